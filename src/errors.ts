@@ -1,0 +1,13 @@
+// Typed errors carry their exit code; the CLI prints their one-line message and exits with it.
+
+/** Bad input or usage: exit 2, one line, nothing half-written. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  override name = 'UsageError';
+}
+
+/** Findings at or above the failure threshold: exit 1. */
+export class FindingsError extends Error {
+  readonly exitCode = 1;
+  override name = 'FindingsError';
+}

@@ -1,0 +1,70 @@
+// The shapes that cross stage boundaries: collectors produce rows, the engine produces findings.
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
+/** pass | fail | error (evidence missing or source incomplete) | waived | unknown (plan value known only after apply). */
+export type FindingStatus = 'pass' | 'fail' | 'error' | 'waived' | 'unknown';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** One row of the `resources` table, before the store stamps run_id. */
+export interface ResourceRow {
+  /** Lower-case ARM id, or `plan://<address>` for a Terraform plan resource. */
+  id: string;
+  /** Lower-case ARM type, e.g. `microsoft.keyvault/vaults`. */
+  type: string;
+  name: string;
+  location: string | null;
+  subscription_id: string | null;
+  resource_group: string | null;
+  tags: Record<string, string> | null;
+  sku: Json;
+  /** ARM `properties`, exactly as the source returned them (plan values mapped onto ARM names). */
+  properties: Json;
+  origin: 'live' | 'file' | 'plan';
+  plan_address: string | null;
+  /** Terraform actions, e.g. ["create"], ["delete","create"] for a replace; null outside plans. */
+  plan_actions: string[] | null;
+  /** ARM property paths (e.g. `properties.enablePurgeProtection`) whose value is known only after apply. */
+  unknown_paths: string[] | null;
+  /** Secret-bearing attributes found in a plan: attribute name and whether the plan marked it sensitive. Values are never kept. */
+  secrets: { attribute: string; sensitive: boolean }[] | null;
+  /** Owning tenant; null until tenancy assigns one (unassigned resources land in the platform section). */
+  tenant_id: string | null;
+}
+
+export interface Finding {
+  check_id: string;
+  resource_id: string;
+  tenant_id: string | null;
+  status: FindingStatus;
+  severity: Severity;
+  reason: string;
+  evidence: Json;
+  waiver_id: string | null;
+  /** Terraform address when the resource came from a plan. */
+  plan_address: string | null;
+}
+
+export interface Remediation {
+  portal?: string;
+  cli?: string;
+  terraform?: string;
+}
+
+export interface CheckMeta {
+  id: string;
+  title: string;
+  severity: Severity;
+  description?: string;
+  tables: string[];
+  /** ARM property paths the check reads; a plan value unknown at one of them makes the verdict `unknown`. */
+  reads: string[];
+  requirements: Record<string, string[]>;
+  params: Record<string, number | string | boolean>;
+  remediation: Remediation;
+  /** Folder holding check.yaml, query.sql, fixtures.yaml. */
+  dir: string;
+  sql: string;
+}

@@ -23,6 +23,12 @@ export interface ResourceRow {
   /** ARM `properties`, exactly as the source returned them (plan values mapped onto ARM names). */
   properties: Json;
   origin: 'live' | 'file' | 'plan';
+  /**
+   * The resource this one attaches to, for extension, child and association resources (a diagnostic
+   * setting's target, an auditing policy's server, a private endpoint's target, a node pool's cluster).
+   * Lower-case ARM id, or `plan://<address>` when the target is itself in the plan.
+   */
+  parent_id: string | null;
   plan_address: string | null;
   /** Terraform actions, e.g. ["create"], ["delete","create"] for a replace; null outside plans. */
   plan_actions: string[] | null;

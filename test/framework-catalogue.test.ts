@@ -1,8 +1,8 @@
 // The two framework catalogues: shape, ids, and conformance of the PCI catalogue with Azure
 // Policy's built-in "PCI DSS v4.0.1" initiative (real file under ../shared/real when present).
 import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 interface Entry {
   id: string;
@@ -21,12 +21,7 @@ interface Catalogue {
 }
 
 const AUTOMATION = ['automated', 'partial', 'manual'];
-const SOX_DOMAINS = [
-  'access-to-programs-and-data',
-  'program-change',
-  'computer-operations',
-  'logging-monitoring-retention',
-];
+const SOX_DOMAINS = ['access-to-programs-and-data', 'program-change', 'computer-operations', 'logging-monitoring-retention'];
 
 function load(rel: string): Catalogue {
   return parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as Catalogue;
@@ -153,9 +148,7 @@ describe('pci catalogue against Azure Policy built-in "PCI DSS v4.0.1"', () => {
 
   it.skipIf(!realPresent)('has at least 40 automated or partial requirements that Azure also groups', () => {
     const known = groups();
-    const shared = pci.requirements.filter(
-      (r) => r.automation !== 'manual' && known.has(`PCI_DSS_v4.0.1_${r.id}`),
-    );
+    const shared = pci.requirements.filter((r) => r.automation !== 'manual' && known.has(`PCI_DSS_v4.0.1_${r.id}`));
     expect(shared.length).toBeGreaterThanOrEqual(40);
   });
 });

@@ -1,0 +1,24 @@
+// The one interface every source implements. Nothing outside collectors/ knows Azure or Kubernetes.
+import type { ResourceRow } from '../model.js';
+import type { SourceStatus } from '../store.js';
+
+export type CollectorEvent =
+  | { kind: 'rows'; table: 'resources'; rows: ResourceRow[] }
+  /** One per scope the collector covered; a scope that is partial or failed makes dependent checks `error`. */
+  | { kind: 'status'; status: Omit<SourceStatus, 'tenant_id'> };
+
+export interface Collector {
+  /** Source name recorded in source_status, e.g. `resource-graph`. */
+  readonly source: string;
+  collect(signal?: AbortSignal): AsyncIterable<CollectorEvent>;
+}
+
+/** Which sources fill which table: the engine fails a check closed when one of them is incomplete. */
+export const TABLE_SOURCES: Record<string, readonly string[]> = {
+  resources: ['resource-graph', 'terraform-plan'],
+  policy_states: ['policy'],
+  costs: ['cost'],
+  metrics: ['monitor'],
+  k8s_objects: ['kubernetes'],
+  k8s_usage: ['monitor', 'kubernetes'],
+};

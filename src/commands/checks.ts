@@ -1,0 +1,69 @@
+// `compline checks list|show`: the catalogue as a table, JSON or one check in full.
+import { UsageError } from '../errors.js';
+import type { CheckMeta } from '../model.js';
+import { type Catalogue, loadCatalogue } from '../rules.js';
+
+export interface ChecksListOptions {
+  framework?: string;
+  format?: 'table' | 'json';
+}
+
+function describeCheck(c: CheckMeta) {
+  return {
+    id: c.id,
+    title: c.title,
+    severity: c.severity,
+    tables: c.tables,
+    reads: c.reads,
+    requirements: c.requirements,
+    params: c.params,
+    remediation: c.remediation,
+    ...(c.description ? { description: c.description } : {}),
+  };
+}
+
+export function checksList(opts: ChecksListOptions, catalogue: Catalogue = loadCatalogue()): string {
+  if (opts.framework && !catalogue.frameworks.has(opts.framework)) {
+    throw new UsageError(`--framework: expected one of ${[...catalogue.frameworks.keys()].join(', ')}`);
+  }
+  const checks = catalogue.checks.filter((c) => !opts.framework || c.requirements[opts.framework]);
+  if (opts.format === 'json') return JSON.stringify(checks.map(describeCheck), null, 2);
+  const rows = [['id', 'severity', 'pci-dss-4.0.1', 'sox-itgc', 'title']];
+  for (const c of checks) {
+    rows.push([
+      c.id,
+      c.severity,
+      (c.requirements['pci-dss-4.0.1'] ?? []).join(' '),
+      (c.requirements['sox-itgc'] ?? []).join(' '),
+      c.title,
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+  return `${lines.join('\n')}\n\n${checks.length} checks`;
+}
+
+export function checksShow(id: string, format: 'text' | 'json' = 'text', catalogue: Catalogue = loadCatalogue()): string {
+  const c = catalogue.byId.get(id);
+  if (!c) throw new UsageError(`checks show: no check ${id} (see compline checks list)`);
+  if (format === 'json') return JSON.stringify({ ...describeCheck(c), query: c.sql }, null, 2);
+  const reqs = Object.entries(c.requirements).map(([fw, ids]) => {
+    const framework = catalogue.frameworks.get(fw);
+    return ids.map((r) => `  ${fw} ${r}: ${framework?.byId.get(r)?.title ?? ''}`).join('\n');
+  });
+  const params = Object.entries(c.params).map(([k, v]) => `  ${k} = ${String(v)}`);
+  return [
+    `${c.id}: ${c.title}`,
+    `severity: ${c.severity}`,
+    ...(c.description ? [`\n${c.description}`] : []),
+    '\nrequirements:',
+    ...reqs,
+    ...(params.length ? ['\nparameters (override in compline.yaml check_params):', ...params] : []),
+    '\nremediation:',
+    ...(['portal', 'cli', 'terraform'] as const)
+      .filter((k) => c.remediation[k])
+      .map((k) => `  ${k}:\n${c.remediation[k]!.trim().replace(/^/gm, '    ')}`),
+    '\nquery.sql:',
+    c.sql.replace(/^/gm, '  '),
+  ].join('\n');
+}

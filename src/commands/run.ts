@@ -1,0 +1,246 @@
+// `compline run`: collect → store → evaluate → per-tenant reports. The nightly job.
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Collector } from '../collectors/collector.js';
+import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
+import { type Config, type LoadedConfig, loadConfig } from '../config.js';
+import { evaluate, validateQueries } from '../engine.js';
+import { UsageError } from '../errors.js';
+import { type Finding, SEVERITIES, type Severity } from '../model.js';
+import { localFolderWriter } from '../reports/output-writer.js';
+import { buildTenantReport, type RunMeta, type TenantReport } from '../reports/tenant-report.js';
+import { type Catalogue, loadCatalogue } from '../rules.js';
+import { type SourceStatus, Store } from '../store.js';
+import { tenantResolver } from '../tenancy.js';
+import { TOOL_VERSION } from '../version.js';
+
+export interface RunOptions {
+  config: string;
+  /** Overrides output.dir. */
+  out?: string;
+  /** Overrides output.store. */
+  store?: string;
+  parquet?: string;
+  /** For reproducible runs and tests; defaults to now. */
+  now?: Date;
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  runId: string;
+  outDir: string;
+  status: RunMeta['status'];
+  reports: Map<string, TenantReport>;
+  summary: string;
+  findings: Finding[];
+}
+
+export const PLATFORM = '_platform';
+
+/** Rejects config that names checks or parameters the catalogue does not have. */
+export function checkConfigAgainstCatalogue(label: string, config: Config, catalogue: Catalogue): void {
+  const problems: string[] = [];
+  config.waivers.forEach((w, i) => {
+    if (!catalogue.byId.has(w.check)) problems.push(`${label}: waivers[${i}].check: no check ${w.check}`);
+  });
+  for (const [check, params] of Object.entries(config.check_params)) {
+    const meta = catalogue.byId.get(check);
+    if (!meta) {
+      problems.push(`${label}: check_params.${check}: no check ${check}`);
+      continue;
+    }
+    for (const [name, value] of Object.entries(params)) {
+      if (!(name in meta.params)) problems.push(`${label}: check_params.${check}.${name}: ${check} has no parameter ${name}`);
+      else if (typeof value !== typeof meta.params[name]) {
+        problems.push(`${label}: check_params.${check}.${name}: expected ${typeof meta.params[name]}`);
+      }
+    }
+  }
+  if (problems.length) throw new UsageError(problems.join('\n'));
+}
+
+function collectorsFor(loaded: LoadedConfig): Collector[] {
+  const rg = loaded.config.sources.resource_graph;
+  if (!rg) throw new UsageError(`sources.resource_graph: no source configured; nothing to audit`);
+  if (rg.mode === 'live') {
+    throw new UsageError('sources.resource_graph.mode: live collection is not available in this version; use mode: file');
+  }
+  return [new ResourceGraphFileSource(rg.paths, loaded.baseDir)];
+}
+
+export function newRunId(now: Date): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export function worstFailing(findings: readonly Pick<Finding, 'status' | 'severity'>[], threshold: Severity): number {
+  const min = SEVERITIES.indexOf(threshold);
+  return findings.filter((f) => f.status === 'fail' && SEVERITIES.indexOf(f.severity) >= min).length;
+}
+
+function summaryTable(reports: Map<string, TenantReport>): string {
+  const lines = [['tenant', 'framework', 'pass', 'fail', 'error', 'waived', 'unknown']];
+  for (const [tenant, report] of reports) {
+    const entries = Object.entries(report.frameworks);
+    if (!entries.length) lines.push([tenant, '-', '', '', '', '', '']);
+    for (const [fw, section] of entries) {
+      const c = section.counts;
+      lines.push([
+        tenant,
+        section.note ? `${fw} (no catalogue)` : fw,
+        ...[c.pass, c.fail, c.error, c.waived, c.unknown].map(String),
+      ]);
+    }
+  }
+  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  return lines
+    .map((l) => l.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '))
+    .join('\n');
+}
+
+export async function runCommand(opts: RunOptions): Promise<RunResult> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const loaded = await loadConfig(opts.config);
+  const { config, baseDir } = loaded;
+  const catalogue = loadCatalogue();
+  checkConfigAgainstCatalogue(opts.config, config, catalogue);
+  const collectors = collectorsFor(loaded);
+  const now = opts.now ?? new Date();
+  const runId = newRunId(now);
+  const outRoot = resolve(opts.out ?? resolve(baseDir, config.output.dir));
+  const writer = await localFolderWriter(outRoot, runId);
+  const store = await Store.open(opts.store ? resolve(opts.store) : resolve(baseDir, config.output.store));
+  try {
+    await store.beginRun({ runId, mode: 'nightly', toolVersion: TOOL_VERSION, configSha256: loaded.sha256 });
+    await store.scopeToRun(runId);
+    await validateQueries(store, catalogue.checks);
+
+    const tenancy = tenantResolver(config);
+    for (const collector of collectors) {
+      try {
+        for await (const event of collector.collect()) {
+          if (event.kind === 'rows') {
+            for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
+            await store.appendResources(runId, event.rows);
+          } else {
+            await store.recordSource(runId, { ...event.status, tenant_id: null });
+            if (event.status.status !== 'ok')
+              log(`warn: ${event.status.source} ${event.status.status} for ${event.status.scope}: ${event.status.error}`);
+          }
+        }
+      } catch (e) {
+        const error = (e as Error).message.split('\n')[0] ?? 'error';
+        await store.recordSource(runId, {
+          source: collector.source,
+          scope: 'all',
+          status: 'failed',
+          error,
+          rows: 0,
+          tenant_id: null,
+        });
+        log(`error: ${collector.source} failed: ${error}`);
+      }
+    }
+
+    const evaluation = await evaluate(store, catalogue.checks, {
+      runId,
+      tenantIds: tenancy.tenantIds,
+      waivers: config.waivers,
+      params: config.check_params,
+      today: now.toISOString().slice(0, 10),
+    });
+    await store.appendFindings(runId, evaluation.findings, await store.firstSeen(runId));
+    for (const e of evaluation.expiredWaivers)
+      log(`warn: waiver ${e.waiver.id} expired on ${e.waiver.expires}; it no longer applies (${e.matched} findings)`);
+
+    const status: RunMeta['status'] =
+      evaluation.incompleteSources.length > 0 || evaluation.findings.some((f) => f.status === 'error') ? 'partial' : 'ok';
+    await store.finishRun(runId, status);
+    const [meta] = await store.read<{ started_at: string; finished_at: string }>(
+      `select strftime(started_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as started_at,
+              strftime(finished_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as finished_at
+       from runs where run_id = '${runId}'`,
+    );
+    const run: RunMeta = {
+      run_id: runId,
+      mode: 'nightly',
+      started_at: meta?.started_at ?? now.toISOString(),
+      finished_at: meta?.finished_at ?? now.toISOString(),
+      tool_version: TOOL_VERSION,
+      config_sha256: loaded.sha256,
+      status,
+    };
+
+    const reports = new Map<string, TenantReport>();
+    const sources = await store.read<SourceStatus>(
+      'select source, scope, status, error, rows, tenant_id from source_status order by source, scope',
+    );
+    const byTenant = groupBy(evaluation.findings, (f) => f.tenant_id ?? PLATFORM);
+    for (const tenant of config.tenants) {
+      reports.set(
+        tenant.id,
+        buildTenantReport({
+          run,
+          tenant,
+          frameworkIds: tenant.frameworks,
+          frameworks: catalogue.frameworks,
+          checks: catalogue.checks,
+          byId: catalogue.byId,
+          findings: byTenant.get(tenant.id) ?? [],
+          waivers: waiversFor(config, tenant.id, evaluation.expiredWaivers),
+          sources: sources.filter((s) => s.tenant_id === null || s.tenant_id === tenant.id),
+        }),
+      );
+    }
+    const unassigned = await store.read<{ id: string; type: string }>(
+      'select id, type from resources where tenant_id is null order by id',
+    );
+    reports.set(
+      PLATFORM,
+      buildTenantReport({
+        run,
+        tenant: null,
+        frameworkIds: [...catalogue.frameworks.keys()],
+        frameworks: catalogue.frameworks,
+        checks: catalogue.checks,
+        byId: catalogue.byId,
+        findings: byTenant.get(PLATFORM) ?? [],
+        waivers: waiversFor(config, null, evaluation.expiredWaivers),
+        sources,
+        unassigned,
+      }),
+    );
+    for (const [tenant, report] of reports) await writer.write(tenant, 'report.json', `${JSON.stringify(report, null, 2)}\n`);
+    const outDir = await writer.commit();
+    if (opts.parquet) await store.exportRunParquet(runId, resolve(opts.parquet, runId));
+
+    return { runId, outDir, status, reports, summary: summaryTable(reports), findings: evaluation.findings };
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  } finally {
+    store.close();
+  }
+}
+
+function waiversFor(config: Config, tenant: string | null, expired: { waiver: Config['waivers'][number]; matched: number }[]) {
+  const mine = (w: Config['waivers'][number]) => (tenant === null ? !w.tenant : !w.tenant || w.tenant === tenant);
+  return {
+    active: config.waivers.filter((w) => mine(w) && !expired.some((e) => e.waiver.id === w.id)),
+    expired: expired.filter((e) => mine(e.waiver)),
+  };
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}

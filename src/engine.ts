@@ -1,0 +1,183 @@
+// Runs every check's SQL over one run's tables and turns rows into findings: fail closed, then waivers.
+import { TABLE_SOURCES } from './collectors/collector.js';
+import type { Waiver } from './config.js';
+import { UsageError } from './errors.js';
+import type { CheckMeta, Finding, FindingStatus, Json } from './model.js';
+import { CONTRACT_COLUMNS } from './rules.js';
+import type { SourceStatus, Store } from './store.js';
+
+export interface EvaluationContext {
+  runId: string;
+  /** Every tenant a failed source might have held rows for. */
+  tenantIds: readonly string[];
+  waivers: readonly Waiver[];
+  /** Per-check parameter overrides. */
+  params: Record<string, Record<string, number | string | boolean>>;
+  /** Today, as YYYY-MM-DD (UTC): waivers expire at the end of their `expires` day. */
+  today: string;
+}
+
+export interface ExpiredWaiver {
+  waiver: Waiver;
+  /** Findings the waiver would still cover; they count as fail again. */
+  matched: number;
+}
+
+export interface Evaluation {
+  findings: Finding[];
+  expiredWaivers: ExpiredWaiver[];
+  incompleteSources: SourceStatus[];
+}
+
+interface QueryRow {
+  resource_id: string | null;
+  tenant_id: string | null;
+  status: string | null;
+  reason: string | null;
+  evidence: Json;
+}
+
+interface ResourceFacts {
+  tenant_id: string | null;
+  subscription_id: string | null;
+  plan_address: string | null;
+  unknown_paths: string[] | null;
+}
+
+/** Every query must return exactly the contract columns; checked against empty tables before any run. */
+export async function validateQueries(store: Store, checks: readonly CheckMeta[]): Promise<void> {
+  const problems: string[] = [];
+  for (const c of checks) {
+    for (const [name, value] of Object.entries(c.params)) await store.setVariable(name, value);
+    try {
+      const cols = (await store.describe(c.sql)).map((d) => d.column_name);
+      const missing = CONTRACT_COLUMNS.filter((k) => !cols.includes(k));
+      if (missing.length)
+        problems.push(`${c.id}/query.sql: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+    } catch (e) {
+      problems.push(`${c.id}/query.sql: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (problems.length) throw new UsageError(problems.join('\n'));
+}
+
+function globRegex(glob: string): RegExp {
+  const body = glob
+    .split('*')
+    .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+function unknownRead(check: CheckMeta, paths: string[] | null): string[] {
+  if (!paths?.length || !check.reads.length) return [];
+  return paths.filter((p) => check.reads.some((r) => r === p || r.startsWith(`${p}.`) || p.startsWith(`${r}.`)));
+}
+
+/** A scope taints the resources it covers: a subscription its own; a file or plan everything (we cannot tell what is missing). */
+function scopeCovers(scope: string, facts: ResourceFacts | undefined): boolean {
+  if (scope.startsWith('subscription:')) return facts?.subscription_id === scope.slice('subscription:'.length).toLowerCase();
+  return true;
+}
+
+export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: EvaluationContext): Promise<Evaluation> {
+  await store.scopeToRun(ctx.runId);
+  const facts = new Map<string, ResourceFacts>();
+  for (const r of await store.read<ResourceFacts & { id: string }>(
+    'select id, tenant_id, subscription_id, plan_address, unknown_paths from resources',
+  )) {
+    facts.set(r.id, r);
+  }
+  const sources = await store.read<SourceStatus>('select source, scope, status, error, rows, tenant_id from source_status');
+  const incompleteSources = sources.filter((s) => s.status !== 'ok');
+  const waivers = ctx.waivers.map((w) => ({ w, re: globRegex(w.resource), expired: w.expires < ctx.today, matched: 0 }));
+
+  const findings: Finding[] = [];
+  for (const check of checks) {
+    const params = { ...check.params, ...(ctx.params[check.id] ?? {}) };
+    for (const [name, value] of Object.entries(params)) await store.setVariable(name, value);
+    const tainting = incompleteSources.filter((s) => check.tables.some((t) => TABLE_SOURCES[t]?.includes(s.source)));
+    let rows: QueryRow[];
+    try {
+      rows = await store.read<QueryRow>(check.sql);
+    } catch (e) {
+      throw new UsageError(`${check.id}/query.sql: ${(e as Error).message.split('\n')[0]}`);
+    }
+    for (const row of rows) {
+      const resourceId = row.resource_id ?? '(no resource id)';
+      const known = facts.get(resourceId);
+      let status = row.status as FindingStatus;
+      let reason = row.reason ?? '';
+      if (!['pass', 'fail', 'error'].includes(status)) {
+        status = 'error';
+        reason = `check returned status ${JSON.stringify(row.status)}; expected pass, fail or error`;
+      }
+      // A check that reports a resource under another tenant than the resource's own is a broken check, not a finding.
+      let tenant = row.tenant_id;
+      if (known && known.tenant_id !== tenant) {
+        status = 'error';
+        reason = `check reported tenant ${tenant ?? 'none'} for a resource of tenant ${known.tenant_id ?? 'none'}`;
+        tenant = known.tenant_id;
+      }
+      const taint = tainting.find((s) => scopeCovers(s.scope, known));
+      if (taint) {
+        status = 'error';
+        reason = `source ${taint.source} ${taint.status} for ${taint.scope}: ${taint.error ?? 'incomplete'}; verdict withheld (${reason})`;
+      }
+      const unknown =
+        status === 'error' || status === 'fail' || status === 'pass' ? unknownRead(check, known?.unknown_paths ?? null) : [];
+      if (unknown.length && !taint) {
+        status = 'unknown';
+        reason = `known only after apply: ${unknown.join(', ')}`;
+      }
+      findings.push({
+        check_id: check.id,
+        resource_id: resourceId,
+        tenant_id: tenant,
+        status,
+        severity: check.severity,
+        reason,
+        evidence: row.evidence ?? null,
+        waiver_id: null,
+        plan_address: known?.plan_address ?? null,
+      });
+    }
+    // A scope that failed outright may have no rows at all: its absence is itself an error per tenant.
+    for (const s of tainting) {
+      const tenants = s.tenant_id ? [s.tenant_id] : [...ctx.tenantIds, null];
+      for (const tenant of tenants) {
+        findings.push({
+          check_id: check.id,
+          resource_id: `source://${s.source}/${s.scope}`,
+          tenant_id: tenant,
+          status: 'error',
+          severity: check.severity,
+          reason: `source ${s.source} ${s.status} for ${s.scope}: ${s.error ?? 'incomplete'}`,
+          evidence: { source: s.source, scope: s.scope, status: s.status, rows: s.rows },
+          waiver_id: null,
+          plan_address: null,
+        });
+      }
+    }
+  }
+
+  for (const f of findings) {
+    if (f.status !== 'fail') continue;
+    for (const v of waivers) {
+      if (v.w.check !== f.check_id) continue;
+      if (v.w.tenant && v.w.tenant !== f.tenant_id) continue;
+      if (!v.re.test(f.resource_id) && !(f.plan_address && v.re.test(f.plan_address))) continue;
+      v.matched++;
+      if (v.expired) continue;
+      f.status = 'waived';
+      f.waiver_id = v.w.id;
+      f.reason = `${f.reason} [waived by ${v.w.id}: ${v.w.reason}; approved by ${v.w.approver}, ${v.w.ticket}, until ${v.w.expires}]`;
+      break;
+    }
+  }
+  return {
+    findings,
+    expiredWaivers: waivers.filter((v) => v.expired).map((v) => ({ waiver: v.w, matched: v.matched })),
+    incompleteSources,
+  };
+}

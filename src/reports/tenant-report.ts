@@ -1,0 +1,151 @@
+// Per-tenant report.json: findings, per-framework counts and per-requirement status. Pure: data in, document out.
+import type { Tenant, Waiver } from '../config.js';
+import type { ExpiredWaiver } from '../engine.js';
+import type { Framework } from '../frameworks.js';
+import type { CheckMeta, Finding, FindingStatus } from '../model.js';
+import type { SourceStatus } from '../store.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type Counts = Record<FindingStatus, number>;
+/** `pass_partial`: every automated check passes, but the requirement also needs manual evidence. */
+export type RequirementStatus = 'fail' | 'error' | 'pass' | 'pass_partial' | 'waived' | 'not_applicable' | 'manual';
+
+export interface RequirementResult {
+  id: string;
+  title: string;
+  automation: string;
+  status: RequirementStatus;
+  checks: string[];
+  counts: Counts;
+}
+
+export interface RunMeta {
+  run_id: string;
+  mode: 'nightly' | 'gate';
+  started_at: string;
+  finished_at: string;
+  tool_version: string;
+  config_sha256: string | null;
+  status: 'ok' | 'partial' | 'failed';
+}
+
+export interface TenantReport {
+  schema_version: number;
+  run: RunMeta;
+  tenant: { id: string; name: string; tier: string; frameworks: string[] } | null;
+  frameworks: Record<string, { title: string; counts: Counts; requirements: RequirementResult[]; note?: string }>;
+  findings: (Finding & { title: string; requirements: Record<string, string[]> })[];
+  waivers: { active: Waiver[]; expired: ExpiredWaiver[] };
+  sources: SourceStatus[];
+  /** Platform report only: resources no tenant owns. */
+  unassigned?: { id: string; type: string }[];
+}
+
+export const emptyCounts = (): Counts => ({ pass: 0, fail: 0, error: 0, waived: 0, unknown: 0 });
+
+/** Worst first: one failing check fails the requirement; missing evidence (error) beats pass. */
+function requirementStatus(counts: Counts, automation: string, checks: number): RequirementStatus {
+  if (checks === 0) return 'manual';
+  if (counts.fail > 0) return 'fail';
+  if (counts.error > 0 || counts.unknown > 0) return 'error';
+  if (counts.waived > 0) return 'waived';
+  if (counts.pass > 0) return automation === 'automated' ? 'pass' : 'pass_partial';
+  return 'not_applicable';
+}
+
+export function frameworkSection(
+  framework: Framework,
+  checks: readonly CheckMeta[],
+  findings: readonly Finding[],
+): { title: string; counts: Counts; requirements: RequirementResult[] } {
+  const inFramework = checks.filter((c) => c.requirements[framework.id]);
+  const ids = new Set(inFramework.map((c) => c.id));
+  const counts = emptyCounts();
+  const byCheck = new Map<string, Counts>();
+  for (const f of findings) {
+    if (!ids.has(f.check_id)) continue;
+    counts[f.status]++;
+    const c = byCheck.get(f.check_id) ?? emptyCounts();
+    c[f.status]++;
+    byCheck.set(f.check_id, c);
+  }
+  const requirements = framework.requirements.map((r) => {
+    const mapped = inFramework.filter((c) => c.requirements[framework.id]?.includes(r.id)).map((c) => c.id);
+    const rc = emptyCounts();
+    for (const id of mapped) {
+      const c = byCheck.get(id);
+      if (c) for (const k of Object.keys(rc) as FindingStatus[]) rc[k] += c[k];
+    }
+    return {
+      id: r.id,
+      title: r.title,
+      automation: r.automation,
+      status: requirementStatus(rc, r.automation, mapped.length),
+      checks: mapped,
+      counts: rc,
+    };
+  });
+  return { title: framework.title, counts, requirements };
+}
+
+export interface ReportInput {
+  run: RunMeta;
+  tenant: Tenant | null;
+  /** Frameworks this report scores: the tenant's, or every catalogue for the platform section. */
+  frameworkIds: readonly string[];
+  frameworks: Map<string, Framework>;
+  checks: readonly CheckMeta[];
+  byId: Map<string, CheckMeta>;
+  /** Already this tenant's findings only. */
+  findings: readonly Finding[];
+  waivers: { active: Waiver[]; expired: ExpiredWaiver[] };
+  sources: SourceStatus[];
+  unassigned?: { id: string; type: string }[];
+}
+
+export function buildTenantReport(input: ReportInput): TenantReport {
+  const sections: TenantReport['frameworks'] = {};
+  const relevant = new Set<string>();
+  for (const fw of input.frameworkIds) {
+    const framework = input.frameworks.get(fw);
+    if (!framework) {
+      sections[fw] = {
+        title: fw,
+        counts: emptyCounts(),
+        requirements: [],
+        note: 'no automated check catalogue for this framework',
+      };
+      continue;
+    }
+    sections[fw] = frameworkSection(framework, input.checks, input.findings);
+    for (const c of input.checks) if (c.requirements[fw]) relevant.add(c.id);
+  }
+  const order: Record<FindingStatus, number> = { fail: 0, error: 1, unknown: 2, waived: 3, pass: 4 };
+  const sevOrder = { critical: 0, high: 1, medium: 2, low: 3 };
+  const findings = input.findings
+    .filter((f) => relevant.has(f.check_id))
+    .map((f) => {
+      const meta = input.byId.get(f.check_id);
+      return { ...f, title: meta?.title ?? f.check_id, requirements: meta?.requirements ?? {} };
+    })
+    .sort(
+      (a, b) =>
+        order[a.status] - order[b.status] ||
+        sevOrder[a.severity] - sevOrder[b.severity] ||
+        a.check_id.localeCompare(b.check_id) ||
+        a.resource_id.localeCompare(b.resource_id),
+    );
+  return {
+    schema_version: REPORT_SCHEMA_VERSION,
+    run: input.run,
+    tenant: input.tenant
+      ? { id: input.tenant.id, name: input.tenant.name, tier: input.tenant.tier, frameworks: [...input.tenant.frameworks] }
+      : null,
+    frameworks: sections,
+    findings,
+    waivers: input.waivers,
+    sources: input.sources,
+    ...(input.unassigned ? { unassigned: input.unassigned } : {}),
+  };
+}

@@ -1,0 +1,221 @@
+// DuckDB store: table DDL, batch appends stamped with run_id, per-run views for rules, Parquet export.
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, LIST, VARCHAR } from '@duckdb/node-api';
+import type { Finding, ResourceRow } from './model.js';
+
+/** Columns every table carries; rules never see run_id (views filter on it). */
+const STAMP = 'run_id varchar not null, tenant_id varchar';
+
+export const TABLE_DDL: Record<string, string> = {
+  runs: `run_id varchar primary key, mode varchar not null, started_at timestamptz not null,
+    finished_at timestamptz, tool_version varchar not null, config_sha256 varchar, status varchar not null`,
+  source_status: `${STAMP}, source varchar not null, scope varchar not null, status varchar not null,
+    error varchar, rows bigint not null`,
+  resources: `${STAMP}, id varchar not null, type varchar not null, name varchar, location varchar,
+    subscription_id varchar, resource_group varchar, tags json, sku json, properties json, origin varchar not null,
+    parent_id varchar, plan_address varchar, plan_actions varchar[], unknown_paths varchar[], secrets json`,
+  policy_states: `${STAMP}, resource_id varchar not null, policy_assignment_id varchar, policy_definition_id varchar,
+    policy_set_definition_id varchar, group_names varchar[], compliance_state varchar, evaluated_at timestamptz`,
+  costs: `${STAMP}, BilledCost decimal(18,6), EffectiveCost decimal(18,6), ListCost decimal(18,6),
+    ChargePeriodStart timestamptz, ChargePeriodEnd timestamptz, ResourceId varchar, ResourceType varchar,
+    ServiceName varchar, ServiceCategory varchar, SubAccountId varchar, RegionId varchar, SkuId varchar,
+    PricingQuantity decimal(18,6), PricingUnit varchar, ChargeCategory varchar, CommitmentDiscountId varchar,
+    BillingCurrency varchar, Tags json`,
+  metrics: `${STAMP}, resource_id varchar not null, metric varchar not null, day date not null,
+    avg double, max double, p95 double, samples bigint`,
+  k8s_objects: `${STAMP}, cluster varchar not null, kind varchar not null, namespace varchar, name varchar not null,
+    uid varchar, labels json, annotations json, spec json, status json`,
+  k8s_usage: `${STAMP}, cluster varchar not null, namespace varchar not null, pod varchar, container varchar,
+    cpu_p95_mcores double, mem_max_bytes double, window_days integer, samples bigint`,
+  findings: `${STAMP}, check_id varchar not null, resource_id varchar not null, status varchar not null,
+    severity varchar not null, reason varchar, evidence json, waiver_id varchar, first_seen_run varchar,
+    plan_address varchar`,
+  recommendations: `${STAMP}, rule_id varchar not null, resource_id varchar not null, action varchar,
+    current json, proposed json, monthly_savings decimal(18,2), currency varchar, confidence varchar, reason varchar`,
+  allocations: `${STAMP}, day date not null, source varchar not null, amount decimal(18,6), currency varchar,
+    method varchar`,
+};
+
+/** Tables a rule may read (everything collectors fill, plus the engine's own run metadata). */
+export const RULE_TABLES = Object.keys(TABLE_DDL).filter((t) => t !== 'runs');
+
+export interface RunInfo {
+  runId: string;
+  mode: 'nightly' | 'gate';
+  toolVersion: string;
+  configSha256: string | null;
+}
+
+export interface SourceStatus {
+  source: string;
+  /** `subscription:<id>`, `cluster:<name>`, `file:<path>`, or `plan:<label>`. */
+  scope: string;
+  status: 'ok' | 'partial' | 'failed';
+  error: string | null;
+  rows: number;
+  tenant_id: string | null;
+}
+
+const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+const VARCHAR_LIST = LIST(VARCHAR);
+
+function appendNullable(a: DuckDBAppender, v: string | null): void {
+  if (v === null) a.appendNull();
+  else a.appendVarchar(v);
+}
+
+function appendList(a: DuckDBAppender, v: readonly string[] | null): void {
+  if (v === null) a.appendNull();
+  else a.appendList(v, VARCHAR_LIST);
+}
+
+export class Store {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    /** Collectors and the engine write through this one. */
+    private readonly writer: DuckDBConnection,
+    /** Rules read through this one; its temp views scope every table to one run. */
+    private readonly reader: DuckDBConnection,
+    private readonly catalog: string,
+  ) {}
+
+  static async open(path: string): Promise<Store> {
+    if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+    const instance = await DuckDBInstance.create(path, { threads: '2', memory_limit: '2GB' });
+    const writer = await instance.connect();
+    for (const [table, ddl] of Object.entries(TABLE_DDL)) {
+      await writer.run(`create table if not exists ${table} (${ddl})`);
+    }
+    const reader = await instance.connect();
+    const catalog = String((await writer.runAndReadAll('select current_database()')).getRows()[0]?.[0]);
+    return new Store(instance, writer, reader, catalog);
+  }
+
+  async beginRun(run: RunInfo): Promise<void> {
+    await this.writer.run(`insert into runs values ($1, $2, now(), null, $3, $4, 'running')`, [
+      run.runId,
+      run.mode,
+      run.toolVersion,
+      run.configSha256,
+    ]);
+  }
+
+  async finishRun(runId: string, status: 'ok' | 'partial' | 'failed'): Promise<void> {
+    await this.writer.run(`update runs set finished_at = now(), status = $2 where run_id = $1`, [runId, status]);
+  }
+
+  async recordSource(runId: string, s: SourceStatus): Promise<void> {
+    await this.writer.run(`insert into source_status values ($1, $2, $3, $4, $5, $6, $7)`, [
+      runId,
+      s.tenant_id,
+      s.source,
+      s.scope,
+      s.status,
+      s.error,
+      s.rows,
+    ]);
+  }
+
+  async appendResources(runId: string, rows: readonly ResourceRow[]): Promise<void> {
+    const a = await this.writer.createAppender('resources', 'main', this.catalog);
+    for (const r of rows) {
+      a.appendVarchar(runId);
+      appendNullable(a, r.tenant_id);
+      a.appendVarchar(r.id);
+      a.appendVarchar(r.type);
+      appendNullable(a, r.name);
+      appendNullable(a, r.location);
+      appendNullable(a, r.subscription_id);
+      appendNullable(a, r.resource_group);
+      appendNullable(a, json(r.tags));
+      appendNullable(a, json(r.sku));
+      appendNullable(a, json(r.properties));
+      a.appendVarchar(r.origin);
+      appendNullable(a, r.parent_id);
+      appendNullable(a, r.plan_address);
+      appendList(a, r.plan_actions);
+      appendList(a, r.unknown_paths);
+      appendNullable(a, json(r.secrets));
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  async appendFindings(runId: string, findings: readonly Finding[], firstSeen: Map<string, string>): Promise<void> {
+    const a = await this.writer.createAppender('findings', 'main', this.catalog);
+    for (const f of findings) {
+      a.appendVarchar(runId);
+      appendNullable(a, f.tenant_id);
+      a.appendVarchar(f.check_id);
+      a.appendVarchar(f.resource_id);
+      a.appendVarchar(f.status);
+      a.appendVarchar(f.severity);
+      a.appendVarchar(f.reason);
+      appendNullable(a, json(f.evidence));
+      appendNullable(a, f.waiver_id);
+      a.appendVarchar(firstSeen.get(`${f.check_id}\u0000${f.resource_id}`) ?? runId);
+      appendNullable(a, f.plan_address);
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  /** When each currently failing (check, resource) pair first failed in an unbroken history. */
+  async firstSeen(runId: string): Promise<Map<string, string>> {
+    const prev = await this.writer.runAndReadAll(
+      `select check_id, resource_id, first_seen_run from findings
+       where run_id = (select run_id from runs where run_id <> $1 and status <> 'running'
+                       order by started_at desc limit 1) and status in ('fail', 'error', 'waived')`,
+      [runId],
+    );
+    const map = new Map<string, string>();
+    for (const [check, resource, first] of prev.getRows()) map.set(`${check}\u0000${resource}`, String(first));
+    return map;
+  }
+
+  /** Scopes every rule-visible table to one run on the reader connection. */
+  async scopeToRun(runId: string): Promise<void> {
+    for (const table of RULE_TABLES) {
+      await this.reader.run(
+        `create or replace temp view ${table} as select * exclude (run_id) from "${this.catalog}".main.${table} where run_id = '${runId.replaceAll("'", "''")}'`,
+      );
+    }
+  }
+
+  /** Runs SQL on the run-scoped reader; rows as plain JS objects. */
+  async read<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+    const result = await this.reader.runAndReadAll(sql);
+    return result.getRowObjectsJson() as T[];
+  }
+
+  async setVariable(name: string, value: number | string | boolean): Promise<void> {
+    const literal = typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
+    await this.reader.run(`set variable ${name} = ${literal}`);
+  }
+
+  async describe(sql: string): Promise<{ column_name: string; column_type: string }[]> {
+    const result = await this.reader.runAndReadAll(`describe ${sql}`);
+    return result.getRowObjectsJson() as { column_name: string; column_type: string }[];
+  }
+
+  /** One Parquet file per table holding this run's rows. */
+  async exportRunParquet(runId: string, dir: string): Promise<string[]> {
+    await mkdir(dir, { recursive: true });
+    const written: string[] = [];
+    for (const table of Object.keys(TABLE_DDL)) {
+      const file = `${dir}/${table}.parquet`;
+      await this.writer.run(
+        `copy (select * from ${table} where run_id = '${runId.replaceAll("'", "''")}') to '${file.replaceAll("'", "''")}' (format parquet, compression zstd)`,
+      );
+      written.push(file);
+    }
+    return written;
+  }
+
+  close(): void {
+    this.reader.closeSync();
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,60 @@
+// Which tenant owns a row: the tenant tag, then resource-group patterns, then owned subscriptions and clusters.
+import type { Config, Tenant } from './config.js';
+import type { ResourceRow } from './model.js';
+
+const escapeRegex = (s: string): string => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+
+/** `rg-{tenant}-{env}` for one tenant → a case-insensitive regex over its environments. */
+function patternFor(pattern: string, tenant: Tenant): RegExp {
+  const envs = tenant.environments.map(escapeRegex).join('|');
+  const body = pattern
+    .split(/(\{tenant\}|\{env\}|\*)/)
+    .map((part) => {
+      if (part === '{tenant}') return escapeRegex(tenant.id);
+      if (part === '{env}') return `(?:${envs})`;
+      if (part === '*') return '.*';
+      return escapeRegex(part);
+    })
+    .join('');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+export interface TenantResolver {
+  tenantIds: readonly string[];
+  /** Owning tenant of a resource row, or null when no rule claims it. */
+  resourceTenant(row: Pick<ResourceRow, 'tags' | 'resource_group' | 'subscription_id' | 'type' | 'name'>): string | null;
+}
+
+export function tenantResolver(config: Config): TenantResolver {
+  const byId = new Map(config.tenants.map((t) => [t.id.toLowerCase(), t.id]));
+  const tagKey = config.mapping.tenant_tag.toLowerCase();
+  const rgRules = config.tenants.flatMap((t) => config.mapping.resource_groups.map((p) => ({ re: patternFor(p, t), id: t.id })));
+  const bySubscription = new Map<string, string>();
+  const byCluster = new Map<string, string>();
+  for (const t of config.tenants) {
+    for (const s of t.subscriptions) bySubscription.set(s.toLowerCase(), t.id);
+    for (const c of t.clusters) byCluster.set(c.toLowerCase(), t.id);
+  }
+  return {
+    tenantIds: config.tenants.map((t) => t.id),
+    resourceTenant(row) {
+      if (row.tags) {
+        for (const [k, v] of Object.entries(row.tags)) {
+          if (k.toLowerCase() === tagKey && typeof v === 'string') {
+            const hit = byId.get(v.toLowerCase());
+            if (hit) return hit;
+          }
+        }
+      }
+      if (row.resource_group) {
+        for (const rule of rgRules) if (rule.re.test(row.resource_group)) return rule.id;
+      }
+      if (row.type === 'microsoft.containerservice/managedclusters') {
+        const hit = byCluster.get(row.name.toLowerCase());
+        if (hit) return hit;
+      }
+      if (row.subscription_id) return bySubscription.get(row.subscription_id.toLowerCase()) ?? null;
+      return null;
+    },
+  };
+}

@@ -189,6 +189,11 @@ export class Store {
     return result.getRowObjectsJson() as T[];
   }
 
+  /** Writes through the writer connection (fixtures and tests insert rows this way). */
+  async exec(sql: string): Promise<void> {
+    await this.writer.run(sql);
+  }
+
   async setVariable(name: string, value: number | string | boolean): Promise<void> {
     const literal = typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
     await this.reader.run(`set variable ${name} = ${literal}`);

@@ -10,6 +10,9 @@ const STAMP = 'run_id varchar not null, tenant_id varchar';
 export const TABLE_DDL: Record<string, string> = {
   runs: `run_id varchar primary key, mode varchar not null, started_at timestamptz not null,
     finished_at timestamptz, tool_version varchar not null, config_sha256 varchar, status varchar not null`,
+  /** The run's tenants as configured, so rules can read tiers, frameworks and environments. */
+  tenants: `${STAMP}, name varchar not null, tier varchar not null, frameworks varchar[] not null,
+    environments varchar[] not null`,
   source_status: `${STAMP}, source varchar not null, scope varchar not null, status varchar not null,
     error varchar, rows bigint not null`,
   resources: `${STAMP}, id varchar not null, type varchar not null, name varchar, location varchar,
@@ -115,6 +118,23 @@ export class Store {
       s.error,
       s.rows,
     ]);
+  }
+
+  async recordTenants(
+    runId: string,
+    tenants: readonly { id: string; name: string; tier: string; frameworks: readonly string[]; environments: readonly string[] }[],
+  ): Promise<void> {
+    const a = await this.writer.createAppender('tenants', 'main', this.catalog);
+    for (const t of tenants) {
+      a.appendVarchar(runId);
+      a.appendVarchar(t.id);
+      a.appendVarchar(t.name);
+      a.appendVarchar(t.tier);
+      appendList(a, t.frameworks);
+      appendList(a, t.environments);
+      a.endRow();
+    }
+    a.closeSync();
   }
 
   async appendResources(runId: string, rows: readonly ResourceRow[]): Promise<void> {

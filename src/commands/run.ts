@@ -118,6 +118,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     await store.scopeToRun(runId);
     await validateQueries(store, catalogue.checks);
 
+    await store.recordTenants(runId, config.tenants);
     const tenancy = tenantResolver(config);
     for (const collector of collectors) {
       try {

@@ -1,9 +1,6 @@
 #!/usr/bin/env node
 // Routes argv to a command function and turns typed errors into exit codes. Nothing else.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { checksList, checksShow } from './commands/checks.js';
-import { configSchemaText, configValidate } from './commands/config.js';
-import { runCommand, worstFailing } from './commands/run.js';
 import { UsageError } from './errors.js';
 import { SEVERITIES, type Severity } from './model.js';
 import { TOOL_VERSION } from './version.js';
@@ -48,6 +45,7 @@ Collects the estate named in the config, evaluates every check, and writes one r
     },
     positionals: [0, 0],
     async run(v) {
+      const { runCommand, worstFailing } = await import('./commands/run.js');
       const failOn = v['fail-on'] === undefined ? undefined : oneOf('fail-on', v['fail-on'], SEVERITIES);
       const format = oneOf('format', v.format, ['text', 'json'] as const);
       const result = await runCommand({
@@ -78,6 +76,7 @@ Lists the check catalogue with severity and requirement ids.`,
     positionals: [0, 0],
     async run(v) {
       const format = oneOf('format', v.format, ['table', 'json'] as const);
+      const { checksList } = await import('./commands/checks.js');
       out(checksList({ ...(v.framework ? { framework: String(v.framework) } : {}), format }));
       return 0;
     },
@@ -89,6 +88,7 @@ Shows one check: requirements, parameters, remediation (portal, az CLI, Terrafor
     options: { format: { type: 'string', default: 'text' } },
     positionals: [1, 1],
     async run(v, p) {
+      const { checksShow } = await import('./commands/checks.js');
       out(checksShow(p[0]!, oneOf('format', v.format, ['text', 'json'] as const)));
       return 0;
     },
@@ -100,6 +100,7 @@ Validates compline.yaml against the schema and the check catalogue; prints every
     options: {},
     positionals: [1, 1],
     async run(_v, p) {
+      const { configValidate } = await import('./commands/config.js');
       out(await configValidate(p[0]!));
       return 0;
     },
@@ -111,6 +112,7 @@ Prints the JSON Schema of compline.yaml (the same as compline.schema.json), for 
     options: {},
     positionals: [0, 0],
     async run() {
+      const { configSchemaText } = await import('./commands/config.js');
       out(configSchemaText());
       return 0;
     },

@@ -164,12 +164,12 @@ export class ConfigError extends UsageError {
 
 /** Parses and validates config text; throws ConfigError listing every problem, one per line. */
 export function parseConfig(text: string, label: string): Config {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return `${label}:${pos ? `${pos.line}:${pos.col}` : ''} invalid YAML: ${e.message.split('\n')[0]}`;
+        return `${label}:${pos ? `${pos.line}:${pos.col}` : ''} invalid YAML: ${e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`;
       }),
     );
   }

@@ -1,0 +1,81 @@
+// compline.yaml validation: every problem one line with its path, exit 2; the published schema stays in sync.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configJsonSchema, parseConfig } from '../src/config.js';
+import { compline, ROOT } from './support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'compline-config-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const tenant = (extra = '') => `
+  - id: bank_alpha
+    name: Bank Alpha
+    tier: enterprise
+    frameworks: [pci-dss-4.0.1]
+    environments: [prod]${extra}`;
+
+describe('compline.yaml', () => {
+  it('the demo config is valid', () => {
+    const r = compline(['config', 'validate', 'demo/compline.yaml']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/valid — 3 tenants, 2 waivers/);
+    expect(r.stdout).toMatch(/warning: waiver WVR-2025-090 \(kv-purge-protection\) expired on 2025-09-30/);
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['wrong tier', `version: 1\ntenants:${tenant().replace('enterprise', 'platinum')}\n`, /tenants\[0\]\.tier: expected one of standard, premium, enterprise$/m],
+    ['unknown key', `version: 1\ntenants:${tenant('\n    colour: blue')}\n`, /tenants\[0\]: unknown key colour$/m],
+    ['unknown top-level key', `version: 1\nteants: []\ntenants:${tenant()}\n`, /\(root\): unknown key teants$/m],
+    ['wrong type', `version: 1\ntenants:${tenant().replace('[prod]', 'prod')}\n`, /tenants\[0\]\.environments: expected array$/m],
+    ['bad framework', `version: 1\ntenants:${tenant().replace('pci-dss-4.0.1', 'pci-dss-3.2')}\n`, /tenants\[0\]\.frameworks\[0\]: expected one of pci-dss-4.0.1, sox-itgc, gdpr$/m],
+    ['malformed YAML', `version: 1\ntenants: [\n`, /:\d+:\d+ invalid YAML/],
+    ['duplicate tenant', `version: 1\ntenants:${tenant()}${tenant()}\n`, /tenants\[1\]\.id: duplicate tenant id bank_alpha$/m],
+    [
+      'waiver on an unknown check',
+      `version: 1\ntenants:${tenant()}\nwaivers:\n  - { id: W1, check: no-such-check, resource: "*", reason: r, approver: a, ticket: T-1, expires: "2030-01-01" }\n`,
+      /waivers\[0\]\.check: no check no-such-check$/m,
+    ],
+    [
+      'waiver without expiry date',
+      `version: 1\ntenants:${tenant()}\nwaivers:\n  - { id: W1, check: kv-purge-protection, resource: "*", reason: r, approver: a, ticket: T-1, expires: soon }\n`,
+      /waivers\[0\]\.expires: /m,
+    ],
+    ['unknown check parameter', `version: 1\ntenants:${tenant()}\ncheck_params:\n  kv-purge-protection: { days: 3 }\n`, /check_params\.kv-purge-protection\.days: kv-purge-protection has no parameter days$/m],
+    ['webhook without url_env', `version: 1\ntenants:${tenant()}\nalerts:\n  routes:\n    - { tenant: bank_alpha, kind: webhook }\n`, /alerts\.routes\[0\]\.url_env: required for a webhook route$/m],
+  ];
+  it.each(bad)('%s → exit 2 naming the path', (name, text, message) => {
+    const path = file(`${name.replace(/\W+/g, '-')}.yaml`, text);
+    const r = compline(['config', 'validate', path]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    for (const line of r.stderr.trim().split('\n')) expect(line).toContain(path);
+  });
+
+  it('reports every problem, one per line', () => {
+    const text = `version: 2\ntenants:${tenant().replace('enterprise', 'gold').replace('Bank Alpha', '""')}\n`;
+    expect(() => parseConfig(text, 'c.yaml')).toThrow(/c\.yaml: version: .*\nc\.yaml: tenants\[0\]\.name: .*\nc\.yaml: tenants\[0\]\.tier: expected one of/);
+  });
+
+  it('a missing file is exit 2 with one line', () => {
+    const r = compline(['config', 'validate', join(dir, 'absent.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/absent\.yaml: cannot read config \(ENOENT\)/);
+  });
+
+  it('compline.schema.json is generated from the schema and in sync', () => {
+    const published = JSON.parse(readFileSync(join(ROOT, 'compline.schema.json'), 'utf8'));
+    expect(published).toEqual(configJsonSchema());
+    const printed = compline(['config', 'schema']);
+    expect(JSON.parse(printed.stdout)).toEqual(published);
+  });
+});

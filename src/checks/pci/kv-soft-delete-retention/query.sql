@@ -1,0 +1,35 @@
+-- Soft delete must be on and keep deleted objects at least min_days; each absent value is missing evidence.
+with v as (
+  select
+    id,
+    tenant_id,
+    lower(properties->>'$.enableSoftDelete') as soft_delete,
+    try_cast(properties->>'$.softDeleteRetentionInDays' as integer) as retention_days,
+    properties
+  from resources
+  where type = 'microsoft.keyvault/vaults'
+)
+select
+  id as resource_id,
+  tenant_id,
+  case
+    when soft_delete = 'false' then 'fail'
+    when soft_delete is null then 'error'
+    when retention_days is null then 'error'
+    when retention_days < getvariable('min_days') then 'fail'
+    else 'pass'
+  end as status,
+  case
+    when soft_delete = 'false' then 'soft delete is disabled'
+    when soft_delete is null then 'enableSoftDelete is absent'
+    when retention_days is null then 'softDeleteRetentionInDays is absent'
+    when retention_days < getvariable('min_days')
+      then format('soft delete retention is {} days, below the {}-day minimum', retention_days, getvariable('min_days'))
+    else format('soft delete retention is {} days (minimum {})', retention_days, getvariable('min_days'))
+  end as reason,
+  json_object(
+    'enableSoftDelete', properties->'$.enableSoftDelete',
+    'softDeleteRetentionInDays', properties->'$.softDeleteRetentionInDays',
+    'min_days', getvariable('min_days')
+  ) as evidence
+from v

@@ -101,7 +101,22 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
     try {
       rows = await store.read<QueryRow>(check.sql);
     } catch (e) {
-      throw new UsageError(`${check.id}/query.sql: ${(e as Error).message.split('\n')[0]}`);
+      // A query that breaks on this run's data withholds every verdict it would have given: one error per tenant.
+      const message = (e as Error).message.split('\n')[0] ?? 'error';
+      for (const tenant of [...ctx.tenantIds, null]) {
+        findings.push({
+          check_id: check.id,
+          resource_id: `check://${check.id}`,
+          tenant_id: tenant,
+          status: 'error',
+          severity: check.severity,
+          reason: `check query failed: ${message}`,
+          evidence: null,
+          waiver_id: null,
+          plan_address: null,
+        });
+      }
+      continue;
     }
     for (const row of rows) {
       const resourceId = row.resource_id ?? '(no resource id)';

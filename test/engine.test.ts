@@ -22,7 +22,12 @@ const ctx = (over: Partial<EvaluationContext> = {}): EvaluationContext => ({
   ...over,
 });
 
-async function verdicts(rows: Record<string, unknown>[], c: EvaluationContext, extra: Record<string, Record<string, unknown>[]> = {}, check: CheckMeta = purge) {
+async function verdicts(
+  rows: Record<string, unknown>[],
+  c: EvaluationContext,
+  extra: Record<string, Record<string, unknown>[]> = {},
+  check: CheckMeta = purge,
+) {
   const store = await fixtureStore({ resources: rows, ...extra });
   try {
     return await evaluate(store, [check], c);
@@ -81,13 +86,24 @@ describe('fail closed', () => {
   it('a plan value known only after apply is unknown, naming the attribute', async () => {
     const r = await verdicts(
       [
-        vault('plan://azurerm_key_vault.a', {}, { origin: 'plan', plan_address: 'azurerm_key_vault.a', unknown_paths: ['properties.enablePurgeProtection'] }),
-        vault('plan://azurerm_key_vault.b', { enablePurgeProtection: true }, { origin: 'plan', plan_address: 'azurerm_key_vault.b', unknown_paths: ['properties.vaultUri'] }),
+        vault(
+          'plan://azurerm_key_vault.a',
+          {},
+          { origin: 'plan', plan_address: 'azurerm_key_vault.a', unknown_paths: ['properties.enablePurgeProtection'] },
+        ),
+        vault(
+          'plan://azurerm_key_vault.b',
+          { enablePurgeProtection: true },
+          { origin: 'plan', plan_address: 'azurerm_key_vault.b', unknown_paths: ['properties.vaultUri'] },
+        ),
       ],
       ctx(),
     );
     const byId = Object.fromEntries(r.findings.map((f) => [f.resource_id, f]));
-    expect(byId['plan://azurerm_key_vault.a']).toMatchObject({ status: 'unknown', reason: 'known only after apply: properties.enablePurgeProtection' });
+    expect(byId['plan://azurerm_key_vault.a']).toMatchObject({
+      status: 'unknown',
+      reason: 'known only after apply: properties.enablePurgeProtection',
+    });
     expect(byId['plan://azurerm_key_vault.b']?.status).toBe('pass');
   });
 
@@ -99,7 +115,10 @@ describe('fail closed', () => {
   });
 
   it('a status outside pass/fail/error is an error', async () => {
-    const odd: CheckMeta = { ...purge, sql: `select id as resource_id, tenant_id, 'ok' as status, '' as reason, null as evidence from resources` };
+    const odd: CheckMeta = {
+      ...purge,
+      sql: `select id as resource_id, tenant_id, 'ok' as status, '' as reason, null as evidence from resources`,
+    };
     const r = await verdicts([vault('kv-on', {})], ctx(), {}, odd);
     expect(r.findings[0]).toMatchObject({ status: 'error', reason: 'check returned status "ok"; expected pass, fail or error' });
   });
@@ -126,7 +145,9 @@ describe('waivers', () => {
     const r = await verdicts(rows, ctx({ waivers: [waiver({})] }));
     const status = Object.fromEntries(r.findings.map((f) => [f.resource_id.split('/').pop(), [f.status, f.waiver_id]]));
     expect(status).toEqual({ 'kv-off-1': ['waived', 'W-1'], 'kv-off-2': ['waived', 'W-1'], 'kv-other': ['fail', null] });
-    expect(r.findings.find((f) => f.waiver_id)?.reason).toMatch(/waived by W-1: migration; approved by ciso@example\.com, CHG-1, until 2026-12-31/);
+    expect(r.findings.find((f) => f.waiver_id)?.reason).toMatch(
+      /waived by W-1: migration; approved by ciso@example\.com, CHG-1, until 2026-12-31/,
+    );
     expect(r.expiredWaivers).toEqual([]);
   });
 
@@ -146,5 +167,21 @@ describe('waivers', () => {
   it('never waives missing evidence', async () => {
     const r = await verdicts([vault('/s/x/providers/microsoft.keyvault/vaults/kv-off-9', {})], ctx({ waivers: [waiver({})] }));
     expect(r.findings[0]?.status).toBe('error');
+  });
+});
+
+describe('a check that breaks on the data', () => {
+  it('withholds its verdicts as one error per tenant instead of aborting the run', async () => {
+    const broken: CheckMeta = {
+      ...purge,
+      sql: `select id as resource_id, tenant_id, 'pass' as status, '' as reason, (properties->>'$.x')::int::json as evidence from resources`,
+    };
+    const r = await verdicts([vault('kv-1', { x: 'not a number' })], ctx(), {}, broken);
+    expect(r.findings.map((f) => [f.resource_id, f.tenant_id, f.status])).toEqual([
+      ['check://kv-purge-protection', 't1', 'error'],
+      ['check://kv-purge-protection', 't2', 'error'],
+      ['check://kv-purge-protection', null, 'error'],
+    ]);
+    expect(r.findings[0]?.reason).toMatch(/^check query failed: Conversion Error/);
   });
 });

@@ -11,7 +11,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function compline(args: string[], opts: { cwd?: string; input?: string | Buffer; env?: Record<string, string> } = {}): CliResult {
+export function compline(
+  args: string[],
+  opts: { cwd?: string; input?: string | Buffer; env?: Record<string, string> } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? ROOT,
     input: opts.input,

@@ -55,7 +55,8 @@ async function insertGeneric(store: Store, table: string, rows: Record<string, u
       const v = row[c];
       if (v === null || v === undefined) return 'null';
       if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[${v.map((x) => `'${x.replaceAll("'", "''")}'`).join(', ')}]`;
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+        return `[${v.map((x) => `'${x.replaceAll("'", "''")}'`).join(', ')}]`;
       const text = typeof v === 'string' ? v : JSON.stringify(v);
       return `'${text.replaceAll("'", "''")}'`;
     });

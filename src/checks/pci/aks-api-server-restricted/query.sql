@@ -1,0 +1,36 @@
+-- Private, or public with an allow-list that is not the whole internet; ARM drops the profile when neither is set.
+with c as (
+  select id, tenant_id, properties,
+         properties->'$.apiServerAccessProfile' as ap,
+         properties->>'$.apiServerAccessProfile.enablePrivateCluster' as private_cluster,
+         case when json_type(properties->'$.apiServerAccessProfile.authorizedIPRanges') = 'ARRAY'
+              then from_json(properties->'$.apiServerAccessProfile.authorizedIPRanges', '["varchar"]') end as ranges
+  from resources
+  where type = 'microsoft.containerservice/managedclusters'
+),
+v as (
+  select *,
+         len(ranges) > 0 as has_ranges,
+         len(list_filter(ranges, r -> trim(r) in ('0.0.0.0/0', '0.0.0.0', '*', '::/0'))) > 0 as open_range
+  from c
+)
+select
+  id as resource_id,
+  tenant_id,
+  case
+    when properties is null or json_type(properties) <> 'OBJECT' then 'error'
+    when private_cluster = 'true' then 'pass'
+    when open_range then 'fail'
+    when has_ranges then 'pass'
+    else 'fail'
+  end as status,
+  case
+    when properties is null or json_type(properties) <> 'OBJECT' then 'properties are absent'
+    when private_cluster = 'true' then 'private cluster (enablePrivateCluster is true)'
+    when open_range then 'authorizedIPRanges includes the whole internet (0.0.0.0/0)'
+    when has_ranges then 'public API server restricted to ' || len(ranges) || ' authorised IP range(s)'
+    when ap is null then 'public API server open to the internet (apiServerAccessProfile is absent)'
+    else 'public API server open to the internet (no authorizedIPRanges and not a private cluster)'
+  end as reason,
+  json_object('enablePrivateCluster', private_cluster, 'authorizedIPRanges', ranges) as evidence
+from v

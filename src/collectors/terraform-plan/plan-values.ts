@@ -1,0 +1,337 @@
+// Reading one resource's plan values through its after_unknown / after_sensitive mirrors, and writing
+// ARM-shaped objects that remember which paths were unknown. Mappers see values only through here, so a
+// sensitive value can only ever come out as REDACTED and a secret-bearing attribute never comes out.
+import type { Json } from '../../model.js';
+
+export const REDACTED = '<redacted>';
+
+/** A plan value as a mapper sees it. */
+export type Val =
+  | { k: 'known'; v: Json; sensitive: boolean }
+  | { k: 'unknown' }
+  | { k: 'absent' };
+
+export const ABSENT: Val = { k: 'absent' };
+export const UNKNOWN: Val = { k: 'unknown' };
+export const known = (v: Json): Val => ({ k: 'known', v, sensitive: false });
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Step into a mirror tree (after_unknown / after_sensitive): `true` covers everything below it. */
+export function sub(tree: unknown, key: string | number): unknown {
+  if (tree === true) return true;
+  if (Array.isArray(tree)) return typeof key === 'number' ? tree[key] : undefined;
+  if (isObj(tree)) return tree[key as string];
+  return undefined;
+}
+
+/** True when a mirror tree has a `true` leaf anywhere. */
+export function anyTrue(tree: unknown): boolean {
+  if (tree === true) return true;
+  if (Array.isArray(tree)) return tree.some(anyTrue);
+  if (isObj(tree)) {
+    for (const k in tree) if (anyTrue(tree[k])) return true;
+  }
+  return false;
+}
+
+// Secret-bearing attributes: their values are never read, only recorded by name (see secretAttributes).
+const SECRET_NAMES = new Set([
+  'password',
+  'admin_password',
+  'administrator_login_password',
+  'administrator_login_password_wo',
+  'administrator_password',
+  'client_secret',
+  'client_key',
+  'client_certificate',
+  'client_certificate_password',
+  'certificate_password',
+  'connection_string',
+  'connection_strings',
+  'custom_data',
+  'user_data',
+  'kube_config',
+  'kube_config_raw',
+  'kube_admin_config',
+  'kube_admin_config_raw',
+  'primary_key',
+  'secondary_key',
+  'instrumentation_key',
+  'private_key',
+  'private_key_pem',
+  'sas',
+  'sas_token',
+  'sas_url',
+  'token',
+  'secret',
+  'value_wo',
+]);
+const SECRET_SUFFIXES = [
+  '_password',
+  '_secret',
+  '_connection_string',
+  '_connection_strings',
+  '_access_key',
+  '_shared_key',
+  '_sas_token',
+  '_sas_url',
+  '_private_key',
+  '_password_wo',
+];
+
+/** Is this attribute name secret-bearing (for any resource type, or for `type` in particular)? */
+export function isSecretAttribute(name: string, type?: string): boolean {
+  if (SECRET_NAMES.has(name)) return true;
+  for (const s of SECRET_SUFFIXES) if (name.endsWith(s)) return true;
+  return name === 'value' && type === 'azurerm_key_vault_secret';
+}
+
+/** Deep copy of a known value with unknown leaves dropped and sensitive leaves replaced by REDACTED. */
+function cleanCopy(v: unknown, unk: unknown, sens: unknown, type: string): Json | undefined {
+  if (unk === true) return undefined;
+  if (sens === true) return REDACTED;
+  if (v === null || typeof v !== 'object') return v as Json;
+  if (Array.isArray(v)) {
+    const out: Json[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const c = cleanCopy(v[i], sub(unk, i), sub(sens, i), type);
+      if (c !== undefined) out.push(c);
+    }
+    return out;
+  }
+  const out: Record<string, Json> = {};
+  for (const k in v as Obj) {
+    if (isSecretAttribute(k, type)) continue;
+    const c = cleanCopy((v as Obj)[k], sub(unk, k), sub(sens, k), type);
+    if (c !== undefined) out[k] = c;
+  }
+  return out;
+}
+
+/** One resource's values (or one block of them) with the matching unknown and sensitive mirrors. */
+export class Attrs {
+  constructor(
+    readonly values: Obj | null,
+    readonly unk: unknown,
+    readonly sens: unknown,
+    /** Path from the resource's values to this block, e.g. ['network_rules', 0]. */
+    readonly path: readonly (string | number)[],
+    /** Terraform type, for type-specific secret attributes. */
+    readonly type: string,
+    /** The whole block is unknown until apply. */
+    readonly wholeUnknown = false,
+  ) {}
+
+  /** True when the attribute is unknown (or the whole block is). */
+  isUnknown(name: string): boolean {
+    return this.wholeUnknown || sub(this.unk, name) === true;
+  }
+
+  /** True when the attribute is present with a non-null value. */
+  has(name: string): boolean {
+    const v = this.values?.[name];
+    return v !== null && v !== undefined;
+  }
+
+  /**
+   * The first of `names` with a known, non-empty value; else unknown when any of them is unknown; else absent.
+   * "" and null count as absent. Structured values with an unknown leaf count as unknown.
+   */
+  val(...names: string[]): Val {
+    let sawUnknown = this.wholeUnknown;
+    if (!this.wholeUnknown && this.values) {
+      for (const name of names) {
+        if (isSecretAttribute(name, this.type)) continue;
+        const u = sub(this.unk, name);
+        if (u === true || (u !== undefined && typeof u === 'object' && anyTrue(u))) {
+          sawUnknown = true;
+          continue;
+        }
+        const v = this.values[name];
+        if (v === null || v === undefined || v === '') continue;
+        const s = sub(this.sens, name);
+        if (s === true) return { k: 'known', v: REDACTED, sensitive: true };
+        if (typeof v === 'object') {
+          const c = cleanCopy(v, u, s, this.type);
+          if (c === undefined) continue;
+          return { k: 'known', v: c, sensitive: anyTrue(s) };
+        }
+        return { k: 'known', v: v as Json, sensitive: false };
+      }
+    }
+    return sawUnknown ? UNKNOWN : ABSENT;
+  }
+
+  /** The first element of a nested block (blocks are arrays in plan JSON; nested objects are accepted too). */
+  block(name: string): Attrs {
+    if (this.wholeUnknown || sub(this.unk, name) === true) return this.child(null, true, name, 0);
+    const v = this.values?.[name];
+    if (Array.isArray(v)) {
+      const first = v[0];
+      return isObj(first) ? this.child(first, false, name, 0) : this.child(null, false, name, 0);
+    }
+    if (isObj(v)) return new Attrs(v, sub(this.unk, name), sub(this.sens, name), [...this.path, name], this.type);
+    return this.child(null, false, name, 0);
+  }
+
+  /** State of a block list: unknown, absent (null or missing), or its elements (possibly none). */
+  blocks(name: string): { k: 'unknown' } | { k: 'absent' } | { k: 'known'; items: Attrs[] } {
+    if (this.wholeUnknown || sub(this.unk, name) === true) return { k: 'unknown' };
+    const v = this.values?.[name];
+    if (v === null || v === undefined) return { k: 'absent' };
+    if (!Array.isArray(v)) return isObj(v) ? { k: 'known', items: [this.block(name)] } : { k: 'absent' };
+    const items: Attrs[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const e = v[i];
+      if (isObj(e)) items.push(this.child(e, false, name, i));
+    }
+    return { k: 'known', items };
+  }
+
+  /** A block's presence as a boolean (for "enabled when the block is there" attributes like oms_agent). */
+  present(name: string): Val {
+    const b = this.blocks(name);
+    if (b.k === 'unknown') return UNKNOWN;
+    if (b.k === 'absent') return this.values && name in this.values ? known(false) : ABSENT;
+    return known(b.items.length > 0);
+  }
+
+  /** Does this block exist in the values at all (an unknown block counts)? */
+  get exists(): boolean {
+    return this.values !== null || this.wholeUnknown;
+  }
+
+  private child(values: Obj | null, unknown: boolean, name: string, i: number): Attrs {
+    const u = sub(sub(this.unk, name), i);
+    return new Attrs(values, u, sub(sub(this.sens, name), i), [...this.path, name, i], this.type, unknown);
+  }
+}
+
+/** The first known value among several reads; else unknown if any is unknown; else absent. */
+export function first(...vals: Val[]): Val {
+  let unknown = false;
+  for (const v of vals) {
+    if (v.k === 'known') return v;
+    if (v.k === 'unknown') unknown = true;
+  }
+  return unknown ? UNKNOWN : ABSENT;
+}
+
+/** Map a known, non-sensitive value; unknown and absent pass through, a redacted value stays redacted. */
+export function mapVal(v: Val, fn: (x: Json) => Json | undefined): Val {
+  if (v.k !== 'known' || v.sensitive) return v;
+  const r = fn(v.v);
+  return r === undefined ? ABSENT : known(r);
+}
+
+/** Builds an ARM-shaped object; unknown reads are recorded as `<base>.<path>` in the shared set. */
+export class Out {
+  constructor(
+    readonly obj: Record<string, Json>,
+    readonly base: string,
+    readonly unknown: Set<string>,
+  ) {}
+
+  /** Set `path` (dotted) from a read; unknown records the path, absent leaves it out. */
+  set(path: string, v: Val, fn?: (x: Json) => Json | undefined): void {
+    if (v.k === 'unknown') {
+      this.unknown.add(`${this.base}.${path}`);
+      return;
+    }
+    if (v.k === 'absent') return;
+    const value = v.sensitive || !fn ? v.v : fn(v.v);
+    if (value !== undefined) this.put(path, value);
+  }
+
+  /** Set a computed value at `path`, creating intermediate objects. */
+  put(path: string, value: Json): void {
+    const parts = path.split('.');
+    let o = this.obj;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const p = parts[i] as string;
+      let next = o[p];
+      if (!isObj(next)) {
+        next = {};
+        o[p] = next;
+      }
+      o = next as Record<string, Json>;
+    }
+    o[parts[parts.length - 1] as string] = value;
+  }
+
+  markUnknown(path: string): void {
+    this.unknown.add(`${this.base}.${path}`);
+  }
+
+  /** A builder for a nested object at `path` (created now). */
+  at(path: string): Out {
+    let o = this.obj;
+    for (const p of path.split('.')) {
+      let next = o[p];
+      if (!isObj(next)) {
+        next = {};
+        o[p] = next;
+      }
+      o = next as Record<string, Json>;
+    }
+    return new Out(o, `${this.base}.${path}`, this.unknown);
+  }
+
+  /** Append a new object to the array at `path`; its unknown paths read `<base>.<path>[*].<field>`. */
+  item(path: string): Out {
+    const parts = path.split('.');
+    const last = parts.pop() as string;
+    const parent = parts.length ? this.at(parts.join('.')).obj : this.obj;
+    let arr = parent[last];
+    if (!Array.isArray(arr)) {
+      arr = [];
+      parent[last] = arr;
+    }
+    const o: Record<string, Json> = {};
+    arr.push(o);
+    return new Out(o, `${this.base}.${path}[*]`, this.unknown);
+  }
+
+  /** Make sure an (empty) array exists at `path`. */
+  list(path: string): void {
+    const parts = path.split('.');
+    const last = parts.pop() as string;
+    const parent = parts.length ? this.at(parts.join('.')).obj : this.obj;
+    if (!Array.isArray(parent[last])) parent[last] = [];
+  }
+}
+
+/**
+ * Secret-bearing attributes with a value known at plan time, as paths like `os_profile[0].admin_password`.
+ * Values are never returned; `sensitive` says whether the plan marked the attribute sensitive.
+ */
+export function secretAttributes(
+  values: unknown,
+  unk: unknown,
+  sens: unknown,
+  type: string,
+  prefix = '',
+  out: { attribute: string; sensitive: boolean }[] = [],
+): { attribute: string; sensitive: boolean }[] {
+  if (unk === true || values === null || typeof values !== 'object') return out;
+  if (Array.isArray(values)) {
+    for (let i = 0; i < values.length; i++) {
+      secretAttributes(values[i], sub(unk, i), sub(sens, i), type, `${prefix}[${i}]`, out);
+    }
+    return out;
+  }
+  for (const k in values as Obj) {
+    const v = (values as Obj)[k];
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (isSecretAttribute(k, type)) {
+      const u = sub(unk, k);
+      const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+      if (u !== true && !empty) out.push({ attribute: path, sensitive: anyTrue(sub(sens, k)) });
+    } else if (v !== null && typeof v === 'object') {
+      secretAttributes(v, sub(unk, k), sub(sens, k), type, path, out);
+    }
+  }
+  return out;
+}

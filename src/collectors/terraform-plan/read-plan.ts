@@ -1,0 +1,140 @@
+// Reading `terraform show -json` output from a file or stdin: size-limited before reading, and every
+// failure one line that names the input (never a stack trace, never a partial result).
+import { open, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { UsageError } from '../../errors.js';
+
+export interface PlanReadOptions {
+  /** Refuse larger inputs. Default 512 MiB. */
+  maxBytes?: number;
+}
+
+export const DEFAULT_MAX_PLAN_BYTES = 512 * 1024 ** 2;
+
+/** Reads a plan from a path or '-' (stdin). Throws UsageError with one line naming the input and the problem. */
+export async function readPlan(path: string, opts: PlanReadOptions = {}): Promise<unknown> {
+  if (path === '-') return readPlanStream(process.stdin, 'stdin', opts);
+  const max = opts.maxBytes ?? DEFAULT_MAX_PLAN_BYTES;
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new UsageError(`${path}: is a directory, not a plan file`);
+    size = st.size;
+  } catch (e) {
+    throw e instanceof UsageError ? e : new UsageError(`${path}: ${fsReason(e)}`);
+  }
+  if (size > max) throw new UsageError(`${path}: ${formatSize(size)} exceeds the ${formatLimit(max)} plan size limit`);
+  let buf: Buffer;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      buf = await fh.readFile();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw new UsageError(`${path}: ${fsReason(e)}`);
+  }
+  // The file may have grown since stat.
+  if (buf.length > max) throw new UsageError(`${path}: ${formatSize(buf.length)} exceeds the ${formatLimit(max)} plan size limit`);
+  return parsePlanBytes(buf, path);
+}
+
+/** Reads a plan from a stream, counting bytes as they arrive and stopping at the limit. */
+export async function readPlanStream(stream: Readable, label: string, opts: PlanReadOptions = {}): Promise<unknown> {
+  const max = opts.maxBytes ?? DEFAULT_MAX_PLAN_BYTES;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      total += b.length;
+      if (total > max) {
+        stream.destroy();
+        throw new UsageError(`${label}: input exceeds the ${formatLimit(max)} plan size limit`);
+      }
+      chunks.push(b);
+    }
+  } catch (e) {
+    throw e instanceof UsageError ? e : new UsageError(`${label}: ${fsReason(e)}`);
+  }
+  return parsePlanBytes(Buffer.concat(chunks, total), label);
+}
+
+/** Bytes → parsed JSON, with a precise one-line reason when they are not a JSON document. */
+export function parsePlanBytes(buf: Buffer, label: string): unknown {
+  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) {
+    throw new UsageError(`${label}: UTF-16 text, not a UTF-8 JSON plan (re-save it as UTF-8)`);
+  }
+  const head = buf.subarray(0, 1024);
+  if (head.includes(0) || !isUtf8Prefix(head)) throw new UsageError(`${label}: binary data, not a JSON plan`);
+  let text = buf.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') throw new UsageError(`${label}: empty input, not a JSON plan (truncated?)`);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${label}: ${jsonReason(e, text)}`);
+  }
+}
+
+function isUtf8Prefix(b: Buffer): boolean {
+  try {
+    // stream: a multi-byte character cut at the 1 KiB boundary is not an error.
+    new TextDecoder('utf-8', { fatal: true }).decode(b, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The parser's reason without the quoted snippet of input V8 adds (it could hold a secret). */
+function jsonReason(e: unknown, text: string): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  const end = text.trimEnd().length;
+  const pos = /at position (\d+)/.exec(raw);
+  if (/Unexpected end of JSON input/.test(raw) || (pos && Number(pos[1]) >= end)) {
+    return 'truncated JSON (the input ends before the document does)';
+  }
+  let msg = raw.replace(/, ".*" is not valid JSON$/s, '').replace(/\s+/g, ' ').trim();
+  if (pos) {
+    const at = Number(pos[1]);
+    const before = text.slice(0, at);
+    const line = (before.match(/\n/g)?.length ?? 0) + 1;
+    const col = at - before.lastIndexOf('\n');
+    msg = msg.replace(/ in JSON at position \d+.*$/, '').trim();
+    msg = `${msg} at line ${line} column ${col}`;
+  }
+  return `not JSON (${msg.slice(0, 200)})`;
+}
+
+function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory, not a plan file';
+  return `cannot read (${code ?? (e instanceof Error ? e.message.split('\n')[0] : String(e))})`;
+}
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+function scaled(n: number): [number, string] {
+  let u = 0;
+  while (n >= 1024 && u < UNITS.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  return [n, UNITS[u] as string];
+}
+
+/** 1073741824 → "1.0 GiB". */
+export function formatSize(bytes: number): string {
+  const [n, unit] = scaled(bytes);
+  return unit === 'B' ? `${n} B` : `${n.toFixed(1)} ${unit}`;
+}
+
+/** 536870912 → "512 MiB" (no decimals when whole). */
+export function formatLimit(bytes: number): string {
+  const [n, unit] = scaled(bytes);
+  return Number.isInteger(n) ? `${n} ${unit}` : `${n.toFixed(1)} ${unit}`;
+}

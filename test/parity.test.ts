@@ -1,0 +1,57 @@
+// Parity: each check gives a Terraform plan resource the same verdict as the equivalent ARM resource.
+import { describe, expect, it } from 'vitest';
+import { normalisePlan } from '../src/collectors/terraform-plan/index.js';
+import { evaluate } from '../src/engine.js';
+import { loadCatalogue } from '../src/rules.js';
+import { Store } from '../src/store.js';
+import { FIXTURE_RUN, type PlanFixture, readFixtures } from './support/fixture-store.js';
+import { buildPlan } from './support/plan-builder.js';
+
+const catalogue = loadCatalogue();
+const cases = catalogue.checks.flatMap((check) => {
+  const fixtures = readFixtures(check.dir);
+  return (fixtures.parity ?? []).map((p, i) => {
+    const expected = (['pass', 'fail', 'error', 'unknown'] as const).find((s) => fixtures.expect[s]?.includes(p.arm));
+    return {
+      name: `${check.id} #${i + 1} (${p.arm})`,
+      check,
+      plan: ([] as PlanFixture[]).concat(p.plan),
+      expected,
+      params: fixtures.params,
+    };
+  });
+});
+
+describe('ARM ↔ plan parity', () => {
+  it('most checks carry parity pairs', () => {
+    const withParity = new Set(cases.map((c) => c.check.id));
+    expect(withParity.size).toBeGreaterThanOrEqual(Math.floor(catalogue.checks.length * 0.8));
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    expect(c.expected, 'parity arm id must be in an expect set').toBeDefined();
+    const { plan, addresses } = buildPlan(c.plan);
+    const normalised = normalisePlan(plan, 'parity.json');
+    for (const row of normalised.rows) row.tenant_id = 't1';
+    const store = await Store.open(':memory:');
+    try {
+      await store.beginRun({ runId: FIXTURE_RUN, mode: 'gate', toolVersion: 'test', configSha256: null });
+      await store.appendResources(FIXTURE_RUN, normalised.rows);
+      const { findings } = await evaluate(store, [c.check], {
+        runId: FIXTURE_RUN,
+        tenantIds: ['t1'],
+        waivers: [],
+        params: c.params ? { [c.check.id]: c.params } : {},
+        today: '2026-11-25',
+      });
+      const subject = findings.find((f) => f.resource_id === `plan://${addresses[0]}`);
+      expect(
+        subject,
+        `no verdict for plan://${addresses[0]}; findings: ${JSON.stringify(findings.map((f) => f.resource_id))}`,
+      ).toBeDefined();
+      expect(`${subject?.status}: ${subject?.reason}`).toMatch(new RegExp(`^${c.expected}:`));
+    } finally {
+      store.close();
+    }
+  });
+});

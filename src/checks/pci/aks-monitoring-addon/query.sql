@@ -1,0 +1,28 @@
+-- Add-on keys are matched case-insensitively: ARM has returned both omsagent and omsAgent.
+with c as (
+  select id, tenant_id, properties,
+         (select value from json_each(properties->'$.addonProfiles') where lower(key) = 'omsagent' limit 1) as addon
+  from resources
+  where type = 'microsoft.containerservice/managedclusters'
+),
+v as (select *, addon->>'$.enabled' as enabled from c)
+select
+  id as resource_id,
+  tenant_id,
+  case
+    when properties is null or json_type(properties) <> 'OBJECT' then 'error'
+    when addon is null then 'fail'
+    when enabled = 'true' then 'pass'
+    when enabled = 'false' then 'fail'
+    else 'error'
+  end as status,
+  case
+    when properties is null or json_type(properties) <> 'OBJECT' then 'properties are absent'
+    when addon is null then 'monitoring add-on is not configured (no omsagent entry in addonProfiles)'
+    when enabled = 'true' then 'monitoring add-on is enabled'
+    when enabled = 'false' then 'monitoring add-on is disabled'
+    else 'addonProfiles.omsagent.enabled is absent'
+  end as reason,
+  json_object('enabled', enabled,
+              'logAnalyticsWorkspaceResourceID', addon->>'$.config.logAnalyticsWorkspaceResourceID') as evidence
+from v

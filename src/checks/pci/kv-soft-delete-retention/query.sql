@@ -1,4 +1,5 @@
--- Soft delete must be on and keep deleted objects at least min_days; each absent value is missing evidence.
+-- Soft delete must keep deleted objects at least min_days. enableSoftDelete is only ever false on legacy
+-- vaults (ARM defaults it to true and it cannot be reverted), so only an explicit false fails on it.
 with v as (
   select
     id,
@@ -14,14 +15,12 @@ select
   tenant_id,
   case
     when soft_delete = 'false' then 'fail'
-    when soft_delete is null then 'error'
     when retention_days is null then 'error'
     when retention_days < getvariable('min_days') then 'fail'
     else 'pass'
   end as status,
   case
     when soft_delete = 'false' then 'soft delete is disabled'
-    when soft_delete is null then 'enableSoftDelete is absent'
     when retention_days is null then 'softDeleteRetentionInDays is absent'
     when retention_days < getvariable('min_days')
       then format('soft delete retention is {} days, below the {}-day minimum', retention_days, getvariable('min_days'))

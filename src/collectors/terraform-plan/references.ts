@@ -199,9 +199,12 @@ export class ReferenceResolver<R extends Addressed> {
         const attr = steps[2]?.name;
         if (attr !== undefined && attr !== want) continue;
         const base = `${prefixOf(modules)}${head.name}.${steps[1].name}`;
-        if (steps[1].key === undefined && seenBases.has(base)) continue;
-        seenBases.add(base);
-        const r = this.pickInstance(base, steps[1].key, hint);
+        // `x.y[count.index]` / `x.y[each.key]`: the same instance as the referrer, like an unkeyed reference.
+        const rawKey = steps[1].key;
+        const key = rawKey !== undefined && (/^\d+$/.test(rawKey.trim()) || rawKey.startsWith('"')) ? rawKey : undefined;
+        if (key === undefined && seenBases.has(base)) continue;
+        if (key === undefined) seenBases.add(base);
+        const r = this.pickInstance(base, key, hint);
         if (r) hits = [r];
       }
       for (const h of hits) if (!found.includes(h)) found.push(h);

@@ -1,0 +1,203 @@
+// The result of `compline gate plan.json`: one document every gate renderer reads, and its JSON Schema.
+import type { Waiver } from '../../config.js';
+import { type Finding, SEVERITIES, type Severity } from '../../model.js';
+
+export const GATE_SCHEMA_VERSION = 1;
+
+export interface GateFinding extends Finding {
+  title: string;
+  requirements: Record<string, string[]>;
+  /** Terraform address (= plan_address); null when the finding is not tied to a plan resource. */
+  address: string | null;
+  /** Counts toward exit 1: at or above fail-on, or unknown under the `fail` unknown policy. */
+  blocking: boolean;
+}
+
+export interface GateResult {
+  schema_version: typeof GATE_SCHEMA_VERSION;
+  tool: { name: 'compline'; version: string };
+  plan: {
+    label: string;
+    format_version: string;
+    terraform_version: string | null;
+    resources: { total: number; azurerm: number; evaluated: number; unmapped: Record<string, number> };
+  };
+  tenant: string | null;
+  frameworks: string[];
+  fail_on: Severity;
+  unknown_policy: 'fail' | 'warn';
+  summary: { pass: number; fail: number; error: number; waived: number; unknown: number; blocking: number };
+  /** All statuses including pass; blocking first, then severity (worst first), check id, address. */
+  findings: GateFinding[];
+  waivers: { active: Waiver[]; expired: { waiver: Waiver; matched: number }[] };
+  warnings: string[];
+  exit_code: 0 | 1;
+}
+
+/** What a finding is about, as a reader knows it: the Terraform address, else the resource id. */
+export function findingTarget(finding: GateFinding): string {
+  return finding.address ?? finding.resource_id;
+}
+
+/** Requirement ids qualified by framework, e.g. `pci-dss-4.0.1/3.6.1`, `sox-itgc/ITGC-CO-02`. */
+export function requirementIds(requirements: Record<string, string[]>): string[] {
+  return Object.entries(requirements).flatMap(([framework, ids]) => ids.map((id) => `${framework}/${id}`));
+}
+
+export function renderJson(result: GateResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
+
+const count = { type: 'integer', minimum: 0 } as const;
+const nullableString = { type: ['string', 'null'] } as const;
+const stringList = { type: 'array', items: { type: 'string' } } as const;
+
+/** JSON Schema (draft 2020-12) of `compline gate --format json`; consumers may rely on everything it names. */
+export function gateJsonSchema(): object {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: `urn:compline:gate-result:v${GATE_SCHEMA_VERSION}`,
+    title: 'compline gate result',
+    description:
+      'Output of `compline gate plan.json --format json`: the verdict of every check over every planned resource, waivers and the exit code.',
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'schema_version',
+      'tool',
+      'plan',
+      'tenant',
+      'frameworks',
+      'fail_on',
+      'unknown_policy',
+      'summary',
+      'findings',
+      'waivers',
+      'warnings',
+      'exit_code',
+    ],
+    properties: {
+      schema_version: { const: GATE_SCHEMA_VERSION },
+      tool: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'version'],
+        properties: { name: { const: 'compline' }, version: { type: 'string', minLength: 1 } },
+      },
+      plan: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['label', 'format_version', 'terraform_version', 'resources'],
+        properties: {
+          label: { type: 'string', description: 'The plan file as given on the command line.' },
+          format_version: { type: 'string', description: 'format_version of the Terraform plan JSON.' },
+          terraform_version: nullableString,
+          resources: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['total', 'azurerm', 'evaluated', 'unmapped'],
+            properties: {
+              total: count,
+              azurerm: count,
+              evaluated: count,
+              unmapped: {
+                type: 'object',
+                description: 'azurerm resource types the gate cannot map yet, with how many of each the plan holds.',
+                additionalProperties: count,
+              },
+            },
+          },
+        },
+      },
+      tenant: nullableString,
+      frameworks: stringList,
+      fail_on: { $ref: '#/$defs/severity' },
+      unknown_policy: { enum: ['fail', 'warn'] },
+      summary: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['pass', 'fail', 'error', 'waived', 'unknown', 'blocking'],
+        properties: { pass: count, fail: count, error: count, waived: count, unknown: count, blocking: count },
+      },
+      findings: { type: 'array', items: { $ref: '#/$defs/finding' } },
+      waivers: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['active', 'expired'],
+        properties: {
+          active: { type: 'array', items: { $ref: '#/$defs/waiver' } },
+          expired: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['waiver', 'matched'],
+              properties: {
+                waiver: { $ref: '#/$defs/waiver' },
+                matched: { ...count, description: 'Findings the waiver would still cover; they count as fail again.' },
+              },
+            },
+          },
+        },
+      },
+      warnings: stringList,
+      exit_code: { enum: [0, 1] },
+    },
+    $defs: {
+      severity: { enum: [...SEVERITIES] },
+      finding: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'check_id',
+          'resource_id',
+          'tenant_id',
+          'status',
+          'severity',
+          'reason',
+          'evidence',
+          'waiver_id',
+          'plan_address',
+          'title',
+          'requirements',
+          'address',
+          'blocking',
+        ],
+        properties: {
+          check_id: { type: 'string', minLength: 1 },
+          resource_id: { type: 'string', description: 'Lower-case ARM id, or plan://<address> for a planned resource.' },
+          tenant_id: nullableString,
+          status: { enum: ['pass', 'fail', 'error', 'waived', 'unknown'] },
+          severity: { $ref: '#/$defs/severity' },
+          reason: { type: 'string' },
+          evidence: { description: 'The rows behind the verdict, as the check query returned them.' },
+          waiver_id: nullableString,
+          plan_address: nullableString,
+          title: { type: 'string' },
+          requirements: {
+            type: 'object',
+            description: 'Framework id to requirement ids, e.g. {"pci-dss-4.0.1": ["3.6.1"]}.',
+            additionalProperties: stringList,
+          },
+          address: { ...nullableString, description: 'Terraform address; equals plan_address.' },
+          blocking: { type: 'boolean', description: 'Counts toward exit code 1.' },
+        },
+      },
+      waiver: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'check', 'resource', 'reason', 'approver', 'ticket', 'expires'],
+        properties: {
+          id: { type: 'string' },
+          check: { type: 'string' },
+          resource: { type: 'string', description: 'Case-insensitive glob over resource ids or plan addresses.' },
+          tenant: { type: 'string' },
+          reason: { type: 'string' },
+          approver: { type: 'string' },
+          ticket: { type: 'string' },
+          expires: { type: 'string', format: 'date' },
+        },
+      },
+    },
+  };
+}

@@ -289,7 +289,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       if (rules.wholeUnknown) {
         p.markUnknown('networkAcls');
         // Computed, not written: a separate azurerm_storage_account_network_rules manages it.
-        if (c.isConfigured(['network_rules']) === false) c.draft.clearedByMerge.add('properties.networkAcls');
+        if (c.isConfigured(['network_rules']) !== true) c.draft.clearedByMerge.add('properties.networkAcls');
       } else if (rules.values) storageNetworkAcls(p, 'networkAcls.', rules, c);
       p.set('encryption.requireInfrastructureEncryption', a.val('infrastructure_encryption_enabled'));
       const cmk = a.blocks('customer_managed_key');
@@ -566,7 +566,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
         securityRuleProperties(e.at('properties'), r, c);
       });
       // Computed, not written: separate azurerm_network_security_rule resources manage the rules.
-      if (unknown && c.isConfigured(['security_rule']) === false) c.draft.clearedByMerge.add('properties.securityRules');
+      if (unknown && c.isConfigured(['security_rule']) !== true) c.draft.clearedByMerge.add('properties.securityRules');
     },
   },
 

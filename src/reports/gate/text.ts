@@ -56,7 +56,7 @@ export function renderText(result: GateResult, options: { color: boolean }): str
     lines.push('', paint('Expired waivers (no longer applied)', ['yellow']));
     for (const { waiver, matched } of result.waivers.expired) {
       lines.push(
-        `  ${terminalSafe(waiver.id)}: ${terminalSafe(waiver.check)} on ${terminalSafe(waiver.resource)}, expired ${terminalSafe(waiver.expires)}, ${matched} finding${matched === 1 ? '' : 's'} fail again (ticket ${terminalSafe(waiver.ticket)})`,
+        `  ${terminalSafe(waiver.id)}: ${terminalSafe(waiver.check)} on ${terminalSafe(waiver.resource)}, expired ${terminalSafe(waiver.expires)}, ${matched} finding${matched === 1 ? '' : 's'} no longer waived (ticket ${terminalSafe(waiver.ticket)})`,
       );
     }
   }

@@ -1,6 +1,6 @@
 // The result of `compline gate plan.json`: one document every gate renderer reads, and its JSON Schema.
 import type { Waiver } from '../../config.js';
-import { type Finding, SEVERITIES, type Severity } from '../../model.js';
+import { type Finding, type Remediation, SEVERITIES, type Severity } from '../../model.js';
 
 export const GATE_SCHEMA_VERSION = 1;
 
@@ -42,6 +42,15 @@ export function findingTarget(finding: GateFinding): string {
 /** Requirement ids qualified by framework, e.g. `pci-dss-4.0.1/3.6.1`, `sox-itgc/ITGC-CO-02`. */
 export function requirementIds(requirements: Record<string, string[]>): string[] {
   return Object.entries(requirements).flatMap(([framework, ids]) => ids.map((id) => `${framework}/${id}`));
+}
+
+/** Remediation as plain-text paragraphs: `Portal: …`, `Azure CLI: …`, `Terraform:` and the snippet. */
+export function remediationParagraphs(remediation: Remediation): string[] {
+  const paragraphs: string[] = [];
+  if (remediation.portal) paragraphs.push(`Portal: ${remediation.portal.trim()}`);
+  if (remediation.cli) paragraphs.push(`Azure CLI: ${remediation.cli.trim()}`);
+  if (remediation.terraform) paragraphs.push(`Terraform:\n${remediation.terraform.trimEnd()}`);
+  return paragraphs;
 }
 
 export function renderJson(result: GateResult): string {

@@ -1,6 +1,6 @@
 // JUnit XML for Azure DevOps (PublishTestResults@2, testResultsFormat JUnit): a suite per check, a case per resource.
 import type { CheckMeta, Remediation } from '../../model.js';
-import { findingTarget, type GateFinding, type GateResult, requirementIds } from './gate-result.js';
+import { findingTarget, type GateFinding, type GateResult, remediationParagraphs, requirementIds } from './gate-result.js';
 
 /** Characters XML 1.0 forbids (C0 controls but tab, LF, CR; U+FFFE, U+FFFF; lone surrogates) become U+FFFD. */
 const INVALID_XML =
@@ -28,12 +28,8 @@ function attrs(values: Record<string, string | number>): string {
 }
 
 function remediationText(remediation: Remediation | undefined): string {
-  if (!remediation) return '';
-  const lines: string[] = [];
-  if (remediation.portal) lines.push(`Portal: ${remediation.portal.trim()}`);
-  if (remediation.cli) lines.push(`Azure CLI: ${remediation.cli.trim()}`);
-  if (remediation.terraform) lines.push(`Terraform:\n${remediation.terraform.trimEnd()}`);
-  return lines.length ? `\n\nRemediation:\n${lines.join('\n')}` : '';
+  const paragraphs = remediation ? remediationParagraphs(remediation) : [];
+  return paragraphs.length ? `\n\nRemediation:\n${paragraphs.join('\n')}` : '';
 }
 
 function details(f: GateFinding): string {

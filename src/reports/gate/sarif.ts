@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Waiver } from '../../config.js';
 import type { CheckMeta, Remediation, Severity } from '../../model.js';
-import { findingTarget, type GateFinding, type GateResult, requirementIds } from './gate-result.js';
+import { findingTarget, type GateFinding, type GateResult, remediationParagraphs, requirementIds } from './gate-result.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Where the driver points readers; replace with the project's published home page once it has one. */
@@ -33,11 +33,7 @@ function fenced(language: string, code: string): string {
 }
 
 function helpText(description: string, remediation: Remediation): string {
-  const parts = [description];
-  if (remediation.portal) parts.push(`Portal: ${remediation.portal.trim()}`);
-  if (remediation.cli) parts.push(`Azure CLI: ${remediation.cli.trim()}`);
-  if (remediation.terraform) parts.push(`Terraform:\n${remediation.terraform.trimEnd()}`);
-  return parts.join('\n\n');
+  return [description, ...remediationParagraphs(remediation)].join('\n\n');
 }
 
 function helpMarkdown(description: string, remediation: Remediation): string {
@@ -106,8 +102,9 @@ function planUri(label: string): string {
 }
 
 export function renderSarif(result: GateResult, checks: readonly CheckMeta[]): string {
-  const sources: RuleSource[] = [...checks].sort((a, b) => a.id.localeCompare(b.id));
-  const known = new Set(sources.map((c) => c.id));
+  const catalogue = new Map(checks.map((c) => [c.id, c]));
+  const sources: RuleSource[] = [...catalogue.values()].sort((a, b) => a.id.localeCompare(b.id));
+  const known = new Set(catalogue.keys());
   // A finding of a check missing from the catalogue still gets a rule, built from what the finding carries.
   for (const f of result.findings) {
     if (known.has(f.check_id) || !REPORTED.has(f.status)) continue;

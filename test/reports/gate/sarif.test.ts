@@ -64,6 +64,12 @@ describe('renderSarif', () => {
     ]);
   });
 
+  it('a check listed twice in the catalogue still makes one rule', () => {
+    const twice = JSON.parse(renderSarif(gateResult(), [...CHECKS, ...CHECKS]));
+    expect(twice.runs[0].tool.driver.rules).toHaveLength(6);
+    expect(sarifValidator()(twice)).toBe(true);
+  });
+
   it('describes a rule with its title, remediation, requirement tags and security severity', () => {
     const rule = run.tool.driver.rules[1];
     expect(rule.name).toBe('KvPurgeProtection');

@@ -5,7 +5,7 @@ import type { Json, ResourceRow } from '../../model.js';
 import { AZURERM_MAPPINGS } from './azurerm-mappings.js';
 import type { MapContext, PlanResource, RowDraft, TypeMapping } from './map-context.js';
 import { ABSENT, Attrs, known, Out, REDACTED, secretAttributes, UNKNOWN, type Val } from './plan-values.js';
-import { ReferenceResolver, splitSteps } from './references.js';
+import { formatKey, type ModuleStep, parseModuleAddress, ReferenceResolver, splitSteps } from './references.js';
 
 export interface NormalisedPlan {
   rows: ResourceRow[];
@@ -26,6 +26,8 @@ const describe = (x: unknown): string =>
 
 const GUID = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i;
 const RG = /\/resourcegroups\/([^/]+)/i;
+/** Types other resources point at by name (an NSG rule's NSG, a subnet's vnet, old network rules' account). */
+const NAME_TARGET_TYPES = new Set(['azurerm_network_security_group', 'azurerm_virtual_network', 'azurerm_storage_account']);
 const PARENT_ID_ATTRIBUTES = ['key_vault_id', 'server_id', 'database_id', 'storage_account_id', 'kubernetes_cluster_id'];
 
 /** Azure location as ARM returns it: `West Europe` → `westeurope`. */
@@ -64,7 +66,7 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
     const id = r.values?.id;
     if (typeof id === 'string' && id) idIndex.set(id.toLowerCase(), r.address);
     const name = r.values?.name;
-    if (typeof name === 'string') {
+    if (typeof name === 'string' && NAME_TARGET_TYPES.has(r.type)) {
       const rg = typeof r.values?.resource_group_name === 'string' ? r.values.resource_group_name.toLowerCase() : '';
       nameIndex.set(`${r.type}|${rg}|${name.toLowerCase()}`, r.address);
       const anyRg = `${r.type}||${name.toLowerCase()}`;
@@ -80,14 +82,16 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
 
   const resolver = new ReferenceResolver(resources, plan.configuration);
   const drafts: RowDraft[] = [];
-  const byAddress = new Map<string, RowDraft>();
+  const targets = new Set<string>();
   for (const res of resources) {
     const mapping = AZURERM_MAPPINGS[res.type];
     if (!mapping) continue;
     const d = mapResource(res, mapping, resolver, idIndex, nameIndex);
     drafts.push(d);
-    byAddress.set(res.address, d);
+    if (d.mergeTarget) targets.add(d.mergeTarget);
   }
+  const byAddress = new Map<string, RowDraft>();
+  if (targets.size) for (const d of drafts) if (targets.has(d.res.address)) byAddress.set(d.res.address, d);
 
   const dropped = new Set<RowDraft>();
   for (const d of drafts) {
@@ -136,13 +140,14 @@ function collectResources(plan: Obj, label: string): PlanResource[] {
   }
 
   const out: PlanResource[] = [];
-  const seen = new Set<string>();
-  const add = (address: string, type: unknown, mode: unknown, where: string, planned: Obj | null) => {
-    if (mode === 'data' || seen.has(address)) return;
+  const add = (address: string, type: unknown, mode: unknown, where: string, planned: Obj | null, moduleAddress?: unknown) => {
+    if (mode === 'data') return;
     if (typeof type !== 'string') throw new UsageError(`${where}.type is missing`);
-    const parsed = parseResourceAddress(address);
-    if (!parsed) throw new UsageError(`${where}.address is not a resource address`);
     const rc = changes.get(address);
+    const parsed = locate(address, rc ?? planned, moduleAddress);
+    if (!parsed) throw new UsageError(`${where}.address is not a resource address`);
+    if (rc) changes.delete(address);
+    else if (planned === null) return;
     const change = rc?.change as Obj | undefined;
     const actions = change ? (change.actions as unknown[]).map(String) : ['no-op'];
     let values: unknown;
@@ -162,7 +167,6 @@ function collectResources(plan: Obj, label: string): PlanResource[] {
     if (values !== null && values !== undefined && !isObj(values)) {
       throw new UsageError(`${where} values are ${describe(values)}, expected an object`);
     }
-    seen.add(address);
     out.push({ address, type, ...parsed, actions, values: (values as Obj | undefined) ?? null, unk, sens });
   };
 
@@ -175,7 +179,7 @@ function collectResources(plan: Obj, label: string): PlanResource[] {
       mod.resources.forEach((r, i) => {
         const w = `${where}.resources[${i}]`;
         if (!isObj(r) || typeof r.address !== 'string') throw new UsageError(`${w} has no address`);
-        add(r.address, r.type, r.mode, w, r);
+        add(r.address, r.type, r.mode, w, r, mod.address);
       });
     }
     if (mod.child_modules !== undefined) {
@@ -188,11 +192,28 @@ function collectResources(plan: Obj, label: string): PlanResource[] {
     if (!isObj(pv)) throw new UsageError(`${label}: planned_values is ${describe(pv)}, expected an object`);
     walk(pv.root_module, `${label}: planned_values.root_module`, 0);
   }
-  let i = 0;
-  for (const [address, rc] of changes) {
-    add(address, rc.type, rc.mode, `${label}: resource_changes[${i++}]`, null);
-  }
+  // What planned_values did not list: resources the plan deletes.
+  for (const [address, rc] of [...changes]) add(address, rc.type, rc.mode, `${label}: resource_changes (${address})`, null);
   return out;
+}
+
+const moduleCache = new Map<string, ModuleStep[] | null>();
+
+/**
+ * Module path, name and instance key of a resource: from module_address / name / index when the plan gives
+ * them (every format since 0.1 does), else parsed from the address.
+ */
+function locate(address: string, entry: Obj | null | undefined, moduleAddress: unknown): Pick<PlanResource, 'modules' | 'name' | 'key'> | null {
+  const ma = typeof entry?.module_address === 'string' ? entry.module_address : typeof moduleAddress === 'string' ? moduleAddress : '';
+  const name = entry?.name;
+  if (typeof name !== 'string' || (ma === '' && address.startsWith('module.'))) return parseResourceAddress(address);
+  let modules = moduleCache.get(ma);
+  if (modules === undefined) {
+    modules = parseModuleAddress(ma);
+    if (moduleCache.size < 10_000) moduleCache.set(ma, modules);
+  }
+  if (!modules) return null;
+  return { modules, name, key: formatKey(entry?.index) };
 }
 
 /** `module.a["x"].azurerm_subnet.s[0]` → modules, type, name, key. Null for anything else (data sources included). */
@@ -233,7 +254,7 @@ function mapResource(
   const unknown = new Set<string>();
   const props: Record<string, Json> = {};
   const sku: Record<string, Json> = {};
-  const a = new Attrs(res.values, res.unk, res.sens, [], res.type);
+  const a = new Attrs(res.values, res.unk, res.sens, res.type);
   const row: ResourceRow = {
     id: `plan://${res.address}`,
     type: mapping.arm,
@@ -254,63 +275,7 @@ function mapResource(
   };
   const draft: RowDraft = { res, mapping, row, props, sku, unknown, clearedByMerge: new Set(), mergeTarget: null };
 
-  const idOf = (s: string): string => {
-    const lower = s.toLowerCase();
-    const addr = idIndex.get(lower);
-    return addr ? `plan://${addr}` : lower;
-  };
-  const c: MapContext = {
-    a,
-    res,
-    p: new Out(props, 'properties', unknown),
-    sku: new Out(sku, 'sku', unknown),
-    draft,
-    ref(at, name) {
-      const v = at.val(name);
-      if (v.k === 'known') return v.sensitive || typeof v.v !== 'string' ? v : known(idOf(v.v));
-      if (v.k === 'absent') return ABSENT;
-      const t = resolver.resolve(res, [...at.path, name], 'id');
-      return t ? known(`plan://${t.address}`) : UNKNOWN;
-    },
-    refs(at, name) {
-      const v = at.val(name);
-      if (v.k === 'known') {
-        if (v.sensitive || !Array.isArray(v.v)) return v;
-        return known(v.v.map((x) => (typeof x === 'string' ? idOf(x) : x)));
-      }
-      if (v.k === 'absent') return ABSENT;
-      const ts = resolver.resolveAll(res, [...at.path, name], 'id');
-      return ts.length ? known(ts.map((t) => `plan://${t.address}`)) : UNKNOWN;
-    },
-    target(at, name) {
-      const v = at.val(name);
-      if (v.k === 'known') return typeof v.v === 'string' && !v.sensitive ? (idIndex.get(v.v.toLowerCase()) ?? null) : null;
-      if (v.k === 'absent') return null;
-      return resolver.resolve(res, [...at.path, name], 'id')?.address ?? null;
-    },
-    targetByName(type, nameAttr, rgAttr = 'resource_group_name') {
-      const n = a.val(nameAttr);
-      if (n.k === 'known' && typeof n.v === 'string' && !n.sensitive) {
-        const rg = a.val(rgAttr);
-        const key =
-          rg.k === 'known' && typeof rg.v === 'string'
-            ? `${type}|${rg.v.toLowerCase()}|${n.v.toLowerCase()}`
-            : `${type}||${n.v.toLowerCase()}`;
-        const hit = nameIndex.get(key);
-        if (hit) return hit;
-      }
-      const t = n.k === 'known' ? null : resolver.resolve(res, [nameAttr], 'name');
-      return t && t.type === type ? t.address : null;
-    },
-    parent(v) {
-      if (v.k === 'known' && typeof v.v === 'string' && !v.sensitive) row.parent_id = v.v;
-      else if (v.k === 'unknown') unknown.add('parent_id');
-    },
-    isConfigured(path) {
-      return resolver.isConfigured(res, path);
-    },
-  };
-
+  const c = new ResourceContext(res, a, props, sku, unknown, draft, resolver, idIndex, nameIndex);
   mapping.map(c);
 
   if (!row.name) {
@@ -370,4 +335,80 @@ function subscriptionOf(id: string | null, values: Obj | null, a: Attrs): string
     }
   }
   return null;
+}
+
+/** What a mapping uses to read one resource and resolve what it points at (one object per resource). */
+class ResourceContext implements MapContext {
+  readonly p: Out;
+  readonly sku: Out;
+  constructor(
+    readonly res: PlanResource,
+    readonly a: Attrs,
+    props: Record<string, Json>,
+    sku: Record<string, Json>,
+    private readonly unknown: Set<string>,
+    readonly draft: RowDraft,
+    private readonly resolver: ReferenceResolver<PlanResource>,
+    private readonly idIndex: Map<string, string>,
+    private readonly nameIndex: Map<string, string | null>,
+  ) {
+    this.p = new Out(props, 'properties', unknown);
+    this.sku = new Out(sku, 'sku', unknown);
+  }
+
+  private idOf(s: string): string {
+    const lower = s.toLowerCase();
+    const addr = this.idIndex.get(lower);
+    return addr ? `plan://${addr}` : lower;
+  }
+
+  ref(at: Attrs, name: string): Val {
+    const v = at.val(name);
+    if (v.k === 'known') return v.sensitive || typeof v.v !== 'string' ? v : known(this.idOf(v.v));
+    if (v.k === 'absent') return ABSENT;
+    const t = this.resolver.resolve(this.res, [...at.path, name], 'id');
+    return t ? known(`plan://${t.address}`) : UNKNOWN;
+  }
+
+  refs(at: Attrs, name: string): Val {
+    const v = at.val(name);
+    if (v.k === 'known') {
+      if (v.sensitive || !Array.isArray(v.v)) return v;
+      return known(v.v.map((x) => (typeof x === 'string' ? this.idOf(x) : x)));
+    }
+    if (v.k === 'absent') return ABSENT;
+    const ts = this.resolver.resolveAll(this.res, [...at.path, name], 'id');
+    return ts.length ? known(ts.map((t) => `plan://${t.address}`)) : UNKNOWN;
+  }
+
+  target(at: Attrs, name: string): string | null {
+    const v = at.val(name);
+    if (v.k === 'known') return typeof v.v === 'string' && !v.sensitive ? (this.idIndex.get(v.v.toLowerCase()) ?? null) : null;
+    if (v.k === 'absent') return null;
+    return this.resolver.resolve(this.res, [...at.path, name], 'id')?.address ?? null;
+  }
+
+  targetByName(type: string, nameAttr: string, rgAttr = 'resource_group_name'): string | null {
+    const n = this.a.val(nameAttr);
+    if (n.k === 'known' && typeof n.v === 'string' && !n.sensitive) {
+      const rg = this.a.val(rgAttr);
+      const key =
+        rg.k === 'known' && typeof rg.v === 'string'
+          ? `${type}|${rg.v.toLowerCase()}|${n.v.toLowerCase()}`
+          : `${type}||${n.v.toLowerCase()}`;
+      const hit = this.nameIndex.get(key);
+      if (hit) return hit;
+    }
+    const t = n.k === 'known' ? null : this.resolver.resolve(this.res, [nameAttr], 'name');
+    return t && t.type === type ? t.address : null;
+  }
+
+  parent(v: Val): void {
+    if (v.k === 'known' && typeof v.v === 'string' && !v.sensitive) this.draft.row.parent_id = v.v;
+    else if (v.k === 'unknown') this.unknown.add('parent_id');
+  }
+
+  isConfigured(path: (string | number)[]): boolean | undefined {
+    return this.resolver.isConfigured(this.res, path);
+  }
 }

@@ -81,11 +81,17 @@ const SECRET_SUFFIXES = [
   '_password_wo',
 ];
 
+const secretByName = new Map<string, boolean>();
+
 /** Is this attribute name secret-bearing (for any resource type, or for `type` in particular)? */
 export function isSecretAttribute(name: string, type?: string): boolean {
-  if (SECRET_NAMES.has(name)) return true;
-  for (const s of SECRET_SUFFIXES) if (name.endsWith(s)) return true;
-  return name === 'value' && type === 'azurerm_key_vault_secret';
+  if (name === 'value') return type === 'azurerm_key_vault_secret';
+  let hit = secretByName.get(name);
+  if (hit === undefined) {
+    hit = SECRET_NAMES.has(name) || SECRET_SUFFIXES.some((s) => name.endsWith(s));
+    if (secretByName.size < 10_000) secretByName.set(name, hit);
+  }
+  return hit;
 }
 
 /** Deep copy of a known value with unknown leaves dropped and sensitive leaves replaced by REDACTED. */
@@ -116,13 +122,18 @@ export class Attrs {
     readonly values: Obj | null,
     readonly unk: unknown,
     readonly sens: unknown,
-    /** Path from the resource's values to this block, e.g. ['network_rules', 0]. */
-    readonly path: readonly (string | number)[],
     /** Terraform type, for type-specific secret attributes. */
     readonly type: string,
     /** The whole block is unknown until apply. */
     readonly wholeUnknown = false,
+    private readonly parent: Attrs | null = null,
+    private readonly steps: readonly (string | number)[] = [],
   ) {}
+
+  /** Path from the resource's values to this block, e.g. ['network_rules', 0] (built only when asked). */
+  get path(): (string | number)[] {
+    return this.parent ? [...this.parent.path, ...this.steps] : [...this.steps];
+  }
 
   /** True when the attribute is unknown (or the whole block is). */
   isUnknown(name: string): boolean {
@@ -172,7 +183,7 @@ export class Attrs {
       const first = v[0];
       return isObj(first) ? this.child(first, false, name, 0) : this.child(null, false, name, 0);
     }
-    if (isObj(v)) return new Attrs(v, sub(this.unk, name), sub(this.sens, name), [...this.path, name], this.type);
+    if (isObj(v)) return new Attrs(v, sub(this.unk, name), sub(this.sens, name), this.type, false, this, [name]);
     return this.child(null, false, name, 0);
   }
 
@@ -205,7 +216,7 @@ export class Attrs {
 
   private child(values: Obj | null, unknown: boolean, name: string, i: number): Attrs {
     const u = sub(sub(this.unk, name), i);
-    return new Attrs(values, u, sub(sub(this.sens, name), i), [...this.path, name, i], this.type, unknown);
+    return new Attrs(values, u, sub(sub(this.sens, name), i), this.type, unknown, this, [name, i]);
   }
 }
 
@@ -225,6 +236,16 @@ export function mapVal(v: Val, fn: (x: Json) => Json | undefined): Val {
   const r = fn(v.v);
   return r === undefined ? ABSENT : known(r);
 }
+
+const splitCache = new Map<string, string[]>();
+const splitPath = (path: string): string[] => {
+  let parts = splitCache.get(path);
+  if (!parts) {
+    parts = path.split('.');
+    if (splitCache.size < 10_000) splitCache.set(path, parts);
+  }
+  return parts;
+};
 
 /** Builds an ARM-shaped object; unknown reads are recorded as `<base>.<path>` in the shared set. */
 export class Out {
@@ -247,7 +268,7 @@ export class Out {
 
   /** Set a computed value at `path`, creating intermediate objects. */
   put(path: string, value: Json): void {
-    const parts = path.split('.');
+    const parts = splitPath(path);
     let o = this.obj;
     for (let i = 0; i < parts.length - 1; i++) {
       const p = parts[i] as string;
@@ -268,7 +289,7 @@ export class Out {
   /** A builder for a nested object at `path` (created now). */
   at(path: string): Out {
     let o = this.obj;
-    for (const p of path.split('.')) {
+    for (const p of splitPath(path)) {
       let next = o[p];
       if (!isObj(next)) {
         next = {};
@@ -324,13 +345,12 @@ export function secretAttributes(
   }
   for (const k in values as Obj) {
     const v = (values as Obj)[k];
-    const path = prefix ? `${prefix}.${k}` : k;
     if (isSecretAttribute(k, type)) {
       const u = sub(unk, k);
       const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
-      if (u !== true && !empty) out.push({ attribute: path, sensitive: anyTrue(sub(sens, k)) });
-    } else if (v !== null && typeof v === 'object') {
-      secretAttributes(v, sub(unk, k), sub(sens, k), type, path, out);
+      if (u !== true && !empty) out.push({ attribute: prefix ? `${prefix}.${k}` : k, sensitive: anyTrue(sub(sens, k)) });
+    } else if (v !== null && typeof v === 'object' && (!Array.isArray(v) || v.length > 0)) {
+      secretAttributes(v, sub(unk, k), sub(sens, k), type, prefix ? `${prefix}.${k}` : k, out);
     }
   }
   return out;

@@ -104,19 +104,24 @@ export class ReferenceResolver<R extends Addressed> {
   private readonly config = new Map<string, ConfigModule>();
 
   constructor(resources: Iterable<R>, configuration: unknown) {
+    const prefixes = new Map<readonly ModuleStep[], string>();
     for (const r of resources) {
       this.byAddress.set(r.address, r);
-      const base = `${prefixOf(r.modules)}${r.type}.${r.name}`;
+      let prefix = prefixes.get(r.modules);
+      const seen = prefix !== undefined;
+      if (prefix === undefined) prefixes.set(r.modules, (prefix = prefixOf(r.modules)));
+      const base = `${prefix}${r.type}.${r.name}`;
       let list = this.byBase.get(base);
       if (!list) this.byBase.set(base, (list = []));
       list.push(r);
-      let prefix = '';
+      if (seen) continue;
+      let outer = '';
       for (const m of r.modules) {
-        const at = `${prefix}module.${m.name}`;
+        const at: string = `${outer}module.${m.name}`;
         let keys = this.moduleInstances.get(at);
         if (!keys) this.moduleInstances.set(at, (keys = []));
         if (!keys.includes(m.key)) keys.push(m.key);
-        prefix = `${at}${m.key === undefined ? '' : `[${m.key}]`}.`;
+        outer = `${at}${m.key === undefined ? '' : `[${m.key}]`}.`;
       }
     }
     if (isObj(configuration) && isObj(configuration.root_module)) this.indexConfig(configuration.root_module, '');

@@ -1,0 +1,82 @@
+-- Subjects are the live estate's subscriptions; their tenant is the subscription row's, else the one
+-- tenant owning all of the subscription's resources (null when shared).
+with sub_rows as (
+  select lower(id) as sub, tenant_id from resources
+  where type = 'microsoft.resources/subscriptions' and origin = 'live'
+),
+subs as (
+  select sub, tenant_id from sub_rows
+  union all
+  select '/subscriptions/' || lower(subscription_id),
+         case when count(distinct tenant_id) = 1 and count(*) = count(tenant_id) then any_value(tenant_id) end
+  from resources
+  where origin = 'live' and subscription_id is not null
+    and '/subscriptions/' || lower(subscription_id) not in (select sub from sub_rows)
+  group by lower(subscription_id)
+),
+settings as (
+  select d.id, d.tenant_id, lower(d.parent_id) as sub,
+         coalesce(json_type(d.properties->'$.logs') = 'ARRAY', false) as has_logs,
+         case when json_type(d.properties->'$.logs') = 'ARRAY' then
+           list_transform(list_filter(from_json(d.properties->'$.logs', '["json"]'), lambda l: l->>'$.enabled' = 'true'),
+                          lambda l: lower(coalesce(l->>'$.category', l->>'$.categoryGroup')))
+         end as enabled_logs,
+         nullif(lower(d.properties->>'$.workspaceId'), '') as workspace,
+         nullif(d.properties->>'$.storageAccountId', '') as storage
+  from resources d
+  where d.type = 'microsoft.insights/diagnosticsettings'
+    and regexp_matches(lower(d.parent_id), '^/subscriptions/[^/]+$')
+),
+judged as (
+  select s.*,
+         list_contains(enabled_logs, 'alllogs')
+           or (list_contains(enabled_logs, 'administrative') and list_contains(enabled_logs, 'security')
+               and list_contains(enabled_logs, 'policy')) as covers,
+         try_cast(w.properties->>'$.retentionInDays' as integer) as ws_days,
+         w.id is not null as ws_collected
+  from settings s
+  left join resources w on w.type = 'microsoft.operationalinsights/workspaces' and lower(w.id) = s.workspace
+),
+verdicts as (
+  select *,
+         case
+           when not has_logs then 'error'
+           when not covers then 'fail'
+           when storage is not null then 'pass'
+           when workspace is null then 'fail'
+           when not ws_collected or ws_days is null then 'error'
+           when ws_days >= getvariable('min_days') then 'pass'
+           else 'fail'
+         end as verdict
+  from judged
+),
+agg as (
+  select s.sub, s.tenant_id,
+         count(v.id) as n_settings,
+         count(v.id) filter (where v.verdict = 'pass') as n_pass,
+         count(v.id) filter (where v.verdict = 'error') as n_error,
+         list(json_object('setting', v.id, 'verdict', v.verdict, 'enabledLogs', v.enabled_logs,
+                          'workspaceId', v.workspace, 'workspaceRetentionInDays', v.ws_days,
+                          'storageAccountId', v.storage) order by v.id) filter (where v.id is not null) as detail
+  from subs s
+  left join verdicts v on v.sub = s.sub and v.tenant_id is not distinct from s.tenant_id
+  group by s.sub, s.tenant_id
+)
+select
+  sub as resource_id,
+  tenant_id,
+  case
+    when n_pass > 0 then 'pass'
+    when n_settings = 0 then 'fail'
+    when n_error > 0 then 'error'
+    else 'fail'
+  end as status,
+  case
+    when n_pass > 0 then 'activity log exported with Administrative, Security and Policy to a destination kept long enough'
+    when n_settings = 0 then 'no subscription diagnostic setting exports the activity log'
+    when n_error > 0 then 'a subscription diagnostic setting lacks its logs list, or its workspace or workspace retention was not collected'
+    else 'no subscription diagnostic setting sends Administrative, Security and Policy to storage or to a workspace kept '
+      || getvariable('min_days') || ' days'
+  end as reason,
+  json_object('settings', detail, 'minDays', getvariable('min_days')) as evidence
+from agg

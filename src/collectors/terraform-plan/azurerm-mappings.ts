@@ -129,7 +129,10 @@ function vmCommon(c: MapContext, os: 'Linux' | 'Windows'): void {
     p.set('osProfile.linuxConfiguration.provisionVMAgent', a.val('provision_vm_agent'));
     p.set('osProfile.linuxConfiguration.patchSettings.patchMode', a.val('patch_mode'));
   } else {
-    p.set('osProfile.windowsConfiguration.enableAutomaticUpdates', a.val('automatic_updates_enabled', 'enable_automatic_updates'));
+    p.set(
+      'osProfile.windowsConfiguration.enableAutomaticUpdates',
+      a.val('automatic_updates_enabled', 'enable_automatic_updates'),
+    );
     p.set('osProfile.windowsConfiguration.provisionVMAgent', a.val('provision_vm_agent'));
     p.set('osProfile.windowsConfiguration.patchSettings.patchMode', a.val('patch_mode'));
     p.set('osProfile.windowsConfiguration.timeZone', a.val('timezone'));
@@ -377,24 +380,72 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
           const bb = act.block('base_blob');
           const base = 'definition.actions.baseBlob';
           whenBlock(bb, e, base, () => {
-            e.set(`${base}.tierToCool.daysAfterModificationGreaterThan`, bb.val('tier_to_cool_after_days_since_modification_greater_than'), days);
-            e.set(`${base}.tierToCool.daysAfterLastAccessTimeGreaterThan`, bb.val('tier_to_cool_after_days_since_last_access_time_greater_than'), days);
-            e.set(`${base}.tierToArchive.daysAfterModificationGreaterThan`, bb.val('tier_to_archive_after_days_since_modification_greater_than'), days);
-            e.set(`${base}.tierToArchive.daysAfterLastAccessTimeGreaterThan`, bb.val('tier_to_archive_after_days_since_last_access_time_greater_than'), days);
-            e.set(`${base}.delete.daysAfterModificationGreaterThan`, bb.val('delete_after_days_since_modification_greater_than'), days);
-            e.set(`${base}.delete.daysAfterLastAccessTimeGreaterThan`, bb.val('delete_after_days_since_last_access_time_greater_than'), days);
+            e.set(
+              `${base}.tierToCool.daysAfterModificationGreaterThan`,
+              bb.val('tier_to_cool_after_days_since_modification_greater_than'),
+              days,
+            );
+            e.set(
+              `${base}.tierToCool.daysAfterLastAccessTimeGreaterThan`,
+              bb.val('tier_to_cool_after_days_since_last_access_time_greater_than'),
+              days,
+            );
+            e.set(
+              `${base}.tierToArchive.daysAfterModificationGreaterThan`,
+              bb.val('tier_to_archive_after_days_since_modification_greater_than'),
+              days,
+            );
+            e.set(
+              `${base}.tierToArchive.daysAfterLastAccessTimeGreaterThan`,
+              bb.val('tier_to_archive_after_days_since_last_access_time_greater_than'),
+              days,
+            );
+            e.set(
+              `${base}.delete.daysAfterModificationGreaterThan`,
+              bb.val('delete_after_days_since_modification_greater_than'),
+              days,
+            );
+            e.set(
+              `${base}.delete.daysAfterLastAccessTimeGreaterThan`,
+              bb.val('delete_after_days_since_last_access_time_greater_than'),
+              days,
+            );
           });
           const sn = act.block('snapshot');
           whenBlock(sn, e, 'definition.actions.snapshot', () => {
-            e.set('definition.actions.snapshot.delete.daysAfterCreationGreaterThan', sn.val('delete_after_days_since_creation_greater_than'), days);
-            e.set('definition.actions.snapshot.tierToArchive.daysAfterCreationGreaterThan', sn.val('change_tier_to_archive_after_days_since_creation'), days);
-            e.set('definition.actions.snapshot.tierToCool.daysAfterCreationGreaterThan', sn.val('change_tier_to_cool_after_days_since_creation'), days);
+            e.set(
+              'definition.actions.snapshot.delete.daysAfterCreationGreaterThan',
+              sn.val('delete_after_days_since_creation_greater_than'),
+              days,
+            );
+            e.set(
+              'definition.actions.snapshot.tierToArchive.daysAfterCreationGreaterThan',
+              sn.val('change_tier_to_archive_after_days_since_creation'),
+              days,
+            );
+            e.set(
+              'definition.actions.snapshot.tierToCool.daysAfterCreationGreaterThan',
+              sn.val('change_tier_to_cool_after_days_since_creation'),
+              days,
+            );
           });
           const ve = act.block('version');
           whenBlock(ve, e, 'definition.actions.version', () => {
-            e.set('definition.actions.version.delete.daysAfterCreationGreaterThan', ve.val('delete_after_days_since_creation'), days);
-            e.set('definition.actions.version.tierToArchive.daysAfterCreationGreaterThan', ve.val('change_tier_to_archive_after_days_since_creation'), days);
-            e.set('definition.actions.version.tierToCool.daysAfterCreationGreaterThan', ve.val('change_tier_to_cool_after_days_since_creation'), days);
+            e.set(
+              'definition.actions.version.delete.daysAfterCreationGreaterThan',
+              ve.val('delete_after_days_since_creation'),
+              days,
+            );
+            e.set(
+              'definition.actions.version.tierToArchive.daysAfterCreationGreaterThan',
+              ve.val('change_tier_to_archive_after_days_since_creation'),
+              days,
+            );
+            e.set(
+              'definition.actions.version.tierToCool.daysAfterCreationGreaterThan',
+              ve.val('change_tier_to_cool_after_days_since_creation'),
+              days,
+            );
           });
         });
       });
@@ -503,7 +554,9 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
         p.set('networkProfile.networkPolicy', np.val('network_policy'));
         p.set('networkProfile.networkDataplane', np.val('network_data_plane'));
         p.set('networkProfile.outboundType', np.val('outbound_type'));
-        p.set('networkProfile.loadBalancerSku', np.val('load_balancer_sku'), (x) => (typeof x === 'string' ? x.toLowerCase() : x));
+        p.set('networkProfile.loadBalancerSku', np.val('load_balancer_sku'), (x) =>
+          typeof x === 'string' ? x.toLowerCase() : x,
+        );
         p.set('networkProfile.podCidr', np.val('pod_cidr'));
         p.set('networkProfile.serviceCidr', np.val('service_cidr'));
         p.set('networkProfile.dnsServiceIP', np.val('dns_service_ip'));
@@ -517,7 +570,10 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       p.set('publicNetworkAccess', a.val('public_network_access_enabled'), ed);
 
       const addon = a.block('addon_profile');
-      p.set('addonProfiles.azurepolicy.enabled', first(a.val('azure_policy_enabled'), addon.block('azure_policy').val('enabled')));
+      p.set(
+        'addonProfiles.azurepolicy.enabled',
+        first(a.val('azure_policy_enabled'), addon.block('azure_policy').val('enabled')),
+      );
       const oms = a.block('oms_agent');
       const oms2 = addon.block('oms_agent');
       p.set('addonProfiles.omsagent.enabled', first(a.present('oms_agent'), oms2.val('enabled')));
@@ -615,10 +671,13 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       const vnet = c.targetByName('azurerm_virtual_network', 'virtual_network_name');
       const id = a.val('id');
       if (vnet) c.draft.row.parent_id = `plan://${vnet}`;
-      else if (id.k === 'known' && typeof id.v === 'string') c.draft.row.parent_id = id.v.toLowerCase().replace(/\/subnets\/[^/]+$/, '');
+      else if (id.k === 'known' && typeof id.v === 'string')
+        c.draft.row.parent_id = id.v.toLowerCase().replace(/\/subnets\/[^/]+$/, '');
       p.set('addressPrefix', a.val('address_prefix'));
       p.set('addressPrefixes', a.val('address_prefixes'), strList);
-      p.set('serviceEndpoints', a.val('service_endpoints'), (x) => (Array.isArray(x) ? x.map((service) => ({ service })) : undefined));
+      p.set('serviceEndpoints', a.val('service_endpoints'), (x) =>
+        Array.isArray(x) ? x.map((service) => ({ service })) : undefined,
+      );
       p.set(
         'privateEndpointNetworkPolicies',
         first(
@@ -679,7 +738,8 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
     arm: 'microsoft.network/networkwatchers/flowlogs',
     map(c) {
       const { a, p } = c;
-      const targetAttr = a.has('target_resource_id') || a.isUnknown('target_resource_id') ? 'target_resource_id' : 'network_security_group_id';
+      const targetAttr =
+        a.has('target_resource_id') || a.isUnknown('target_resource_id') ? 'target_resource_id' : 'network_security_group_id';
       const target = c.ref(a, targetAttr);
       c.parent(target);
       p.set('targetResourceId', target);
@@ -988,7 +1048,8 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
         const target = c.ref(psc, 'private_connection_resource_id');
         c.parent(target);
         const manual = psc.val('is_manual_connection');
-        const list = manual.k === 'known' && manual.v === true ? 'manualPrivateLinkServiceConnections' : 'privateLinkServiceConnections';
+        const list =
+          manual.k === 'known' && manual.v === true ? 'manualPrivateLinkServiceConnections' : 'privateLinkServiceConnections';
         const e = p.item(list);
         e.set('name', psc.val('name'));
         e.set('properties.privateLinkServiceId', target);

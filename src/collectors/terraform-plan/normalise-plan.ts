@@ -47,7 +47,9 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
   const warnings: string[] = [];
   if (!KNOWN_FORMAT_VERSIONS.includes(formatVersion)) {
     const shown = JSON.stringify(formatVersion.slice(0, 20));
-    warnings.push(`${label}: unknown plan format_version ${shown} (known: ${KNOWN_FORMAT_VERSIONS.join(', ')}); reading it as 1.2`);
+    warnings.push(
+      `${label}: unknown plan format_version ${shown} (known: ${KNOWN_FORMAT_VERSIONS.join(', ')}); reading it as 1.2`,
+    );
   }
   const terraformVersion = typeof plan.terraform_version === 'string' ? plan.terraform_version.slice(0, 40) : null;
   if (plan.errored === true) warnings.push(`${label}: the plan is marked errored; it may be incomplete`);
@@ -184,7 +186,9 @@ function collectResources(plan: Obj, label: string): PlanResource[] {
     }
     if (mod.child_modules !== undefined) {
       if (!Array.isArray(mod.child_modules)) throw new UsageError(`${where}.child_modules is not an array`);
-      mod.child_modules.forEach((c, i) => walk(c, `${where}.child_modules[${i}]`, depth + 1));
+      mod.child_modules.forEach((c, i) => {
+        walk(c, `${where}.child_modules[${i}]`, depth + 1);
+      });
     }
   };
   const pv = plan.planned_values;
@@ -203,8 +207,13 @@ const moduleCache = new Map<string, ModuleStep[] | null>();
  * Module path, name and instance key of a resource: from module_address / name / index when the plan gives
  * them (every format since 0.1 does), else parsed from the address.
  */
-function locate(address: string, entry: Obj | null | undefined, moduleAddress: unknown): Pick<PlanResource, 'modules' | 'name' | 'key'> | null {
-  const ma = typeof entry?.module_address === 'string' ? entry.module_address : typeof moduleAddress === 'string' ? moduleAddress : '';
+function locate(
+  address: string,
+  entry: Obj | null | undefined,
+  moduleAddress: unknown,
+): Pick<PlanResource, 'modules' | 'name' | 'key'> | null {
+  const ma =
+    typeof entry?.module_address === 'string' ? entry.module_address : typeof moduleAddress === 'string' ? moduleAddress : '';
   const name = entry?.name;
   if (typeof name !== 'string' || (ma === '' && address.startsWith('module.'))) return parseResourceAddress(address);
   let modules = moduleCache.get(ma);

@@ -6,10 +6,7 @@ import type { Json } from '../../model.js';
 export const REDACTED = '<redacted>';
 
 /** A plan value as a mapper sees it. */
-export type Val =
-  | { k: 'known'; v: Json; sensitive: boolean }
-  | { k: 'unknown' }
-  | { k: 'absent' };
+export type Val = { k: 'known'; v: Json; sensitive: boolean } | { k: 'unknown' } | { k: 'absent' };
 
 export const ABSENT: Val = { k: 'absent' };
 export const UNKNOWN: Val = { k: 'unknown' };

@@ -36,7 +36,8 @@ export async function readPlan(path: string, opts: PlanReadOptions = {}): Promis
     throw new UsageError(`${path}: ${fsReason(e)}`);
   }
   // The file may have grown since stat.
-  if (buf.length > max) throw new UsageError(`${path}: ${formatSize(buf.length)} exceeds the ${formatLimit(max)} plan size limit`);
+  if (buf.length > max)
+    throw new UsageError(`${path}: ${formatSize(buf.length)} exceeds the ${formatLimit(max)} plan size limit`);
   return parsePlanBytes(buf, path);
 }
 
@@ -96,7 +97,10 @@ function jsonReason(e: unknown, text: string): string {
   if (/Unexpected end of JSON input/.test(raw) || (pos && Number(pos[1]) >= end)) {
     return 'truncated JSON (the input ends before the document does)';
   }
-  let msg = raw.replace(/, ".*" is not valid JSON$/s, '').replace(/\s+/g, ' ').trim();
+  let msg = raw
+    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (pos) {
     const at = Number(pos[1]);
     const before = text.slice(0, at);

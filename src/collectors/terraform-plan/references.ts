@@ -109,18 +109,21 @@ export class ReferenceResolver<R extends Addressed> {
       this.byAddress.set(r.address, r);
       let prefix = prefixes.get(r.modules);
       const seen = prefix !== undefined;
-      if (prefix === undefined) prefixes.set(r.modules, (prefix = prefixOf(r.modules)));
+      if (prefix === undefined) {
+        prefix = prefixOf(r.modules);
+        prefixes.set(r.modules, prefix);
+      }
       const base = `${prefix}${r.type}.${r.name}`;
-      let list = this.byBase.get(base);
-      if (!list) this.byBase.set(base, (list = []));
-      list.push(r);
+      const list = this.byBase.get(base);
+      if (list) list.push(r);
+      else this.byBase.set(base, [r]);
       if (seen) continue;
       let outer = '';
       for (const m of r.modules) {
         const at: string = `${outer}module.${m.name}`;
-        let keys = this.moduleInstances.get(at);
-        if (!keys) this.moduleInstances.set(at, (keys = []));
-        if (!keys.includes(m.key)) keys.push(m.key);
+        const keys = this.moduleInstances.get(at);
+        if (!keys) this.moduleInstances.set(at, [m.key]);
+        else if (!keys.includes(m.key)) keys.push(m.key);
         outer = `${at}${m.key === undefined ? '' : `[${m.key}]`}.`;
       }
     }
@@ -172,7 +175,7 @@ export class ReferenceResolver<R extends Addressed> {
   /** The plan resource an attribute refers to, or null when it is not resolvable to exactly one. */
   resolve(from: R, path: readonly (string | number)[], want: RefWant): R | null {
     const refs = this.expressionReferences(from, path);
-    return refs.length ? this.resolveRefs(from.modules, from.key, refs, want, 0)[0] ?? null : null;
+    return refs.length ? (this.resolveRefs(from.modules, from.key, refs, want, 0)[0] ?? null) : null;
   }
 
   /** Every plan resource an attribute refers to (a list attribute such as network_interface_ids). */

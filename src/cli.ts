@@ -22,6 +22,15 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
   return value as T;
 }
 
+/** `512M` → bytes. */
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG]i?B?)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`--max-plan-size: expected a size such as 512M, got ${text}`);
+  const unit = (m[2] ?? '').toUpperCase()[0];
+  const factor = unit === 'K' ? 1024 : unit === 'M' ? 1024 ** 2 : unit === 'G' ? 1024 ** 3 : 1;
+  return Math.floor(Number(m[1]) * factor);
+}
+
 const COMMANDS: Record<string, Command> = {
   run: {
     usage: `compline run [--config FILE] [--out DIR] [--store FILE] [--parquet DIR] [--fail-on SEVERITY] [--format text|json]
@@ -66,6 +75,45 @@ Collects the estate named in the config, evaluates every check, and writes one r
         out(`run ${result.runId} (${result.status}) → ${result.outDir}\n\n${result.summary}`);
       }
       return failOn && worstFailing(result.findings, failOn as Severity) > 0 ? 1 : 0;
+    },
+  },
+  gate: {
+    usage: `compline gate <plan.json|-> [--config FILE] [--tenant ID] [--fail-on SEVERITY] [--unknown fail|warn] [--format FORMAT] [--output FORMAT=PATH ...]
+
+Evaluates a Terraform plan (terraform show -json output, from a file or - for stdin) against the check catalogue.
+
+  --config FILE         compline.yaml: waivers and check parameters (optional)
+  --tenant ID           evaluate with this tenant's frameworks and waivers (needs --config); default: every framework
+  --fail-on SEVERITY    exit 1 when a fail or error is at or above low|medium|high|critical (default: high)
+  --unknown fail|warn   whether values known only after apply break the gate (default: warn)
+  --format FORMAT       stdout format: text (default), json, sarif, junit, markdown
+  --output FORMAT=PATH  also write FORMAT to PATH; repeatable (e.g. --output sarif=compline.sarif)
+  --max-plan-size SIZE  refuse plans larger than SIZE bytes (suffixes K, M, G; default 512M)`,
+    options: {
+      config: { type: 'string' },
+      tenant: { type: 'string' },
+      'fail-on': { type: 'string', default: 'high' },
+      unknown: { type: 'string', default: 'warn' },
+      format: { type: 'string', default: 'text' },
+      output: { type: 'string', multiple: true, default: [] },
+      'max-plan-size': { type: 'string' },
+    },
+    positionals: [1, 1],
+    async run(v, p) {
+      const { gateCommand, GATE_FORMATS, parseOutputSpec } = await import('./commands/gate.js');
+      const { result, rendered } = await gateCommand({
+        plan: p[0]!,
+        ...(v.config ? { config: String(v.config) } : {}),
+        ...(v.tenant ? { tenant: String(v.tenant) } : {}),
+        failOn: oneOf('fail-on', v['fail-on'], SEVERITIES),
+        unknown: oneOf('unknown', v.unknown, ['fail', 'warn'] as const),
+        format: oneOf('format', v.format, GATE_FORMATS),
+        outputs: (v.output as string[]).map(parseOutputSpec),
+        color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+        ...(v['max-plan-size'] ? { maxPlanBytes: parseSize(String(v['max-plan-size'])) } : {}),
+      });
+      out(rendered);
+      return result.exit_code;
     },
   },
   'checks list': {

@@ -19,6 +19,8 @@ export interface PlanFixture {
   name?: string;
   values: Record<string, unknown>;
   actions?: string[];
+  /** Attributes the plan marks sensitive (after_sensitive / sensitive_values). */
+  sensitive?: string[];
 }
 
 export function readFixtures(dir: string): Fixtures {

@@ -3,6 +3,33 @@ import type { PlanFixture } from './fixture-store.js';
 
 const REF = /^\$\{ref:([a-z0-9_]+\.[a-z0-9_-]+)\}$/;
 
+interface Split {
+  values: Record<string, unknown>;
+  unknown: Record<string, unknown>;
+  expressions: Record<string, unknown>;
+}
+
+/** Separates known values from references, recursing into blocks (arrays of objects) as Terraform nests them. */
+function split(input: Record<string, unknown>): Split {
+  const out: Split = { values: {}, unknown: {}, expressions: {} };
+  for (const [k, v] of Object.entries(input)) {
+    const ref = typeof v === 'string' ? REF.exec(v) : null;
+    if (ref) {
+      out.unknown[k] = true;
+      out.expressions[k] = { references: [`${ref[1]}.id`, ref[1]] };
+    } else if (Array.isArray(v) && v.length > 0 && v.every((x) => x && typeof x === 'object' && !Array.isArray(x))) {
+      const blocks = v.map((b) => split(b as Record<string, unknown>));
+      out.values[k] = blocks.map((b) => b.values);
+      if (blocks.some((b) => Object.keys(b.unknown).length)) out.unknown[k] = blocks.map((b) => b.unknown);
+      out.expressions[k] = blocks.map((b) => b.expressions);
+    } else {
+      out.values[k] = v;
+      out.expressions[k] = { constant_value: v };
+    }
+  }
+  return out;
+}
+
 export interface BuiltPlan {
   plan: Record<string, unknown>;
   addresses: string[];
@@ -18,21 +45,10 @@ export function buildPlan(resources: PlanFixture[], prefix = 'p'): BuiltPlan {
     const name = r.name ?? `${prefix}${i}`;
     const address = `${r.type}.${name}`;
     addresses.push(address);
-    const values: Record<string, unknown> = {};
-    const unknown: Record<string, unknown> = {};
-    const expressions: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(r.values)) {
-      const ref = typeof v === 'string' ? REF.exec(v) : null;
-      if (ref) {
-        unknown[k] = true;
-        expressions[k] = { references: [`${ref[1]}.id`, ref[1]] };
-      } else {
-        values[k] = v;
-        expressions[k] = { constant_value: v };
-      }
-    }
+    const { values, unknown, expressions } = split(r.values);
     const common = { address, mode: 'managed', type: r.type, name, provider_name: 'registry.terraform.io/hashicorp/azurerm' };
-    planned.push({ ...common, schema_version: 0, values, sensitive_values: {} });
+    const sensitive = Object.fromEntries((r.sensitive ?? []).map((k) => [k, true]));
+    planned.push({ ...common, schema_version: 0, values, sensitive_values: sensitive });
     const actions = r.actions ?? ['create'];
     changes.push({
       ...common,
@@ -41,8 +57,8 @@ export function buildPlan(resources: PlanFixture[], prefix = 'p'): BuiltPlan {
         before: actions.includes('create') && !actions.includes('delete') ? null : values,
         after: actions.length === 1 && actions[0] === 'delete' ? null : values,
         after_unknown: unknown,
-        before_sensitive: false,
-        after_sensitive: {},
+        before_sensitive: actions.includes('delete') ? sensitive : false,
+        after_sensitive: sensitive,
       },
     });
     config.push({ address, mode: 'managed', type: r.type, name, provider_config_key: 'azurerm', expressions, schema_version: 0 });

@@ -1,0 +1,198 @@
+// `compline gate <plan.json|->`: the CI gate. Same catalogue as the nightly run, over a Terraform plan.
+import { rename, writeFile } from 'node:fs/promises';
+import { normalisePlan, readPlan } from '../collectors/terraform-plan/index.js';
+import { type Config, loadConfig, type Tenant } from '../config.js';
+import { evaluate } from '../engine.js';
+import { UsageError } from '../errors.js';
+import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
+import { GATE_SCHEMA_VERSION, type GateFinding, type GateResult, renderJson } from '../reports/gate/gate-result.js';
+import { renderJunit } from '../reports/gate/junit.js';
+import { renderMarkdown } from '../reports/gate/markdown.js';
+import { renderSarif } from '../reports/gate/sarif.js';
+import { renderText } from '../reports/gate/text.js';
+import { type Catalogue, loadCatalogue } from '../rules.js';
+import { Store } from '../store.js';
+import { TOOL_VERSION } from '../version.js';
+import { checkConfigAgainstCatalogue } from './run.js';
+
+export const GATE_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
+export type GateFormat = (typeof GATE_FORMATS)[number];
+
+export interface GateOptions {
+  plan: string;
+  config?: string;
+  tenant?: string;
+  failOn: Severity;
+  unknown: 'fail' | 'warn';
+  format: GateFormat;
+  /** Extra outputs written to files, e.g. sarif → results.sarif. */
+  outputs: { format: GateFormat; path: string }[];
+  color: boolean;
+  maxPlanBytes?: number;
+  /** Today (YYYY-MM-DD) for waiver expiry; defaults to the current UTC date. */
+  today?: string;
+}
+
+export interface GateOutcome {
+  result: GateResult;
+  /** The primary format, for stdout. */
+  rendered: string;
+}
+
+/** `sarif=results.sarif` → { format, path }. */
+export function parseOutputSpec(spec: string): { format: GateFormat; path: string } {
+  const eq = spec.indexOf('=');
+  const format = spec.slice(0, eq) as GateFormat;
+  const path = spec.slice(eq + 1);
+  if (eq < 1 || !path || !GATE_FORMATS.includes(format)) {
+    throw new UsageError(`--output ${spec}: expected FORMAT=PATH with FORMAT one of ${GATE_FORMATS.join(', ')}`);
+  }
+  return { format, path };
+}
+
+function chooseTenant(config: Config | null, id: string | undefined, label: string): Tenant | null {
+  if (!id) return null;
+  if (!config) throw new UsageError('--tenant needs --config: the tenant’s frameworks and waivers come from compline.yaml');
+  const tenant = config.tenants.find((t) => t.id === id);
+  if (!tenant) throw new UsageError(`--tenant ${id}: no such tenant in ${label} (${config.tenants.map((t) => t.id).join(', ')})`);
+  return tenant;
+}
+
+/** A tenant's frameworks pick its checks; with no tenant every catalogue applies. */
+function checksFor(catalogue: Catalogue, tenant: Tenant | null): CheckMeta[] {
+  if (!tenant) return catalogue.checks;
+  return catalogue.checks.filter((c) => tenant.frameworks.some((fw) => c.requirements[fw]));
+}
+
+function isBlocking(f: Finding, failOn: Severity, unknown: 'fail' | 'warn'): boolean {
+  if (SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(failOn)) return false;
+  // Missing evidence blocks like a failure: the gate fails closed. Unknown values block only when asked to.
+  return f.status === 'fail' || f.status === 'error' || (f.status === 'unknown' && unknown === 'fail');
+}
+
+export function render(result: GateResult, format: GateFormat, checks: readonly CheckMeta[], color: boolean): string {
+  switch (format) {
+    case 'json':
+      return renderJson(result);
+    case 'sarif':
+      return renderSarif(result, checks);
+    case 'junit':
+      return renderJunit(result, checks);
+    case 'markdown':
+      return renderMarkdown(result);
+    default:
+      return renderText(result, { color });
+  }
+}
+
+/** Written beside the target and renamed: a reader never sees half a SARIF file. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
+  const loaded = opts.config ? await loadConfig(opts.config) : null;
+  const config = loaded?.config ?? null;
+  const catalogue = loadCatalogue();
+  if (config && opts.config) checkConfigAgainstCatalogue(opts.config, config, catalogue);
+  const tenant = chooseTenant(config, opts.tenant, opts.config ?? '');
+  const checks = checksFor(catalogue, tenant);
+  const label = opts.plan === '-' ? 'stdin' : opts.plan;
+  const plan = normalisePlan(await readPlan(opts.plan, opts.maxPlanBytes ? { maxBytes: opts.maxPlanBytes } : {}), label);
+  const warnings = [...plan.warnings];
+  if (plan.counts.azurerm === 0) warnings.push('no Azure resources in the plan: nothing to evaluate');
+  if (tenant && checks.length === 0)
+    warnings.push(`tenant ${tenant.id} has no framework with automated checks (${tenant.frameworks.join(', ')})`);
+
+  const today = opts.today ?? new Date().toISOString().slice(0, 10);
+  const store = await Store.open(':memory:');
+  let findings: Finding[];
+  let expired: GateResult['waivers']['expired'];
+  try {
+    const runId = 'gate';
+    await store.beginRun({ runId, mode: 'gate', toolVersion: TOOL_VERSION, configSha256: loaded?.sha256 ?? null });
+    if (tenant) await store.recordTenants(runId, [tenant]);
+    for (const row of plan.rows) row.tenant_id = tenant?.id ?? null;
+    await store.appendResources(runId, plan.rows);
+    await store.recordSource(runId, {
+      source: 'terraform-plan',
+      scope: `plan:${label}`,
+      status: 'ok',
+      error: null,
+      rows: plan.rows.length,
+      tenant_id: null,
+    });
+    const waivers = (config?.waivers ?? []).filter((w) => !w.tenant || w.tenant === tenant?.id);
+    const evaluation = await evaluate(store, checks, {
+      runId,
+      tenantIds: tenant ? [tenant.id] : [],
+      waivers,
+      params: config?.check_params ?? {},
+      today,
+    });
+    findings = evaluation.findings;
+    expired = evaluation.expiredWaivers;
+  } finally {
+    store.close();
+  }
+  for (const e of expired)
+    warnings.push(`waiver ${e.waiver.id} expired on ${e.waiver.expires}; it no longer applies (${e.matched} findings)`);
+
+  const byId = catalogue.byId;
+  const sev = (s: Severity) => SEVERITIES.indexOf(s);
+  const gateFindings: GateFinding[] = findings
+    .map((f) => ({
+      ...f,
+      title: byId.get(f.check_id)?.title ?? f.check_id,
+      requirements: byId.get(f.check_id)?.requirements ?? {},
+      address: f.plan_address,
+      blocking: isBlocking(f, opts.failOn, opts.unknown),
+    }))
+    .sort(
+      (a, b) =>
+        Number(b.blocking) - Number(a.blocking) ||
+        sev(b.severity) - sev(a.severity) ||
+        a.check_id.localeCompare(b.check_id) ||
+        (a.address ?? a.resource_id).localeCompare(b.address ?? b.resource_id),
+    );
+  const count = (s: Finding['status']) => findings.filter((f) => f.status === s).length;
+  const blocking = gateFindings.filter((f) => f.blocking).length;
+  const result: GateResult = {
+    schema_version: GATE_SCHEMA_VERSION,
+    tool: { name: 'compline', version: TOOL_VERSION },
+    plan: {
+      label,
+      format_version: plan.formatVersion,
+      terraform_version: plan.terraformVersion,
+      resources: {
+        total: plan.counts.resources,
+        azurerm: plan.counts.azurerm,
+        evaluated: plan.counts.mapped,
+        unmapped: plan.counts.unmapped,
+      },
+    },
+    tenant: tenant?.id ?? null,
+    frameworks: tenant ? [...tenant.frameworks] : [...catalogue.frameworks.keys()],
+    fail_on: opts.failOn,
+    unknown_policy: opts.unknown,
+    summary: {
+      pass: count('pass'),
+      fail: count('fail'),
+      error: count('error'),
+      waived: count('waived'),
+      unknown: count('unknown'),
+      blocking,
+    },
+    findings: gateFindings,
+    waivers: {
+      active: (config?.waivers ?? []).filter((w) => w.expires >= today && (!w.tenant || w.tenant === tenant?.id)),
+      expired,
+    },
+    warnings,
+    exit_code: blocking > 0 ? 1 : 0,
+  };
+  for (const o of opts.outputs) await writeAtomically(o.path, render(result, o.format, checks, false));
+  return { result, rendered: render(result, opts.format, checks, opts.color) };
+}

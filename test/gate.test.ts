@@ -1,0 +1,369 @@
+// `compline gate` as CI runs it: real plans, exit codes, every output format, bad input, secrets, waivers.
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { compline, ROOT } from './support/cli.js';
+import { buildPlan } from './support/plan-builder.js';
+import { hasRealData, REAL_DIR } from './support/real-data.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'compline-gate-'));
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+const planFile = (name: string, plan: unknown) => file(name, JSON.stringify(plan));
+const NSG_PLAN = `${REAL_DIR}a_terraform_plan/tfcompliance_issue-294_nsg_ssh_rdp_v0.12.plan.json`;
+const STORAGE_PLAN = `${REAL_DIR}a_terraform_plan/tfcompliance_issue-394_storage_tls_public_v0.13.plan.json`;
+
+const goodVault = {
+  type: 'azurerm_key_vault',
+  name: 'kv',
+  values: {
+    name: 'kv-good',
+    location: 'eastus',
+    resource_group_name: 'rg-bank_alpha-prod',
+    sku_name: 'standard',
+    tenant_id: '00000000-0000-0000-0000-000000000000',
+    purge_protection_enabled: true,
+    soft_delete_retention_days: 90,
+    public_network_access_enabled: false,
+    enable_rbac_authorization: true,
+    network_acls: [{ default_action: 'Deny', bypass: 'AzureServices', ip_rules: [], virtual_network_subnet_ids: [] }],
+  },
+};
+// A vault with everything a compliant vault needs around it: audit logs to a workspace and a private endpoint.
+const vaultCompanions = [
+  {
+    type: 'azurerm_monitor_diagnostic_setting',
+    name: 'kvdiag',
+    values: {
+      name: 'to-law',
+      target_resource_id: '${ref:azurerm_key_vault.kv}',
+      log_analytics_workspace_id:
+        '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-log/providers/Microsoft.OperationalInsights/workspaces/law',
+      enabled_log: [{ category: 'AuditEvent', category_group: null }],
+      metric: [],
+    },
+  },
+  {
+    type: 'azurerm_private_endpoint',
+    name: 'kvpe',
+    values: {
+      name: 'pe-kv',
+      location: 'eastus',
+      resource_group_name: 'rg-bank_alpha-prod',
+      subnet_id:
+        '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/endpoints',
+      private_service_connection: [
+        {
+          name: 'kv',
+          private_connection_resource_id: '${ref:azurerm_key_vault.kv}',
+          subresource_names: ['vault'],
+          is_manual_connection: false,
+        },
+      ],
+    },
+  },
+];
+const badVault = {
+  ...goodVault,
+  name: 'legacy',
+  values: { ...goodVault.values, name: 'kv-legacy', purge_protection_enabled: false },
+};
+
+function json(args: string[]) {
+  const r = compline([...args, '--format', 'json']);
+  return { ...r, result: r.stdout ? JSON.parse(r.stdout) : null };
+}
+
+describe.skipIf(!hasRealData)('real plans', () => {
+  it('old-format NSG plan: SSH and RDP open to * are critical failures, exit 1', () => {
+    const { code, result } = json(['gate', NSG_PLAN]);
+    expect(code).toBe(1);
+    expect(result.plan.format_version).toBe('0.1');
+    const nsg = result.findings.filter((f: { check_id: string }) => f.check_id === 'nsg-no-internet-ssh-rdp');
+    expect(nsg.map((f: { address: string; status: string }) => [f.address, f.status])).toEqual([
+      ['module.linuxservers-fail.azurerm_network_security_group.vm', 'fail'],
+      ['module.windowsservers-pass.azurerm_network_security_group.vm', 'fail'],
+    ]);
+    expect(nsg.every((f: { blocking: boolean }) => f.blocking)).toBe(true);
+  });
+
+  it('old-format storage plan: TLS1_0 and public blob access are flagged', () => {
+    const { code, result } = json(['gate', STORAGE_PLAN]);
+    expect(code).toBe(1);
+    const failing = result.findings
+      .filter((f: { status: string }) => f.status === 'fail')
+      .map((f: { check_id: string; address: string }) => `${f.check_id} ${f.address}`);
+    expect(failing).toEqual(
+      expect.arrayContaining([
+        'storage-min-tls azurerm_storage_account.example',
+        'storage-min-tls azurerm_storage_account.private',
+        'storage-no-public-blob-access azurerm_storage_account.example',
+      ]),
+    );
+    expect(failing).not.toContain('storage-no-public-blob-access azurerm_storage_account.private');
+  });
+
+  it('the admin password in the NSG plan reaches no output format', () => {
+    const planText = readFileSync(NSG_PLAN, 'utf8');
+    const passwords = [...planText.matchAll(/"admin_password":\s*"([^"]+)"/g)].map((m) => m[1]!);
+    expect(passwords.length).toBeGreaterThan(0);
+    for (const format of ['text', 'json', 'sarif', 'junit', 'markdown']) {
+      const r = compline(['gate', NSG_PLAN, '--format', format]);
+      for (const p of passwords) expect(r.stdout + r.stderr, `${format} leaks the admin password`).not.toContain(p);
+    }
+  });
+});
+
+describe('exit codes and thresholds', () => {
+  const plan = planFile('kv.json', buildPlan([goodVault, badVault]).plan);
+
+  it('exit 1 when a failure reaches --fail-on, 0 when the threshold is above it', () => {
+    expect(compline(['gate', plan]).code).toBe(1); // purge protection off is high
+    expect(compline(['gate', plan, '--fail-on', 'critical']).code).toBe(0);
+  });
+
+  it('a compliant plan exits 0 and says so', () => {
+    const r = json(['gate', planFile('good.json', buildPlan([goodVault, ...vaultCompanions]).plan)]);
+    expect(r.code).toBe(0);
+    expect(r.result.summary.blocking).toBe(0);
+    expect(r.result.findings.filter((f: { status: string }) => f.status === 'fail')).toEqual([]);
+  });
+
+  it('unknown values warn by default and block with --unknown fail', () => {
+    const unknownPlan = buildPlan([
+      { ...goodVault, values: { ...goodVault.values, purge_protection_enabled: '${ref:azurerm_key_vault.other}' } },
+      ...vaultCompanions,
+    ]).plan;
+    const path = planFile('unknown.json', unknownPlan);
+    const warn = json(['gate', path]);
+    const f = warn.result.findings.find((x: { check_id: string }) => x.check_id === 'kv-purge-protection');
+    expect(f).toMatchObject({
+      status: 'unknown',
+      reason: 'known only after apply: properties.enablePurgeProtection',
+      blocking: false,
+    });
+    expect(warn.code).toBe(0);
+    expect(compline(['gate', path, '--unknown', 'fail']).code).toBe(1);
+  });
+
+  it('usage errors exit 2 with one line', () => {
+    for (const args of [
+      ['gate'],
+      ['gate', plan, '--fail-on', 'severe'],
+      ['gate', plan, '--format', 'pdf'],
+      ['gate', plan, '--output', 'sarif'],
+      ['gate', plan, '--tenant', 'x'],
+      ['gate', plan, '--bogus'],
+    ]) {
+      const r = compline(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
+
+describe('bad input: one line, exit 2, never a stack trace', () => {
+  const cases: [string, string | Buffer, RegExp][] = [
+    ['not-json.json', 'this is not json', /not-json\.json: not JSON/],
+    [
+      'truncated.json',
+      JSON.stringify(buildPlan([goodVault]).plan).slice(0, 300),
+      /truncated\.json: .*(truncated|end of (JSON )?input)/i,
+    ],
+    [
+      'state.json',
+      JSON.stringify({ format_version: '1.0', terraform_version: '1.9.5', values: { root_module: {} } }),
+      /state\.json: a Terraform state, not a plan/,
+    ],
+    ['no-version.json', JSON.stringify({ planned_values: {} }), /no-version\.json: not a terraform plan \(no format_version\)/],
+    [
+      'garbage.bin',
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3, 0xff, 0xfe]),
+      /garbage\.bin: binary data, not a JSON plan/,
+    ],
+    ['array.json', '[1,2,3]', /array\.json: /],
+    ['empty.json', '', /empty\.json: empty input/],
+  ];
+  it.each(cases)('%s', (name, content, message) => {
+    const r = compline(['gate', file(name, content)]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('a 1 GiB file is refused before it is read', () => {
+    const path = join(dir, 'huge.json');
+    writeFileSync(path, '{');
+    truncateSync(path, 1024 ** 3);
+    const started = Date.now();
+    const r = compline(['gate', path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/huge\.json: 1(\.0)? GiB exceeds the 512 MiB plan size limit/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('stdin over the limit is refused too', () => {
+    const r = compline(['gate', '-', '--max-plan-size', '1K'], { input: JSON.stringify(buildPlan([goodVault, badVault]).plan) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/stdin: input exceeds the 1 KiB plan size limit/);
+  });
+
+  it('an unknown format version warns and carries on', () => {
+    const plan = { ...buildPlan([badVault]).plan, format_version: '9.9' };
+    const r = json(['gate', planFile('future.json', plan)]);
+    expect(r.code).toBe(1);
+    expect(r.result.warnings.join('\n')).toMatch(/unknown plan format_version "9\.9" .*reading it as 1\.2/);
+  });
+
+  it('a plan without Azure resources passes with a note', () => {
+    const plan = buildPlan([{ type: 'aws_s3_bucket', values: { bucket: 'b' } }]).plan;
+    const r = json(['gate', planFile('aws.json', plan)]);
+    expect(r.code).toBe(0);
+    expect(r.result.warnings).toContain('no Azure resources in the plan: nothing to evaluate');
+    expect(compline(['gate', planFile('aws.json', plan)]).stdout).toMatch(/no Azure resources/);
+  });
+
+  it('reads the plan from stdin', () => {
+    const r = compline(['gate', '-', '--format', 'json'], { input: JSON.stringify(buildPlan([badVault]).plan) });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).plan.label).toBe('stdin');
+  });
+});
+
+describe('secrets never leave the plan', () => {
+  const planted = ['PLANTED-sql-Pa55w0rd!', 'PLANTED-vm-hunter2', 'PLANTED-kv-secret-value', 'PLANTED-conn-AccountKey=abc123'];
+  const plan = buildPlan([
+    {
+      type: 'azurerm_mssql_server',
+      name: 'sql',
+      values: {
+        name: 'sql-a',
+        location: 'eastus',
+        resource_group_name: 'rg',
+        version: '12.0',
+        administrator_login: 'sqladmin',
+        administrator_login_password: planted[0],
+        public_network_access_enabled: true,
+        minimum_tls_version: '1.2',
+      },
+      sensitive: ['administrator_login_password'],
+    },
+    {
+      type: 'azurerm_linux_virtual_machine',
+      name: 'vm',
+      values: {
+        name: 'vm-a',
+        location: 'eastus',
+        resource_group_name: 'rg',
+        size: 'Standard_D2s_v5',
+        admin_username: 'azureuser',
+        admin_password: planted[1],
+        disable_password_authentication: false,
+        encryption_at_host_enabled: false,
+      },
+    },
+    {
+      type: 'azurerm_key_vault_secret',
+      name: 'secret',
+      values: { name: 'db-password', value: planted[2], key_vault_id: '${ref:azurerm_key_vault.kv}' },
+      sensitive: ['value'],
+    },
+    { ...goodVault, values: { ...goodVault.values, tags: { note: planted[3] } }, sensitive: ['tags'] },
+  ]).plan;
+  const path = planFile('secrets.json', plan);
+
+  it.each(['text', 'json', 'sarif', 'junit', 'markdown'])('%s output carries none of the planted secrets', (format) => {
+    const out = join(dir, `secrets.${format}`);
+    const r = compline(['gate', path, '--format', format, '--output', `${format}=${out}`]);
+    expect([0, 1]).toContain(r.code);
+    for (const text of [r.stdout, r.stderr, readFileSync(out, 'utf8')]) for (const s of planted) expect(text).not.toContain(s);
+  });
+
+  it('a secret known at plan time is itself a finding', () => {
+    const r = json(['gate', path]);
+    const flagged = r.result.findings
+      .filter((f: { check_id: string; status: string }) => f.check_id === 'plan-no-plaintext-secrets' && f.status === 'fail')
+      .map((f: { address: string }) => f.address)
+      .sort();
+    expect(flagged).toEqual(['azurerm_key_vault_secret.secret', 'azurerm_linux_virtual_machine.vm', 'azurerm_mssql_server.sql']);
+  });
+});
+
+describe('config, tenants and waivers', () => {
+  const config = file(
+    'compline.yaml',
+    `version: 1
+tenants:
+  - { id: bank_alpha, name: Bank Alpha, tier: enterprise, frameworks: [pci-dss-4.0.1, sox-itgc], environments: [prod] }
+  - { id: fintech_gamma, name: Fintech Gamma, tier: premium, frameworks: [gdpr], environments: [prod] }
+waivers:
+  - { id: W-ACTIVE, check: kv-purge-protection, resource: "*key_vault.legacy", tenant: bank_alpha, reason: vault retiring, approver: ciso@bank.example, ticket: CHG-1, expires: "2099-01-01" }
+  - { id: W-OLD, check: kv-rbac-authorization, resource: "*", reason: old exception, approver: ciso@bank.example, ticket: CHG-0, expires: "2020-01-01" }
+`,
+  );
+  const plan = planFile(
+    'tenant.json',
+    buildPlan([goodVault, { ...badVault, values: { ...badVault.values, enable_rbac_authorization: false } }]).plan,
+  );
+
+  it('an active waiver turns the failure into waived and the gate passes; the expired one is listed', () => {
+    const r = json(['gate', plan, '--config', config, '--tenant', 'bank_alpha']);
+    const purge = r.result.findings.find(
+      (f: { check_id: string; address: string }) =>
+        f.check_id === 'kv-purge-protection' && f.address === 'azurerm_key_vault.legacy',
+    );
+    expect(purge).toMatchObject({ status: 'waived', waiver_id: 'W-ACTIVE', blocking: false });
+    expect(r.result.waivers.expired.map((e: { waiver: { id: string } }) => e.waiver.id)).toEqual(['W-OLD']);
+    const rbac = r.result.findings.find(
+      (f: { check_id: string; address: string }) =>
+        f.check_id === 'kv-rbac-authorization' && f.address === 'azurerm_key_vault.legacy',
+    );
+    expect(rbac.status).toBe('fail');
+  });
+
+  it('a tenant without automated frameworks evaluates nothing', () => {
+    const r = json(['gate', plan, '--config', config, '--tenant', 'fintech_gamma']);
+    expect(r.code).toBe(0);
+    expect(r.result.findings).toEqual([]);
+    expect(r.result.frameworks).toEqual(['gdpr']);
+  });
+
+  it('an unknown tenant is a usage error naming the known ones', () => {
+    const r = compline(['gate', plan, '--config', config, '--tenant', 'nobody']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--tenant nobody: no such tenant .* \(bank_alpha, fintech_gamma\)/);
+  });
+});
+
+describe('output files', () => {
+  it('writes SARIF valid against the SARIF 2.1.0 schema, JUnit and Markdown beside the stdout format', () => {
+    const plan = planFile('out.json', buildPlan([goodVault, badVault]).plan);
+    const sarif = join(dir, 'out.sarif');
+    const junit = join(dir, 'out.xml');
+    const md = join(dir, 'out.md');
+    const r = compline(['gate', plan, '--output', `sarif=${sarif}`, '--output', `junit=${junit}`, '--output', `markdown=${md}`]);
+    expect(r.code).toBe(1);
+    const schema = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/schemas/sarif-2.1.0.json'), 'utf8'));
+    const { id, $schema: _drop, ...rest } = schema;
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const validate = ajv.compile({ ...rest, $id: id });
+    const log = JSON.parse(readFileSync(sarif, 'utf8'));
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+    expect(
+      log.runs[0].results.some(
+        (x: { ruleId: string; locations: { logicalLocations: { fullyQualifiedName: string }[] }[] }) =>
+          x.ruleId === 'kv-purge-protection' &&
+          x.locations[0]?.logicalLocations[0]?.fullyQualifiedName === 'azurerm_key_vault.legacy',
+      ),
+    ).toBe(true);
+    expect(readFileSync(junit, 'utf8')).toMatch(/<testcase classname="kv-purge-protection" name="azurerm_key_vault.legacy"/);
+    expect(readFileSync(md, 'utf8')).toMatch(/kv-purge-protection/);
+  });
+});

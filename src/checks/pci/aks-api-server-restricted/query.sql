@@ -11,7 +11,7 @@ with c as (
 v as (
   select *,
          len(ranges) > 0 as has_ranges,
-         len(list_filter(ranges, r -> trim(r) in ('0.0.0.0/0', '0.0.0.0', '*', '::/0'))) > 0 as open_range
+         len(list_filter(ranges, lambda r: trim(r) in ('0.0.0.0/0', '0.0.0.0', '*', '::/0'))) > 0 as open_range
   from c
 )
 select

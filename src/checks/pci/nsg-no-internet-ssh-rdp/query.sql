@@ -29,15 +29,15 @@ fields as (
          lower(p->>'$.access') as acc,
          lower(p->>'$.protocol') as proto,
          list_filter(list_concat([p->>'$.sourceAddressPrefix'], from_json(p->'$.sourceAddressPrefixes', '["varchar"]')),
-                     x -> x is not null and x <> '') as srcs,
+                     lambda x: x is not null and x <> '') as srcs,
          list_filter(list_concat([p->>'$.destinationPortRange'], from_json(p->'$.destinationPortRanges', '["varchar"]')),
-                     x -> x is not null and x <> '') as dports
+                     lambda x: x is not null and x <> '') as dports
   from rules
 ),
 judged as (
   select owner, rule, dir, acc, proto, srcs, dports,
-         len(list_filter(srcs, s -> lower(trim(s)) in ('*', '0.0.0.0', '0.0.0.0/0', '::/0', 'internet', 'any'))) > 0 as src_open,
-         list_filter((select ports from target), t -> len(list_filter(dports, q ->
+         len(list_filter(srcs, lambda s: lower(trim(s)) in ('*', '0.0.0.0', '0.0.0.0/0', '::/0', 'internet', 'any'))) > 0 as src_open,
+         list_filter((select ports from target), lambda t: len(list_filter(dports, lambda q:
              trim(q) = '*'
              or try_cast(trim(q) as integer) = t
              or (q like '%-%' and try_cast(trim(split_part(q, '-', 1)) as integer) <= t

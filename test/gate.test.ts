@@ -18,11 +18,13 @@ const planFile = (name: string, plan: unknown) => file(name, JSON.stringify(plan
 const NSG_PLAN = `${REAL_DIR}a_terraform_plan/tfcompliance_issue-294_nsg_ssh_rdp_v0.12.plan.json`;
 const STORAGE_PLAN = `${REAL_DIR}a_terraform_plan/tfcompliance_issue-394_storage_tls_public_v0.13.plan.json`;
 
+const TAGS = { CustomerID: 'bank_alpha', Environment: 'prod', ManagedBy: 'terraform', 'Compliance-PCI': 'true', 'Compliance-SOX': 'true' };
 const goodVault = {
   type: 'azurerm_key_vault',
   name: 'kv',
   values: {
     name: 'kv-good',
+    tags: TAGS,
     location: 'eastus',
     resource_group_name: 'rg-bank_alpha-prod',
     sku_name: 'standard',
@@ -53,6 +55,7 @@ const vaultCompanions = [
     name: 'kvpe',
     values: {
       name: 'pe-kv',
+      tags: TAGS,
       location: 'eastus',
       resource_group_name: 'rg-bank_alpha-prod',
       subnet_id:
@@ -277,10 +280,10 @@ describe('secrets never leave the plan', () => {
     },
     { ...goodVault, values: { ...goodVault.values, tags: { note: planted[3] } }, sensitive: ['tags'] },
   ]).plan;
-  const path = planFile('secrets.json', plan);
+  const path = planFile('secrets-plan.json', plan);
 
   it.each(['text', 'json', 'sarif', 'junit', 'markdown'])('%s output carries none of the planted secrets', (format) => {
-    const out = join(dir, `secrets.${format}`);
+    const out = join(dir, `secrets-out.${format}`);
     const r = compline(['gate', path, '--format', format, '--output', `${format}=${out}`]);
     expect([0, 1]).toContain(r.code);
     for (const text of [r.stdout, r.stderr, readFileSync(out, 'utf8')]) for (const s of planted) expect(text).not.toContain(s);

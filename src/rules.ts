@@ -45,7 +45,7 @@ function loadCheck(dir: string, id: string, frameworks: Map<string, Framework>):
   if (problems.length) return { problems };
   let raw: unknown;
   try {
-    raw = parse(readFileSync(dir + 'check.yaml', 'utf8'));
+    raw = parse(readFileSync(`${dir}check.yaml`, 'utf8'));
   } catch (e) {
     return { problems: [`${label}: invalid YAML: ${(e as Error).message.split('\n')[0]}`] };
   }
@@ -74,9 +74,7 @@ function loadCheck(dir: string, id: string, frameworks: Map<string, Framework>):
     params: meta.params,
     remediation: meta.remediation,
     dir,
-    sql: readFileSync(dir + 'query.sql', 'utf8')
-      .trim()
-      .replace(/;\s*$/, ''),
+    sql: readFileSync(`${dir}query.sql`, 'utf8').trim().replace(/;\s*$/, ''),
   };
   return { check, problems };
 }

@@ -122,7 +122,13 @@ export class Store {
 
   async recordTenants(
     runId: string,
-    tenants: readonly { id: string; name: string; tier: string; frameworks: readonly string[]; environments: readonly string[] }[],
+    tenants: readonly {
+      id: string;
+      name: string;
+      tier: string;
+      frameworks: readonly string[];
+      environments: readonly string[];
+    }[],
   ): Promise<void> {
     const a = await this.writer.createAppender('tenants', 'main', this.catalog);
     for (const t of tenants) {

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, validateQueries } from '../src/engine.js';
 import { loadCatalogue } from '../src/rules.js';
-import { FIXTURE_RUN, fixtureStore, readFixtures } from './support/fixture-store.js';
 import { Store } from '../src/store.js';
+import { FIXTURE_RUN, fixtureStore, readFixtures } from './support/fixture-store.js';
 
 const catalogue = loadCatalogue();
 
@@ -44,7 +44,10 @@ describe.each(catalogue.checks.map((c) => [c.id, c] as const))('%s', (_id, check
 
   for (const status of ['pass', 'fail', 'error', 'unknown'] as const) {
     it(`${status} set is exact`, () => {
-      const actual = [...verdicts].filter(([, s]) => s === status).map(([id]) => id).sort();
+      const actual = [...verdicts]
+        .filter(([, s]) => s === status)
+        .map(([id]) => id)
+        .sort();
       expect(actual).toEqual([...(fixtures.expect[status] ?? [])].sort());
     });
   }

@@ -30,11 +30,19 @@ describe('compline.yaml', () => {
   });
 
   const bad: [string, string, RegExp][] = [
-    ['wrong tier', `version: 1\ntenants:${tenant().replace('enterprise', 'platinum')}\n`, /tenants\[0\]\.tier: expected one of standard, premium, enterprise$/m],
+    [
+      'wrong tier',
+      `version: 1\ntenants:${tenant().replace('enterprise', 'platinum')}\n`,
+      /tenants\[0\]\.tier: expected one of standard, premium, enterprise$/m,
+    ],
     ['unknown key', `version: 1\ntenants:${tenant('\n    colour: blue')}\n`, /tenants\[0\]: unknown key colour$/m],
     ['unknown top-level key', `version: 1\nteants: []\ntenants:${tenant()}\n`, /\(root\): unknown key teants$/m],
     ['wrong type', `version: 1\ntenants:${tenant().replace('[prod]', 'prod')}\n`, /tenants\[0\]\.environments: expected array$/m],
-    ['bad framework', `version: 1\ntenants:${tenant().replace('pci-dss-4.0.1', 'pci-dss-3.2')}\n`, /tenants\[0\]\.frameworks\[0\]: expected one of pci-dss-4.0.1, sox-itgc, gdpr$/m],
+    [
+      'bad framework',
+      `version: 1\ntenants:${tenant().replace('pci-dss-4.0.1', 'pci-dss-3.2')}\n`,
+      /tenants\[0\]\.frameworks\[0\]: expected one of pci-dss-4.0.1, sox-itgc, gdpr$/m,
+    ],
     ['malformed YAML', `version: 1\ntenants: [\n`, /:\d+:\d+ invalid YAML/],
     ['duplicate tenant', `version: 1\ntenants:${tenant()}${tenant()}\n`, /tenants\[1\]\.id: duplicate tenant id bank_alpha$/m],
     [
@@ -47,8 +55,16 @@ describe('compline.yaml', () => {
       `version: 1\ntenants:${tenant()}\nwaivers:\n  - { id: W1, check: kv-purge-protection, resource: "*", reason: r, approver: a, ticket: T-1, expires: soon }\n`,
       /waivers\[0\]\.expires: /m,
     ],
-    ['unknown check parameter', `version: 1\ntenants:${tenant()}\ncheck_params:\n  kv-purge-protection: { days: 3 }\n`, /check_params\.kv-purge-protection\.days: kv-purge-protection has no parameter days$/m],
-    ['webhook without url_env', `version: 1\ntenants:${tenant()}\nalerts:\n  routes:\n    - { tenant: bank_alpha, kind: webhook }\n`, /alerts\.routes\[0\]\.url_env: required for a webhook route$/m],
+    [
+      'unknown check parameter',
+      `version: 1\ntenants:${tenant()}\ncheck_params:\n  kv-purge-protection: { days: 3 }\n`,
+      /check_params\.kv-purge-protection\.days: kv-purge-protection has no parameter days$/m,
+    ],
+    [
+      'webhook without url_env',
+      `version: 1\ntenants:${tenant()}\nalerts:\n  routes:\n    - { tenant: bank_alpha, kind: webhook }\n`,
+      /alerts\.routes\[0\]\.url_env: required for a webhook route$/m,
+    ],
   ];
   it.each(bad)('%s → exit 2 naming the path', (name, text, message) => {
     const path = file(`${name.replace(/\W+/g, '-')}.yaml`, text);
@@ -62,7 +78,9 @@ describe('compline.yaml', () => {
 
   it('reports every problem, one per line', () => {
     const text = `version: 2\ntenants:${tenant().replace('enterprise', 'gold').replace('Bank Alpha', '""')}\n`;
-    expect(() => parseConfig(text, 'c.yaml')).toThrow(/c\.yaml: version: .*\nc\.yaml: tenants\[0\]\.name: .*\nc\.yaml: tenants\[0\]\.tier: expected one of/);
+    expect(() => parseConfig(text, 'c.yaml')).toThrow(
+      /c\.yaml: version: .*\nc\.yaml: tenants\[0\]\.name: .*\nc\.yaml: tenants\[0\]\.tier: expected one of/,
+    );
   });
 
   it('a missing file is exit 2 with one line', () => {

@@ -18,7 +18,15 @@ function counts(tenant: string, check: string): number[] {
 }
 
 beforeAll(() => {
-  const r = compline(['run', '--config', 'demo/compline.yaml', '--out', join(work, 'out'), '--store', join(work, 'store.duckdb')]);
+  const r = compline([
+    'run',
+    '--config',
+    'demo/compline.yaml',
+    '--out',
+    join(work, 'out'),
+    '--store',
+    join(work, 'store.duckdb'),
+  ]);
   stdout = r.stdout;
   code = r.code;
   const [runId] = readdirSync(join(work, 'out'));

@@ -2,11 +2,11 @@
 import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { compline, ROOT } from './support/cli.js';
-import { buildPlan } from './support/plan-builder.js';
+import { compline } from './support/cli.js';
+import { buildPlan, ref } from './support/plan-builder.js';
 import { hasRealData, REAL_DIR } from './support/real-data.js';
+import { sarifValidator } from './support/sarif-schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'compline-gate-'));
 function file(name: string, content: string | Buffer): string {
@@ -18,7 +18,13 @@ const planFile = (name: string, plan: unknown) => file(name, JSON.stringify(plan
 const NSG_PLAN = `${REAL_DIR}a_terraform_plan/tfcompliance_issue-294_nsg_ssh_rdp_v0.12.plan.json`;
 const STORAGE_PLAN = `${REAL_DIR}a_terraform_plan/tfcompliance_issue-394_storage_tls_public_v0.13.plan.json`;
 
-const TAGS = { CustomerID: 'bank_alpha', Environment: 'prod', ManagedBy: 'terraform', 'Compliance-PCI': 'true', 'Compliance-SOX': 'true' };
+const TAGS = {
+  CustomerID: 'bank_alpha',
+  Environment: 'prod',
+  ManagedBy: 'terraform',
+  'Compliance-PCI': 'true',
+  'Compliance-SOX': 'true',
+};
 const goodVault = {
   type: 'azurerm_key_vault',
   name: 'kv',
@@ -43,7 +49,7 @@ const vaultCompanions = [
     name: 'kvdiag',
     values: {
       name: 'to-law',
-      target_resource_id: '${ref:azurerm_key_vault.kv}',
+      target_resource_id: ref('azurerm_key_vault.kv'),
       log_analytics_workspace_id:
         '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-log/providers/Microsoft.OperationalInsights/workspaces/law',
       enabled_log: [{ category: 'AuditEvent', category_group: null }],
@@ -63,7 +69,7 @@ const vaultCompanions = [
       private_service_connection: [
         {
           name: 'kv',
-          private_connection_resource_id: '${ref:azurerm_key_vault.kv}',
+          private_connection_resource_id: ref('azurerm_key_vault.kv'),
           subresource_names: ['vault'],
           is_manual_connection: false,
         },
@@ -139,7 +145,7 @@ describe('exit codes and thresholds', () => {
 
   it('unknown values warn by default and block with --unknown fail', () => {
     const unknownPlan = buildPlan([
-      { ...goodVault, values: { ...goodVault.values, purge_protection_enabled: '${ref:azurerm_key_vault.other}' } },
+      { ...goodVault, values: { ...goodVault.values, purge_protection_enabled: ref('azurerm_key_vault.other') } },
       ...vaultCompanions,
     ]).plan;
     const path = planFile('unknown.json', unknownPlan);
@@ -275,7 +281,7 @@ describe('secrets never leave the plan', () => {
     {
       type: 'azurerm_key_vault_secret',
       name: 'secret',
-      values: { name: 'db-password', value: planted[2], key_vault_id: '${ref:azurerm_key_vault.kv}' },
+      values: { name: 'db-password', value: planted[2], key_vault_id: ref('azurerm_key_vault.kv') },
       sensitive: ['value'],
     },
     { ...goodVault, values: { ...goodVault.values, tags: { note: planted[3] } }, sensitive: ['tags'] },
@@ -353,10 +359,7 @@ describe('output files', () => {
     const md = join(dir, 'out.md');
     const r = compline(['gate', plan, '--output', `sarif=${sarif}`, '--output', `junit=${junit}`, '--output', `markdown=${md}`]);
     expect(r.code).toBe(1);
-    const schema = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/schemas/sarif-2.1.0.json'), 'utf8'));
-    const { id, $schema: _drop, ...rest } = schema;
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    const validate = ajv.compile({ ...rest, $id: id });
+    const validate = sarifValidator();
     const log = JSON.parse(readFileSync(sarif, 'utf8'));
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
     expect(

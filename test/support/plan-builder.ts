@@ -30,6 +30,9 @@ function split(input: Record<string, unknown>): Split {
   return out;
 }
 
+/** The marker for a value known only after apply that references another plan resource. */
+export const ref = (address: string): string => `\${ref:${address}}`;
+
 export interface BuiltPlan {
   plan: Record<string, unknown>;
   addresses: string[];

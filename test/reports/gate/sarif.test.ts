@@ -1,25 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import AjvModule from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { pascalCase, renderSarif } from '../../../src/reports/gate/sarif.js';
+import { sarifValidator } from '../../support/sarif-schema.js';
 import { CHECKS, EVIDENCE_MARKER, gateResult } from './gate-fixture.js';
-
-const Ajv = AjvModule.default;
-const addFormats = addFormatsModule.default;
-
-/** The OASIS schema as vendored; draft-04's root `id` becomes `$id` for ajv 8 (see test/fixtures/schemas/README.md). */
-function sarifValidator() {
-  const {
-    $schema: _draft,
-    id,
-    ...schema
-  } = JSON.parse(readFileSync(new URL('../../fixtures/schemas/sarif-2.1.0.json', import.meta.url), 'utf8'));
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  return ajv.compile({ $id: id, ...schema });
-}
 
 const log = JSON.parse(renderSarif(gateResult(), CHECKS));
 const run = log.runs[0];

@@ -125,7 +125,7 @@ Lists the check catalogue with severity and requirement ids.`,
     async run(v) {
       const format = oneOf('format', v.format, ['table', 'json'] as const);
       const { checksList } = await import('./commands/checks.js');
-      out(checksList({ ...(v.framework ? { framework: String(v.framework) } : {}), format }));
+      out(await checksList({ ...(v.framework ? { framework: String(v.framework) } : {}), format }));
       return 0;
     },
   },
@@ -137,7 +137,7 @@ Shows one check: requirements, parameters, remediation (portal, az CLI, Terrafor
     positionals: [1, 1],
     async run(v, p) {
       const { checksShow } = await import('./commands/checks.js');
-      out(checksShow(p[0]!, oneOf('format', v.format, ['text', 'json'] as const)));
+      out(await checksShow(p[0]!, oneOf('format', v.format, ['text', 'json'] as const)));
       return 0;
     },
   },

@@ -44,13 +44,27 @@ interface ResourceFacts {
   unknown_paths: string[] | null;
 }
 
+type Params = Record<string, number | string | boolean>;
+
+const literal = (v: number | string | boolean): string => (typeof v === 'string' ? `'${v.replaceAll("'", "''")}'` : String(v));
+
+/**
+ * The query with its parameters bound: `getvariable('min_days')` becomes the value. The file keeps
+ * getvariable so it runs in a DuckDB shell after `SET VARIABLE`; binding here keeps concurrent queries apart.
+ */
+export function boundSql(check: CheckMeta, overrides: Params = {}): string {
+  const params: Params = { ...check.params, ...overrides };
+  return check.sql.replace(/getvariable\(\s*'([a-z][a-z0-9_]*)'\s*\)/g, (whole, name: string) =>
+    name in params ? literal(params[name]!) : whole,
+  );
+}
+
 /** Every query must return exactly the contract columns; checked against empty tables before any run. */
 export async function validateQueries(store: Store, checks: readonly CheckMeta[]): Promise<void> {
   const problems: string[] = [];
   for (const c of checks) {
-    for (const [name, value] of Object.entries(c.params)) await store.setVariable(name, value);
     try {
-      const cols = (await store.describe(c.sql)).map((d) => d.column_name);
+      const cols = (await store.describe(boundSql(c))).map((d) => d.column_name);
       const missing = CONTRACT_COLUMNS.filter((k) => !cols.includes(k));
       if (missing.length)
         problems.push(`${c.id}/query.sql: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
@@ -59,6 +73,16 @@ export async function validateQueries(store: Store, checks: readonly CheckMeta[]
     }
   }
   if (problems.length) throw new UsageError(problems.join('\n'));
+}
+
+/** DuckDB hands JSON columns back as text; reports want the object. */
+function parseEvidence(value: Json): Json {
+  if (typeof value !== 'string') return value ?? null;
+  try {
+    return JSON.parse(value) as Json;
+  } catch {
+    return value;
+  }
 }
 
 function globRegex(glob: string): RegExp {
@@ -93,16 +117,13 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
   const waivers = ctx.waivers.map((w) => ({ w, re: globRegex(w.resource), expired: w.expires < ctx.today, matched: 0 }));
 
   const findings: Finding[] = [];
-  for (const check of checks) {
-    const params = { ...check.params, ...(ctx.params[check.id] ?? {}) };
-    for (const [name, value] of Object.entries(params)) await store.setVariable(name, value);
+  const results = await store.readMany<QueryRow>(checks.map((c) => boundSql(c, ctx.params[c.id])));
+  for (const [i, check] of checks.entries()) {
     const tainting = incompleteSources.filter((s) => check.tables.some((t) => TABLE_SOURCES[t]?.includes(s.source)));
-    let rows: QueryRow[];
-    try {
-      rows = await store.read<QueryRow>(check.sql);
-    } catch (e) {
+    const rows = results[i]!;
+    if (rows instanceof Error) {
       // A query that breaks on this run's data withholds every verdict it would have given: one error per tenant.
-      const message = (e as Error).message.split('\n')[0] ?? 'error';
+      const message = rows.message.split('\n')[0] ?? 'error';
       for (const tenant of [...ctx.tenantIds, null]) {
         findings.push({
           check_id: check.id,
@@ -152,7 +173,7 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
         status,
         severity: check.severity,
         reason,
-        evidence: row.evidence ?? null,
+        evidence: parseEvidence(row.evidence),
         waiver_id: null,
         plan_address: known?.plan_address ?? null,
       });

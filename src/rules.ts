@@ -1,33 +1,17 @@
-// Rule folders (check.yaml + query.sql + fixtures.yaml) loaded and validated before anything runs.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// The check catalogue: rule folders under src/checks, served from a build-time snapshot while no file changed.
+
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
-import { z } from 'zod';
-import { formatPath } from './config.js';
-import { UsageError } from './errors.js';
-import { type Framework, loadFrameworks } from './frameworks.js';
-import { type CheckMeta, SEVERITIES } from './model.js';
-import { RULE_TABLES } from './store.js';
+import type { Framework, Requirement } from './frameworks.js';
+import type { CheckMeta } from './model.js';
 
 /** src/checks, from both src/ (tests) and dist/ (the built CLI): both sit one level under the package root. */
 export const CHECKS_DIR = new URL('../src/checks/', import.meta.url);
+/** Written by `npm run build`; ignored as soon as any rule file differs from what it was built from. */
+const SNAPSHOT = new URL('./catalogue.snapshot.json', import.meta.url);
 
 export const CONTRACT_COLUMNS = ['resource_id', 'tenant_id', 'status', 'reason', 'evidence'] as const;
-
-const checkYaml = z.strictObject({
-  title: z.string().min(1),
-  severity: z.enum(SEVERITIES as [string, ...string[]]),
-  description: z.string().optional(),
-  tables: z.array(z.string()).min(1),
-  reads: z.array(z.string().regex(/^(properties|tags|sku|location|plan_actions)(\.|$)/)).default([]),
-  requirements: z.record(z.string(), z.array(z.string()).min(1)),
-  params: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.union([z.number(), z.string(), z.boolean()])).default({}),
-  remediation: z.strictObject({
-    portal: z.string().optional(),
-    cli: z.string().optional(),
-    terraform: z.string().optional(),
-  }),
-});
 
 export interface Catalogue {
   checks: CheckMeta[];
@@ -35,70 +19,72 @@ export interface Catalogue {
   frameworks: Map<string, Framework>;
 }
 
-function loadCheck(dir: string, id: string, frameworks: Map<string, Framework>): { check?: CheckMeta; problems: string[] } {
-  const label = `${dir.slice(dir.indexOf('src/checks/'))}check.yaml`;
-  const problems: string[] = [];
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) problems.push(`${label}: folder name must be kebab-case (it is the check id)`);
-  for (const f of ['check.yaml', 'query.sql', 'fixtures.yaml']) {
-    if (!existsSync(dir + f)) problems.push(`${label}: ${f} missing beside it`);
-  }
-  if (problems.length) return { problems };
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(`${dir}check.yaml`, 'utf8'));
-  } catch (e) {
-    return { problems: [`${label}: invalid YAML: ${(e as Error).message.split('\n')[0]}`] };
-  }
-  const parsed = checkYaml.safeParse(raw);
-  if (!parsed.success) {
-    return { problems: parsed.error.issues.map((i) => `${label}: ${formatPath(i.path)}: ${i.message}`) };
-  }
-  const meta = parsed.data;
-  for (const t of meta.tables) if (!RULE_TABLES.includes(t)) problems.push(`${label}: tables: no table ${t}`);
-  for (const [fw, ids] of Object.entries(meta.requirements)) {
-    const framework = frameworks.get(fw);
-    if (!framework) {
-      problems.push(`${label}: requirements.${fw}: no framework catalogue ${fw}`);
-      continue;
-    }
-    for (const r of ids) if (!framework.byId.has(r)) problems.push(`${label}: requirements.${fw}: no requirement ${r} in ${fw}`);
-  }
-  const check: CheckMeta = {
-    id,
-    title: meta.title,
-    severity: meta.severity as CheckMeta['severity'],
-    ...(meta.description ? { description: meta.description } : {}),
-    tables: meta.tables,
-    reads: meta.reads,
-    requirements: meta.requirements,
-    params: meta.params,
-    remediation: meta.remediation,
-    dir,
-    sql: readFileSync(`${dir}query.sql`, 'utf8').trim().replace(/;\s*$/, ''),
-  };
-  return { check, problems };
+interface Snapshot {
+  fingerprint: string;
+  checks: CheckMeta[];
+  frameworks: { id: string; title: string; requirements: Requirement[] }[];
 }
 
-/** Loads every rule folder under checks/<framework>/; throws UsageError listing every problem. */
-export function loadCatalogue(checksDir: URL = CHECKS_DIR): Catalogue {
-  const frameworks = loadFrameworks(checksDir);
-  const root = fileURLToPath(checksDir);
-  const checks: CheckMeta[] = [];
-  const problems: string[] = [];
-  for (const group of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const entry of readdirSync(root + group.name, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      const { check, problems: p } = loadCheck(`${root}${group.name}/${entry.name}/`, entry.name, frameworks);
-      problems.push(...p);
-      if (check) checks.push(check);
+/** Paths, sizes and modification times of every file under the checks folder. */
+function fingerprint(dir: URL): string {
+  const root = fileURLToPath(dir);
+  const hash = createHash('sha256');
+  const walk = (path: string): void => {
+    for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = `${path}${entry.name}`;
+      if (entry.isDirectory()) walk(`${full}/`);
+      else {
+        const st = statSync(full);
+        hash.update(`${full.slice(root.length)}\0${st.size}\0${st.mtimeMs}\n`);
+      }
     }
+  };
+  walk(root);
+  return hash.digest('hex');
+}
+
+function assemble(checks: CheckMeta[], frameworks: Snapshot['frameworks']): Catalogue {
+  return {
+    checks,
+    byId: new Map(checks.map((c) => [c.id, c])),
+    frameworks: new Map(frameworks.map((f) => [f.id, { ...f, byId: new Map(f.requirements.map((r) => [r.id, r])) }])),
+  };
+}
+
+function readSnapshot(dir: URL): Catalogue | null {
+  if (dir.href !== CHECKS_DIR.href) return null;
+  let snapshot: Snapshot;
+  try {
+    snapshot = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Snapshot;
+  } catch {
+    return null;
   }
-  const byId = new Map<string, CheckMeta>();
-  for (const c of checks) {
-    if (byId.has(c.id)) problems.push(`${c.dir}: duplicate check id ${c.id}`);
-    byId.set(c.id, c);
-  }
-  if (problems.length) throw new UsageError(problems.join('\n'));
-  checks.sort((a, b) => a.id.localeCompare(b.id));
-  return { checks, byId, frameworks };
+  if (snapshot.fingerprint !== fingerprint(dir)) return null;
+  const root = fileURLToPath(dir);
+  return assemble(
+    snapshot.checks.map((c) => ({ ...c, dir: root + c.dir })),
+    snapshot.frameworks,
+  );
+}
+
+/** Every check, validated: from the snapshot when it is current, else from the rule folders (slower: YAML and schema). */
+export async function loadCatalogue(dir: URL = CHECKS_DIR): Promise<Catalogue> {
+  const cached = readSnapshot(dir);
+  if (cached) return cached;
+  const { loadCatalogueFromSource } = await import('./rule-loader.js');
+  return loadCatalogueFromSource(dir);
+}
+
+/** Build step: validates the rule folders and records them beside the compiled code. */
+export async function writeCatalogueSnapshot(): Promise<number> {
+  const { loadCatalogueFromSource } = await import('./rule-loader.js');
+  const catalogue = loadCatalogueFromSource(CHECKS_DIR);
+  const root = fileURLToPath(CHECKS_DIR);
+  const snapshot: Snapshot = {
+    fingerprint: fingerprint(CHECKS_DIR),
+    checks: catalogue.checks.map((c) => ({ ...c, dir: c.dir.slice(root.length) })),
+    frameworks: [...catalogue.frameworks.values()].map(({ id, title, requirements }) => ({ id, title, requirements })),
+  };
+  writeFileSync(SNAPSHOT, JSON.stringify(snapshot));
+  return catalogue.checks.length;
 }

@@ -78,10 +78,14 @@ export class Store {
     private readonly instance: DuckDBInstance,
     /** Collectors and the engine write through this one. */
     private readonly writer: DuckDBConnection,
-    /** Rules read through this one; its temp views scope every table to one run. */
-    private readonly reader: DuckDBConnection,
+    /** Rules read through these; their temp views scope every table to one run. Several, so queries overlap. */
+    private readonly readers: DuckDBConnection[],
     private readonly catalog: string,
   ) {}
+
+  private get reader(): DuckDBConnection {
+    return this.readers[0]!;
+  }
 
   static async open(path: string): Promise<Store> {
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
@@ -90,9 +94,9 @@ export class Store {
     for (const [table, ddl] of Object.entries(TABLE_DDL)) {
       await writer.run(`create table if not exists ${table} (${ddl})`);
     }
-    const reader = await instance.connect();
+    const readers = [await instance.connect(), await instance.connect(), await instance.connect()];
     const catalog = String((await writer.runAndReadAll('select current_database()')).getRows()[0]?.[0]);
-    return new Store(instance, writer, reader, catalog);
+    return new Store(instance, writer, readers, catalog);
   }
 
   async beginRun(run: RunInfo): Promise<void> {
@@ -200,12 +204,15 @@ export class Store {
     return map;
   }
 
-  /** Scopes every rule-visible table to one run on the reader connection. */
+  /** Scopes every rule-visible table to one run on every reader connection. */
   async scopeToRun(runId: string): Promise<void> {
-    for (const table of RULE_TABLES) {
-      await this.reader.run(
-        `create or replace temp view ${table} as select * exclude (run_id) from "${this.catalog}".main.${table} where run_id = '${runId.replaceAll("'", "''")}'`,
-      );
+    const run = runId.replaceAll("'", "''");
+    for (const reader of this.readers) {
+      for (const table of RULE_TABLES) {
+        await reader.run(
+          `create or replace temp view ${table} as select * exclude (run_id) from "${this.catalog}".main.${table} where run_id = '${run}'`,
+        );
+      }
     }
   }
 
@@ -215,14 +222,29 @@ export class Store {
     return result.getRowObjectsJson() as T[];
   }
 
+  /**
+   * Runs many queries at once across the readers, so DuckDB computes the next while JS converts the
+   * last. Each result is a row list, or the error that query raised.
+   */
+  async readMany<T = Record<string, unknown>>(sqls: readonly string[]): Promise<(T[] | Error)[]> {
+    // The rejection handler is attached at once: a query failing before its turn must not go unhandled.
+    const pending = sqls.map((sql, i) =>
+      this.readers[i % this.readers.length]!.runAndReadAll(sql).then(
+        (result) => result,
+        (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+      ),
+    );
+    const out: (T[] | Error)[] = [];
+    for (const p of pending) {
+      const result = await p;
+      out.push(result instanceof Error ? result : (result.getRowObjectsJson() as T[]));
+    }
+    return out;
+  }
+
   /** Writes through the writer connection (fixtures and tests insert rows this way). */
   async exec(sql: string): Promise<void> {
     await this.writer.run(sql);
-  }
-
-  async setVariable(name: string, value: number | string | boolean): Promise<void> {
-    const literal = typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
-    await this.reader.run(`set variable ${name} = ${literal}`);
   }
 
   async describe(sql: string): Promise<{ column_name: string; column_type: string }[]> {
@@ -245,7 +267,7 @@ export class Store {
   }
 
   close(): void {
-    this.reader.closeSync();
+    for (const reader of this.readers) reader.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
   }

@@ -5,7 +5,7 @@ import { loadCatalogue } from '../src/rules.js';
 import { Store } from '../src/store.js';
 import { FIXTURE_RUN, fixtureStore, readFixtures } from './support/fixture-store.js';
 
-const catalogue = loadCatalogue();
+const catalogue = await loadCatalogue();
 
 describe('check catalogue', () => {
   it('every query returns the contract columns', async () => {

@@ -12,7 +12,7 @@ import { Store } from '../src/store.js';
 import { FIXTURE_RUN } from './support/fixture-store.js';
 import { exampleBody, hasRealData } from './support/real-data.js';
 
-const catalogue = loadCatalogue();
+const catalogue = await loadCatalogue();
 
 async function verdictsFor(file: string): Promise<Record<string, string>> {
   const row = armToRow(exampleBody(`b_arm_resources/${file}`), 'file')!;

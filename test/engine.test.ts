@@ -6,7 +6,7 @@ import type { CheckMeta } from '../src/model.js';
 import { loadCatalogue } from '../src/rules.js';
 import { FIXTURE_RUN, fixtureStore } from './support/fixture-store.js';
 
-const purge = loadCatalogue().byId.get('kv-purge-protection')!;
+const purge = (await loadCatalogue()).byId.get('kv-purge-protection')!;
 const vault = (id: string, props: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   id,
   type: 'microsoft.keyvault/vaults',

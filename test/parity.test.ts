@@ -7,7 +7,7 @@ import { Store } from '../src/store.js';
 import { FIXTURE_RUN, type PlanFixture, readFixtures } from './support/fixture-store.js';
 import { buildPlan } from './support/plan-builder.js';
 
-const catalogue = loadCatalogue();
+const catalogue = await loadCatalogue();
 const cases = catalogue.checks.flatMap((check) => {
   const fixtures = readFixtures(check.dir);
   return (fixtures.parity ?? []).map((p, i) => {

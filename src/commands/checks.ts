@@ -22,7 +22,8 @@ function describeCheck(c: CheckMeta) {
   };
 }
 
-export function checksList(opts: ChecksListOptions, catalogue: Catalogue = loadCatalogue()): string {
+export async function checksList(opts: ChecksListOptions, catalogue?: Catalogue): Promise<string> {
+  catalogue ??= await loadCatalogue();
   if (opts.framework && !catalogue.frameworks.has(opts.framework)) {
     throw new UsageError(`--framework: expected one of ${[...catalogue.frameworks.keys()].join(', ')}`);
   }
@@ -43,7 +44,8 @@ export function checksList(opts: ChecksListOptions, catalogue: Catalogue = loadC
   return `${lines.join('\n')}\n\n${checks.length} checks`;
 }
 
-export function checksShow(id: string, format: 'text' | 'json' = 'text', catalogue: Catalogue = loadCatalogue()): string {
+export async function checksShow(id: string, format: 'text' | 'json' = 'text', catalogue?: Catalogue): Promise<string> {
+  catalogue ??= await loadCatalogue();
   const c = catalogue.byId.get(id);
   if (!c) throw new UsageError(`checks show: no check ${id} (see compline checks list)`);
   if (format === 'json') return JSON.stringify({ ...describeCheck(c), query: c.sql }, null, 2);

@@ -1,10 +1,11 @@
 // `compline gate <plan.json|->`: the CI gate. Same catalogue as the nightly run, over a Terraform plan.
 import { rename, writeFile } from 'node:fs/promises';
 import { normalisePlan, readPlan } from '../collectors/terraform-plan/index.js';
-import { type Config, loadConfig, type Tenant } from '../config.js';
+import type { Config, Tenant } from '../config.js';
 import { evaluate } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
+import { byCodePoint } from '../ordering.js';
 import { GATE_SCHEMA_VERSION, type GateFinding, type GateResult, renderJson } from '../reports/gate/gate-result.js';
 import { renderJunit } from '../reports/gate/junit.js';
 import { renderMarkdown } from '../reports/gate/markdown.js';
@@ -13,7 +14,6 @@ import { renderText } from '../reports/gate/text.js';
 import { type Catalogue, loadCatalogue } from '../rules.js';
 import { Store } from '../store.js';
 import { TOOL_VERSION } from '../version.js';
-import { checkConfigAgainstCatalogue } from './run.js';
 
 export const GATE_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
 export type GateFormat = (typeof GATE_FORMATS)[number];
@@ -93,10 +93,18 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 }
 
 export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
-  const loaded = opts.config ? await loadConfig(opts.config) : null;
+  const catalogue = await loadCatalogue();
+  // Config (and its schema library) loads only when asked for: the common CI call has none.
+  let loaded: Awaited<ReturnType<typeof import('../config.js').loadConfig>> | null = null;
+  if (opts.config) {
+    const [{ loadConfig }, { checkConfigAgainstCatalogue }] = await Promise.all([
+      import('../config.js'),
+      import('../config-catalogue.js'),
+    ]);
+    loaded = await loadConfig(opts.config);
+    checkConfigAgainstCatalogue(opts.config, loaded.config, catalogue);
+  }
   const config = loaded?.config ?? null;
-  const catalogue = loadCatalogue();
-  if (config && opts.config) checkConfigAgainstCatalogue(opts.config, config, catalogue);
   const tenant = chooseTenant(config, opts.tenant, opts.config ?? '');
   const checks = checksFor(catalogue, tenant);
   const label = opts.plan === '-' ? 'stdin' : opts.plan;
@@ -154,8 +162,8 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
       (a, b) =>
         Number(b.blocking) - Number(a.blocking) ||
         sev(b.severity) - sev(a.severity) ||
-        a.check_id.localeCompare(b.check_id) ||
-        (a.address ?? a.resource_id).localeCompare(b.address ?? b.resource_id),
+        byCodePoint(a.check_id, b.check_id) ||
+        byCodePoint(a.address ?? a.resource_id, b.address ?? b.resource_id),
     );
   const count = (s: Finding['status']) => findings.filter((f) => f.status === s).length;
   const blocking = gateFindings.filter((f) => f.blocking).length;

@@ -4,12 +4,13 @@ import { resolve } from 'node:path';
 import type { Collector } from '../collectors/collector.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
+import { checkConfigAgainstCatalogue } from '../config-catalogue.js';
 import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { type Finding, SEVERITIES, type Severity } from '../model.js';
 import { localFolderWriter } from '../reports/output-writer.js';
 import { buildTenantReport, type RunMeta, type TenantReport } from '../reports/tenant-report.js';
-import { type Catalogue, loadCatalogue } from '../rules.js';
+import { loadCatalogue } from '../rules.js';
 import { type SourceStatus, Store } from '../store.js';
 import { tenantResolver } from '../tenancy.js';
 import { TOOL_VERSION } from '../version.js';
@@ -36,28 +37,6 @@ export interface RunResult {
 }
 
 export const PLATFORM = '_platform';
-
-/** Rejects config that names checks or parameters the catalogue does not have. */
-export function checkConfigAgainstCatalogue(label: string, config: Config, catalogue: Catalogue): void {
-  const problems: string[] = [];
-  config.waivers.forEach((w, i) => {
-    if (!catalogue.byId.has(w.check)) problems.push(`${label}: waivers[${i}].check: no check ${w.check}`);
-  });
-  for (const [check, params] of Object.entries(config.check_params)) {
-    const meta = catalogue.byId.get(check);
-    if (!meta) {
-      problems.push(`${label}: check_params.${check}: no check ${check}`);
-      continue;
-    }
-    for (const [name, value] of Object.entries(params)) {
-      if (!(name in meta.params)) problems.push(`${label}: check_params.${check}.${name}: ${check} has no parameter ${name}`);
-      else if (typeof value !== typeof meta.params[name]) {
-        problems.push(`${label}: check_params.${check}.${name}: expected ${typeof meta.params[name]}`);
-      }
-    }
-  }
-  if (problems.length) throw new UsageError(problems.join('\n'));
-}
 
 function collectorsFor(loaded: LoadedConfig): Collector[] {
   const rg = loaded.config.sources.resource_graph;
@@ -105,7 +84,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const loaded = await loadConfig(opts.config);
   const { config, baseDir } = loaded;
-  const catalogue = loadCatalogue();
+  const catalogue = await loadCatalogue();
   checkConfigAgainstCatalogue(opts.config, config, catalogue);
   const collectors = collectorsFor(loaded);
   const now = opts.now ?? new Date();

@@ -3,6 +3,7 @@ import type { Tenant, Waiver } from '../config.js';
 import type { ExpiredWaiver } from '../engine.js';
 import type { Framework } from '../frameworks.js';
 import type { CheckMeta, Finding, FindingStatus } from '../model.js';
+import { byCodePoint } from '../ordering.js';
 import type { SourceStatus } from '../store.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -133,8 +134,8 @@ export function buildTenantReport(input: ReportInput): TenantReport {
       (a, b) =>
         order[a.status] - order[b.status] ||
         sevOrder[a.severity] - sevOrder[b.severity] ||
-        a.check_id.localeCompare(b.check_id) ||
-        a.resource_id.localeCompare(b.resource_id),
+        byCodePoint(a.check_id, b.check_id) ||
+        byCodePoint(a.resource_id, b.resource_id),
     );
   return {
     schema_version: REPORT_SCHEMA_VERSION,

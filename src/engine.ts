@@ -93,9 +93,24 @@ function globRegex(glob: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
+/** `properties.pools[*].x` → ['properties', 'pools', '[*]', 'x']. */
+const segments = (path: string): string[] => path.replaceAll('[*]', '.[*]').split('.');
+
+/** One path lies on the other: equal, or one is an ancestor of the other. */
+function overlaps(a: string[], b: string[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Unknown-until-apply paths of a resource that the check's verdict depends on. */
 function unknownRead(check: CheckMeta, paths: string[] | null): string[] {
   if (!paths?.length || !check.reads.length) return [];
-  return paths.filter((p) => check.reads.some((r) => r === p || r.startsWith(`${p}.`) || p.startsWith(`${r}.`)));
+  const reads = check.reads.map(segments);
+  return paths.filter((p) => {
+    const s = segments(p);
+    return reads.some((r) => overlaps(r, s));
+  });
 }
 
 /** A scope taints the resources it covers: a subscription its own; a file or plan everything (we cannot tell what is missing). */

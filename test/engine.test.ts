@@ -185,3 +185,26 @@ describe('a check that breaks on the data', () => {
     expect(r.findings[0]?.reason).toMatch(/^check query failed: Conversion Error/);
   });
 });
+
+describe('unknown paths inside lists', () => {
+  it('an unknown field of a list element makes the verdict unknown only when the check reads that field', async () => {
+    const hostEncryption: CheckMeta = { ...purge, reads: ['properties.agentPoolProfiles[*].enableEncryptionAtHost'] };
+    const row = (id: string, unknown: string[]) =>
+      vault(id, { enablePurgeProtection: true }, { origin: 'plan', plan_address: id, unknown_paths: unknown });
+    const r = await verdicts(
+      [
+        row('read-field', ['properties.agentPoolProfiles[*].enableEncryptionAtHost']),
+        row('whole-list', ['properties.agentPoolProfiles']),
+        row('other-field', ['properties.agentPoolProfiles[*].vmSize']),
+      ],
+      ctx(),
+      {},
+      hostEncryption,
+    );
+    expect(Object.fromEntries(r.findings.map((f) => [f.resource_id, f.status]))).toEqual({
+      'read-field': 'unknown',
+      'whole-list': 'unknown',
+      'other-field': 'pass',
+    });
+  });
+});

@@ -6,7 +6,6 @@ import { findingTarget, type GateFinding, type GateResult, remediationParagraphs
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Where the driver points readers; replace with the project's published home page once it has one. */
-export const INFORMATION_URI = 'https://github.com/compline/compline';
 
 type Level = 'error' | 'warning' | 'note';
 
@@ -154,7 +153,6 @@ export function renderSarif(result: GateResult, checks: readonly CheckMeta[]): s
             name: 'Compline',
             version: result.tool.version,
             semanticVersion: result.tool.version,
-            informationUri: INFORMATION_URI,
             rules: sources.map(rule),
           },
         },

@@ -14,7 +14,9 @@ interface Command {
 }
 
 const out = (text: string): void => {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  process.stdout.write(text);
+  // Appending to a large report would copy it; a separate newline does not.
+  if (!text.endsWith('\n')) process.stdout.write('\n');
 };
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {

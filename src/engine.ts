@@ -104,9 +104,8 @@ function overlaps(a: string[], b: string[]): boolean {
 }
 
 /** Unknown-until-apply paths of a resource that the check's verdict depends on. */
-function unknownRead(check: CheckMeta, paths: string[] | null): string[] {
-  if (!paths?.length || !check.reads.length) return [];
-  const reads = check.reads.map(segments);
+function unknownRead(reads: string[][], paths: string[] | null): string[] {
+  if (!paths?.length || !reads.length) return [];
   return paths.filter((p) => {
     const s = segments(p);
     return reads.some((r) => overlaps(r, s));
@@ -136,6 +135,7 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
   for (const [i, check] of checks.entries()) {
     const tainting = incompleteSources.filter((s) => check.tables.some((t) => TABLE_SOURCES[t]?.includes(s.source)));
     const rows = results[i]!;
+    const reads = check.reads.map(segments);
     if (rows instanceof Error) {
       // A query that breaks on this run's data withholds every verdict it would have given: one error per tenant.
       const message = rows.message.split('\n')[0] ?? 'error';
@@ -176,7 +176,7 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
         reason = `source ${taint.source} ${taint.status} for ${taint.scope}: ${taint.error ?? 'incomplete'}; verdict withheld (${reason})`;
       }
       const unknown =
-        status === 'error' || status === 'fail' || status === 'pass' ? unknownRead(check, known?.unknown_paths ?? null) : [];
+        status === 'error' || status === 'fail' || status === 'pass' ? unknownRead(reads, known?.unknown_paths ?? null) : [];
       if (unknown.length && !taint) {
         status = 'unknown';
         reason = `known only after apply: ${unknown.join(', ')}`;

@@ -148,25 +148,26 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
   for (const e of expired)
     warnings.push(`waiver ${e.waiver.id} expired on ${e.waiver.expires}; it no longer applies (${e.matched} findings)`);
 
-  const byId = catalogue.byId;
-  const sev = (s: Severity) => SEVERITIES.indexOf(s);
-  const gateFindings: GateFinding[] = findings
-    .map((f) => ({
-      ...f,
-      title: byId.get(f.check_id)?.title ?? f.check_id,
-      requirements: byId.get(f.check_id)?.requirements ?? {},
-      address: f.plan_address,
-      blocking: isBlocking(f, opts.failOn, opts.unknown),
-    }))
-    .sort(
-      (a, b) =>
-        Number(b.blocking) - Number(a.blocking) ||
-        sev(b.severity) - sev(a.severity) ||
-        byCodePoint(a.check_id, b.check_id) ||
-        byCodePoint(a.address ?? a.resource_id, b.address ?? b.resource_id),
-    );
-  const count = (s: Finding['status']) => findings.filter((f) => f.status === s).length;
-  const blocking = gateFindings.filter((f) => f.blocking).length;
+  // Findings become gate findings in place: plans of 50k resources give ~150k of them.
+  const rank = new Map(SEVERITIES.map((s, i) => [s, i]));
+  const summary = { pass: 0, fail: 0, error: 0, waived: 0, unknown: 0, blocking: 0 };
+  const gateFindings = findings as GateFinding[];
+  for (const f of gateFindings) {
+    const meta = catalogue.byId.get(f.check_id);
+    f.title = meta?.title ?? f.check_id;
+    f.requirements = meta?.requirements ?? {};
+    f.address = f.plan_address;
+    f.blocking = isBlocking(f, opts.failOn, opts.unknown);
+    summary[f.status]++;
+    if (f.blocking) summary.blocking++;
+  }
+  gateFindings.sort(
+    (a, b) =>
+      Number(b.blocking) - Number(a.blocking) ||
+      rank.get(b.severity)! - rank.get(a.severity)! ||
+      byCodePoint(a.check_id, b.check_id) ||
+      byCodePoint(a.address ?? a.resource_id, b.address ?? b.resource_id),
+  );
   const result: GateResult = {
     schema_version: GATE_SCHEMA_VERSION,
     tool: { name: 'compline', version: TOOL_VERSION },
@@ -185,21 +186,14 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
     frameworks: tenant ? [...tenant.frameworks] : [...catalogue.frameworks.keys()],
     fail_on: opts.failOn,
     unknown_policy: opts.unknown,
-    summary: {
-      pass: count('pass'),
-      fail: count('fail'),
-      error: count('error'),
-      waived: count('waived'),
-      unknown: count('unknown'),
-      blocking,
-    },
+    summary,
     findings: gateFindings,
     waivers: {
       active: (config?.waivers ?? []).filter((w) => w.expires >= today && (!w.tenant || w.tenant === tenant?.id)),
       expired,
     },
     warnings,
-    exit_code: blocking > 0 ? 1 : 0,
+    exit_code: summary.blocking > 0 ? 1 : 0,
   };
   for (const o of opts.outputs) await writeAtomically(o.path, render(result, o.format, checks, false));
   return { result, rendered: render(result, opts.format, checks, opts.color) };

@@ -1,0 +1,150 @@
+// `compline run` beyond the demo: history in one store, Parquet export, fail-closed sources, atomic outputs.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { localFolderWriter } from '../src/reports/output-writer.js';
+import { compline } from './support/cli.js';
+
+const vault = (name: string, rg: string, purge: boolean | undefined) => ({
+  id: `/subscriptions/6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`,
+  name,
+  type: 'microsoft.keyvault/vaults',
+  location: 'eastus',
+  resourceGroup: rg,
+  subscriptionId: '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60',
+  tags: {},
+  properties: purge === undefined ? {} : { enablePurgeProtection: purge },
+});
+
+function workspace(files: Record<string, unknown>, extraConfig = ''): string {
+  const dir = mkdtempSync(join(tmpdir(), 'compline-run-'));
+  mkdirSync(join(dir, 'estate'));
+  for (const [name, content] of Object.entries(files)) {
+    writeFileSync(join(dir, 'estate', name), typeof content === 'string' ? content : JSON.stringify(content));
+  }
+  writeFileSync(
+    join(dir, 'compline.yaml'),
+    `version: 1
+tenants:
+  - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod] }
+  - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1], environments: [prod] }
+sources:
+  resource_graph: { mode: file, paths: [estate] }
+output: { dir: out, store: store/compline.duckdb }
+${extraConfig}`,
+  );
+  return dir;
+}
+
+async function query(file: string, sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+const report = (dir: string, runId: string, tenant: string) =>
+  JSON.parse(readFileSync(join(dir, 'out', runId, tenant, 'report.json'), 'utf8'));
+
+describe('compline run', () => {
+  it('keeps history across runs in one store, remembers when a failure was first seen, exports Parquet', async () => {
+    const dir = workspace({ 'page.json': { data: [vault('kv-a', 'rg-acme-prod', false), vault('kv-z', 'rg-zeta-prod', true)] } });
+    const first = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
+    expect(first.code).toBe(0);
+    const second = compline([
+      'run',
+      '--config',
+      join(dir, 'compline.yaml'),
+      '--format',
+      'json',
+      '--parquet',
+      join(dir, 'parquet'),
+    ]);
+    expect(second.code).toBe(0);
+    const [a, b] = [JSON.parse(first.stdout).run_id, JSON.parse(second.stdout).run_id];
+    expect(a).not.toBe(b);
+    const store = join(dir, 'store/compline.duckdb');
+    // Partial: these vaults carry only enablePurgeProtection, so the other vault checks lack evidence.
+    expect(await query(store, `select run_id, mode, status from runs order by started_at`)).toEqual([
+      { run_id: a, mode: 'nightly', status: 'partial' },
+      { run_id: b, mode: 'nightly', status: 'partial' },
+    ]);
+    const firstSeen = await query(
+      store,
+      `select run_id, first_seen_run from findings where check_id = 'kv-purge-protection' and status = 'fail' order by run_id`,
+    );
+    expect(firstSeen).toEqual([
+      { run_id: a, first_seen_run: a },
+      { run_id: b, first_seen_run: a },
+    ]);
+    const parquet = join(dir, 'parquet', b);
+    expect(readdirSync(parquet).sort()).toContain('findings.parquet');
+    const rows = await query(':memory:', `select distinct run_id, count(*) over () as n from '${parquet}/resources.parquet'`);
+    expect(rows).toEqual([{ run_id: b, n: '2' }]);
+    // Each tenant's report holds its own vault only.
+    expect(report(dir, b, 'acme').findings.map((f: { resource_id: string }) => f.resource_id.split('/').pop())).toEqual(
+      expect.arrayContaining(['kv-a']),
+    );
+    expect(JSON.stringify(report(dir, b, 'acme'))).not.toContain('kv-z');
+    expect(JSON.stringify(report(dir, b, 'zeta'))).not.toContain('kv-a');
+  });
+
+  it('a broken estate file makes the run partial and the dependent checks error, never pass', () => {
+    const dir = workspace({
+      'good.json': { data: [vault('kv-a', 'rg-acme-prod', true)] },
+      'broken.json': '{"data": [ {"id": ',
+    });
+    const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.status).toBe('partial');
+    expect(r.stderr).toMatch(/warn: resource-graph failed for file:estate\/broken\.json: not JSON/);
+    const acme = report(dir, out.run_id, 'acme');
+    const purge = acme.findings.filter((f: { check_id: string }) => f.check_id === 'kv-purge-protection');
+    expect(purge.map((f: { status: string }) => f.status)).toEqual(['error', 'error']);
+    expect(purge.map((f: { resource_id: string }) => f.resource_id)).toContain('source://resource-graph/file:estate/broken.json');
+    expect(acme.findings.filter((f: { status: string }) => f.status === 'pass')).toEqual([]);
+    expect(acme.sources.find((s: { scope: string }) => s.scope === 'file:estate/broken.json')).toMatchObject({
+      status: 'failed',
+    });
+  });
+
+  it('--fail-on turns failing findings into exit 1', () => {
+    const dir = workspace({ 'page.json': { data: [vault('kv-a', 'rg-acme-prod', false)] } });
+    expect(compline(['run', '--config', join(dir, 'compline.yaml'), '--fail-on', 'high']).code).toBe(1);
+    expect(compline(['run', '--config', join(dir, 'compline.yaml'), '--fail-on', 'critical']).code).toBe(0);
+  });
+
+  it('live sources are refused by this version with exit 2 and nothing written', () => {
+    const dir = workspace({});
+    const config = readFileSync(join(dir, 'compline.yaml'), 'utf8').replace('{ mode: file, paths: [estate] }', '{ mode: live }');
+    writeFileSync(join(dir, 'compline.yaml'), config);
+    const r = compline(['run', '--config', join(dir, 'compline.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/sources\.resource_graph\.mode: live collection is not available in this version/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
+
+describe('output writer', () => {
+  it('nothing is visible until commit; abort leaves nothing; a published run is never overwritten', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compline-writer-'));
+    const w = await localFolderWriter(dir, 'run-1');
+    await w.write('acme', 'report.json', '{}');
+    expect(existsSync(join(dir, 'run-1'))).toBe(false);
+    await w.commit();
+    expect(readFileSync(join(dir, 'run-1', 'acme', 'report.json'), 'utf8')).toBe('{}');
+    await expect(localFolderWriter(dir, 'run-1')).rejects.toThrow(/run already published; refusing to overwrite/);
+    const aborted = await localFolderWriter(dir, 'run-2');
+    await aborted.write('acme', 'report.json', '{}');
+    await aborted.abort();
+    expect(readdirSync(dir)).toEqual(['run-1']);
+    await expect(aborted.write('../evil', 'x', '')).rejects.toThrow(/refusing output path/);
+  });
+});

@@ -219,6 +219,12 @@ export async function main(argv: string[]): Promise<number> {
   return command.run(parsed.values as Record<string, unknown>, parsed.positionals);
 }
 
+// A closed pipe (`compline checks list | head`) ends the output, not the process with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -57,7 +57,7 @@ export async function checksShow(id: string, format: 'text' | 'json' = 'text', c
   return [
     `${c.id}: ${c.title}`,
     `severity: ${c.severity}`,
-    ...(c.description ? [`\n${c.description}`] : []),
+    ...(c.description ? [`\n${c.description.trim()}`] : []),
     '\nrequirements:',
     ...reqs,
     ...(params.length ? ['\nparameters (override in compline.yaml check_params):', ...params] : []),

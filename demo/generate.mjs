@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Writes the bundled demo estate: three tenants and a platform team, about 200 resources in the
+// Writes the bundled demo estate: three tenants and a platform team, about 240 resources in the
 // shape Resource Graph returns them, with a deliberate mix of compliant, non-compliant and
 // missing-property resources. Deterministic: run it again and the files do not change.
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 const SUB_ALPHA = '1f4c2a10-7b3e-4d0a-9c55-0a1b2c3d4e5f';
@@ -39,18 +40,41 @@ function arm(sub, rg, provider, type, name, location, properties, extra = {}) {
 }
 
 /** Child or extension resource of `parent` (diagnostic settings, auditing settings, flow logs). */
-function child(sub, parentId, suffix, type, name, properties) {
+function child(sub, parentId, suffix, type, name, properties, extra = {}) {
   return add(sub, {
     id: `${parentId}/${suffix}/${name}`,
     name,
     type,
     tenantId: TENANT_AAD,
-    location: '',
+    location: extra.location ?? '',
     resourceGroup: parentId.split('/')[4],
+    subscriptionId: sub,
+    ...(extra.kind !== undefined ? { kind: extra.kind } : {}),
+    ...(extra.sku !== undefined ? { sku: extra.sku } : {}),
+    properties,
+    tags: extra.tags ?? null,
+  });
+}
+
+/** Subscription-level resource (no resource group): Defender pricings, role assignments, activity log settings. */
+function subLevel(sub, provider, type, name, properties) {
+  return add(sub, {
+    id: `/subscriptions/${sub}/providers/${provider}/${type}/${name}`,
+    name,
+    type: `${provider}/${type}`.toLowerCase(),
+    tenantId: TENANT_AAD,
+    location: '',
+    resourceGroup: '',
     subscriptionId: sub,
     properties,
     tags: null,
   });
+}
+
+/** A stable GUID from a label, so role assignment names and principal ids never change between runs. */
+function guid(label) {
+  const h = createHash('sha256').update(label).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 const tags = (tenant, env, extra = {}) => ({
@@ -206,29 +230,320 @@ function nsg(sub, rg, name, location, profile, t) {
   });
   const props = { provisioningState: 'Succeeded', defaultSecurityRules: [] };
   if (profile === 'good') props.securityRules = [rule('allow-https-vnet', 100, '443', 'VirtualNetwork'), rule('deny-all', 4096, '*', '*', 'Deny')];
-  else if (profile === 'bad') props.securityRules = [rule('allow-ssh-any', 100, '22', '*'), rule('allow-rdp', 110, '3389', 'Internet')];
+  else if (profile === 'bad')
+    props.securityRules = [
+      rule('allow-ssh-any', 100, '22', '*'),
+      rule('allow-rdp', 110, '3389', 'Internet'),
+      // A port range that reaches SQL Server (1433) from anywhere: nsg-no-internet-database-ports fails it.
+      rule('allow-sql-range', 120, '1430-1440', '*'),
+    ];
   return arm(sub, rg, 'Microsoft.Network', 'networkSecurityGroups', name, location, props, { tags: t });
 }
 
+// Auditing settings, firewall rules and databases are added per server in the estate below.
 function sqlServer(sub, rg, name, location, profile, t) {
   const props = { administratorLogin: 'sqladmin', version: '12.0', state: 'Ready', fullyQualifiedDomainName: `${name}.database.windows.net` };
-  if (profile === 'good') Object.assign(props, { publicNetworkAccess: 'Disabled', minimalTlsVersion: '1.2' });
-  else if (profile === 'bad') Object.assign(props, { publicNetworkAccess: 'Enabled', minimalTlsVersion: '1.0' });
-  else props.publicNetworkAccess = 'Enabled';
-  const server = arm(sub, rg, 'Microsoft.Sql', 'servers', name, location, props, { kind: 'v12.0', tags: t });
   if (profile === 'good') {
-    child(sub, server.id, 'auditingSettings', 'microsoft.sql/servers/auditingsettings', 'default', {
-      state: 'Enabled',
-      retentionDays: 400,
-      isAzureMonitorTargetEnabled: true,
-    });
+    Object.assign(props, { publicNetworkAccess: 'Disabled', minimalTlsVersion: '1.2' });
+    // Entra administrator inline, as the 2021-11-01 server GET returns it.
+    props.administrators = {
+      administratorType: 'ActiveDirectory',
+      principalType: 'Group',
+      login: 'sql-dba-group',
+      sid: guid(`${name}/entra-admin`),
+      tenantId: TENANT_AAD,
+      azureADOnlyAuthentication: true,
+    };
+  } else if (profile === 'bad') Object.assign(props, { publicNetworkAccess: 'Enabled', minimalTlsVersion: '1.0' });
+  else props.publicNetworkAccess = 'Enabled';
+  return arm(sub, rg, 'Microsoft.Sql', 'servers', name, location, props, { kind: 'v12.0', tags: t });
+}
+
+/** Server auditing: `storage` true sends to a storage account (whose retention the check can judge). */
+function sqlAuditing(sub, server, state, retentionDays, storage) {
+  const props = { state, retentionDays, auditActionsAndGroups: ['SUCCESSFUL_DATABASE_AUTHENTICATION_GROUP', 'FAILED_DATABASE_AUTHENTICATION_GROUP', 'BATCH_COMPLETED_GROUP'], isAzureMonitorTargetEnabled: !storage, isStorageSecondaryKeyInUse: false };
+  if (storage) Object.assign(props, { storageEndpoint: 'https://stplatformaudit.blob.core.windows.net/', storageAccountSubscriptionId: SUB_PLATFORM });
+  return child(sub, server.id, 'auditingSettings', 'microsoft.sql/servers/auditingsettings', 'default', props);
+}
+
+function sqlFirewall(sub, server, name, startIpAddress, endIpAddress) {
+  return child(sub, server.id, 'firewallRules', 'microsoft.sql/servers/firewallrules', name, { startIpAddress, endIpAddress });
+}
+
+/** A user database; `tde` is the state of its transparentDataEncryption/current child, or null when not collected. */
+function sqlDatabase(sub, server, name, tde, t) {
+  const db = child(sub, server.id, 'databases', 'microsoft.sql/servers/databases', name, {
+    collation: 'SQL_Latin1_General_CP1_CI_AS',
+    maxSizeBytes: 34359738368,
+    status: 'Online',
+    databaseId: guid(`${server.id}/${name}`),
+    creationDate: '2025-02-11T09:14:37.043Z',
+    currentServiceObjectiveName: 'GP_Gen5_2',
+    requestedBackupStorageRedundancy: 'Geo',
+    zoneRedundant: false,
+  }, { location: server.location, kind: 'v12.0,user,vcore', sku: { name: 'GP_Gen5', tier: 'GeneralPurpose', family: 'Gen5', capacity: 2 }, tags: server.tags });
+  if (tde) child(sub, db.id, 'transparentDataEncryption', 'microsoft.sql/servers/databases/transparentdataencryption', 'current', { state: tde });
+  return db;
+}
+
+const OWNER = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
+const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
+const lawId = (sub, rg, name) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.OperationalInsights/workspaces/${name}`;
+const LAW_PLATFORM = lawId(SUB_PLATFORM, 'rg-platform-logging', 'law-platform');
+
+/** Key vault key or secret as the management plane lists them; `exp` null leaves the expiry unset, `attributes` false drops the block. */
+function vaultItem(sub, vault, kind, name, { exp = null, attributes = true } = {}) {
+  const props =
+    kind === 'keys'
+      ? { kty: 'RSA', keySize: 3072, keyOps: ['wrapKey', 'unwrapKey'], keyUri: `${vault.properties.vaultUri}keys/${name}` }
+      : { contentType: 'text/plain', secretUri: `${vault.properties.vaultUri}secrets/${name}` };
+  if (attributes) {
+    props.attributes = { enabled: true, created: 1740787200, updated: 1740787200, recoveryLevel: 'Recoverable+Purgeable' };
+    if (exp !== null) props.attributes.exp = exp;
   }
-  return server;
+  return child(sub, vault.id, kind, `microsoft.keyvault/vaults/${kind}`, name, props, { location: vault.location, tags: {} });
+}
+
+/** Lifecycle policy with one base-blob delete rule after `deleteDays` days since modification. */
+function managementPolicy(sub, account, deleteDays) {
+  return child(sub, account.id, 'managementPolicies', 'microsoft.storage/storageaccounts/managementpolicies', 'default', {
+    lastModifiedTime: '2025-04-02T08:15:00.0000000Z',
+    policy: {
+      rules: [
+        {
+          enabled: true,
+          name: 'audit-log-retention',
+          type: 'Lifecycle',
+          definition: {
+            actions: {
+              baseBlob: {
+                tierToCool: { daysAfterModificationGreaterThan: 30 },
+                tierToArchive: { daysAfterModificationGreaterThan: 180 },
+                delete: { daysAfterModificationGreaterThan: deleteDays },
+              },
+            },
+            filters: { blobTypes: ['blockBlob'], prefixMatch: ['insights-logs-', 'am-'] },
+          },
+        },
+      ],
+    },
+  });
+}
+
+/** Virtual network with its subnets, also listed as child rows; `nsg` is an NSG resource or null. */
+function vnet(sub, rg, name, location, prefix, subnets, t) {
+  const id = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/${name}`;
+  const subnetProps = subnets.map(([, nsgRes], i) => {
+    const p = { provisioningState: 'Succeeded', addressPrefix: `${prefix}.${i * 64}/26`, privateEndpointNetworkPolicies: 'Disabled' };
+    if (nsgRes) p.networkSecurityGroup = { id: nsgRes.id };
+    return p;
+  });
+  arm(sub, rg, 'Microsoft.Network', 'virtualNetworks', name, location, {
+    provisioningState: 'Succeeded',
+    resourceGuid: guid(id),
+    addressSpace: { addressPrefixes: [`${prefix}.0/24`] },
+    subnets: subnets.map(([n], i) => ({ name: n, id: `${id}/subnets/${n}`, properties: subnetProps[i] })),
+    enableDdosProtection: false,
+  }, { tags: t });
+  return subnets.map(([n], i) =>
+    child(sub, id, 'subnets', 'microsoft.network/virtualnetworks/subnets', n, subnetProps[i]),
+  );
+}
+
+function networkWatcher(sub, location) {
+  // Created by Azure in NetworkWatcherRG, untagged.
+  return arm(sub, 'NetworkWatcherRG', 'Microsoft.Network', 'networkWatchers', `NetworkWatcher_${location}`, location, { provisioningState: 'Succeeded' });
+}
+
+/** `retention` is {enabled, days} or null for a flow log created without a retention policy. */
+function flowLog(sub, watcher, name, target, { enabled = true, retention }, t) {
+  const props = {
+    provisioningState: 'Succeeded',
+    targetResourceId: target.id,
+    targetResourceGuid: guid(target.id),
+    storageId: `/subscriptions/${SUB_PLATFORM}/resourceGroups/rg-platform-logging/providers/Microsoft.Storage/storageAccounts/stplatformaudit`,
+    enabled,
+    format: { type: 'JSON', version: 2 },
+    flowAnalyticsConfiguration: {
+      networkWatcherFlowAnalyticsConfiguration: { enabled: true, workspaceResourceId: LAW_PLATFORM, trafficAnalyticsInterval: 60 },
+    },
+  };
+  if (retention) props.retentionPolicy = retention;
+  return child(sub, watcher.id, 'flowLogs', 'microsoft.network/networkwatchers/flowlogs', name, props, { location: watcher.location, tags: t });
+}
+
+function workspace(sub, rg, name, location, retentionInDays, t) {
+  return arm(sub, rg, 'Microsoft.OperationalInsights', 'workspaces', name, location, {
+    customerId: guid(`${sub}/${name}`),
+    provisioningState: 'Succeeded',
+    sku: { name: 'PerGB2018' },
+    retentionInDays,
+    workspaceCapping: { dailyQuotaGb: -1 },
+    publicNetworkAccessForIngestion: 'Enabled',
+    publicNetworkAccessForQuery: 'Enabled',
+  }, { tags: t });
+}
+
+/** Subscription diagnostic setting exporting the activity log; `categories` are the enabled ones. */
+function activityLog(sub, name, workspaceId, categories) {
+  const all = ['Administrative', 'Security', 'ServiceHealth', 'Alert', 'Recommendation', 'Policy', 'Autoscale', 'ResourceHealth'];
+  const logs = categories === 'allLogs'
+    ? [{ categoryGroup: 'allLogs', enabled: true }]
+    : all.map((category) => ({ category, enabled: categories.includes(category) }));
+  return subLevel(sub, 'microsoft.insights', 'diagnosticSettings', name, { workspaceId, logs });
+}
+
+/** A VM with its NIC (public IP optional) and OS disk. */
+function vm(sub, rg, name, location, { encryptionAtHost, publicIp, disk }, t) {
+  const base = `/subscriptions/${sub}/resourceGroups/${rg}/providers`;
+  const vmId = `${base}/Microsoft.Compute/virtualMachines/${name}`;
+  const nicName = `nic-${name}`;
+  const diskName = `${name}_OsDisk_1`;
+  const securityProfile = { securityType: 'TrustedLaunch', uefiSettings: { secureBootEnabled: true, vTpmEnabled: true } };
+  if (encryptionAtHost !== undefined) securityProfile.encryptionAtHost = encryptionAtHost;
+  arm(sub, rg, 'Microsoft.Compute', 'virtualMachines', name, location, {
+    vmId: guid(vmId),
+    provisioningState: 'Succeeded',
+    hardwareProfile: { vmSize: 'Standard_D2s_v5' },
+    storageProfile: {
+      imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
+      osDisk: { osType: 'Linux', name: diskName, createOption: 'FromImage', caching: 'ReadWrite', managedDisk: { storageAccountType: 'Premium_LRS', id: `${base}/Microsoft.Compute/disks/${diskName}` }, diskSizeGB: 64 },
+      dataDisks: [],
+    },
+    osProfile: { computerName: name, adminUsername: 'azureops', linuxConfiguration: { disablePasswordAuthentication: true } },
+    networkProfile: { networkInterfaces: [{ id: `${base}/Microsoft.Network/networkInterfaces/${nicName}` }] },
+    securityProfile,
+  }, { tags: t });
+  const ipConfig = { privateIPAddress: '10.20.1.4', privateIPAllocationMethod: 'Dynamic', primary: true, subnet: { id: `${base}/Microsoft.Network/virtualNetworks/vnet/subnets/default` } };
+  if (publicIp) {
+    const pip = arm(sub, rg, 'Microsoft.Network', 'publicIPAddresses', `pip-${name}`, location, {
+      provisioningState: 'Succeeded',
+      ipAddress: '20.84.17.201',
+      publicIPAddressVersion: 'IPv4',
+      publicIPAllocationMethod: 'Static',
+      idleTimeoutInMinutes: 4,
+      ipConfiguration: { id: `${base}/Microsoft.Network/networkInterfaces/${nicName}/ipConfigurations/ipconfig1` },
+    }, { sku: { name: 'Standard', tier: 'Regional' }, tags: t });
+    ipConfig.publicIPAddress = { id: pip.id };
+  }
+  arm(sub, rg, 'Microsoft.Network', 'networkInterfaces', nicName, location, {
+    provisioningState: 'Succeeded',
+    ipConfigurations: [{ name: 'ipconfig1', id: `${base}/Microsoft.Network/networkInterfaces/${nicName}/ipConfigurations/ipconfig1`, properties: ipConfig }],
+    virtualMachine: { id: vmId },
+    enableAcceleratedNetworking: true,
+    macAddress: '00-0D-3A-1B-2C-3D',
+  }, { tags: t });
+  managedDisk(sub, rg, diskName, location, disk, t, vmId);
+}
+
+/** `encryption` is an encryption object or null (older API: absent); `policy` likewise for networkAccessPolicy. */
+function managedDisk(sub, rg, name, location, { encryption, policy }, t, managedBy = '') {
+  const props = {
+    osType: 'Linux',
+    hyperVGeneration: 'V2',
+    creationData: { createOption: managedBy ? 'FromImage' : 'Empty' },
+    diskSizeGB: managedBy ? 64 : 256,
+    diskState: managedBy ? 'Attached' : 'Unattached',
+    provisioningState: 'Succeeded',
+    timeCreated: '2025-01-20T10:02:11.5144537+00:00',
+  };
+  if (encryption) props.encryption = encryption;
+  if (policy) Object.assign(props, { networkAccessPolicy: policy, publicNetworkAccess: policy === 'AllowAll' ? 'Enabled' : 'Disabled' });
+  const d = arm(sub, rg, 'Microsoft.Compute', 'disks', name, location, props, { sku: { name: 'Premium_LRS', tier: 'Premium' }, tags: t });
+  d.managedBy = managedBy;
+  return d;
+}
+const desId = (sub, rg) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/diskEncryptionSets/des-cmk`;
+
+function postgres(sub, rg, name, location, { retention, geo, publicAccess, subnet }, t) {
+  const network = { publicNetworkAccess: publicAccess };
+  if (subnet) Object.assign(network, { delegatedSubnetResourceId: subnet.id, privateDnsZoneArmResourceId: `/subscriptions/${SUB_PLATFORM}/resourceGroups/rg-platform-hub/providers/Microsoft.Network/privateDnsZones/privatelink.postgres.database.azure.com` });
+  return arm(sub, rg, 'Microsoft.DBforPostgreSQL', 'flexibleServers', name, location, {
+    version: '16',
+    state: 'Ready',
+    fullyQualifiedDomainName: `${name}.postgres.database.azure.com`,
+    administratorLogin: 'pgadmin',
+    storage: { storageSizeGB: 128, autoGrow: 'Enabled', tier: 'P10' },
+    backup: { backupRetentionDays: retention, geoRedundantBackup: geo, earliestRestoreDate: '2026-11-18T04:00:00Z' },
+    network,
+    highAvailability: { mode: 'Disabled', state: 'NotEnabled' },
+    authConfig: { activeDirectoryAuth: 'Enabled', passwordAuth: 'Disabled', tenantId: TENANT_AAD },
+  }, { sku: { name: 'Standard_D2ds_v5', tier: 'GeneralPurpose' }, tags: t });
+}
+
+/** `tls` null leaves minimumTlsVersion out (caches created before the property existed). */
+function redis(sub, rg, name, location, { tls, nonSsl, publicAccess, subnet }, t) {
+  const props = {
+    provisioningState: 'Succeeded',
+    redisVersion: '6.0',
+    sku: { name: subnet ? 'Premium' : 'Standard', family: subnet ? 'P' : 'C', capacity: 1 },
+    enableNonSslPort: nonSsl,
+    publicNetworkAccess: publicAccess,
+    hostName: `${name}.redis.cache.windows.net`,
+    port: 6379,
+    sslPort: 6380,
+    redisConfiguration: { maxmemory_policy: 'volatile-lru' },
+  };
+  if (tls) props.minimumTlsVersion = tls;
+  if (subnet) props.subnetId = subnet.id;
+  return arm(sub, rg, 'Microsoft.Cache', 'Redis', name, location, props, { tags: t });
+}
+
+function registry(sub, rg, name, location, sku, props, t) {
+  return arm(sub, rg, 'Microsoft.ContainerRegistry', 'registries', name, location, {
+    loginServer: `${name}.azurecr.io`,
+    provisioningState: 'Succeeded',
+    creationDate: '2025-01-09T12:30:00.0000000Z',
+    ...props,
+  }, { sku: { name: sku, tier: sku }, tags: t });
+}
+
+function pricing(sub, plan, tier, subPlan) {
+  const props = { pricingTier: tier, freeTrialRemainingTime: 'PT0S' };
+  if (tier === 'Standard') props.enablementTime = '2025-02-01T00:00:00Z';
+  if (subPlan) props.subPlan = subPlan;
+  return subLevel(sub, 'Microsoft.Security', 'pricings', plan, props);
+}
+
+/** Role assignment at `scope`; `principalUserType` stands for the directory lookup the collector adds to User principals. */
+function roleAssignment(sub, scope, label, role, principalType, principalUserType) {
+  const name = guid(`${scope}/${label}`);
+  const props = {
+    roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+    principalId: guid(`principal/${label}`),
+    scope,
+    createdOn: '2025-03-01T09:00:00.0000000Z',
+  };
+  if (principalType) props.principalType = principalType;
+  if (principalUserType) props.principalUserType = principalUserType;
+  return add(sub, {
+    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+    name,
+    type: 'microsoft.authorization/roleassignments',
+    tenantId: TENANT_AAD,
+    location: '',
+    resourceGroup: scope.split('/')[4] ?? '',
+    subscriptionId: sub,
+    properties: props,
+    tags: null,
+  });
+}
+
+function customRole(sub, roleName, actions, assignableScopes) {
+  return subLevel(sub, 'Microsoft.Authorization', 'roleDefinitions', guid(`role/${roleName}`), {
+    roleName,
+    type: 'CustomRole',
+    description: `${roleName} (managed in terraform)`,
+    assignableScopes,
+    permissions: [{ actions, notActions: [], dataActions: [], notDataActions: [] }],
+  });
 }
 
 // ---- the estate ----------------------------------------------------------------------------
 const mix = (i, good, bad) => (i < good ? 'good' : i < good + bad ? 'bad' : 'missing');
 
+const sqlAlpha = {};
+const sqlCub = {};
 // bank_alpha: enterprise, dedicated subscription, dev/staging/prod in eastus, dedicated cluster.
 for (const env of ['dev', 'staging', 'prod']) {
   const rg = `rg-bank_alpha-${env}`;
@@ -236,10 +551,12 @@ for (const env of ['dev', 'staging', 'prod']) {
   const counts = env === 'prod' ? [5, 1, 1] : [2, 2, 1];
   for (let i = 0; i < counts.reduce((a, b) => a + b); i++) {
     keyVault(SUB_ALPHA, rg, `kv-alpha-${env}-${i}`, 'eastus', mix(i, counts[0], counts[1]), t);
-    storage(SUB_ALPHA, rg, `stalpha${env}${i}`, 'eastus', mix(i, counts[0], counts[1]), t);
+    // stalphaprod0 holds the tenant's audit logs (its lifecycle policy is below).
+    const st = env === 'prod' && i === 0 ? { ...t, DataClass: 'audit-logs' } : t;
+    storage(SUB_ALPHA, rg, `stalpha${env}${i}`, 'eastus', mix(i, counts[0], counts[1]), st);
   }
   for (let i = 0; i < 3; i++) nsg(SUB_ALPHA, rg, `nsg-alpha-${env}-${i}`, 'eastus', env === 'prod' ? 'good' : mix(i, 1, 1), t);
-  sqlServer(SUB_ALPHA, rg, `sql-alpha-${env}`, 'eastus', env === 'prod' ? 'good' : 'bad', t);
+  sqlAlpha[env] = sqlServer(SUB_ALPHA, rg, `sql-alpha-${env}`, 'eastus', env === 'prod' ? 'good' : 'bad', t);
 }
 aks(SUB_ALPHA, 'rg-bank_alpha-prod', 'aks-bank-alpha-prod', 'eastus', 'good', tags('bank_alpha', 'prod'));
 aks(SUB_ALPHA, 'rg-bank_alpha-dev', 'aks-bank-alpha-dev', 'eastus', 'bad', tags('bank_alpha', 'dev'));
@@ -250,10 +567,12 @@ for (const env of ['dev', 'prod']) {
   const t = tags('credit_union_beta', env, { 'Compliance-PCI': 'true' });
   for (let i = 0; i < 6; i++) {
     keyVault(SUB_SHARED, rg, `kv-cub-${env}-${i}`, 'westus', mix(i, 3, 2), t);
-    storage(SUB_SHARED, rg, `stcub${env}${i}`, 'westus', mix(i, 3, 2), t);
+    // stcubprod0 holds the tenant's audit logs (its lifecycle policy is below).
+    const st = env === 'prod' && i === 0 ? { ...t, DataClass: 'audit-logs' } : t;
+    storage(SUB_SHARED, rg, `stcub${env}${i}`, 'westus', mix(i, 3, 2), st);
   }
   for (let i = 0; i < 4; i++) nsg(SUB_SHARED, rg, `nsg-cub-${env}-${i}`, 'westus', mix(i, 2, 1), t);
-  sqlServer(SUB_SHARED, rg, `sql-cub-${env}`, 'westus', env === 'prod' ? 'good' : 'missing', t);
+  sqlCub[env] = sqlServer(SUB_SHARED, rg, `sql-cub-${env}`, 'westus', env === 'prod' ? 'good' : 'missing', t);
 }
 
 // fintech_gamma: premium, GDPR only (no PCI / SOX verdicts), westeurope, same shared subscription.
@@ -283,6 +602,209 @@ arm(SUB_PLATFORM, 'rg-platform-logging', 'Microsoft.OperationalInsights', 'works
 }, { tags: pt });
 storage(SUB_PLATFORM, 'rg-legacy-migration', 'stlegacyftp', 'eastus', 'bad', {});
 keyVault(SUB_PLATFORM, 'rg-legacy-migration', 'kv-legacy-import', 'eastus', 'missing', {});
+
+// ---- beyond vaults, storage and NSGs: the services and controls the other checks read ----------
+// Each block states the verdict each resource is designed to get, per check, as [pass, fail, error].
+const find = (type, name) => {
+  for (const data of pages.values()) for (const r of data) if (r.type === type && r.name === name) return r;
+  throw new Error(`demo: no ${type} ${name}`);
+};
+const nsgOf = (name) => find('microsoft.network/networksecuritygroups', name);
+const vaultOf = (name) => find('microsoft.keyvault/vaults', name);
+const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
+
+// -- bank_alpha ---------------------------------------------------------------------------------
+{
+  const tp = tags('bank_alpha', 'prod', { 'Compliance-PCI': 'true', 'Compliance-SOX': 'true' });
+  const ts = tags('bank_alpha', 'staging', { 'Compliance-PCI': 'true', 'Compliance-SOX': 'true' });
+  const td = tags('bank_alpha', 'dev', { 'Compliance-PCI': 'true', 'Compliance-SOX': 'true' });
+
+  // SQL. sql-auditing-enabled: prod pass, staging pass, dev fail (Disabled)            → [2, 1, 0]
+  //      sql-audit-retention:  prod pass (400 d to storage), staging fail (90 d), dev fail (not enabled) → [1, 2, 0]
+  //      sql-no-allow-all-firewall: dev fail (allow-all-temp 0.0.0.0–255.255.255.255), staging and prod pass → [2, 1, 0]
+  //      sql-no-azure-services-firewall-rule: dev and staging fail (AllowAllWindowsAzureIps), prod pass (no rules) → [1, 2, 0]
+  //      sql-entra-admin: prod pass (inline ActiveDirectory admin), staging and dev fail → [1, 2, 0]
+  //      sql-tde-enabled: prod sqldb-payments pass, dev sqldb-payments fail (Disabled) → [1, 1, 0]
+  sqlAuditing(SUB_ALPHA, sqlAlpha.prod, 'Enabled', 400, true);
+  sqlAuditing(SUB_ALPHA, sqlAlpha.staging, 'Enabled', 90, true);
+  sqlAuditing(SUB_ALPHA, sqlAlpha.dev, 'Disabled', 0, false);
+  sqlFirewall(SUB_ALPHA, sqlAlpha.staging, 'AllowAllWindowsAzureIps', '0.0.0.0', '0.0.0.0');
+  sqlFirewall(SUB_ALPHA, sqlAlpha.dev, 'AllowAllWindowsAzureIps', '0.0.0.0', '0.0.0.0');
+  sqlFirewall(SUB_ALPHA, sqlAlpha.dev, 'allow-all-temp', '0.0.0.0', '255.255.255.255');
+  sqlDatabase(SUB_ALPHA, sqlAlpha.prod, 'sqldb-payments', 'Enabled', tp);
+  sqlDatabase(SUB_ALPHA, sqlAlpha.dev, 'sqldb-payments', 'Disabled', td);
+
+  // Key vault objects. kv-key-expiry: cmk-storage pass (exp), tde-protector fail (no exp) → [1, 1, 0]
+  //                    kv-secret-expiry: sql-admin-password pass, ci-deploy-token error (attributes absent) → [1, 0, 1]
+  vaultItem(SUB_ALPHA, vaultOf('kv-alpha-prod-0'), 'keys', 'cmk-storage', { exp: EXP_2027 });
+  vaultItem(SUB_ALPHA, vaultOf('kv-alpha-prod-0'), 'keys', 'tde-protector');
+  vaultItem(SUB_ALPHA, vaultOf('kv-alpha-prod-0'), 'secrets', 'sql-admin-password', { exp: EXP_2027 });
+  vaultItem(SUB_ALPHA, vaultOf('kv-alpha-dev-0'), 'secrets', 'ci-deploy-token', { attributes: false });
+
+  // storage-audit-log-lifecycle: stalphaprod0 (DataClass audit-logs) deletes after 365 days → fail [0, 1, 0]
+  managementPolicy(SUB_ALPHA, find('microsoft.storage/storageaccounts', 'stalphaprod0'), 365);
+
+  // subnet-has-nsg: prod snet-aks, snet-data and dev snet-aks pass; dev snet-build fail → [3, 1, 0]
+  vnet(SUB_ALPHA, 'rg-bank_alpha-prod', 'vnet-alpha-prod', 'eastus', '10.20.1', [['snet-aks', nsgOf('nsg-alpha-prod-0')], ['snet-data', nsgOf('nsg-alpha-prod-1')]], tp);
+  vnet(SUB_ALPHA, 'rg-bank_alpha-dev', 'vnet-alpha-dev', 'eastus', '10.20.9', [['snet-aks', nsgOf('nsg-alpha-dev-0')], ['snet-build', null]], td);
+
+  // Flow logs live in the subscription's NetworkWatcherRG, which the subscription assigns to bank_alpha.
+  // flow-log-retention: fl-nsg-alpha-prod-0 pass (365), fl-nsg-alpha-prod-1 fail (30), fl-vnet-alpha-dev fail (retention off) → [1, 2, 0]
+  // nsg-flow-logs-enabled: prod-0, prod-1 (own flow logs) and dev-0 (through vnet-alpha-dev/snet-aks) pass; the other six fail → [3, 6, 0]
+  const nw = networkWatcher(SUB_ALPHA, 'eastus');
+  flowLog(SUB_ALPHA, nw, 'fl-nsg-alpha-prod-0', nsgOf('nsg-alpha-prod-0'), { retention: { enabled: true, days: 365 } }, tp);
+  flowLog(SUB_ALPHA, nw, 'fl-nsg-alpha-prod-1', nsgOf('nsg-alpha-prod-1'), { retention: { enabled: true, days: 30 } }, tp);
+  flowLog(SUB_ALPHA, nw, 'fl-vnet-alpha-dev', find('microsoft.network/virtualnetworks', 'vnet-alpha-dev'), { retention: { enabled: false, days: 0 } }, td);
+
+  // log-analytics-retention: law-alpha-prod pass (730) → [1, 0, 0]
+  const law = workspace(SUB_ALPHA, 'rg-bank_alpha-prod', 'law-alpha-prod', 'eastus', 730, tp);
+  // activity-log-retention: the subscription sends Administrative, Security and Policy to law-alpha-prod → pass [1, 0, 0]
+  activityLog(SUB_ALPHA, 'activity-to-law', law.id, ['Administrative', 'Security', 'Policy', 'Alert']);
+
+  // vm-encryption-at-host: vm-alpha-prod-jump pass, vm-alpha-dev-build fail (flag absent) → [1, 1, 0]
+  // vm-no-public-ip: nic-vm-alpha-prod-jump pass, nic-vm-alpha-dev-build fail (pip-vm-alpha-dev-build) → [1, 1, 0]
+  // disk-encryption-cmk: prod OS disk pass (CustomerKey), dev OS disk fail (PlatformKey) → [1, 1, 0]
+  // disk-no-public-network-access: prod DenyAll pass, dev AllowAll fail → [1, 1, 0]
+  vm(SUB_ALPHA, 'rg-bank_alpha-prod', 'vm-alpha-prod-jump', 'eastus', {
+    encryptionAtHost: true,
+    publicIp: false,
+    disk: { encryption: { type: 'EncryptionAtRestWithCustomerKey', diskEncryptionSetId: desId(SUB_ALPHA, 'rg-bank_alpha-prod') }, policy: 'DenyAll' },
+  }, tp);
+  vm(SUB_ALPHA, 'rg-bank_alpha-dev', 'vm-alpha-dev-build', 'eastus', {
+    publicIp: true,
+    disk: { encryption: { type: 'EncryptionAtRestWithPlatformKey' }, policy: 'AllowAll' },
+  }, td);
+
+  // PostgreSQL: psql-alpha-prod passes all three; psql-alpha-dev fails all three (7 days, no geo backup, public)
+  //   postgres-backup-retention, postgres-geo-redundant-backup, postgres-public-network-access: each [1, 1, 0]
+  postgres(SUB_ALPHA, 'rg-bank_alpha-prod', 'psql-alpha-prod', 'eastus', { retention: 35, geo: 'Enabled', publicAccess: 'Disabled', subnet: find('microsoft.network/virtualnetworks/subnets', 'snet-data') }, tp);
+  postgres(SUB_ALPHA, 'rg-bank_alpha-dev', 'psql-alpha-dev', 'eastus', { retention: 7, geo: 'Disabled', publicAccess: 'Enabled' }, td);
+
+  // Redis: redis-alpha-prod passes all three; redis-alpha-staging has no minimumTlsVersion, the non-TLS port open and public access
+  //   redis-min-tls [1, 0, 1], redis-no-non-ssl-port [1, 1, 0], redis-public-network-access [1, 1, 0]
+  redis(SUB_ALPHA, 'rg-bank_alpha-prod', 'redis-alpha-prod', 'eastus', { tls: '1.2', nonSsl: false, publicAccess: 'Disabled' }, tp);
+  redis(SUB_ALPHA, 'rg-bank_alpha-staging', 'redis-alpha-staging', 'eastus', { tls: null, nonSsl: true, publicAccess: 'Enabled' }, ts);
+
+  // defender-plans-standard: five required plans Standard, Arm Free → [5, 1, 0]
+  pricing(SUB_ALPHA, 'VirtualMachines', 'Standard', 'P2');
+  pricing(SUB_ALPHA, 'Containers', 'Standard');
+  pricing(SUB_ALPHA, 'KeyVaults', 'Standard', 'PerKeyVault');
+  pricing(SUB_ALPHA, 'SqlServers', 'Standard');
+  pricing(SUB_ALPHA, 'Arm', 'Free');
+  pricing(SUB_ALPHA, 'StorageAccounts', 'Standard', 'DefenderForStorageV2');
+
+  // subscription-owner-count: two Owners at subscription scope (a member user, the deployment principal) → pass [1, 0, 0]
+  // no-guest-owners: member user pass, service principal pass, guest contractor Owner of rg-bank_alpha-dev fail → [2, 1, 0]
+  const scope = `/subscriptions/${SUB_ALPHA}`;
+  roleAssignment(SUB_ALPHA, scope, 'alpha-owner-cloudops-lead', OWNER, 'User', 'Member');
+  roleAssignment(SUB_ALPHA, scope, 'alpha-owner-terraform', OWNER, 'ServicePrincipal');
+  roleAssignment(SUB_ALPHA, scope, 'alpha-contributor-devs', CONTRIBUTOR, 'Group');
+  roleAssignment(SUB_ALPHA, `${scope}/resourceGroups/rg-bank_alpha-dev`, 'alpha-owner-contractor', OWNER, 'User', 'Guest');
+  // no-custom-role-wildcard: a narrow deployment role → pass [1, 0, 0]
+  customRole(SUB_ALPHA, 'Bank Alpha Deployment Operator', ['Microsoft.Resources/deployments/*', 'Microsoft.ContainerService/managedClusters/read'], [scope]);
+}
+
+// -- credit_union_beta (shared subscription) ------------------------------------------------------
+{
+  const tp = tags('credit_union_beta', 'prod', { 'Compliance-PCI': 'true' });
+  const td = tags('credit_union_beta', 'dev', { 'Compliance-PCI': 'true' });
+
+  // sql-auditing-enabled: prod pass, dev fail (Disabled) → [1, 1, 0]
+  // sql-audit-retention: prod error (sent to a workspace only: retention is the workspace's), dev fail → [0, 1, 1]
+  // sql-no-allow-all-firewall: dev fail (allow-all-dev), prod pass → [1, 1, 0]
+  // sql-no-azure-services-firewall-rule: prod fail (AllowAllWindowsAzureIps), dev pass → [1, 1, 0]
+  // sql-entra-admin: prod pass, dev fail → [1, 1, 0]
+  // sql-tde-enabled: prod sqldb-members pass; dev sqldb-members-dev has no TDE child collected → error by design
+  sqlAuditing(SUB_SHARED, sqlCub.prod, 'Enabled', 0, false);
+  sqlAuditing(SUB_SHARED, sqlCub.dev, 'Disabled', 0, false);
+  sqlFirewall(SUB_SHARED, sqlCub.prod, 'AllowAllWindowsAzureIps', '0.0.0.0', '0.0.0.0');
+  sqlFirewall(SUB_SHARED, sqlCub.dev, 'allow-all-dev', '0.0.0.0', '255.255.255.255');
+  sqlDatabase(SUB_SHARED, sqlCub.prod, 'sqldb-members', 'Enabled', tp);
+  sqlDatabase(SUB_SHARED, sqlCub.dev, 'sqldb-members-dev', null, td);
+
+  // kv-secret-expiry: hsm-pin fail (no exp) → [0, 1, 0]; kv-key-expiry: card-data-kek pass → [1, 0, 0]
+  vaultItem(SUB_SHARED, vaultOf('kv-cub-prod-0'), 'keys', 'card-data-kek', { exp: EXP_2027 });
+  vaultItem(SUB_SHARED, vaultOf('kv-cub-prod-0'), 'secrets', 'hsm-pin');
+
+  // storage-audit-log-lifecycle: stcubprod0 deletes after exactly 2555 days (seven years) → pass [1, 0, 0]
+  managementPolicy(SUB_SHARED, find('microsoft.storage/storageaccounts', 'stcubprod0'), 2555);
+
+  // subnet-has-nsg: prod snet-app and snet-data pass, dev snet-app fail → [2, 1, 0]
+  vnet(SUB_SHARED, 'rg-credit_union_beta-prod', 'vnet-cub-prod', 'westus', '10.30.1', [['snet-app', nsgOf('nsg-cub-prod-0')], ['snet-data', nsgOf('nsg-cub-prod-1')]], tp);
+  vnet(SUB_SHARED, 'rg-credit_union_beta-dev', 'vnet-cub-dev', 'westus', '10.30.9', [['snet-app', null]], td);
+
+  // The shared subscription's network watcher is the platform's; the tenant's flow log carries its CustomerID tag.
+  // flow-log-retention: fl-vnet-cub-prod fail (90 days) → [0, 1, 0]
+  // nsg-flow-logs-enabled: nsg-cub-prod-0 and -1 pass through vnet-cub-prod's subnets; the other six fail → [2, 6, 0]
+  const nw = networkWatcher(SUB_SHARED, 'westus');
+  flowLog(SUB_SHARED, nw, 'fl-vnet-cub-prod', find('microsoft.network/virtualnetworks', 'vnet-cub-prod'), { retention: { enabled: true, days: 90 } }, tp);
+
+  // vm-encryption-at-host: explicitly false → fail [0, 1, 0]; vm-no-public-ip → pass [1, 0, 0]
+  // disk-encryption-cmk: disk encryption set only (no encryption.type) → pass; disk-no-public-network-access: AllowPrivate → pass
+  vm(SUB_SHARED, 'rg-credit_union_beta-prod', 'vm-cub-prod-batch', 'westus', {
+    encryptionAtHost: false,
+    publicIp: false,
+    disk: { encryption: { diskEncryptionSetId: desId(SUB_SHARED, 'rg-credit_union_beta-prod') }, policy: 'AllowPrivate' },
+  }, tp);
+
+  // postgres-backup-retention pass (exactly 14 days), postgres-geo-redundant-backup fail, postgres-public-network-access pass
+  postgres(SUB_SHARED, 'rg-credit_union_beta-prod', 'psql-cub-prod', 'westus', { retention: 14, geo: 'Disabled', publicAccess: 'Disabled', subnet: find('microsoft.network/virtualnetworks/subnets', 'snet-app') }, tp);
+  // redis-min-tls fail (1.0), redis-no-non-ssl-port pass, redis-public-network-access pass (injected into a subnet although Enabled)
+  redis(SUB_SHARED, 'rg-credit_union_beta-prod', 'redis-cub-prod', 'westus', { tls: '1.0', nonSsl: false, publicAccess: 'Enabled', subnet: find('microsoft.network/virtualnetworks/subnets', 'snet-app') }, tp);
+  // acr-admin-user-disabled fail, acr-anonymous-pull-disabled error (absent on this older registry), acr-public-network-access fail
+  registry(SUB_SHARED, 'rg-credit_union_beta-prod', 'acrcubprod', 'westus', 'Standard', { adminUserEnabled: true, publicNetworkAccess: 'Enabled' }, tp);
+}
+
+// -- platform --------------------------------------------------------------------------------------
+{
+  // storage-audit-log-lifecycle: stplatformaudit deletes after 2920 days → pass [1, 0, 0]
+  managementPolicy(SUB_PLATFORM, find('microsoft.storage/storageaccounts', 'stplatformaudit'), 2920);
+
+  // subnet-has-nsg: snet-shared-services and snet-mgmt pass, GatewaySubnet exempt, snet-aks-shared fail → [2, 1, 0]
+  vnet(SUB_PLATFORM, 'rg-platform-hub', 'vnet-hub', 'eastus', '10.0.0', [['GatewaySubnet', null], ['snet-shared-services', nsgOf('nsg-hub-0')], ['snet-mgmt', nsgOf('nsg-hub-3')], ['snet-aks-shared', null]], pt);
+
+  // flow-log-retention: fl-vnet-hub pass (days 0: kept forever), fl-nsg-hub-1 error (no retentionPolicy) → [1, 0, 1]
+  // nsg-flow-logs-enabled: hub-0 and hub-3 through vnet-hub, hub-1 by its own log pass; hub-2 fail → [3, 1, 0]
+  const nwEast = networkWatcher(SUB_PLATFORM, 'eastus');
+  flowLog(SUB_PLATFORM, nwEast, 'fl-vnet-hub', find('microsoft.network/virtualnetworks', 'vnet-hub'), { retention: { enabled: true, days: 0 } }, pt);
+  flowLog(SUB_PLATFORM, nwEast, 'fl-nsg-hub-1', nsgOf('nsg-hub-1'), { retention: null }, pt);
+
+  // log-analytics-retention: law-platform pass (730, above), law-platform-sandbox fail (30) → [1, 1, 0]
+  workspace(SUB_PLATFORM, 'rg-platform-sandbox', 'law-platform-sandbox', 'eastus', 30, { ...pt, Environment: 'sandbox' });
+
+  // activity-log-retention: the shared subscription omits Policy → fail; the platform subscription sends allLogs → pass [1, 1, 0]
+  activityLog(SUB_SHARED, 'activity-to-law', LAW_PLATFORM, ['Administrative', 'Security']);
+  activityLog(SUB_PLATFORM, 'activity-to-law', LAW_PLATFORM, 'allLogs');
+
+  // subscription-owner-count: the shared subscription has four Owners → fail; the platform one two → pass [1, 1, 0]
+  // no-guest-owners: two member users and the platform group pass; the guest and the foreign group fail;
+  //   the Owner listed without principalType (raw ARM shape, no directory lookup) is an error → [3, 2, 1]
+  const shared = `/subscriptions/${SUB_SHARED}`;
+  const platform = `/subscriptions/${SUB_PLATFORM}`;
+  roleAssignment(SUB_SHARED, shared, 'shared-owner-platform-lead', OWNER, 'User', 'Member');
+  roleAssignment(SUB_SHARED, shared, 'shared-owner-sre-oncall', OWNER, 'User', 'Member');
+  roleAssignment(SUB_SHARED, shared, 'shared-owner-vendor', OWNER, 'User', 'Guest');
+  roleAssignment(SUB_SHARED, shared, 'shared-owner-msp', OWNER, 'ForeignGroup');
+  roleAssignment(SUB_PLATFORM, platform, 'platform-owner-group', OWNER, 'Group');
+  roleAssignment(SUB_PLATFORM, platform, 'platform-owner-breakglass', OWNER, null);
+
+  // no-custom-role-wildcard: "*" assignable at the shared subscription fail; "*" only at a resource group pass → [1, 1, 0]
+  customRole(SUB_SHARED, 'Platform Break Glass', ['*'], [shared]);
+  customRole(SUB_PLATFORM, 'AKS Node Pool Operator', ['*'], [`${platform}/resourceGroups/rg-platform-aks`]);
+
+  // acr-admin-user-disabled, acr-anonymous-pull-disabled, acr-public-network-access: all pass
+  registry(SUB_PLATFORM, 'rg-platform-aks', 'acrplatformshared', 'westus', 'Premium', {
+    adminUserEnabled: false,
+    anonymousPullEnabled: false,
+    publicNetworkAccess: 'Disabled',
+    networkRuleSet: { defaultAction: 'Deny', ipRules: [] },
+    networkRuleBypassOptions: 'AzureServices',
+  }, pt);
+
+  // disk-encryption-cmk and disk-no-public-network-access: an unattached disk from an old migration,
+  // listed without encryption or networkAccessPolicy → error in both
+  managedDisk(SUB_PLATFORM, 'rg-legacy-migration', 'disk-legacy-ftp-data', 'eastus', { encryption: null, policy: null }, {});
+}
 
 // ---- write one Resource Graph page per subscription -----------------------------------------
 mkdirSync(new URL('./estate/', import.meta.url), { recursive: true });

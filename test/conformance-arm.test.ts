@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CollectorEvent } from '../src/collectors/collector.js';
-import { armToRow } from '../src/collectors/resource-graph/arm-row.js';
+import { armToRow, parentOf } from '../src/collectors/resource-graph/arm-row.js';
 import { ResourceGraphFileSource } from '../src/collectors/resource-graph/file-source.js';
 import { evaluate } from '../src/engine.js';
 import { loadCatalogue } from '../src/rules.js';
@@ -90,5 +90,24 @@ describe.skipIf(!hasRealData)('real ARM responses', () => {
       error: 'page has a skip token: 383 rows not in the file',
       rows: 3,
     });
+  });
+});
+
+describe('what a resource attaches to', () => {
+  it.each([
+    ['/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv', null],
+    [
+      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/sql/databases/db',
+      '/subscriptions/s/resourcegroups/rg/providers/microsoft.sql/servers/sql',
+    ],
+    [
+      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/providers/microsoft.insights/diagnosticSettings/d',
+      '/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv',
+    ],
+    ['/subscriptions/s/providers/Microsoft.Security/pricings/VirtualMachines', '/subscriptions/s'],
+    ['/subscriptions/s/providers/microsoft.insights/diagnosticSettings/activity', '/subscriptions/s'],
+    ['/subscriptions/s/resourceGroups/rg', null],
+  ])('%s → %s', (id, parent) => {
+    expect(parentOf(id)).toBe(parent);
   });
 });

@@ -13,7 +13,8 @@ function idParts(id: string): { subscription: string | null; resourceGroup: stri
 
 /**
  * What a resource attaches to: an extension resource (`<target>/providers/<ns>/<type>/<name>`)
- * belongs to its target; a child (`.../<type>/<name>/<child>/<name>`) to its parent.
+ * belongs to its target; a child (`.../<type>/<name>/<child>/<name>`) to its parent; a resource
+ * directly under a subscription to the subscription.
  */
 export function parentOf(id: string): string | null {
   const lower = id.toLowerCase();
@@ -21,6 +22,9 @@ export function parentOf(id: string): string | null {
   const first = lower.indexOf('/providers/');
   if (ext > first && first >= 0) return lower.slice(0, ext);
   if (first < 0) return null;
+  // A subscription-level resource (Defender pricing, role assignment, activity-log export) belongs to the subscription.
+  const scope = lower.slice(0, first);
+  if (/^\/subscriptions\/[^/]+$/.test(scope)) return scope;
   const segments = lower.slice(first + '/providers/'.length).split('/');
   // namespace / type / name is a top-level resource; each further type/name pair is a child level.
   if (segments.length <= 3) return null;

@@ -3,9 +3,11 @@
 import { UsageError } from '../../errors.js';
 import type { Json, ResourceRow } from '../../model.js';
 import { AZURERM_MAPPINGS } from './azurerm-mappings.js';
-import type { MapContext, PlanResource, RowDraft, TypeMapping } from './map-context.js';
-import { ABSENT, Attrs, known, Out, REDACTED, secretAttributes, UNKNOWN, type Val } from './plan-values.js';
-import { formatKey, type ModuleStep, parseModuleAddress, ReferenceResolver, splitSteps } from './references.js';
+import { collectResources, describe } from './collect-resources.js';
+import type { PlanResource, RowDraft, TypeMapping } from './map-context.js';
+import { Attrs, REDACTED, secretAttributes, type Val } from './plan-values.js';
+import { ReferenceResolver } from './references.js';
+import { ResourceContext } from './resource-context.js';
 
 export interface NormalisedPlan {
   rows: ResourceRow[];
@@ -21,17 +23,12 @@ export const KNOWN_FORMAT_VERSIONS: readonly string[] = ['0.1', '0.2', '1.0', '1
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const describe = (x: unknown): string =>
-  x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x === 'object' ? 'an object' : `a ${typeof x}`;
 
 const GUID = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i;
 const RG = /\/resourcegroups\/([^/]+)/i;
 /** Types other resources point at by name (an NSG rule's NSG, a subnet's vnet, old network rules' account). */
 const NAME_TARGET_TYPES = new Set(['azurerm_network_security_group', 'azurerm_virtual_network', 'azurerm_storage_account']);
 const PARENT_ID_ATTRIBUTES = ['key_vault_id', 'server_id', 'database_id', 'storage_account_id', 'kubernetes_cluster_id'];
-
-/** Azure location as ARM returns it: `West Europe` → `westeurope`. */
-const normaliseLocation = (s: string): string => s.replace(/\s+/g, '').toLowerCase();
 
 export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
   if (!isObj(plan)) throw new UsageError(`${label}: not a terraform plan (top level is ${describe(plan)}, not an object)`);
@@ -55,21 +52,27 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
   if (plan.errored === true) warnings.push(`${label}: the plan is marked errored; it may be incomplete`);
 
   const resources = collectResources(plan, label);
-  const counts = { resources: 0, azurerm: 0, mapped: 0, unmapped: {} as Record<string, number> };
+  const counts = { resources: resources.length, azurerm: 0, mapped: 0, unmapped: {} as Record<string, number> };
   const idIndex = new Map<string, string>();
   const nameIndex = new Map<string, string | null>();
-  for (const r of resources) {
-    counts.resources++;
+  /** Mapping of each resource (undefined: not an azurerm type Compline maps), looked up once. */
+  const mappings: (TypeMapping | undefined)[] = new Array(resources.length);
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i] as PlanResource;
     if (r.type.startsWith('azurerm_')) {
       counts.azurerm++;
-      if (AZURERM_MAPPINGS[r.type]) counts.mapped++;
+      const mapping = Object.hasOwn(AZURERM_MAPPINGS, r.type) ? AZURERM_MAPPINGS[r.type] : undefined;
+      mappings[i] = mapping;
+      if (mapping) counts.mapped++;
       else counts.unmapped[r.type] = (counts.unmapped[r.type] ?? 0) + 1;
     }
-    const id = r.values?.id;
+    const values = r.values;
+    if (!values) continue;
+    const id = values.id;
     if (typeof id === 'string' && id) idIndex.set(id.toLowerCase(), r.address);
-    const name = r.values?.name;
+    const name = values.name;
     if (typeof name === 'string' && NAME_TARGET_TYPES.has(r.type)) {
-      const rg = typeof r.values?.resource_group_name === 'string' ? r.values.resource_group_name.toLowerCase() : '';
+      const rg = typeof values.resource_group_name === 'string' ? values.resource_group_name.toLowerCase() : '';
       nameIndex.set(`${r.type}|${rg}|${name.toLowerCase()}`, r.address);
       const anyRg = `${r.type}||${name.toLowerCase()}`;
       nameIndex.set(anyRg, nameIndex.has(anyRg) ? null : r.address);
@@ -85,10 +88,10 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
   const resolver = new ReferenceResolver(resources, plan.configuration);
   const drafts: RowDraft[] = [];
   const targets = new Set<string>();
-  for (const res of resources) {
-    const mapping = AZURERM_MAPPINGS[res.type];
+  for (let i = 0; i < resources.length; i++) {
+    const mapping = mappings[i];
     if (!mapping) continue;
-    const d = mapResource(res, mapping, resolver, idIndex, nameIndex);
+    const d = mapResource(resources[i] as PlanResource, mapping, resolver, idIndex, nameIndex);
     drafts.push(d);
     if (d.mergeTarget) targets.add(d.mergeTarget);
   }
@@ -113,8 +116,8 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
   for (const d of drafts) {
     if (dropped.has(d)) continue;
     d.row.properties = d.props;
-    d.row.sku = Object.keys(d.sku).length ? d.sku : null;
-    d.row.unknown_paths = [...d.unknown].sort();
+    d.row.sku = hasKeys(d.sku) ? d.sku : null;
+    d.row.unknown_paths = d.unknown.size ? [...d.unknown].sort() : [];
     rows.push(d.row);
   }
   return { rows, formatVersion, terraformVersion, warnings, counts };
@@ -122,135 +125,21 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
 
 const isDeleteOnly = (actions: readonly string[]): boolean => actions.length === 1 && actions[0] === 'delete';
 
-/** Every managed resource instance of the plan, in planned_values order, then those only in resource_changes. */
-function collectResources(plan: Obj, label: string): PlanResource[] {
-  const changes = new Map<string, Obj>();
-  if (plan.resource_changes !== undefined && plan.resource_changes !== null) {
-    if (!Array.isArray(plan.resource_changes)) {
-      throw new UsageError(`${label}: resource_changes is ${describe(plan.resource_changes)}, expected an array`);
-    }
-    plan.resource_changes.forEach((rc, i) => {
-      const where = `${label}: resource_changes[${i}]`;
-      if (!isObj(rc)) throw new UsageError(`${where} is ${describe(rc)}, expected an object`);
-      if (typeof rc.address !== 'string') throw new UsageError(`${where}.address is missing`);
-      if (!isObj(rc.change) || !Array.isArray(rc.change.actions)) {
-        throw new UsageError(`${where}.change.actions is missing`);
-      }
-      if (rc.deposed !== undefined || rc.mode === 'data') return;
-      changes.set(rc.address, rc);
-    });
-  }
-
-  const out: PlanResource[] = [];
-  const add = (address: string, type: unknown, mode: unknown, where: string, planned: Obj | null, moduleAddress?: unknown) => {
-    if (mode === 'data') return;
-    if (typeof type !== 'string') throw new UsageError(`${where}.type is missing`);
-    const rc = changes.get(address);
-    const parsed = locate(address, rc ?? planned, moduleAddress);
-    if (!parsed) throw new UsageError(`${where}.address is not a resource address`);
-    if (rc) changes.delete(address);
-    else if (planned === null) return;
-    const change = rc?.change as Obj | undefined;
-    const actions = change ? (change.actions as unknown[]).map(String) : ['no-op'];
-    let values: unknown;
-    let unk: unknown;
-    let sens: unknown;
-    if (change && (change.after === null || change.after === undefined) && isObj(change.before)) {
-      values = change.before;
-      sens = change.before_sensitive;
-    } else if (change) {
-      values = change.after;
-      unk = change.after_unknown;
-      sens = change.after_sensitive;
-    } else {
-      values = planned?.values;
-      sens = planned?.sensitive_values;
-    }
-    if (values !== null && values !== undefined && !isObj(values)) {
-      throw new UsageError(`${where} values are ${describe(values)}, expected an object`);
-    }
-    out.push({ address, type, ...parsed, actions, values: (values as Obj | undefined) ?? null, unk, sens });
-  };
-
-  const walk = (mod: unknown, where: string, depth: number) => {
-    if (mod === undefined || mod === null) return;
-    if (!isObj(mod)) throw new UsageError(`${where} is ${describe(mod)}, expected an object`);
-    if (depth > 64) throw new UsageError(`${where}: modules nested deeper than 64`);
-    if (mod.resources !== undefined) {
-      if (!Array.isArray(mod.resources)) throw new UsageError(`${where}.resources is not an array`);
-      mod.resources.forEach((r, i) => {
-        const w = `${where}.resources[${i}]`;
-        if (!isObj(r) || typeof r.address !== 'string') throw new UsageError(`${w} has no address`);
-        add(r.address, r.type, r.mode, w, r, mod.address);
-      });
-    }
-    if (mod.child_modules !== undefined) {
-      if (!Array.isArray(mod.child_modules)) throw new UsageError(`${where}.child_modules is not an array`);
-      mod.child_modules.forEach((c, i) => {
-        walk(c, `${where}.child_modules[${i}]`, depth + 1);
-      });
-    }
-  };
-  const pv = plan.planned_values;
-  if (pv !== undefined && pv !== null) {
-    if (!isObj(pv)) throw new UsageError(`${label}: planned_values is ${describe(pv)}, expected an object`);
-    walk(pv.root_module, `${label}: planned_values.root_module`, 0);
-  }
-  // What planned_values did not list: resources the plan deletes.
-  for (const [address, rc] of [...changes]) add(address, rc.type, rc.mode, `${label}: resource_changes (${address})`, null);
-  return out;
+/** Object.keys(o).length > 0, without building the array. */
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
 }
 
-const moduleCache = new Map<string, ModuleStep[] | null>();
-
-/**
- * Module path, name and instance key of a resource: from module_address / name / index when the plan gives
- * them (every format since 0.1 does), else parsed from the address.
- */
-function locate(
-  address: string,
-  entry: Obj | null | undefined,
-  moduleAddress: unknown,
-): Pick<PlanResource, 'modules' | 'name' | 'key'> | null {
-  const ma =
-    typeof entry?.module_address === 'string' ? entry.module_address : typeof moduleAddress === 'string' ? moduleAddress : '';
-  const name = entry?.name;
-  if (typeof name !== 'string' || (ma === '' && address.startsWith('module.'))) return parseResourceAddress(address);
-  let modules = moduleCache.get(ma);
-  if (modules === undefined) {
-    modules = parseModuleAddress(ma);
-    if (moduleCache.size < 10_000) moduleCache.set(ma, modules);
+// Locations repeat across a plan (a handful of regions): normalise each spelling once (bounded, across plans).
+const locations = new Map<string, string>();
+function normaliseLocation(s: string): string {
+  let n = locations.get(s);
+  if (n === undefined) {
+    n = s.replace(/\s+/g, '').toLowerCase();
+    if (locations.size < 10_000) locations.set(s, n);
   }
-  if (!modules) return null;
-  return { modules, name, key: formatKey(entry?.index) };
-}
-
-/** `module.a["x"].azurerm_subnet.s[0]` → modules, type, name, key. Null for anything else (data sources included). */
-function parseResourceAddress(address: string): Pick<PlanResource, 'modules' | 'name' | 'key'> | null {
-  const steps = splitSteps(address);
-  if (!steps || steps.length < 2) return null;
-  const modules: PlanResource['modules'] = [];
-  let i = 0;
-  while (i < steps.length - 2) {
-    const kw = steps[i];
-    const m = steps[i + 1];
-    if (!kw || !m || kw.name !== 'module' || kw.key !== undefined) return null;
-    modules.push(m.key === undefined ? { name: m.name } : { name: m.name, key: normaliseKey(m.key) });
-    i += 2;
-  }
-  const t = steps[i];
-  const n = steps[i + 1];
-  if (!t || !n || t.key !== undefined || i + 2 !== steps.length) return null;
-  return { modules, name: n.name, key: n.key === undefined ? undefined : normaliseKey(n.key) };
-}
-
-function normaliseKey(raw: string): string {
-  if (!raw.startsWith('"')) return raw.trim();
-  try {
-    return JSON.stringify(JSON.parse(raw));
-  } catch {
-    return raw;
-  }
+  return n;
 }
 
 function mapResource(
@@ -291,7 +180,7 @@ function mapResource(
     const n = mapping.name ? mapping.name(c) : a.val('name');
     if (n.k === 'known') row.name = n.sensitive ? REDACTED : String(n.v);
     else {
-      row.name = `${res.name}${res.key === undefined ? '' : `[${res.key}]`}`;
+      row.name = res.key === undefined ? res.name : `${res.name}[${res.key}]`;
       if (n.k === 'unknown') unknown.add('name');
     }
   }
@@ -301,7 +190,11 @@ function mapResource(
   const tags = a.val('tags');
   if (tags.k === 'known' && isObj(tags.v)) {
     const t: Record<string, string> = {};
-    for (const [k, v] of Object.entries(tags.v)) t[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    const src = tags.v;
+    for (const k of Object.keys(src)) {
+      const v = src[k];
+      t[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    }
     row.tags = t;
   } else if (tags.k === 'known' && tags.sensitive) {
     row.tags = { [REDACTED]: REDACTED };
@@ -311,23 +204,34 @@ function mapResource(
   const idStr = id.k === 'known' && typeof id.v === 'string' && !id.sensitive ? id.v : null;
   const rgName = a.val('resource_group_name');
   if (rgName.k === 'known' && typeof rgName.v === 'string' && !rgName.sensitive) row.resource_group = rgName.v.toLowerCase();
-  else if (idStr && RG.test(idStr)) row.resource_group = (RG.exec(idStr)?.[1] ?? '').toLowerCase();
-  else if (rgName.k === 'unknown') unknown.add('resource_group');
+  else {
+    const fromId = idStr ? resourceGroupIn(idStr) : null;
+    if (fromId !== null) row.resource_group = fromId;
+    else if (rgName.k === 'unknown') unknown.add('resource_group');
+  }
   row.subscription_id = subscriptionOf(idStr, res.values, a);
   if (!row.resource_group) {
     // A child's group is its parent's: a key's vault id, a database's server id.
     for (const k of PARENT_ID_ATTRIBUTES) {
       const v = a.val(k);
-      if (v.k === 'known' && !v.sensitive && typeof v.v === 'string' && RG.test(v.v)) {
-        row.resource_group = (RG.exec(v.v)?.[1] ?? '').toLowerCase();
-        break;
+      if (v.k === 'known' && !v.sensitive && typeof v.v === 'string') {
+        const rg = resourceGroupIn(v.v);
+        if (rg !== null) {
+          row.resource_group = rg;
+          break;
+        }
       }
     }
   }
 
-  const secrets = secretAttributes(res.values, res.unk, res.sens, res.type);
-  row.secrets = secrets;
+  row.secrets = secretAttributes(res.values, res.unk, res.sens, res.type);
   return draft;
+}
+
+/** The lower-case resource group of an ARM id, or null when the id names none. */
+function resourceGroupIn(id: string): string | null {
+  const m = RG.exec(id);
+  return m ? (m[1] ?? '').toLowerCase() : null;
 }
 
 function subscriptionOf(id: string | null, values: Obj | null, a: Attrs): string | null {
@@ -344,80 +248,4 @@ function subscriptionOf(id: string | null, values: Obj | null, a: Attrs): string
     }
   }
   return null;
-}
-
-/** What a mapping uses to read one resource and resolve what it points at (one object per resource). */
-class ResourceContext implements MapContext {
-  readonly p: Out;
-  readonly sku: Out;
-  constructor(
-    readonly res: PlanResource,
-    readonly a: Attrs,
-    props: Record<string, Json>,
-    sku: Record<string, Json>,
-    private readonly unknown: Set<string>,
-    readonly draft: RowDraft,
-    private readonly resolver: ReferenceResolver<PlanResource>,
-    private readonly idIndex: Map<string, string>,
-    private readonly nameIndex: Map<string, string | null>,
-  ) {
-    this.p = new Out(props, 'properties', unknown);
-    this.sku = new Out(sku, 'sku', unknown);
-  }
-
-  private idOf(s: string): string {
-    const lower = s.toLowerCase();
-    const addr = this.idIndex.get(lower);
-    return addr ? `plan://${addr}` : lower;
-  }
-
-  ref(at: Attrs, name: string): Val {
-    const v = at.val(name);
-    if (v.k === 'known') return v.sensitive || typeof v.v !== 'string' ? v : known(this.idOf(v.v));
-    if (v.k === 'absent') return ABSENT;
-    const t = this.resolver.resolve(this.res, [...at.path, name], 'id');
-    return t ? known(`plan://${t.address}`) : UNKNOWN;
-  }
-
-  refs(at: Attrs, name: string): Val {
-    const v = at.val(name);
-    if (v.k === 'known') {
-      if (v.sensitive || !Array.isArray(v.v)) return v;
-      return known(v.v.map((x) => (typeof x === 'string' ? this.idOf(x) : x)));
-    }
-    if (v.k === 'absent') return ABSENT;
-    const ts = this.resolver.resolveAll(this.res, [...at.path, name], 'id');
-    return ts.length ? known(ts.map((t) => `plan://${t.address}`)) : UNKNOWN;
-  }
-
-  target(at: Attrs, name: string): string | null {
-    const v = at.val(name);
-    if (v.k === 'known') return typeof v.v === 'string' && !v.sensitive ? (this.idIndex.get(v.v.toLowerCase()) ?? null) : null;
-    if (v.k === 'absent') return null;
-    return this.resolver.resolve(this.res, [...at.path, name], 'id')?.address ?? null;
-  }
-
-  targetByName(type: string, nameAttr: string, rgAttr = 'resource_group_name'): string | null {
-    const n = this.a.val(nameAttr);
-    if (n.k === 'known' && typeof n.v === 'string' && !n.sensitive) {
-      const rg = this.a.val(rgAttr);
-      const key =
-        rg.k === 'known' && typeof rg.v === 'string'
-          ? `${type}|${rg.v.toLowerCase()}|${n.v.toLowerCase()}`
-          : `${type}||${n.v.toLowerCase()}`;
-      const hit = this.nameIndex.get(key);
-      if (hit) return hit;
-    }
-    const t = n.k === 'known' ? null : this.resolver.resolve(this.res, [nameAttr], 'name');
-    return t && t.type === type ? t.address : null;
-  }
-
-  parent(v: Val): void {
-    if (v.k === 'known' && typeof v.v === 'string' && !v.sensitive) this.draft.row.parent_id = v.v;
-    else if (v.k === 'unknown') this.unknown.add('parent_id');
-  }
-
-  isConfigured(path: (string | number)[]): boolean | undefined {
-    return this.resolver.isConfigured(this.res, path);
-  }
 }

@@ -11,6 +11,9 @@ export type Val = { k: 'known'; v: Json; sensitive: boolean } | { k: 'unknown' }
 export const ABSENT: Val = { k: 'absent' };
 export const UNKNOWN: Val = { k: 'unknown' };
 export const known = (v: Json): Val => ({ k: 'known', v, sensitive: false });
+// Shared (not frozen, so every known Val keeps one shape): booleans are much of what mappers read; no Val is modified.
+const KNOWN_TRUE: Val = { k: 'known', v: true, sensitive: false };
+const KNOWN_FALSE: Val = { k: 'known', v: false, sensitive: false };
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -147,29 +150,31 @@ export class Attrs {
    * The first of `names` with a known, non-empty value; else unknown when any of them is unknown; else absent.
    * "" and null count as absent. Structured values with an unknown leaf count as unknown.
    */
-  val(...names: string[]): Val {
-    let sawUnknown = this.wholeUnknown;
-    if (!this.wholeUnknown && this.values) {
-      for (const name of names) {
-        if (isSecretAttribute(name, this.type)) continue;
-        const u = sub(this.unk, name);
-        if (u === true || (u !== undefined && typeof u === 'object' && anyTrue(u))) {
-          sawUnknown = true;
-          continue;
-        }
-        const v = this.values[name];
-        if (v === null || v === undefined || v === '') continue;
-        const s = sub(this.sens, name);
-        if (s === true) return { k: 'known', v: REDACTED, sensitive: true };
-        if (typeof v === 'object') {
-          const c = cleanCopy(v, u, s, this.type);
-          if (c === undefined) continue;
-          return { k: 'known', v: c, sensitive: anyTrue(s) };
-        }
-        return { k: 'known', v: v as Json, sensitive: false };
-      }
+  val(name: string, alt?: string): Val {
+    if (this.wholeUnknown || !this.values) return this.wholeUnknown ? UNKNOWN : ABSENT;
+    // Two names at most (the azurerm 4.x name, then the older one): no rest-parameter array per read.
+    const v = this.read(name);
+    if (v !== UNKNOWN && v !== ABSENT) return v;
+    if (alt === undefined) return v;
+    const w = this.read(alt);
+    return w === ABSENT && v === UNKNOWN ? UNKNOWN : w;
+  }
+
+  /** One attribute: known, unknown, or ABSENT (missing, null, "", secret-bearing, or nothing left after cleaning). */
+  private read(name: string): Val {
+    if (isSecretAttribute(name, this.type)) return ABSENT;
+    const u = sub(this.unk, name);
+    if (u === true || (u !== undefined && typeof u === 'object' && anyTrue(u))) return UNKNOWN;
+    const v = (this.values as Obj)[name];
+    if (v === null || v === undefined || v === '') return ABSENT;
+    const s = sub(this.sens, name);
+    if (s === true) return { k: 'known', v: REDACTED, sensitive: true };
+    if (typeof v === 'object') {
+      const c = cleanCopy(v, u, s, this.type);
+      if (c === undefined) return ABSENT;
+      return { k: 'known', v: c, sensitive: anyTrue(s) };
     }
-    return sawUnknown ? UNKNOWN : ABSENT;
+    return v === true ? KNOWN_TRUE : v === false ? KNOWN_FALSE : { k: 'known', v: v as Json, sensitive: false };
   }
 
   /** The first element of a nested block (blocks are arrays in plan JSON; nested objects are accepted too). */
@@ -330,25 +335,50 @@ export function secretAttributes(
   unk: unknown,
   sens: unknown,
   type: string,
-  prefix = '',
-  out: { attribute: string; sensitive: boolean }[] = [],
 ): { attribute: string; sensitive: boolean }[] {
-  if (unk === true || values === null || typeof values !== 'object') return out;
+  const out: { attribute: string; sensitive: boolean }[] = [];
+  findSecrets(values, unk, sens, type, [], out);
+  return out;
+}
+
+/**
+ * Walks every value of every resource, so the path is kept as a stack of steps and turned into a string only
+ * for a hit: most resources have no secret, and building `a[0].b` for every nested block was most of the cost.
+ */
+function findSecrets(
+  values: unknown,
+  unk: unknown,
+  sens: unknown,
+  type: string,
+  steps: (string | number)[],
+  out: { attribute: string; sensitive: boolean }[],
+): void {
+  if (unk === true || values === null || typeof values !== 'object') return;
   if (Array.isArray(values)) {
     for (let i = 0; i < values.length; i++) {
-      secretAttributes(values[i], sub(unk, i), sub(sens, i), type, `${prefix}[${i}]`, out);
+      steps.push(i);
+      findSecrets(values[i], sub(unk, i), sub(sens, i), type, steps, out);
+      steps.pop();
     }
-    return out;
+    return;
   }
   for (const k in values as Obj) {
     const v = (values as Obj)[k];
     if (isSecretAttribute(k, type)) {
       const u = sub(unk, k);
       const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
-      if (u !== true && !empty) out.push({ attribute: prefix ? `${prefix}.${k}` : k, sensitive: anyTrue(sub(sens, k)) });
+      if (u !== true && !empty) out.push({ attribute: pathString(steps, k), sensitive: anyTrue(sub(sens, k)) });
     } else if (v !== null && typeof v === 'object' && (!Array.isArray(v) || v.length > 0)) {
-      secretAttributes(v, sub(unk, k), sub(sens, k), type, prefix ? `${prefix}.${k}` : k, out);
+      steps.push(k);
+      findSecrets(v, sub(unk, k), sub(sens, k), type, steps, out);
+      steps.pop();
     }
   }
-  return out;
+}
+
+/** ['os_profile', 0] + 'admin_password' → `os_profile[0].admin_password`. */
+function pathString(steps: readonly (string | number)[], last: string): string {
+  let s = '';
+  for (const step of steps) s = typeof step === 'number' ? `${s}[${step}]` : s ? `${s}.${step}` : step;
+  return s ? `${s}.${last}` : last;
 }

@@ -96,38 +96,87 @@ export type RefWant = 'id' | 'name';
 
 const MAX_DEPTH = 8;
 
+/**
+ * One module instance (`module.a["x"].module.b.`), shared by every resource in it. Lookups go through it
+ * rather than through address strings, so resolving a reference concatenates and hashes nothing.
+ */
+interface Scope {
+  modules: readonly ModuleStep[];
+  /** `module.a["x"].`: how addresses in this instance start ('' at the root). */
+  prefix: string;
+  /** The configuration module, found by module names without keys. */
+  config: ConfigModule | undefined;
+  /** Plan resources of this instance: type → name → instances (several with count / for_each). */
+  bases: Map<string, Map<string, unknown[]>>;
+  /** Child module name → instance keys seen (undefined for an unkeyed instance). */
+  childKeys: Map<string, (string | undefined)[]>;
+  /** The calling module's scope, built when first asked for. */
+  parent: Scope | null | undefined;
+  /** Child scopes by `name[key]`, built when first asked for. */
+  children: Map<string, Scope>;
+}
+
+/** A configuration reference (`azurerm_subnet.s[0].id`, `var.x`, `module.m.out`), parsed once per distinct string. */
+type ParsedRef =
+  | { kind: 'var'; variable: string }
+  | { kind: 'module'; name: string; key: string | undefined; output: string }
+  | { kind: 'resource'; type: string; name: string; attr: string | undefined; key: string | undefined }
+  | { kind: 'none' };
+
+const NONE: ParsedRef = { kind: 'none' };
+const RESOURCE_TYPE = /^[a-z0-9]+_[a-z0-9_]+$/;
+const INDEX_KEY = /^\d+$/;
+
+function parseRef(ref: string): ParsedRef {
+  const steps = splitSteps(ref);
+  const head = steps?.[0];
+  const second = steps?.[1];
+  if (!steps || !head || !second) return NONE;
+  if (head.name === 'var') return { kind: 'var', variable: second.name };
+  if (head.name === 'module') {
+    const third = steps[2];
+    return third ? { kind: 'module', name: second.name, key: second.key, output: third.name } : NONE;
+  }
+  if (!RESOURCE_TYPE.test(head.name) || head.key !== undefined) return NONE;
+  // `x.y[count.index]` / `x.y[each.key]`: the same instance as the referrer, like an unkeyed reference.
+  const rawKey = second.key;
+  const literal = rawKey !== undefined && (INDEX_KEY.test(rawKey.trim()) || rawKey.startsWith('"'));
+  return {
+    kind: 'resource',
+    type: head.name,
+    name: second.name,
+    attr: steps[2]?.name,
+    key: literal ? normaliseKey(rawKey) : undefined,
+  };
+}
+
 export class ReferenceResolver<R extends Addressed> {
   private readonly byAddress = new Map<string, R>();
-  private readonly byBase = new Map<string, R[]>();
-  /** Module instance address without its last key → the keys seen (undefined for an unkeyed instance). */
-  private readonly moduleInstances = new Map<string, (string | undefined)[]>();
   private readonly config = new Map<string, ConfigModule>();
+  private readonly scopeByModules = new Map<readonly ModuleStep[], Scope>();
+  private readonly scopeByPrefix = new Map<string, Scope>();
+  /** A resource's block in the configuration (null when the configuration does not have it). */
+  private readonly configOf = new Map<R, Obj | null>();
+  private readonly parsedRefs = new Map<string, ParsedRef>();
 
   constructor(resources: Iterable<R>, configuration: unknown) {
-    const prefixes = new Map<readonly ModuleStep[], string>();
+    if (isObj(configuration) && isObj(configuration.root_module)) this.indexConfig(configuration.root_module, '');
     for (const r of resources) {
       this.byAddress.set(r.address, r);
-      let prefix = prefixes.get(r.modules);
-      const seen = prefix !== undefined;
-      if (prefix === undefined) {
-        prefix = prefixOf(r.modules);
-        prefixes.set(r.modules, prefix);
+      let scope = this.scopeByModules.get(r.modules);
+      if (scope === undefined) {
+        scope = this.scopeFor(r.modules);
+        this.noteInstances(r.modules);
       }
-      const base = `${prefix}${r.type}.${r.name}`;
-      const list = this.byBase.get(base);
+      let byName = scope.bases.get(r.type);
+      if (byName === undefined) {
+        byName = new Map();
+        scope.bases.set(r.type, byName);
+      }
+      const list = byName.get(r.name);
       if (list) list.push(r);
-      else this.byBase.set(base, [r]);
-      if (seen) continue;
-      let outer = '';
-      for (const m of r.modules) {
-        const at: string = `${outer}module.${m.name}`;
-        const keys = this.moduleInstances.get(at);
-        if (!keys) this.moduleInstances.set(at, [m.key]);
-        else if (!keys.includes(m.key)) keys.push(m.key);
-        outer = `${at}${m.key === undefined ? '' : `[${m.key}]`}.`;
-      }
+      else byName.set(r.name, [r]);
     }
-    if (isObj(configuration) && isObj(configuration.root_module)) this.indexConfig(configuration.root_module, '');
   }
 
   private indexConfig(mod: Obj, path: string): void {
@@ -144,13 +193,80 @@ export class ReferenceResolver<R extends Addressed> {
     }
   }
 
+  /** The scope of a module path: one per distinct instance address, however many arrays spell it. */
+  private scopeFor(modules: readonly ModuleStep[]): Scope {
+    let scope = this.scopeByModules.get(modules);
+    if (scope) return scope;
+    const prefix = prefixOf(modules);
+    scope = this.scopeByPrefix.get(prefix);
+    if (!scope) {
+      scope = {
+        modules,
+        prefix,
+        config: this.config.get(modules.map((m) => m.name).join('.')),
+        bases: new Map(),
+        childKeys: new Map(),
+        parent: undefined,
+        children: new Map(),
+      };
+      this.scopeByPrefix.set(prefix, scope);
+    }
+    this.scopeByModules.set(modules, scope);
+    return scope;
+  }
+
+  /** Record each module step's instance key under its calling scope (for `module.x.out` without a key). */
+  private noteInstances(modules: readonly ModuleStep[]): void {
+    for (let i = 0; i < modules.length; i++) {
+      const m = modules[i] as ModuleStep;
+      const outer = this.scopeFor(modules.slice(0, i));
+      const keys = outer.childKeys.get(m.name);
+      if (!keys) outer.childKeys.set(m.name, [m.key]);
+      else if (!keys.includes(m.key)) keys.push(m.key);
+    }
+  }
+
+  private parentOf(scope: Scope): Scope | null {
+    if (scope.parent === undefined) {
+      scope.parent = scope.modules.length ? this.scopeFor(scope.modules.slice(0, -1)) : null;
+    }
+    return scope.parent;
+  }
+
+  private childOf(scope: Scope, name: string, key: string | undefined): Scope {
+    const id = key === undefined ? name : `${name}[${key}]`;
+    let child = scope.children.get(id);
+    if (!child) {
+      child = this.scopeFor([...scope.modules, key === undefined ? { name } : { name, key }]);
+      scope.children.set(id, child);
+    }
+    return child;
+  }
+
+  private parsed(ref: string): ParsedRef {
+    let p = this.parsedRefs.get(ref);
+    if (p === undefined) {
+      p = parseRef(ref);
+      this.parsedRefs.set(ref, p);
+    }
+    return p;
+  }
+
   get(address: string): R | undefined {
     return this.byAddress.get(address);
   }
 
+  private configResource(from: R): Obj | null {
+    let res = this.configOf.get(from);
+    if (res === undefined) {
+      res = this.scopeFor(from.modules).config?.resources.get(`${from.type}.${from.name}`) ?? null;
+      this.configOf.set(from, res);
+    }
+    return res;
+  }
+
   private expression(from: R, path: readonly (string | number)[]): unknown {
-    const mod = this.config.get(from.modules.map((m) => m.name).join('.'));
-    let e: unknown = mod?.resources.get(`${from.type}.${from.name}`)?.expressions;
+    let e: unknown = this.configResource(from)?.expressions;
     for (const p of path) {
       if (Array.isArray(e)) e = typeof p === 'number' ? e[p] : undefined;
       else if (isObj(e)) e = e[String(p)];
@@ -161,96 +277,78 @@ export class ReferenceResolver<R extends Addressed> {
 
   /** Is the attribute (or block) at `path` written in the configuration? Undefined when the configuration is missing. */
   isConfigured(from: R, path: readonly (string | number)[]): boolean | undefined {
-    const mod = this.config.get(from.modules.map((m) => m.name).join('.'));
-    if (!mod?.resources.has(`${from.type}.${from.name}`)) return undefined;
+    if (this.configResource(from) === null) return undefined;
     return this.expression(from, path) !== undefined;
   }
 
   /** References of the configuration expression at `path` (e.g. ['private_service_connection', 0, 'x']). */
-  expressionReferences(from: R, path: readonly (string | number)[]): string[] {
-    const e = this.expression(from, path);
-    return isObj(e) && Array.isArray(e.references) ? e.references.filter((x): x is string => typeof x === 'string') : [];
+  expressionReferences(from: R, path: readonly (string | number)[]): readonly string[] {
+    return referencesOf(this.expression(from, path));
   }
 
   /** The plan resource an attribute refers to, or null when it is not resolvable to exactly one. */
   resolve(from: R, path: readonly (string | number)[], want: RefWant): R | null {
     const refs = this.expressionReferences(from, path);
-    return refs.length ? (this.resolveRefs(from.modules, from.key, refs, want, 0)[0] ?? null) : null;
+    return refs.length ? (this.resolveRefs(this.scopeFor(from.modules), from.key, refs, want, 0, false)[0] ?? null) : null;
   }
 
   /** Every plan resource an attribute refers to (a list attribute such as network_interface_ids). */
   resolveAll(from: R, path: readonly (string | number)[], want: RefWant): R[] {
     const refs = this.expressionReferences(from, path);
-    return refs.length ? this.resolveRefs(from.modules, from.key, refs, want, 0, true) : [];
+    return refs.length ? this.resolveRefs(this.scopeFor(from.modules), from.key, refs, want, 0, true) : [];
   }
 
   private resolveRefs(
-    modules: readonly ModuleStep[],
+    scope: Scope,
     hint: string | undefined,
     refs: readonly string[],
     want: RefWant,
     depth: number,
-    all = false,
+    all: boolean,
   ): R[] {
     const found: R[] = [];
-    const seenBases = new Set<string>();
+    // Unkeyed references already tried, as type then name (several refs can name one resource).
+    let seen: string[] | null = null;
     for (const ref of refs) {
-      const steps = splitSteps(ref);
-      const head = steps?.[0];
-      if (!steps || !head) continue;
-      let hits: R[] = [];
-      if (head.name === 'var' && steps[1] && depth < MAX_DEPTH) {
-        hits = this.followVariable(modules, steps[1].name, want, depth);
-      } else if (head.name === 'module' && steps[1] && steps[2] && depth < MAX_DEPTH) {
-        hits = this.followOutput(modules, hint, steps[1].name, steps[1].key, steps[2].name, want, depth);
-      } else if (/^[a-z0-9]+_[a-z0-9_]+$/.test(head.name) && head.key === undefined && steps[1]) {
-        const attr = steps[2]?.name;
-        if (attr !== undefined && attr !== want) continue;
-        const base = `${prefixOf(modules)}${head.name}.${steps[1].name}`;
-        // `x.y[count.index]` / `x.y[each.key]`: the same instance as the referrer, like an unkeyed reference.
-        const rawKey = steps[1].key;
-        const key = rawKey !== undefined && (/^\d+$/.test(rawKey.trim()) || rawKey.startsWith('"')) ? rawKey : undefined;
-        if (key === undefined && seenBases.has(base)) continue;
-        if (key === undefined) seenBases.add(base);
-        const r = this.pickInstance(base, key, hint);
+      const p = this.parsed(ref);
+      let hits: R[] | null = null;
+      if (p.kind === 'var') {
+        if (depth < MAX_DEPTH) hits = this.followVariable(scope, p.variable, want, depth);
+      } else if (p.kind === 'module') {
+        if (depth < MAX_DEPTH) hits = this.followOutput(scope, hint, p.name, p.key, p.output, want, depth);
+      } else if (p.kind === 'resource') {
+        if (p.attr !== undefined && p.attr !== want) continue;
+        if (p.key === undefined) {
+          seen ??= [];
+          let dup = false;
+          for (let i = 0; i < seen.length; i += 2) if (seen[i] === p.type && seen[i + 1] === p.name) dup = true;
+          if (dup) continue;
+          seen.push(p.type, p.name);
+        }
+        const list = scope.bases.get(p.type)?.get(p.name) as R[] | undefined;
+        const r = list ? pickInstance(list, p.key, hint) : null;
         if (r) hits = [r];
       }
-      for (const h of hits) if (!found.includes(h)) found.push(h);
+      if (hits) for (const h of hits) if (!found.includes(h)) found.push(h);
       if (found.length && !all) return found;
     }
     return found;
   }
 
-  private pickInstance(base: string, key: string | undefined, hint: string | undefined): R | null {
-    const list = this.byBase.get(base);
-    if (!list) return null;
-    if (key !== undefined) {
-      const k = normaliseKey(key);
-      return list.find((r) => r.key === k) ?? null;
-    }
-    const unkeyed = list.find((r) => r.key === undefined);
-    if (unkeyed) return unkeyed;
-    if (hint !== undefined) {
-      const same = list.find((r) => r.key === hint);
-      if (same) return same;
-    }
-    return list.length === 1 ? (list[0] ?? null) : null;
-  }
-
   /** `var.x` inside a module: the caller's argument expression for x, resolved in the caller's scope. */
-  private followVariable(modules: readonly ModuleStep[], variable: string, want: RefWant, depth: number): R[] {
-    const last = modules[modules.length - 1];
-    if (!last) return [];
-    const parent = modules.slice(0, -1);
-    const call = this.config.get(parent.map((m) => m.name).join('.'))?.calls[last.name];
+  private followVariable(scope: Scope, variable: string, want: RefWant, depth: number): R[] {
+    const last = scope.modules[scope.modules.length - 1];
+    const parent = this.parentOf(scope);
+    if (!last || !parent) return [];
+    const call = parent.config?.calls[last.name];
     const expr = isObj(call) && isObj(call.expressions) ? call.expressions[variable] : undefined;
     const refs = isObj(expr) && Array.isArray(expr.references) ? (expr.references as string[]) : [];
-    return this.resolveRefs(parent, last.key, refs, want, depth + 1);
+    return this.resolveRefs(parent, last.key, refs, want, depth + 1, false);
   }
 
   /** `module.m.out`: the child module's output expression, resolved inside the (single or same-keyed) instance. */
   private followOutput(
-    modules: readonly ModuleStep[],
+    scope: Scope,
     hint: string | undefined,
     name: string,
     key: string | undefined,
@@ -258,19 +356,36 @@ export class ReferenceResolver<R extends Addressed> {
     want: RefWant,
     depth: number,
   ): R[] {
-    const configPath = [...modules.map((m) => m.name), name].join('.');
+    const configPath = [...scope.modules.map((m) => m.name), name].join('.');
     const out = this.config.get(configPath)?.outputs[output];
     const expr = isObj(out) ? out.expression : undefined;
     const refs = isObj(expr) && Array.isArray(expr.references) ? (expr.references as string[]) : [];
     if (!refs.length) return [];
-    const keys = this.moduleInstances.get(`${prefixOf(modules)}module.${name}`) ?? [];
+    const keys = scope.childKeys.get(name) ?? [];
     let chosen: string | undefined;
     if (key !== undefined) chosen = normaliseKey(key);
     else if (keys.includes(undefined)) chosen = undefined;
     else if (hint !== undefined && keys.includes(hint)) chosen = hint;
     else if (keys.length === 1) chosen = keys[0];
     else return [];
-    const step: ModuleStep = chosen === undefined ? { name } : { name, key: chosen };
-    return this.resolveRefs([...modules, step], hint, refs, want, depth + 1);
+    return this.resolveRefs(this.childOf(scope, name, chosen), hint, refs, want, depth + 1, false);
   }
+}
+
+/** The string references of a configuration expression (the array itself when, as usual, all are strings). */
+function referencesOf(e: unknown): readonly string[] {
+  if (!isObj(e) || !Array.isArray(e.references)) return [];
+  const refs = e.references as unknown[];
+  for (const r of refs) if (typeof r !== 'string') return refs.filter((x): x is string => typeof x === 'string');
+  return refs as string[];
+}
+
+function pickInstance<R extends Addressed>(list: readonly R[], key: string | undefined, hint: string | undefined): R | null {
+  if (key !== undefined) {
+    for (const r of list) if (r.key === key) return r;
+    return null;
+  }
+  for (const r of list) if (r.key === undefined) return r;
+  if (hint !== undefined) for (const r of list) if (r.key === hint) return r;
+  return list.length === 1 ? (list[0] ?? null) : null;
 }

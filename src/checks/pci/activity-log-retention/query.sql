@@ -2,7 +2,7 @@
 -- tenant owning all of the subscription's resources (null when shared).
 with sub_rows as (
   select lower(id) as sub, tenant_id from resources
-  where type = 'microsoft.resources/subscriptions' and origin = 'live'
+  where type = 'microsoft.resources/subscriptions' and origin <> 'plan'
 ),
 subs as (
   select sub, tenant_id from sub_rows
@@ -10,7 +10,7 @@ subs as (
   select '/subscriptions/' || lower(subscription_id),
          case when count(distinct tenant_id) = 1 and count(*) = count(tenant_id) then any_value(tenant_id) end
   from resources
-  where origin = 'live' and subscription_id is not null
+  where origin <> 'plan' and subscription_id is not null
     and '/subscriptions/' || lower(subscription_id) not in (select sub from sub_rows)
   group by lower(subscription_id)
 ),

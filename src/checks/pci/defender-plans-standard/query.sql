@@ -18,7 +18,7 @@ reported as (
 ),
 subs as (
   select sub, case when count(distinct tenant_id) = 1 then any_value(tenant_id) end as tenant_id
-  from pricings where origin = 'live' and sub is not null
+  from pricings where origin <> 'plan' and sub is not null
   group by sub
 ),
 missing as (

@@ -39,7 +39,7 @@ select
     when state = 'disabled' or list_contains(list_transform(states, s -> lower(s)), 'disabled') then 'fail'
     when state = 'enabled' and stateless = 0 then 'pass'
     when stateless > 0 then 'error'
-    when state is null then 'fail'
+    when state is null then 'error'
     else 'error'
   end as status,
   case
@@ -47,7 +47,7 @@ select
       then 'transparent data encryption is disabled'
     when state = 'enabled' and stateless = 0 then 'transparent data encryption is enabled'
     when stateless > 0 then 'state is absent on the transparentDataEncryption child'
-    when state is null then 'no transparent data encryption state recorded for the database'
+    when state is null then 'no transparent data encryption state collected for the database'
     else format('unrecognised transparent data encryption state {}', state)
   end as reason,
   json_object('transparentDataEncryption', states, 'transparentDataEncryption.state', own_state) as evidence

@@ -8,7 +8,7 @@ with assignments as (
          lower(properties->>'$.roleDefinitionName') as role_name,
          lower(properties->>'$.principalId') as principal
   from resources
-  where type = 'microsoft.authorization/roleassignments' and origin = 'live'
+  where type = 'microsoft.authorization/roleassignments' and origin <> 'plan'
 ),
 at_sub as (
   select *,
@@ -20,7 +20,7 @@ at_sub as (
   where regexp_matches(scope, '^/subscriptions/[^/]+/?$')
 ),
 sub_rows as (
-  select lower(id) as sub, tenant_id from resources where type = 'microsoft.resources/subscriptions' and origin = 'live'
+  select lower(id) as sub, tenant_id from resources where type = 'microsoft.resources/subscriptions' and origin <> 'plan'
 ),
 subs as (
   select sub from at_sub union select sub from sub_rows

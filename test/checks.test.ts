@@ -8,6 +8,15 @@ import { FIXTURE_RUN, fixtureStore, readFixtures } from './support/fixture-store
 const catalogue = await loadCatalogue();
 
 describe('check catalogue', () => {
+  it('a check under pci/ carries PCI DSS ids, one under sox/ SOX ITGC ids; at least 50 carry PCI ids', () => {
+    for (const c of catalogue.checks) {
+      const framework = c.dir.includes('/checks/pci/') ? 'pci-dss-4.0.1' : 'sox-itgc';
+      expect(c.requirements[framework]?.length ?? 0, `${c.id} lacks ${framework} ids`).toBeGreaterThan(0);
+      expect(Object.values(c.remediation).filter(Boolean).length, `${c.id} remediation`).toBe(3);
+    }
+    expect(catalogue.checks.filter((c) => c.requirements['pci-dss-4.0.1']).length).toBeGreaterThanOrEqual(50);
+  });
+
   it('every query returns the contract columns', async () => {
     const store = await Store.open(':memory:');
     await store.beginRun({ runId: 'empty', mode: 'nightly', toolVersion: 'test', configSha256: null });

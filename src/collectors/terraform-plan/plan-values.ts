@@ -26,13 +26,22 @@ export function sub(tree: unknown, key: string | number): unknown {
   return undefined;
 }
 
+/** `sub` for an attribute name, the common step (a name never steps into an array). */
+function subName(tree: unknown, name: string): unknown {
+  if (tree === true) return true;
+  if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) return undefined;
+  return (tree as Obj)[name];
+}
+
 /** True when a mirror tree has a `true` leaf anywhere. */
 export function anyTrue(tree: unknown): boolean {
   if (tree === true) return true;
-  if (Array.isArray(tree)) return tree.some(anyTrue);
-  if (isObj(tree)) {
-    for (const k in tree) if (anyTrue(tree[k])) return true;
+  if (typeof tree !== 'object' || tree === null) return false;
+  if (Array.isArray(tree)) {
+    for (let i = 0; i < tree.length; i++) if (anyTrue(tree[i])) return true;
+    return false;
   }
+  for (const k in tree) if (anyTrue((tree as Obj)[k])) return true;
   return false;
 }
 
@@ -110,7 +119,7 @@ function cleanCopy(v: unknown, unk: unknown, sens: unknown, type: string): Json 
   const out: Record<string, Json> = {};
   for (const k in v as Obj) {
     if (isSecretAttribute(k, type)) continue;
-    const c = cleanCopy((v as Obj)[k], sub(unk, k), sub(sens, k), type);
+    const c = cleanCopy((v as Obj)[k], subName(unk, k), subName(sens, k), type);
     if (c !== undefined) out[k] = c;
   }
   return out;
@@ -137,7 +146,7 @@ export class Attrs {
 
   /** True when the attribute is unknown (or the whole block is). */
   isUnknown(name: string): boolean {
-    return this.wholeUnknown || sub(this.unk, name) === true;
+    return this.wholeUnknown || subName(this.unk, name) === true;
   }
 
   /** True when the attribute is present with a non-null value. */
@@ -163,11 +172,11 @@ export class Attrs {
   /** One attribute: known, unknown, or ABSENT (missing, null, "", secret-bearing, or nothing left after cleaning). */
   private read(name: string): Val {
     if (isSecretAttribute(name, this.type)) return ABSENT;
-    const u = sub(this.unk, name);
+    const u = subName(this.unk, name);
     if (u === true || (u !== undefined && typeof u === 'object' && anyTrue(u))) return UNKNOWN;
     const v = (this.values as Obj)[name];
     if (v === null || v === undefined || v === '') return ABSENT;
-    const s = sub(this.sens, name);
+    const s = subName(this.sens, name);
     if (s === true) return { k: 'known', v: REDACTED, sensitive: true };
     if (typeof v === 'object') {
       const c = cleanCopy(v, u, s, this.type);
@@ -271,17 +280,23 @@ export class Out {
   /** Set a computed value at `path`, creating intermediate objects. */
   put(path: string, value: Json): void {
     const parts = splitPath(path);
+    const last = parts.length - 1;
+    this.walk(parts, last)[parts[last] as string] = value;
+  }
+
+  /** The object at the first `n` steps of `parts`, creating what is missing. */
+  private walk(parts: readonly string[], n: number): Record<string, Json> {
     let o = this.obj;
-    for (let i = 0; i < parts.length - 1; i++) {
+    for (let i = 0; i < n; i++) {
       const p = parts[i] as string;
       let next = o[p];
-      if (!isObj(next)) {
+      if (typeof next !== 'object' || next === null || Array.isArray(next)) {
         next = {};
         o[p] = next;
       }
       o = next as Record<string, Json>;
     }
-    o[parts[parts.length - 1] as string] = value;
+    return o;
   }
 
   markUnknown(path: string): void {
@@ -290,27 +305,20 @@ export class Out {
 
   /** A builder for a nested object at `path` (created now). */
   at(path: string): Out {
-    let o = this.obj;
-    for (const p of splitPath(path)) {
-      let next = o[p];
-      if (!isObj(next)) {
-        next = {};
-        o[p] = next;
-      }
-      o = next as Record<string, Json>;
-    }
-    return new Out(o, `${this.base}.${path}`, this.unknown);
+    const parts = splitPath(path);
+    return new Out(this.walk(parts, parts.length), `${this.base}.${path}`, this.unknown);
   }
 
   /** Append a new object to the array at `path`; its unknown paths read `<base>.<path>[*].<field>`. */
   item(path: string): Out {
-    const parts = path.split('.');
-    const last = parts.pop() as string;
-    const parent = parts.length ? this.at(parts.join('.')).obj : this.obj;
-    let arr = parent[last];
+    const parts = splitPath(path);
+    const last = parts.length - 1;
+    const parent = this.walk(parts, last);
+    const name = parts[last] as string;
+    let arr = parent[name];
     if (!Array.isArray(arr)) {
       arr = [];
-      parent[last] = arr;
+      parent[name] = arr;
     }
     const o: Record<string, Json> = {};
     arr.push(o);
@@ -319,10 +327,10 @@ export class Out {
 
   /** Make sure an (empty) array exists at `path`. */
   list(path: string): void {
-    const parts = path.split('.');
-    const last = parts.pop() as string;
-    const parent = parts.length ? this.at(parts.join('.')).obj : this.obj;
-    if (!Array.isArray(parent[last])) parent[last] = [];
+    const parts = splitPath(path);
+    const last = parts.length - 1;
+    const parent = this.walk(parts, last);
+    if (!Array.isArray(parent[parts[last] as string])) parent[parts[last] as string] = [];
   }
 }
 
@@ -365,12 +373,12 @@ function findSecrets(
   for (const k in values as Obj) {
     const v = (values as Obj)[k];
     if (isSecretAttribute(k, type)) {
-      const u = sub(unk, k);
+      const u = subName(unk, k);
       const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
-      if (u !== true && !empty) out.push({ attribute: pathString(steps, k), sensitive: anyTrue(sub(sens, k)) });
+      if (u !== true && !empty) out.push({ attribute: pathString(steps, k), sensitive: anyTrue(subName(sens, k)) });
     } else if (v !== null && typeof v === 'object' && (!Array.isArray(v) || v.length > 0)) {
       steps.push(k);
-      findSecrets(v, sub(unk, k), sub(sens, k), type, steps, out);
+      findSecrets(v, subName(unk, k), subName(sens, k), type, steps, out);
       steps.pop();
     }
   }

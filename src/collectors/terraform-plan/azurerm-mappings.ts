@@ -44,7 +44,8 @@ function eachBlock(a: Attrs, name: string, o: Out, path: string, fill: (b: Attrs
   }
   if (bs.k === 'known') {
     o.list(path);
-    for (const b of bs.items) fill(b, o.item(path));
+    const items = bs.items;
+    for (let i = 0; i < items.length; i++) fill(items[i] as Attrs, o.item(path));
   }
   return false;
 }
@@ -292,7 +293,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       if (rules.wholeUnknown) {
         p.markUnknown('networkAcls');
         // Computed, not written: a separate azurerm_storage_account_network_rules manages it.
-        if (c.isConfigured(['network_rules']) !== true) c.draft.clearedByMerge.add('properties.networkAcls');
+        if (c.isConfigured(['network_rules']) !== true) c.draft.clearedByMerge.push('properties.networkAcls');
       } else if (rules.values) storageNetworkAcls(p, 'networkAcls.', rules, c);
       p.set('encryption.requireInfrastructureEncryption', a.val('infrastructure_encryption_enabled'));
       const cmk = a.blocks('customer_managed_key');
@@ -622,7 +623,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
         securityRuleProperties(e.at('properties'), r, c);
       });
       // Computed, not written: separate azurerm_network_security_rule resources manage the rules.
-      if (unknown && c.isConfigured(['security_rule']) !== true) c.draft.clearedByMerge.add('properties.securityRules');
+      if (unknown && c.isConfigured(['security_rule']) !== true) c.draft.clearedByMerge.push('properties.securityRules');
     },
   },
 

@@ -129,6 +129,7 @@ function add(
     type,
     modules,
     name,
+    local: `${type}.${name}`,
     key,
     actions: change ? actionsOf(change.actions as unknown[]) : ['no-op'],
     values: (values as Obj | undefined) ?? null,

@@ -24,7 +24,7 @@ export interface RowDraft {
   sku: Record<string, Json>;
   unknown: Set<string>;
   /** Unknown paths that only mean "computed because a separate resource manages it": a merge clears them. */
-  clearedByMerge: Set<string>;
+  clearedByMerge: string[];
   mergeTarget: string | null;
 }
 

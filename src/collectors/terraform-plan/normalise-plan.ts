@@ -105,7 +105,7 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
     const deleting = isDeleteOnly(d.res.actions);
     if (target && !deleting && !isDeleteOnly(target.res.actions) && target !== d) {
       d.mapping.merge(target, d);
-      for (const p of target.clearedByMerge) target.unknown.delete(p);
+      for (let i = 0; i < target.clearedByMerge.length; i++) target.unknown.delete(target.clearedByMerge[i] as string);
       dropped.add(d);
     } else if (d.mapping.orphan === 'drop' || (target && deleting)) {
       dropped.add(d);
@@ -117,13 +117,20 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
     if (dropped.has(d)) continue;
     d.row.properties = d.props;
     d.row.sku = hasKeys(d.sku) ? d.sku : null;
-    d.row.unknown_paths = d.unknown.size ? [...d.unknown].sort() : [];
+    d.row.unknown_paths = sortedPaths(d.unknown);
     rows.push(d.row);
   }
   return { rows, formatVersion, terraformVersion, warnings, counts };
 }
 
 const isDeleteOnly = (actions: readonly string[]): boolean => actions.length === 1 && actions[0] === 'delete';
+
+/** The set's paths in code-unit order (what `[...set].sort()` gives), sorting only when there are several. */
+function sortedPaths(set: Set<string>): string[] {
+  if (set.size === 0) return [];
+  const out = Array.from(set);
+  return out.length > 1 ? out.sort() : out;
+}
 
 /** Object.keys(o).length > 0, without building the array. */
 function hasKeys(o: object): boolean {
@@ -171,7 +178,7 @@ function mapResource(
     secrets: null,
     tenant_id: null,
   };
-  const draft: RowDraft = { res, mapping, row, props, sku, unknown, clearedByMerge: new Set(), mergeTarget: null };
+  const draft: RowDraft = { res, mapping, row, props, sku, unknown, clearedByMerge: [], mergeTarget: null };
 
   const c = new ResourceContext(res, a, props, sku, unknown, draft, resolver, idIndex, nameIndex);
   mapping.map(c);
@@ -191,7 +198,9 @@ function mapResource(
   if (tags.k === 'known' && isObj(tags.v)) {
     const t: Record<string, string> = {};
     const src = tags.v;
-    for (const k of Object.keys(src)) {
+    const keys = Object.keys(src);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
       const v = src[k];
       t[k] = typeof v === 'string' ? v : JSON.stringify(v);
     }
@@ -212,8 +221,8 @@ function mapResource(
   row.subscription_id = subscriptionOf(idStr, res.values, a);
   if (!row.resource_group) {
     // A child's group is its parent's: a key's vault id, a database's server id.
-    for (const k of PARENT_ID_ATTRIBUTES) {
-      const v = a.val(k);
+    for (let i = 0; i < PARENT_ID_ATTRIBUTES.length; i++) {
+      const v = a.val(PARENT_ID_ATTRIBUTES[i] as string);
       if (v.k === 'known' && !v.sensitive && typeof v.v === 'string') {
         const rg = resourceGroupIn(v.v);
         if (rg !== null) {

@@ -171,11 +171,14 @@ export class Attrs {
 
   /** One attribute: known, unknown, or ABSENT (missing, null, "", secret-bearing, or nothing left after cleaning). */
   private read(name: string): Val {
-    if (isSecretAttribute(name, this.type)) return ABSENT;
-    const u = subName(this.unk, name);
-    if (u === true || (u !== undefined && typeof u === 'object' && anyTrue(u))) return UNKNOWN;
     const v = (this.values as Obj)[name];
-    if (v === null || v === undefined || v === '') return ABSENT;
+    const u = subName(this.unk, name);
+    const unknown = u === true || (u !== undefined && typeof u === 'object' && anyTrue(u));
+    // Mappers read many attributes a plan does not set (older names, optional blocks): those are absent
+    // whether or not the name is secret-bearing, so the secret check waits until there is something to hide.
+    if (!unknown && (v === null || v === undefined || v === '')) return ABSENT;
+    if (isSecretAttribute(name, this.type)) return ABSENT;
+    if (unknown) return UNKNOWN;
     const s = subName(this.sens, name);
     if (s === true) return { k: 'known', v: REDACTED, sensitive: true };
     if (typeof v === 'object') {
@@ -372,6 +375,8 @@ function findSecrets(
   }
   for (const k in values as Obj) {
     const v = (values as Obj)[k];
+    // Nothing to report or descend into (secret-bearing or not): skip the name check.
+    if (v === null || v === undefined || v === '') continue;
     if (isSecretAttribute(k, type)) {
       const u = subName(unk, k);
       const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);

@@ -13,6 +13,8 @@ export interface Addressed {
   address: string;
   type: string;
   name: string;
+  /** `<type>.<name>`: the address inside its module, without the instance key. */
+  local: string;
   /** Instance key as printed in the address: `0` or `"blue"`; undefined without count / for_each. */
   key: string | undefined;
   modules: ModuleStep[];
@@ -106,8 +108,8 @@ interface Scope {
   prefix: string;
   /** The configuration module, found by module names without keys. */
   config: ConfigModule | undefined;
-  /** Plan resources of this instance: type → name → instances (several with count / for_each). */
-  bases: Map<string, Map<string, unknown[]>>;
+  /** Plan resources of this instance by `type.name` (several instances with count / for_each). */
+  bases: Map<string, unknown[]>;
   /** Child module name → instance keys seen (undefined for an unkeyed instance). */
   childKeys: Map<string, (string | undefined)[]>;
   /** The calling module's scope, built when first asked for. */
@@ -120,7 +122,7 @@ interface Scope {
 type ParsedRef =
   | { kind: 'var'; variable: string }
   | { kind: 'module'; name: string; key: string | undefined; output: string }
-  | { kind: 'resource'; type: string; name: string; attr: string | undefined; key: string | undefined }
+  | { kind: 'resource'; local: string; attr: string | undefined; key: string | undefined }
   | { kind: 'none' };
 
 const NONE: ParsedRef = { kind: 'none' };
@@ -143,8 +145,7 @@ function parseRef(ref: string): ParsedRef {
   const literal = rawKey !== undefined && (INDEX_KEY.test(rawKey.trim()) || rawKey.startsWith('"'));
   return {
     kind: 'resource',
-    type: head.name,
-    name: second.name,
+    local: `${head.name}.${second.name}`,
     attr: steps[2]?.name,
     key: literal ? normaliseKey(rawKey) : undefined,
   };
@@ -155,27 +156,21 @@ export class ReferenceResolver<R extends Addressed> {
   private readonly config = new Map<string, ConfigModule>();
   private readonly scopeByModules = new Map<readonly ModuleStep[], Scope>();
   private readonly scopeByPrefix = new Map<string, Scope>();
-  /** A resource's block in the configuration (null when the configuration does not have it). */
-  private readonly configOf = new Map<R, Obj | null>();
   private readonly parsedRefs = new Map<string, ParsedRef>();
 
-  constructor(resources: Iterable<R>, configuration: unknown) {
+  constructor(resources: readonly R[], configuration: unknown) {
     if (isObj(configuration) && isObj(configuration.root_module)) this.indexConfig(configuration.root_module, '');
-    for (const r of resources) {
+    for (let i = 0; i < resources.length; i++) {
+      const r = resources[i] as R;
       this.byAddress.set(r.address, r);
       let scope = this.scopeByModules.get(r.modules);
       if (scope === undefined) {
         scope = this.scopeFor(r.modules);
         this.noteInstances(r.modules);
       }
-      let byName = scope.bases.get(r.type);
-      if (byName === undefined) {
-        byName = new Map();
-        scope.bases.set(r.type, byName);
-      }
-      const list = byName.get(r.name);
+      const list = scope.bases.get(r.local);
       if (list) list.push(r);
-      else byName.set(r.name, [r]);
+      else scope.bases.set(r.local, [r]);
     }
   }
 
@@ -257,17 +252,13 @@ export class ReferenceResolver<R extends Addressed> {
   }
 
   private configResource(from: R): Obj | null {
-    let res = this.configOf.get(from);
-    if (res === undefined) {
-      res = this.scopeFor(from.modules).config?.resources.get(`${from.type}.${from.name}`) ?? null;
-      this.configOf.set(from, res);
-    }
-    return res;
+    return this.scopeFor(from.modules).config?.resources.get(from.local) ?? null;
   }
 
   private expression(from: R, path: readonly (string | number)[]): unknown {
     let e: unknown = this.configResource(from)?.expressions;
-    for (const p of path) {
+    for (let i = 0; i < path.length; i++) {
+      const p = path[i] as string | number;
       if (Array.isArray(e)) e = typeof p === 'number' ? e[p] : undefined;
       else if (isObj(e)) e = e[String(p)];
       else return undefined;
@@ -307,10 +298,10 @@ export class ReferenceResolver<R extends Addressed> {
     all: boolean,
   ): R[] {
     const found: R[] = [];
-    // Unkeyed references already tried, as type then name (several refs can name one resource).
+    // Unkeyed references already tried (several refs can name one resource).
     let seen: string[] | null = null;
-    for (const ref of refs) {
-      const p = this.parsed(ref);
+    for (let i = 0; i < refs.length; i++) {
+      const p = this.parsed(refs[i] as string);
       let hits: R[] | null = null;
       if (p.kind === 'var') {
         if (depth < MAX_DEPTH) hits = this.followVariable(scope, p.variable, want, depth);
@@ -320,16 +311,14 @@ export class ReferenceResolver<R extends Addressed> {
         if (p.attr !== undefined && p.attr !== want) continue;
         if (p.key === undefined) {
           seen ??= [];
-          let dup = false;
-          for (let i = 0; i < seen.length; i += 2) if (seen[i] === p.type && seen[i + 1] === p.name) dup = true;
-          if (dup) continue;
-          seen.push(p.type, p.name);
+          if (seen.includes(p.local)) continue;
+          seen.push(p.local);
         }
-        const list = scope.bases.get(p.type)?.get(p.name) as R[] | undefined;
+        const list = scope.bases.get(p.local) as R[] | undefined;
         const r = list ? pickInstance(list, p.key, hint) : null;
         if (r) hits = [r];
       }
-      if (hits) for (const h of hits) if (!found.includes(h)) found.push(h);
+      if (hits) for (let j = 0; j < hits.length; j++) if (!found.includes(hits[j] as R)) found.push(hits[j] as R);
       if (found.length && !all) return found;
     }
     return found;
@@ -376,16 +365,24 @@ export class ReferenceResolver<R extends Addressed> {
 function referencesOf(e: unknown): readonly string[] {
   if (!isObj(e) || !Array.isArray(e.references)) return [];
   const refs = e.references as unknown[];
-  for (const r of refs) if (typeof r !== 'string') return refs.filter((x): x is string => typeof x === 'string');
+  for (let i = 0; i < refs.length; i++) {
+    if (typeof refs[i] !== 'string') return refs.filter((x): x is string => typeof x === 'string');
+  }
   return refs as string[];
 }
 
 function pickInstance<R extends Addressed>(list: readonly R[], key: string | undefined, hint: string | undefined): R | null {
-  if (key !== undefined) {
-    for (const r of list) if (r.key === key) return r;
-    return null;
+  if (key !== undefined) return findKey(list, key);
+  const unkeyed = findKey(list, undefined);
+  if (unkeyed) return unkeyed;
+  if (hint !== undefined) {
+    const same = findKey(list, hint);
+    if (same) return same;
   }
-  for (const r of list) if (r.key === undefined) return r;
-  if (hint !== undefined) for (const r of list) if (r.key === hint) return r;
   return list.length === 1 ? (list[0] ?? null) : null;
+}
+
+function findKey<R extends Addressed>(list: readonly R[], key: string | undefined): R | null {
+  for (let i = 0; i < list.length; i++) if ((list[i] as R).key === key) return list[i] as R;
+  return null;
 }

@@ -116,6 +116,8 @@ interface Scope {
   parent: Scope | null | undefined;
   /** Child scopes by `name[key]`, built when first asked for. */
   children: Map<string, Scope>;
+  /** Configuration of child module calls by name (undefined: no such module), looked up when first asked for. */
+  childConfigs: Map<string, ConfigModule | undefined>;
 }
 
 /** A configuration reference (`azurerm_subnet.s[0].id`, `var.x`, `module.m.out`), parsed once per distinct string. */
@@ -203,6 +205,7 @@ export class ReferenceResolver<R extends Addressed> {
         childKeys: new Map(),
         parent: undefined,
         children: new Map(),
+        childConfigs: new Map(),
       };
       this.scopeByPrefix.set(prefix, scope);
     }
@@ -345,8 +348,12 @@ export class ReferenceResolver<R extends Addressed> {
     want: RefWant,
     depth: number,
   ): R[] {
-    const configPath = [...scope.modules.map((m) => m.name), name].join('.');
-    const out = this.config.get(configPath)?.outputs[output];
+    let child = scope.childConfigs.get(name);
+    if (child === undefined && !scope.childConfigs.has(name)) {
+      child = this.config.get([...scope.modules.map((m) => m.name), name].join('.'));
+      scope.childConfigs.set(name, child);
+    }
+    const out = child?.outputs[output];
     const expr = isObj(out) ? out.expression : undefined;
     const refs = isObj(expr) && Array.isArray(expr.references) ? (expr.references as string[]) : [];
     if (!refs.length) return [];

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+// Many tests run the built CLI as a child process; on a loaded 2-core machine those take seconds.
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});

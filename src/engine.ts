@@ -2,7 +2,7 @@
 import { TABLE_SOURCES } from './collectors/collector.js';
 import type { Waiver } from './config.js';
 import { UsageError } from './errors.js';
-import type { CheckMeta, Finding, FindingStatus, Json } from './model.js';
+import type { CheckMeta, Finding, FindingStatus, Json, ResourceRow } from './model.js';
 import { CONTRACT_COLUMNS } from './rules.js';
 import type { SourceStatus, Store } from './store.js';
 
@@ -15,6 +15,11 @@ export interface EvaluationContext {
   params: Record<string, Record<string, number | string | boolean>>;
   /** Today, as YYYY-MM-DD (UTC): waivers expire at the end of their `expires` day. */
   today: string;
+  /**
+   * The run's resource rows when the caller still holds them (the gate appends one plan and evaluates
+   * it at once); saves reading them back, which costs more than the rows took to write.
+   */
+  resources?: readonly Pick<ResourceRow, 'id' | 'tenant_id' | 'subscription_id' | 'unknown_paths'>[];
 }
 
 export interface ExpiredWaiver {
@@ -36,6 +41,9 @@ interface QueryRow {
   reason: string | null;
   evidence: Json;
 }
+
+/** Plan resources have ids `plan://<address>` (see the terraform-plan collector). */
+const PLAN_PREFIX = 'plan://';
 
 interface ResourceFacts {
   tenant_id: string | null;
@@ -120,11 +128,35 @@ function scopeCovers(scope: string, facts: ResourceFacts | undefined): boolean {
 
 export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: EvaluationContext): Promise<Evaluation> {
   await store.scopeToRun(ctx.runId);
+  // Facts are read in two narrow queries: most rows have no unknown paths, and plan addresses follow from plan:// ids.
   const facts = new Map<string, ResourceFacts>();
-  for (const r of await store.read<ResourceFacts & { id: string }>(
-    'select id, tenant_id, subscription_id, plan_address, unknown_paths from resources',
-  )) {
-    facts.set(r.id, r);
+  const planAddress = (id: string) => (id.startsWith(PLAN_PREFIX) ? id.slice(PLAN_PREFIX.length) : null);
+  if (ctx.resources) {
+    for (const r of ctx.resources) {
+      facts.set(r.id, {
+        tenant_id: r.tenant_id,
+        subscription_id: r.subscription_id,
+        plan_address: planAddress(r.id),
+        unknown_paths: r.unknown_paths,
+      });
+    }
+  } else {
+    for (const r of await store.read<{ id: string; tenant_id: string | null; subscription_id: string | null }>(
+      'select id, tenant_id, subscription_id from resources',
+    )) {
+      facts.set(r.id, {
+        tenant_id: r.tenant_id,
+        subscription_id: r.subscription_id,
+        plan_address: planAddress(r.id),
+        unknown_paths: null,
+      });
+    }
+    for (const r of await store.read<{ id: string; unknown_paths: string[] }>(
+      'select id, unknown_paths from resources where len(unknown_paths) > 0',
+    )) {
+      const known = facts.get(r.id);
+      if (known) known.unknown_paths = r.unknown_paths;
+    }
   }
   const sources = await store.read<SourceStatus>('select source, scope, status, error, rows, tenant_id from source_status');
   const incompleteSources = sources.filter((s) => s.status !== 'ok');

@@ -139,6 +139,7 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
       waivers,
       params: config?.check_params ?? {},
       today,
+      resources: plan.rows,
     });
     findings = evaluation.findings;
     expired = evaluation.expiredWaivers;

@@ -1,9 +1,14 @@
 // Generates large `terraform show -json` plans the way multi-tenant platforms grow them: one tenant
-// module instantiated with for_each, each instance a copy of a realistic azurerm 4.x platform stack
-// (test/fixtures/plans/platform-azurerm4.plan.json), names varied per instance.
+// module instantiated with for_each, each instance a copy of a template plan, names varied per instance.
+// Templates: our azurerm 4.x platform stack (test/fixtures/plans/platform-azurerm4.plan.json, lean: only
+// the attributes it sets), or a real Terraform 0.12 plan from ../shared/real (every attribute, as
+// Terraform writes them).
 import { readFileSync } from 'node:fs';
 
-const TEMPLATE = JSON.parse(readFileSync(new URL('../test/fixtures/plans/platform-azurerm4.plan.json', import.meta.url), 'utf8'));
+export const TEMPLATES = {
+  platform: new URL('../test/fixtures/plans/platform-azurerm4.plan.json', import.meta.url),
+  real: new URL('../../shared/real/a_terraform_plan/tfcompliance_issue-294_nsg_ssh_rdp_v0.12.plan.json', import.meta.url),
+};
 
 const prefix = (key) => `module.tenant["${key}"]`;
 
@@ -26,12 +31,13 @@ function rewriteModule(mod, key) {
   };
 }
 
-function countResources(mod) {
+export function countResources(mod) {
   return (mod.resources ?? []).length + (mod.child_modules ?? []).reduce((n, c) => n + countResources(c), 0);
 }
 
 /** A plan with at least `target` resource changes, and how many it has. */
-export function generatePlan(target) {
+export function generatePlan(target, template = 'platform') {
+  const TEMPLATE = JSON.parse(readFileSync(TEMPLATES[template], 'utf8'));
   const perInstance = TEMPLATE.resource_changes.length;
   const instances = Math.ceil(target / perInstance);
   const keys = Array.from({ length: instances }, (_, i) => `t${String(i).padStart(5, '0')}`);
@@ -54,7 +60,7 @@ export function generatePlan(target) {
     planned_values: { root_module: { resources: [], child_modules: children } },
     resource_changes: changes,
     configuration: {
-      provider_config: TEMPLATE.configuration.provider_config,
+      provider_config: TEMPLATE.configuration.provider_config ?? {},
       root_module: {
         module_calls: {
           tenant: {

@@ -3,7 +3,7 @@ import { TABLE_SOURCES } from './collectors/collector.js';
 import type { Waiver } from './config.js';
 import { UsageError } from './errors.js';
 import type { CheckMeta, Finding, FindingStatus, Json, ResourceRow } from './model.js';
-import { CONTRACT_COLUMNS } from './rules.js';
+import { CONTRACT_COLUMNS, sharedMacros } from './rules.js';
 import type { SourceStatus, Store } from './store.js';
 
 export interface EvaluationContext {
@@ -70,6 +70,7 @@ export function boundSql(check: CheckMeta, overrides: Params = {}): string {
 /** Every query must return exactly the contract columns; checked against empty tables before any run. */
 export async function validateQueries(store: Store, checks: readonly CheckMeta[]): Promise<void> {
   const problems: string[] = [];
+  await store.defineOnReaders(sharedMacros());
   for (const c of checks) {
     try {
       const cols = (await store.describe(boundSql(c))).map((d) => d.column_name);
@@ -128,6 +129,7 @@ function scopeCovers(scope: string, facts: ResourceFacts | undefined): boolean {
 
 export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: EvaluationContext): Promise<Evaluation> {
   await store.scopeToRun(ctx.runId);
+  await store.defineOnReaders(sharedMacros());
   // Facts are read in two narrow queries: most rows have no unknown paths, and plan addresses follow from plan:// ids.
   const facts = new Map<string, ResourceFacts>();
   const planAddress = (id: string) => (id.startsWith(PLAN_PREFIX) ? id.slice(PLAN_PREFIX.length) : null);

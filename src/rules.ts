@@ -11,6 +11,14 @@ export const CHECKS_DIR = new URL('../src/checks/', import.meta.url);
 /** Written by `npm run build`; ignored as soon as any rule file differs from what it was built from. */
 const SNAPSHOT = new URL('./catalogue.snapshot.json', import.meta.url);
 
+/** Table macros shared by checks, defined on every connection before any check runs. */
+export const MACROS_FILE = new URL('macros.sql', CHECKS_DIR);
+let macros: string | undefined;
+export function sharedMacros(): string {
+  macros ??= readFileSync(MACROS_FILE, 'utf8');
+  return macros;
+}
+
 export const CONTRACT_COLUMNS = ['resource_id', 'tenant_id', 'status', 'reason', 'evidence'] as const;
 
 export interface Catalogue {

@@ -215,6 +215,11 @@ export class Store {
     await Promise.all(this.readers.map((reader) => reader.run(views)));
   }
 
+  /** Runs definitions (temporary macros) on every reader connection. */
+  async defineOnReaders(sql: string): Promise<void> {
+    await Promise.all(this.readers.map((reader) => reader.run(sql)));
+  }
+
   /** Runs SQL on the run-scoped reader; rows as plain JS objects. */
   async read<T = Record<string, unknown>>(sql: string): Promise<T[]> {
     const result = await this.reader.runAndReadAll(sql);

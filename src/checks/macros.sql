@@ -1,0 +1,95 @@
+-- Table macros shared by checks: logic several checks apply with different inputs lives here once.
+-- The engine defines them on every connection before running checks; in a DuckDB shell, run
+-- `.read src/checks/macros.sql` first, then a check's query.sql.
+
+-- NSG rules exposing TCP ports to the internet: inbound Allow rules (Tcp or any protocol) from `*`,
+-- 0.0.0.0/0, ::/0, Internet or Any whose destination ports cover any of target_ports.
+-- Subjects: each NSG (its inline securityRules plus separately managed rule rows of the same tenant) and each
+-- separately managed rule row on its own, so a plan whose NSG rules are unknown still flags the rule it adds.
+-- defaultSecurityRules are Azure's fixed rules (inbound from the internet is denied by DenyAllInBound): ignored.
+-- label names the ports in reasons ("SSH/RDP", "database ports").
+create or replace temp macro nsg_internet_exposure(target_ports, label) as table
+  with nsgs as (
+    select id, tenant_id, properties,
+           coalesce(json_type(properties->'$.securityRules') = 'ARRAY', false) as has_rules
+    from resources
+    where type = 'microsoft.network/networksecuritygroups'
+  ),
+  rule_rows as (
+    select id, tenant_id, name, parent_id, properties
+    from resources
+    where type = 'microsoft.network/networksecuritygroups/securityrules'
+  ),
+  rules as (
+    select id as owner, r->>'$.name' as rule, r->'$.properties' as p
+    from (select id, unnest(from_json(properties->'$.securityRules', '["json"]')) as r from nsgs where has_rules)
+    union all
+    select n.id, coalesce(rr.name, rr.id), rr.properties
+    from rule_rows rr join nsgs n on rr.parent_id = n.id and rr.tenant_id is not distinct from n.tenant_id
+    union all
+    select id, coalesce(name, id), properties from rule_rows
+  ),
+  fields as (
+    select owner, rule,
+           lower(p->>'$.direction') as dir,
+           lower(p->>'$.access') as acc,
+           lower(p->>'$.protocol') as proto,
+           list_filter(list_concat([p->>'$.sourceAddressPrefix'], from_json(p->'$.sourceAddressPrefixes', '["varchar"]')),
+                       lambda x: x is not null and x <> '') as srcs,
+           list_filter(list_concat([p->>'$.destinationPortRange'], from_json(p->'$.destinationPortRanges', '["varchar"]')),
+                       lambda x: x is not null and x <> '') as dports
+    from rules
+  ),
+  judged as (
+    select owner, rule, dir, acc, proto, srcs, dports,
+           len(list_filter(srcs, lambda s: lower(trim(s)) in ('*', '0.0.0.0', '0.0.0.0/0', '::/0', 'internet', 'any'))) > 0 as src_open,
+           list_filter(target_ports, lambda t: len(list_filter(dports, lambda q:
+               trim(q) = '*'
+               or try_cast(trim(q) as integer) = t
+               or (q like '%-%' and try_cast(trim(split_part(q, '-', 1)) as integer) <= t
+                                and try_cast(trim(split_part(q, '-', 2)) as integer) >= t))) > 0) as hit_ports
+    from fields
+  ),
+  classified as (
+    select *,
+           dir = 'inbound' and acc = 'allow' and proto in ('tcp', '*') and src_open and len(hit_ports) > 0 as is_open,
+           -- a rule is undecidable when a deciding field is missing and the fields present do not already rule it out
+           (dir is null or acc is null or proto is null or len(srcs) = 0 or len(dports) = 0)
+             and coalesce(dir, 'inbound') = 'inbound' and coalesce(acc, 'allow') = 'allow'
+             and coalesce(proto, 'tcp') in ('tcp', '*')
+             and (len(srcs) = 0 or src_open) and (len(dports) = 0 or len(hit_ports) > 0) as is_unknown
+    from judged
+  ),
+  per_owner as (
+    select owner,
+           count(*) as n_rules,
+           list(json_object('rule', rule, 'source', srcs, 'ports', dports, 'protocol', proto) order by rule) filter (where is_open) as open_rules,
+           list(rule order by rule) filter (where is_open) as open_names,
+           list(rule order by rule) filter (where is_unknown and not coalesce(is_open, false)) as unknown_rules
+    from classified
+    group by owner
+  ),
+  subjects as (
+    select id, tenant_id, has_rules as listed from nsgs
+    union all
+    select id, tenant_id, false from rule_rows
+  )
+  select
+    s.id as resource_id,
+    s.tenant_id,
+    case
+      when len(coalesce(o.open_rules, [])) > 0 then 'fail'
+      when not s.listed and o.owner is null then 'error'
+      when len(coalesce(o.unknown_rules, [])) > 0 then 'error'
+      else 'pass'
+    end as status,
+    case
+      when len(coalesce(o.open_rules, [])) > 0 then label || ' open to the internet by rule(s): '
+        || array_to_string(o.open_names, ', ')
+      when not s.listed and o.owner is null then 'securityRules is absent'
+      when len(coalesce(o.unknown_rules, [])) > 0 then 'direction, access, protocol, source or destination port is absent on rule(s): '
+        || array_to_string(o.unknown_rules, ', ')
+      else 'no rule allows ' || label || ' from the internet (' || coalesce(o.n_rules, 0) || ' rules checked)'
+    end as reason,
+    json_object('openRules', o.open_rules, 'undeterminedRules', o.unknown_rules, 'rulesChecked', coalesce(o.n_rules, 0)) as evidence
+  from subjects s left join per_owner o on o.owner = s.id;

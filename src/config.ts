@@ -46,7 +46,7 @@ const liveSource = z.strictObject({
 });
 const source = z.discriminatedUnion('mode', [fileSource, liveSource]);
 
-const waiver = z.strictObject({
+export const waiverSchema = z.strictObject({
   id: nonEmpty,
   check: nonEmpty,
   /** Glob over resource ids (or plan addresses), case-insensitive; * matches any run of characters. */
@@ -88,7 +88,7 @@ export const configSchema = z.strictObject({
       resource_graph: source.optional(),
     })
     .default({}),
-  waivers: z.array(waiver).default([]),
+  waivers: z.array(waiverSchema).default([]),
   /** Per-check parameter overrides, e.g. { kv-soft-delete-retention: { min_days: 120 } }. */
   check_params: z.record(nonEmpty, z.record(nonEmpty, z.union([z.number(), z.string(), z.boolean()]))).default({}),
   alerts: z.strictObject({ routes: z.array(alertRoute).default([]) }).default({ routes: [] }),

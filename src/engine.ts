@@ -160,7 +160,9 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
       if (known) known.unknown_paths = r.unknown_paths;
     }
   }
-  const sources = await store.read<SourceStatus>('select source, scope, status, error, rows, tenant_id from source_status');
+  const sources = await store.read<SourceStatus>(
+    'select source, scope, status, error, rows::integer as rows, tenant_id from source_status',
+  );
   const incompleteSources = sources.filter((s) => s.status !== 'ok');
   const waivers = ctx.waivers.map((w) => ({ w, re: globRegex(w.resource), expired: w.expires < ctx.today, matched: 0 }));
 

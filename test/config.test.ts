@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configJsonSchema, parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config.js';
 import { compline, ROOT } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'compline-config-'));
@@ -90,10 +90,8 @@ describe('compline.yaml', () => {
     expect(r.stderr).toMatch(/absent\.yaml: cannot read config \(ENOENT\)/);
   });
 
-  it('compline.schema.json is generated from the schema and in sync', () => {
+  it('compline config schema prints the published schema', () => {
     const published = JSON.parse(readFileSync(join(ROOT, 'compline.schema.json'), 'utf8'));
-    expect(published).toEqual(configJsonSchema());
-    const printed = compline(['config', 'schema']);
-    expect(JSON.parse(printed.stdout)).toEqual(published);
+    expect(JSON.parse(compline(['config', 'schema']).stdout)).toEqual(published);
   });
 });

@@ -2,8 +2,13 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AjvModule from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { reportJsonSchema } from '../src/reports/report-schema.js';
 import type { TenantReport } from '../src/reports/tenant-report.js';
+
+const Ajv = AjvModule.default;
+
 import { compline } from './support/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'compline-demo-'));
@@ -194,6 +199,13 @@ describe('demo estate', () => {
   it('TDE state never collected is missing evidence, not a failure', () => {
     // sqldb-members-dev has no transparentDataEncryption child: fail closed means error.
     expect(counts('credit_union_beta', 'sql-tde-enabled')).toEqual([1, 0, 1, 0]);
+  });
+
+  it('every report validates against the published report schema', () => {
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(reportJsonSchema());
+    for (const [tenant, report] of Object.entries(reports)) {
+      expect(validate(report), `${tenant}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+    }
   });
 
   it('GDPR-only tenant gets no PCI or SOX verdicts', () => {

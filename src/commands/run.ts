@@ -156,7 +156,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
 
     const reports = new Map<string, TenantReport>();
     const sources = await store.read<SourceStatus>(
-      'select source, scope, status, error, rows, tenant_id from source_status order by source, scope',
+      'select source, scope, status, error, rows::integer as rows, tenant_id from source_status order by source, scope',
     );
     const byTenant = groupBy(evaluation.findings, (f) => f.tenant_id ?? PLATFORM);
     for (const tenant of config.tenants) {

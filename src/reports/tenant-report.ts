@@ -6,7 +6,7 @@ import type { CheckMeta, Finding, FindingStatus } from '../model.js';
 import { byCodePoint } from '../ordering.js';
 import type { SourceStatus } from '../store.js';
 
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 1 as const;
 
 export type Counts = Record<FindingStatus, number>;
 /** `pass_partial`: every automated check passes, but the requirement also needs manual evidence. */
@@ -32,7 +32,7 @@ export interface RunMeta {
 }
 
 export interface TenantReport {
-  schema_version: number;
+  schema_version: typeof REPORT_SCHEMA_VERSION;
   run: RunMeta;
   tenant: { id: string; name: string; tier: string; frameworks: string[] } | null;
   frameworks: Record<string, { title: string; counts: Counts; requirements: RequirementResult[]; note?: string }>;

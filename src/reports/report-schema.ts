@@ -1,0 +1,91 @@
+// The published shape of report.json: one zod schema, checked against the TypeScript types at compile
+// time and emitted as JSON Schema (schemas/report.v1.schema.json) for consumers.
+import { z } from 'zod';
+import { waiverSchema } from '../config.js';
+import type { TenantReport } from './tenant-report.js';
+
+const counts = z.strictObject({
+  pass: z.int().nonnegative(),
+  fail: z.int().nonnegative(),
+  error: z.int().nonnegative(),
+  waived: z.int().nonnegative(),
+  unknown: z.int().nonnegative(),
+});
+const severity = z.enum(['low', 'medium', 'high', 'critical']);
+const status = z.enum(['pass', 'fail', 'error', 'waived', 'unknown']);
+
+export const reportSchema = z
+  .strictObject({
+    schema_version: z.literal(1),
+    run: z.strictObject({
+      run_id: z.string(),
+      mode: z.enum(['nightly', 'gate']),
+      started_at: z.string(),
+      finished_at: z.string(),
+      tool_version: z.string(),
+      config_sha256: z.string().nullable(),
+      status: z.enum(['ok', 'partial', 'failed']).describe('partial when a source was incomplete or a verdict is error'),
+    }),
+    tenant: z
+      .strictObject({ id: z.string(), name: z.string(), tier: z.string(), frameworks: z.array(z.string()) })
+      .nullable()
+      .describe('null for the _platform report: resources no tenant owns'),
+    frameworks: z.record(
+      z.string(),
+      z.strictObject({
+        title: z.string(),
+        counts,
+        requirements: z.array(
+          z.strictObject({
+            id: z.string(),
+            title: z.string(),
+            automation: z.string(),
+            status: z.enum(['fail', 'error', 'pass', 'pass_partial', 'waived', 'not_applicable', 'manual']),
+            checks: z.array(z.string()),
+            counts,
+          }),
+        ),
+        note: z.string().optional(),
+      }),
+    ),
+    findings: z.array(
+      z.strictObject({
+        check_id: z.string(),
+        title: z.string(),
+        resource_id: z.string(),
+        tenant_id: z.string().nullable(),
+        status,
+        severity,
+        reason: z.string(),
+        evidence: z.json().describe('the values that decided the verdict, as the check query returned them'),
+        waiver_id: z.string().nullable(),
+        plan_address: z.string().nullable(),
+        requirements: z.record(z.string(), z.array(z.string())),
+      }),
+    ),
+    waivers: z.strictObject({
+      active: z.array(waiverSchema),
+      expired: z.array(z.strictObject({ waiver: waiverSchema, matched: z.int().nonnegative() })),
+    }),
+    sources: z.array(
+      z.strictObject({
+        source: z.string(),
+        scope: z.string(),
+        status: z.enum(['ok', 'partial', 'failed']),
+        error: z.string().nullable(),
+        rows: z.number(),
+        tenant_id: z.string().nullable(),
+      }),
+    ),
+    unassigned: z.array(z.strictObject({ id: z.string(), type: z.string() })).optional(),
+  })
+  .describe('Compline per-tenant report (report.json), schema version 1');
+
+/** Compiles only while every report the builder can produce fits the published schema. */
+export function asPublished(report: TenantReport): z.output<typeof reportSchema> {
+  return report;
+}
+
+export function reportJsonSchema(): Record<string, unknown> {
+  return { ...z.toJSONSchema(reportSchema, { io: 'output' }), $id: 'urn:compline:report:v1', title: 'report.json' };
+}

@@ -2,12 +2,15 @@
 import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Ajv2020Module from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { gateJsonSchema } from '../src/reports/gate/gate-result.js';
 import { compline } from './support/cli.js';
 import { buildPlan, ref } from './support/plan-builder.js';
 import { hasRealData, REAL_DIR } from './support/real-data.js';
 import { sarifValidator } from './support/sarif-schema.js';
 
+const Ajv2020 = Ajv2020Module.default;
 const dir = mkdtempSync(join(tmpdir(), 'compline-gate-'));
 function file(name: string, content: string | Buffer): string {
   const path = join(dir, name);
@@ -348,6 +351,18 @@ waivers:
     const r = compline(['gate', plan, '--config', config, '--tenant', 'nobody']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--tenant nobody: no such tenant .* \(bank_alpha, fintech_gamma\)/);
+  });
+});
+
+describe('json output', () => {
+  it('validates against the published gate result schema', () => {
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(gateJsonSchema());
+    const plans = [planFile('schema.json', buildPlan([goodVault, badVault, ...vaultCompanions]).plan)];
+    if (hasRealData) plans.push(NSG_PLAN, STORAGE_PLAN);
+    for (const plan of plans) {
+      const { result } = json(['gate', plan]);
+      expect(validate(result), `${plan}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+    }
   });
 });
 

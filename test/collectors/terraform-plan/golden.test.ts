@@ -8,11 +8,12 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM module without type declarations
 import { generatePlan } from '../../../bench/plan-generator.mjs';
 import { normalisePlan } from '../../../src/collectors/terraform-plan/index.js';
+import { REAL_DIR } from '../../support/real-data.js';
 
 const update = process.env.UPDATE_GOLDEN === '1';
 const goldenDir = new URL('./__golden__/', import.meta.url);
 const fixturesDir = new URL('../../fixtures/plans/', import.meta.url);
-const realDir = '/work/shared/real/a_terraform_plan';
+const realDir = `${REAL_DIR}a_terraform_plan`;
 
 const readJson = (path: string | URL): unknown => JSON.parse(readFileSync(path, 'utf8'));
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');

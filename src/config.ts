@@ -1,5 +1,5 @@
 // compline.yaml: one zod schema validates the file and generates compline.schema.json for editors.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -180,11 +180,17 @@ export function parseConfig(text: string, label: string): Config {
   return result.data;
 }
 
+const MAX_CONFIG_BYTES = 4 * 1024 ** 2;
+
 export async function loadConfig(path: string): Promise<LoadedConfig> {
   let text: string;
   try {
+    // A config is a few kilobytes; refuse anything that cannot be one before reading it.
+    const { size } = await stat(path);
+    if (size > MAX_CONFIG_BYTES) throw new UsageError(`${path}: ${size} bytes is too large for a config file (limit 4 MiB)`);
     text = await readFile(path, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`${path}: cannot read config (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const { createHash } = await import('node:crypto');

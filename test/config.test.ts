@@ -1,5 +1,5 @@
 // compline.yaml validation: every problem one line with its path, exit 2; the published schema stays in sync.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,6 +81,15 @@ describe('compline.yaml', () => {
     expect(() => parseConfig(text, 'c.yaml')).toThrow(
       /c\.yaml: version: .*\nc\.yaml: tenants\[0\]\.name: .*\nc\.yaml: tenants\[0\]\.tier: expected one of/,
     );
+  });
+
+  it('a huge file is refused before it is read', () => {
+    const path = join(dir, 'huge.yaml');
+    writeFileSync(path, '');
+    truncateSync(path, 64 * 1024 ** 2);
+    const r = compline(['config', 'validate', path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`compline: ${path}: 67108864 bytes is too large for a config file (limit 4 MiB)`);
   });
 
   it('a missing file is exit 2 with one line', () => {

@@ -93,3 +93,49 @@ create or replace temp macro nsg_internet_exposure(target_ports, label) as table
     end as reason,
     json_object('openRules', o.open_rules, 'undeterminedRules', o.unknown_rules, 'rulesChecked', coalesce(o.n_rules, 0)) as evidence
   from subjects s left join per_owner o on o.owner = s.id;
+
+-- AKS node pools judged on one boolean pool setting (flag, e.g. 'enableEncryptionAtHost'). A cluster's pools are
+-- its agentPoolProfiles plus agentPools child rows of the same tenant; one pool whose flag equals bad_value fails
+-- the cluster, a pool without a true/false flag (or no pools at all) leaves it undecided. bad_label and good_reason
+-- word the reasons; bad_key names the offending pools in evidence.
+create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good_reason, bad_key) as table
+  with clusters as (
+    select id, tenant_id, properties
+    from resources
+    where type = 'microsoft.containerservice/managedclusters'
+  ),
+  pools as (
+    select id as cluster_id, p->>'$.name' as pool, json_extract_string(p, '$.' || flag) as flag_value
+    from (select id, unnest(from_json(properties->'$.agentPoolProfiles', '["json"]')) as p
+          from clusters where json_type(properties->'$.agentPoolProfiles') = 'ARRAY')
+    union all
+    select c.id, coalesce(a.name, a.id), json_extract_string(a.properties, '$.' || flag)
+    from resources a
+    join clusters c on a.parent_id = c.id and a.tenant_id is not distinct from c.tenant_id
+    where a.type = 'microsoft.containerservice/managedclusters/agentpools'
+  ),
+  agg as (
+    select c.id, c.tenant_id,
+           count(p.cluster_id) as n_pools,
+           list(distinct p.pool) filter (where p.flag_value = bad_value) as bad_pools,
+           list(distinct coalesce(p.pool, '(unnamed)'))
+             filter (where p.cluster_id is not null and (p.flag_value is null or p.flag_value not in ('true', 'false'))) as unknown_pools
+    from clusters c left join pools p on p.cluster_id = c.id
+    group by c.id, c.tenant_id
+  )
+  select
+    id as resource_id,
+    tenant_id,
+    case
+      when len(coalesce(bad_pools, [])) > 0 then 'fail'
+      when n_pools = 0 or len(coalesce(unknown_pools, [])) > 0 then 'error'
+      else 'pass'
+    end as status,
+    case
+      when len(coalesce(bad_pools, [])) > 0 then bad_label || ': ' || array_to_string(list_sort(bad_pools), ', ')
+      when n_pools = 0 then 'no node pools reported (agentPoolProfiles is absent)'
+      when len(coalesce(unknown_pools, [])) > 0 then flag || ' is absent on pools: ' || array_to_string(list_sort(unknown_pools), ', ')
+      else good_reason || ' (' || n_pools || ' pool entries checked)'
+    end as reason,
+    json_object('poolEntries', n_pools, bad_key, list_sort(bad_pools), 'undeterminedPools', list_sort(unknown_pools)) as evidence
+  from agg;

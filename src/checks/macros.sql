@@ -139,3 +139,36 @@ create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good
     end as reason,
     json_object('poolEntries', n_pools, bad_key, list_sort(bad_pools), 'undeterminedPools', list_sort(unknown_pools)) as evidence
   from agg;
+
+-- Whether an AKS add-on is enabled. addonProfiles keys are matched case-insensitively (ARM has returned both
+-- omsagent and omsAgent), so addon_key is given in lower case; label names the add-on in reasons. An add-on
+-- missing from addonProfiles is not configured (fail). Besides the verdict it returns the add-on's profile
+-- (addon) and its enabled value, from which each check builds its own evidence.
+create or replace temp macro aks_addon_enabled(addon_key, label) as table
+  with c as (
+    select id, tenant_id, properties,
+           (select value from json_each(properties->'$.addonProfiles') where lower(key) = addon_key limit 1) as addon
+    from resources
+    where type = 'microsoft.containerservice/managedclusters'
+  ),
+  v as (select *, addon->>'$.enabled' as enabled from c)
+  select
+    id as resource_id,
+    tenant_id,
+    case
+      when properties is null or json_type(properties) <> 'OBJECT' then 'error'
+      when addon is null then 'fail'
+      when enabled = 'true' then 'pass'
+      when enabled = 'false' then 'fail'
+      else 'error'
+    end as status,
+    case
+      when properties is null or json_type(properties) <> 'OBJECT' then 'properties are absent'
+      when addon is null then label || ' is not configured (no ' || addon_key || ' entry in addonProfiles)'
+      when enabled = 'true' then label || ' is enabled'
+      when enabled = 'false' then label || ' is disabled'
+      else 'addonProfiles.' || addon_key || '.enabled is absent'
+    end as reason,
+    addon,
+    enabled
+  from v;

@@ -1,28 +1,6 @@
--- Add-on keys are matched case-insensitively: ARM has returned both omsagent and omsAgent.
-with c as (
-  select id, tenant_id, properties,
-         (select value from json_each(properties->'$.addonProfiles') where lower(key) = 'omsagent' limit 1) as addon
-  from resources
-  where type = 'microsoft.containerservice/managedclusters'
-),
-v as (select *, addon->>'$.enabled' as enabled from c)
-select
-  id as resource_id,
-  tenant_id,
-  case
-    when properties is null or json_type(properties) <> 'OBJECT' then 'error'
-    when addon is null then 'fail'
-    when enabled = 'true' then 'pass'
-    when enabled = 'false' then 'fail'
-    else 'error'
-  end as status,
-  case
-    when properties is null or json_type(properties) <> 'OBJECT' then 'properties are absent'
-    when addon is null then 'monitoring add-on is not configured (no omsagent entry in addonProfiles)'
-    when enabled = 'true' then 'monitoring add-on is enabled'
-    when enabled = 'false' then 'monitoring add-on is disabled'
-    else 'addonProfiles.omsagent.enabled is absent'
-  end as reason,
-  json_object('enabled', enabled,
-              'logAnalyticsWorkspaceResourceID', addon->>'$.config.logAnalyticsWorkspaceResourceID') as evidence
-from v
+-- The monitoring add-on (addonProfiles.omsagent, key matched case-insensitively) must be enabled; the add-on
+-- logic is shared with aks-azure-policy-addon in aks_addon_enabled (src/checks/macros.sql).
+select resource_id, tenant_id, status, reason,
+       json_object('enabled', enabled,
+                   'logAnalyticsWorkspaceResourceID', addon->>'$.config.logAnalyticsWorkspaceResourceID') as evidence
+from aks_addon_enabled('omsagent', 'monitoring add-on')

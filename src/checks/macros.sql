@@ -172,3 +172,38 @@ create or replace temp macro aks_addon_enabled(addon_key, label) as table
     addon,
     enabled
   from v;
+
+-- Public network access closed outright (publicNetworkAccess Disabled) or by a default-deny network rule set, for
+-- resources whose rule set sits at properties.<acl_key> (Key Vault networkAcls, ACR networkRuleSet). Enabled with no
+-- rule set at all means every network may connect (fail). acl_label names the rule set in reasons ("firewall"),
+-- no_acl_phrase says that none is set ("no network ACLs are set").
+create or replace temp macro public_access_closed(resource_type, acl_key, acl_label, no_acl_phrase) as table
+  with v as (
+    select
+      id,
+      tenant_id,
+      lower(properties->>'$.publicNetworkAccess') as pna,
+      json_extract(properties, '$.' || acl_key) as acls,
+      lower(json_extract_string(properties, '$.' || acl_key || '.defaultAction')) as default_action
+    from resources
+    where type = resource_type
+  )
+  select
+    id as resource_id,
+    tenant_id,
+    case
+      when pna = 'disabled' or default_action = 'deny' then 'pass'
+      when default_action = 'allow' then 'fail'
+      when pna = 'enabled' and acls is null then 'fail'
+      else 'error'
+    end as status,
+    case
+      when pna = 'disabled' then 'public network access is disabled'
+      when default_action = 'deny' then acl_label || ' default action is Deny'
+      when default_action = 'allow' then acl_label || ' default action is Allow: any network may connect'
+      when pna = 'enabled' and acls is null then 'public network access is enabled and ' || no_acl_phrase
+      when pna = 'enabled' then acl_key || '.defaultAction is absent'
+      else 'publicNetworkAccess and ' || acl_key || ' are absent'
+    end as reason,
+    json_object('publicNetworkAccess', pna, acl_key || '.defaultAction', default_action) as evidence
+  from v;

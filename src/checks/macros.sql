@@ -207,3 +207,33 @@ create or replace temp macro public_access_closed(resource_type, acl_key, acl_la
     end as reason,
     json_object('publicNetworkAccess', pna, acl_key || '.defaultAction', default_action) as evidence
   from v;
+
+-- Every SQL server with each of its firewall rule rows (same tenant; parent ids compared case-insensitively), one
+-- row per server and rule; a server without rules appears once with null rule columns. start_n / end_n are the
+-- IPv4 addresses as integers (null when not dotted-quad IPv4), so a range's size can be measured.
+create or replace temp macro sql_server_firewall_rules() as table
+  with srv as (
+    select id, tenant_id
+    from resources
+    where type = 'microsoft.sql/servers'
+  ),
+  rule as (
+    select
+      srv.id as server_id,
+      srv.tenant_id,
+      f.id as rule_id,
+      f.properties->>'$.startIpAddress' as start_ip,
+      f.properties->>'$.endIpAddress' as end_ip
+    from srv
+    left join resources f
+      on f.type = 'microsoft.sql/servers/firewallrules'
+     and lower(f.parent_id) = lower(srv.id)
+     and f.tenant_id is not distinct from srv.tenant_id
+  )
+  select
+    *,
+    case when regexp_full_match(start_ip, '\d{1,3}(\.\d{1,3}){3}')
+      then list_reduce(list_transform(string_split(start_ip, '.'), x -> cast(x as bigint)), (a, b) -> a * 256 + b) end as start_n,
+    case when regexp_full_match(end_ip, '\d{1,3}(\.\d{1,3}){3}')
+      then list_reduce(list_transform(string_split(end_ip, '.'), x -> cast(x as bigint)), (a, b) -> a * 256 + b) end as end_n
+  from rule;

@@ -237,3 +237,32 @@ create or replace temp macro sql_server_firewall_rules() as table
     case when regexp_full_match(end_ip, '\d{1,3}(\.\d{1,3}){3}')
       then list_reduce(list_transform(string_split(end_ip, '.'), x -> cast(x as bigint)), (a, b) -> a * 256 + b) end as end_n
   from rule;
+
+-- Key Vault keys or secrets (resource_type; noun 'key' / 'secret' in reasons) must carry an expiry date.
+-- attributes.exp is epoch seconds; ARM leaves it out of a present attributes object when there is no expiry.
+-- A plan row carries every configured value, so a plan without expiration_date has no expiry either.
+create or replace temp macro kv_item_expiry(resource_type, noun) as table
+  select
+    id as resource_id,
+    tenant_id,
+    case
+      when properties->>'$.attributes.exp' is not null then 'pass'
+      when origin = 'plan' then 'fail'
+      when coalesce(json_type(properties->'$.attributes'), 'NULL') <> 'OBJECT' then 'error'
+      else 'fail'
+    end as status,
+    case
+      when properties->>'$.attributes.exp' is null and origin = 'plan' then 'the ' || noun || ' has no expiration_date in the plan'
+      when coalesce(json_type(properties->'$.attributes'), 'NULL') <> 'OBJECT' then 'attributes is absent'
+      when properties->>'$.attributes.exp' is null then 'the ' || noun || ' has no expiry date (attributes.exp not set)'
+      else format('the {} has an expiry date: {}', noun, coalesce(
+        strftime(to_timestamp(try_cast(properties->>'$.attributes.exp' as bigint)), '%Y-%m-%dT%H:%M:%SZ'),
+        properties->>'$.attributes.exp'))
+    end as reason,
+    json_object(
+      'exp', properties->'$.attributes.exp',
+      'enabled', properties->'$.attributes.enabled',
+      'vault', parent_id
+    ) as evidence
+  from resources
+  where type = resource_type;

@@ -266,3 +266,35 @@ create or replace temp macro kv_item_expiry(resource_type, noun) as table
     ) as evidence
   from resources
   where type = resource_type;
+
+-- Minimum TLS version of a resource_type, read from properties.<property> and matched case-insensitively against
+-- each service's own spellings: strong versions pass, weak ones fail, and unenforced values (no minimum at all,
+-- e.g. SQL's None) fail. Lists are written as the service spells them; reasons quote that spelling.
+create or replace temp macro min_tls_version(resource_type, property, strong, weak, unenforced) as table
+  with v as (
+    select id, tenant_id, properties,
+           json_extract_string(properties, '$.' || property) as raw,
+           lower(raw) as val,
+           list_filter(strong, lambda s: lower(s) = val)[1] as strong_hit,
+           list_filter(weak, lambda s: lower(s) = val)[1] as weak_hit,
+           list_filter(unenforced, lambda s: lower(s) = val)[1] as unenforced_hit
+    from resources
+    where type = resource_type
+  )
+  select
+    id as resource_id,
+    tenant_id,
+    case
+      when strong_hit is not null then 'pass'
+      when weak_hit is not null or unenforced_hit is not null then 'fail'
+      else 'error'
+    end as status,
+    case
+      when strong_hit is not null then 'minimum TLS version is ' || strong_hit
+      when weak_hit is not null then 'minimum TLS version is ' || weak_hit
+      when unenforced_hit is not null then 'no minimum TLS version is enforced (' || unenforced_hit || ')'
+      when val is null then property || ' is absent'
+      else format('unrecognised {} value {}', property, raw)
+    end as reason,
+    json_object(property, json_extract(properties, '$.' || property)) as evidence
+  from v;

@@ -298,3 +298,33 @@ create or replace temp macro min_tls_version(resource_type, property, strong, we
     end as reason,
     json_object(property, json_extract(properties, '$.' || property)) as evidence
   from v;
+
+-- A verdict from one property of a resource_type: properties.<property> (e.g. 'supportsHttpsTrafficOnly' or
+-- 'network.publicNetworkAccess') equal to pass_value passes, equal to fail_value fails, compared case-insensitively;
+-- absent or any other value is an error, never a pass. Evidence is the property's value under its own name;
+-- properties is returned too, for a check that adds more to its evidence.
+create or replace temp macro property_value_verdict(resource_type, property, pass_value, fail_value, pass_reason, fail_reason) as table
+  with v as (
+    select id, tenant_id, properties,
+           json_extract_string(properties, '$.' || property) as raw,
+           lower(raw) as val
+    from resources
+    where type = resource_type
+  )
+  select
+    id as resource_id,
+    tenant_id,
+    case
+      when val = pass_value then 'pass'
+      when val = fail_value then 'fail'
+      else 'error'
+    end as status,
+    case
+      when val = pass_value then pass_reason
+      when val = fail_value then fail_reason
+      when val is null then property || ' is absent'
+      else format('unrecognised {} value {}', property, raw)
+    end as reason,
+    json_object(property, json_extract(properties, '$.' || property)) as evidence,
+    properties
+  from v;

@@ -1,25 +1,6 @@
--- Unauthenticated pull must be off; older API versions do not report it, so absence proves nothing.
-with v as (
-  select id, tenant_id, properties, lower(properties->>'$.anonymousPullEnabled') as val
-  from resources
-  where type = 'microsoft.containerregistry/registries'
-)
-select
-  id as resource_id,
-  tenant_id,
-  case
-    when val = 'false' then 'pass'
-    when val = 'true' then 'fail'
-    when val is null then 'error'
-    else 'error'
-  end as status,
-  case
-    when val = 'false' then 'anonymous pull is disabled'
-    when val = 'true' then 'anyone can pull images without credentials (anonymousPullEnabled is true)'
-    when val is null then 'anonymousPullEnabled is absent'
-    else format('unrecognised anonymousPullEnabled value {}', properties->>'$.anonymousPullEnabled')
-  end as reason,
-  json_object(
-    'anonymousPullEnabled', properties->'$.anonymousPullEnabled'
-  ) as evidence
-from v
+-- Unauthenticated pull must be off; older API versions do not report it, so absence proves nothing. The logic is
+-- property_value_verdict (src/checks/macros.sql).
+select resource_id, tenant_id, status, reason, evidence
+from property_value_verdict('microsoft.containerregistry/registries', 'anonymousPullEnabled', 'false', 'true',
+                            'anonymous pull is disabled',
+                            'anyone can pull images without credentials (anonymousPullEnabled is true)')

@@ -9,7 +9,7 @@ import type { TenantReport } from '../src/reports/tenant-report.js';
 
 const Ajv = AjvModule.default;
 
-import { compline } from './support/cli.js';
+import { compline, ROOT } from './support/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'compline-demo-'));
 let stdout = '';
@@ -47,6 +47,12 @@ describe('demo estate', () => {
     expect(stdout).toMatch(/tenant\s+framework\s+pass\s+fail\s+error\s+waived\s+unknown/);
     for (const t of ['bank_alpha', 'credit_union_beta', 'fintech_gamma', '_platform']) expect(stdout).toContain(t);
     expect(Object.keys(reports).sort()).toEqual(['_platform', 'bank_alpha', 'credit_union_beta', 'fintech_gamma']);
+  });
+
+  it('prints the summary the README shows', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const table = stdout.slice(stdout.indexOf('tenant ')).trimEnd();
+    expect(readme).toContain(`\`\`\`\n${table}\n\`\`\``);
   });
 
   it('key vault purge protection: the designed mix per tenant', () => {

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { UsageError } from './errors.js';
 
 export const FRAMEWORKS = ['pci-dss-4.0.1', 'sox-itgc', 'gdpr'] as const;
-export type FrameworkId = (typeof FRAMEWORKS)[number];
 
 const id = z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'expected a lower-case id: letters, digits, underscores');
 const nonEmpty = z.string().min(1);

@@ -5,9 +5,3 @@ export class UsageError extends Error {
   readonly exitCode = 2;
   override name = 'UsageError';
 }
-
-/** Findings at or above the failure threshold: exit 1. */
-export class FindingsError extends Error {
-  readonly exitCode = 1;
-  override name = 'FindingsError';
-}

@@ -115,6 +115,18 @@ describe('compline run', () => {
     });
   });
 
+  it('an estate file that is not JSON is reported without quoting its content', () => {
+    const dir = workspace({ 'export.json': 'hunter2-PLANTED-secret is not a resource graph export' });
+    const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warn: resource-graph failed for file:estate\/export\.json: not JSON \(/);
+    const reports = readdirSync(join(dir, 'out', JSON.parse(r.stdout).run_id));
+    for (const tenant of reports) {
+      expect(readFileSync(join(dir, 'out', JSON.parse(r.stdout).run_id, tenant, 'report.json'), 'utf8')).not.toContain('PLANTED');
+    }
+    expect(r.stderr + r.stdout).not.toContain('PLANTED');
+  });
+
   it('--fail-on turns failing findings into exit 1', () => {
     const dir = workspace({ 'page.json': { data: [vault('kv-a', 'rg-acme-prod', false)] } });
     expect(compline(['run', '--config', join(dir, 'compline.yaml'), '--fail-on', 'high']).code).toBe(1);

@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ResourceRow } from '../../model.js';
 import type { Collector, CollectorEvent } from '../collector.js';
+import { jsonReason } from '../json-reason.js';
 import { armToRow } from './arm-row.js';
 
 interface PageShape {
@@ -83,10 +84,14 @@ export class ResourceGraphFileSource implements Collector {
 
   private async *replay(file: string, label: string): AsyncIterable<CollectorEvent> {
     let page: PageShape | null;
+    let text = '';
     try {
-      page = pageOf(JSON.parse(await readFile(file, 'utf8')));
+      text = await readFile(file, 'utf8');
+      page = pageOf(JSON.parse(text));
     } catch (e) {
-      yield fileStatus(label, 'failed', `not JSON: ${(e as Error).message.split('\n')[0]}`, 0);
+      const code = (e as NodeJS.ErrnoException).code;
+      const reason = code ? `cannot read (${code})` : jsonReason(e, text);
+      yield fileStatus(label, 'failed', reason.startsWith('not JSON') || code ? reason : `not JSON: ${reason}`, 0);
       return;
     }
     if (!page) {

@@ -160,3 +160,27 @@ describe('output writer', () => {
     await expect(aborted.write('../evil', 'x', '')).rejects.toThrow(/refusing output path/);
   });
 });
+
+describe('waiver register per report', () => {
+  it('a tenant sees its own waivers and platform-wide ones only where they waived its findings', () => {
+    const dir = workspace(
+      { 'page.json': { data: [vault('kv-a', 'rg-acme-prod', false), vault('kv-z', 'rg-zeta-prod', false)] } },
+      `waivers:
+  - { id: W-ACME, check: kv-purge-protection, resource: "*/kv-a", tenant: acme, reason: r, approver: a, ticket: T-1, expires: "2099-01-01" }
+  - { id: W-GLOBAL-ZETA, check: kv-purge-protection, resource: "*/rg-zeta-prod/*", reason: r, approver: a, ticket: T-2, expires: "2099-01-01" }
+  - { id: W-GLOBAL-OLD, check: kv-rbac-authorization, resource: "*/rg-zeta-prod/*", reason: r, approver: a, ticket: T-3, expires: "2020-01-01" }
+`,
+    );
+    const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
+    expect(r.code).toBe(0);
+    const runId = JSON.parse(r.stdout).run_id;
+    const ids = (tenant: string) => {
+      const w = report(dir, runId, tenant).waivers;
+      return [w.active.map((x: { id: string }) => x.id), w.expired.map((x: { waiver: { id: string } }) => x.waiver.id)];
+    };
+    expect(ids('acme')).toEqual([['W-ACME'], []]);
+    expect(ids('zeta')).toEqual([['W-GLOBAL-ZETA'], []]);
+    expect(ids('_platform')).toEqual([['W-GLOBAL-ZETA'], ['W-GLOBAL-OLD']]);
+    expect(JSON.stringify(report(dir, runId, 'acme'))).not.toContain('rg-zeta-prod');
+  });
+});

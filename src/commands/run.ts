@@ -170,7 +170,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           checks: catalogue.checks,
           byId: catalogue.byId,
           findings: byTenant.get(tenant.id) ?? [],
-          waivers: waiversFor(config, tenant.id, evaluation.expiredWaivers),
+          waivers: waiversFor(config, tenant.id, evaluation.expiredWaivers, byTenant.get(tenant.id) ?? []),
           sources: sources.filter((s) => s.tenant_id === null || s.tenant_id === tenant.id),
         }),
       );
@@ -188,7 +188,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         checks: catalogue.checks,
         byId: catalogue.byId,
         findings: byTenant.get(PLATFORM) ?? [],
-        waivers: waiversFor(config, null, evaluation.expiredWaivers),
+        waivers: waiversFor(config, null, evaluation.expiredWaivers, byTenant.get(PLATFORM) ?? []),
         sources,
         unassigned,
       }),
@@ -206,10 +206,22 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   }
 }
 
-function waiversFor(config: Config, tenant: string | null, expired: { waiver: Config['waivers'][number]; matched: number }[]) {
-  const mine = (w: Config['waivers'][number]) => (tenant === null ? !w.tenant : !w.tenant || w.tenant === tenant);
+/**
+ * The waiver register a report carries. A tenant sees its own waivers, and a platform-wide waiver only
+ * where it waived one of the tenant's findings: a waiver's resource pattern and match count can name
+ * other tenants' estate. The platform report carries every platform-wide waiver.
+ */
+function waiversFor(
+  config: Config,
+  tenant: string | null,
+  expired: { waiver: Config['waivers'][number]; matched: number }[],
+  findings: readonly Finding[],
+) {
+  const applied = new Set(findings.map((f) => f.waiver_id).filter((id) => id !== null));
+  const lapsed = new Set(expired.map((e) => e.waiver.id));
+  const mine = (w: Config['waivers'][number]) => (tenant === null ? !w.tenant : w.tenant === tenant);
   return {
-    active: config.waivers.filter((w) => mine(w) && !expired.some((e) => e.waiver.id === w.id)),
+    active: config.waivers.filter((w) => !lapsed.has(w.id) && (mine(w) || applied.has(w.id))),
     expired: expired.filter((e) => mine(e.waiver)),
   };
 }

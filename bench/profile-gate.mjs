@@ -1,4 +1,5 @@
-// Phase timings of one gate evaluation (bench aid): node bench/profile-gate.mjs <plan.json>
+// Phase timings of one gate evaluation (bench aid): node bench/profile-gate.mjs <plan.json> [--json]
+// (--json: passes keep reason and evidence, as when JSON output is asked for)
 import { performance } from 'node:perf_hooks';
 
 const t0 = performance.now();
@@ -32,6 +33,7 @@ const ev = await evaluate(store, catalogue.checks, {
   waivers: [],
   params: {},
   today: '2026-11-25',
+  passDetail: process.argv.includes('--json'),
 });
 lap(`evaluate (${ev.findings.length})`, t);
 for (const c of catalogue.checks.slice(0, 0)) perCheck.push(c);

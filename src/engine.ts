@@ -20,6 +20,11 @@ export interface EvaluationContext {
    * it at once); saves reading them back, which costs more than the rows took to write.
    */
   resources?: readonly Pick<ResourceRow, 'id' | 'tenant_id' | 'subscription_id' | 'unknown_paths'>[];
+  /**
+   * False when no output shows a passing verdict's reason or evidence (the gate's text, SARIF, JUnit and
+   * Markdown): passes then come back without them, which saves converting most of the result rows.
+   */
+  passDetail?: boolean;
 }
 
 export interface ExpiredWaiver {
@@ -50,6 +55,7 @@ interface ResourceFacts {
   subscription_id: string | null;
   plan_address: string | null;
   unknown_paths: string[] | null;
+  unknown_segments?: string[][];
 }
 
 type Params = Record<string, number | string | boolean>;
@@ -66,6 +72,11 @@ export function boundSql(check: CheckMeta, overrides: Params = {}): string {
     name in params ? literal(params[name]!) : whole,
   );
 }
+
+/** The query with reason and evidence left out of passing rows. The newline ends a trailing line comment. */
+const withoutPassDetail = (sql: string): string =>
+  `select resource_id, tenant_id, status, case when status = 'pass' then null else reason end as reason,
+  case when status = 'pass' then null else evidence end as evidence from (${sql}\n)`;
 
 /** Every query must return exactly the contract columns; checked against empty tables before any run. */
 export async function validateQueries(store: Store, checks: readonly CheckMeta[]): Promise<void> {
@@ -113,12 +124,13 @@ function overlaps(a: string[], b: string[]): boolean {
 }
 
 /** Unknown-until-apply paths of a resource that the check's verdict depends on. */
-function unknownRead(reads: string[][], paths: string[] | null): string[] {
-  if (!paths?.length || !reads.length) return [];
-  return paths.filter((p) => {
-    const s = segments(p);
-    return reads.some((r) => overlaps(r, s));
-  });
+function unknownRead(reads: string[][], facts: ResourceFacts | undefined): string[] {
+  const paths = facts?.unknown_paths;
+  if (!facts || !paths?.length || !reads.length) return [];
+  // Split once per resource, not once per check that reads it.
+  facts.unknown_segments ??= paths.map(segments);
+  const split = facts.unknown_segments;
+  return paths.filter((_, i) => reads.some((r) => overlaps(r, split[i]!)));
 }
 
 /** A scope taints the resources it covers: a subscription its own; a file or plan everything (we cannot tell what is missing). */
@@ -167,7 +179,9 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
   const waivers = ctx.waivers.map((w) => ({ w, re: globRegex(w.resource), expired: w.expires < ctx.today, matched: 0 }));
 
   const findings: Finding[] = [];
-  const results = await store.readMany<QueryRow>(checks.map((c) => boundSql(c, ctx.params[c.id])));
+  const results = await store.readMany<QueryRow>(
+    checks.map((c) => (ctx.passDetail === false ? withoutPassDetail : (sql: string) => sql)(boundSql(c, ctx.params[c.id]))),
+  );
   for (const [i, check] of checks.entries()) {
     const tainting = incompleteSources.filter((s) => check.tables.some((t) => TABLE_SOURCES[t]?.includes(s.source)));
     const rows = results[i]!;
@@ -212,7 +226,7 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
         reason = `source ${taint.source} ${taint.status} for ${taint.scope}: ${taint.error ?? 'incomplete'}; verdict withheld (${reason})`;
       }
       const unknown =
-        status === 'error' || status === 'fail' || status === 'pass' ? unknownRead(reads, known?.unknown_paths ?? null) : [];
+        status === 'error' || status === 'fail' || status === 'pass' ? unknownRead(reads, known) : [];
       if (unknown.length && !taint) {
         status = 'unknown';
         reason = `known only after apply: ${unknown.join(', ')}`;

@@ -276,6 +276,14 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
 
   azurerm_storage_account: {
     arm: 'microsoft.storage/storageaccounts',
+    exportedSecrets: [
+      'primary_access_key',
+      'secondary_access_key',
+      'primary_connection_string',
+      'secondary_connection_string',
+      'primary_blob_connection_string',
+      'secondary_blob_connection_string',
+    ],
     map(c) {
       const { a, p, sku } = c;
       p.set('supportsHttpsTrafficOnly', a.val('https_traffic_only_enabled', 'enable_https_traffic_only'));
@@ -528,6 +536,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
 
   azurerm_kubernetes_cluster: {
     arm: 'microsoft.containerservice/managedclusters',
+    exportedSecrets: ['kube_config', 'kube_config_raw', 'kube_admin_config', 'kube_admin_config_raw'],
     map(c) {
       const { a, p, sku } = c;
       p.set('kubernetesVersion', a.val('kubernetes_version'));
@@ -814,6 +823,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
 
   azurerm_log_analytics_workspace: {
     arm: 'microsoft.operationalinsights/workspaces',
+    exportedSecrets: ['primary_shared_key', 'secondary_shared_key'],
     map({ a, p, sku }) {
       p.set('retentionInDays', a.val('retention_in_days'));
       p.set('sku.name', a.val('sku'));
@@ -988,6 +998,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
 
   azurerm_redis_cache: {
     arm: 'microsoft.cache/redis',
+    exportedSecrets: ['primary_access_key', 'secondary_access_key', 'primary_connection_string', 'secondary_connection_string'],
     map(c) {
       const { a, p, sku } = c;
       p.set('enableNonSslPort', a.val('non_ssl_port_enabled', 'enable_non_ssl_port'));
@@ -1007,6 +1018,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
 
   azurerm_container_registry: {
     arm: 'microsoft.containerregistry/registries',
+    exportedSecrets: ['admin_password'],
     map({ a, p, sku }) {
       p.set('adminUserEnabled', a.val('admin_enabled'));
       p.set('publicNetworkAccess', a.val('public_network_access_enabled'), ed);

@@ -61,4 +61,10 @@ export interface TypeMapping {
   merge?(target: RowDraft, own: RowDraft): void;
   /** When a merging resource's target is not in the plan: keep its own row, or drop it. */
   orphan?: 'row' | 'drop';
+  /**
+   * Secret-bearing attributes the provider computes and configuration can never set (access keys,
+   * connection strings, kubeconfigs). Every plan of an existing resource carries them; they are redacted
+   * like any secret but are not the configuration's plaintext secrets.
+   */
+  exportedSecrets?: readonly string[];
 }

@@ -233,9 +233,14 @@ function mapResource(
     }
   }
 
-  row.secrets = secretAttributes(res.values, res.unk, res.sens, res.type);
+  const secrets = secretAttributes(res.values, res.unk, res.sens, res.type);
+  const exported = mapping.exportedSecrets;
+  row.secrets = exported && secrets.length ? secrets.filter((s) => !exported.includes(topAttribute(s.attribute))) : secrets;
   return draft;
 }
+
+/** `kube_config[0].client_key` → `kube_config`. */
+const topAttribute = (path: string): string => /^[^.[]*/.exec(path)![0];
 
 /** The lower-case resource group of an ARM id, or null when the id names none. */
 function resourceGroupIn(id: string): string | null {

@@ -673,6 +673,55 @@ describe('secrets never leave', () => {
     ]);
   });
 
+  it('does not count secrets the provider computes (an existing account, cluster, workspace), but still keeps them out', () => {
+    const existing = (type: string, name: string, values: Record<string, unknown>) => ({
+      address: `${type}.${name}`,
+      mode: 'managed',
+      type,
+      name,
+      change: {
+        actions: ['no-op'],
+        before: values,
+        after: values,
+        after_unknown: {},
+        before_sensitive: Object.fromEntries(Object.keys(values).map((k) => [k, true])),
+        after_sensitive: Object.fromEntries(Object.keys(values).map((k) => [k, true])),
+      },
+    });
+    const plan = {
+      format_version: '1.2',
+      resource_changes: [
+        existing('azurerm_storage_account', 'st', {
+          name: 'st1',
+          resource_group_name: 'rg',
+          primary_access_key: 'Exported-Key-UNIQUE-1111',
+          primary_connection_string: 'DefaultEndpointsProtocol=https;AccountKey=Exported-Key-UNIQUE-1111',
+        }),
+        existing('azurerm_kubernetes_cluster', 'aks', {
+          name: 'aks1',
+          resource_group_name: 'rg',
+          kube_config: [{ client_key: 'Exported-Kube-UNIQUE-2222', password: 'Exported-Kube-UNIQUE-2222' }],
+          kube_admin_config_raw: 'apiVersion: v1 # Exported-Kube-UNIQUE-2222',
+          // An argument the configuration supplies is still a finding, next to exported ones.
+          service_principal: [{ client_id: 'x', client_secret: 'Configured-Sp-UNIQUE-3333' }],
+        }),
+        existing('azurerm_log_analytics_workspace', 'law', {
+          name: 'law1',
+          resource_group_name: 'rg',
+          primary_shared_key: 'Exported-Key-UNIQUE-4444',
+        }),
+      ],
+    };
+    const r = normalisePlan(plan, 'p');
+    expect(row(r.rows, 'azurerm_storage_account.st').secrets).toEqual([]);
+    expect(row(r.rows, 'azurerm_log_analytics_workspace.law').secrets).toEqual([]);
+    expect(row(r.rows, 'azurerm_kubernetes_cluster.aks').secrets).toEqual([
+      { attribute: 'service_principal[0].client_secret', sensitive: true },
+    ]);
+    const out = JSON.stringify(r);
+    for (const s of ['Exported-Key-UNIQUE', 'Exported-Kube-UNIQUE', 'Configured-Sp-UNIQUE']) expect(out).not.toContain(s);
+  });
+
   it('redacts a sensitive value of a mapped attribute', () => {
     expect(row(legacy.rows, 'azurerm_key_vault.kv').tags).toEqual({ CustomerID: 'bank', owner: '<redacted>' });
     const plan = {

@@ -225,8 +225,7 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
         status = 'error';
         reason = `source ${taint.source} ${taint.status} for ${taint.scope}: ${taint.error ?? 'incomplete'}; verdict withheld (${reason})`;
       }
-      const unknown =
-        status === 'error' || status === 'fail' || status === 'pass' ? unknownRead(reads, known) : [];
+      const unknown = status === 'error' || status === 'fail' || status === 'pass' ? unknownRead(reads, known) : [];
       if (unknown.length && !taint) {
         status = 'unknown';
         reason = `known only after apply: ${unknown.join(', ')}`;

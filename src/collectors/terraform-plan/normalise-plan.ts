@@ -59,9 +59,10 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
   const mappings: (TypeMapping | undefined)[] = new Array(resources.length);
   for (let i = 0; i < resources.length; i++) {
     const r = resources[i] as PlanResource;
+    let mapping: TypeMapping | undefined;
     if (r.type.startsWith('azurerm_')) {
       counts.azurerm++;
-      const mapping = Object.hasOwn(AZURERM_MAPPINGS, r.type) ? AZURERM_MAPPINGS[r.type] : undefined;
+      mapping = Object.hasOwn(AZURERM_MAPPINGS, r.type) ? AZURERM_MAPPINGS[r.type] : undefined;
       mappings[i] = mapping;
       if (mapping) counts.mapped++;
       else counts.unmapped[r.type] = (counts.unmapped[r.type] ?? 0) + 1;
@@ -69,7 +70,12 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
     const values = r.values;
     if (!values) continue;
     const id = values.id;
-    if (typeof id === 'string' && id) idIndex.set(id.toLowerCase(), r.address);
+    if (typeof id === 'string' && id) {
+      // Association resources (subnet–NSG, storage network rules) take their parent's id once applied:
+      // the id still names the parent.
+      const key = id.toLowerCase();
+      if (!mapping?.merge || !idIndex.has(key)) idIndex.set(key, r.address);
+    }
     const name = values.name;
     if (typeof name === 'string' && NAME_TARGET_TYPES.has(r.type)) {
       const rg = typeof values.resource_group_name === 'string' ? values.resource_group_name.toLowerCase() : '';

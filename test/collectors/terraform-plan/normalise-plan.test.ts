@@ -346,6 +346,55 @@ describe('ARM properties from azurerm 4.x names', () => {
     });
   });
 
+  it('existing associations carry their parent id: the subnet and the account still get them, in either order', () => {
+    const subnetId =
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/app';
+    const nsgId =
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg';
+    const stId =
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1';
+    const existing = (type: string, name: string, values: Record<string, unknown>) => ({
+      address: `${type}.${name}`,
+      mode: 'managed',
+      type,
+      name,
+      change: { actions: ['no-op'], before: values, after: values, after_unknown: {} },
+    });
+    const changes = [
+      existing('azurerm_subnet_network_security_group_association', 'app', {
+        id: subnetId,
+        subnet_id: subnetId,
+        network_security_group_id: nsgId,
+      }),
+      existing('azurerm_storage_account_network_rules', 'st', { id: stId, storage_account_id: stId, default_action: 'Deny' }),
+      existing('azurerm_subnet', 'app', {
+        id: subnetId,
+        name: 'app',
+        resource_group_name: 'rg',
+        address_prefixes: ['10.0.0.0/24'],
+      }),
+      existing('azurerm_network_security_group', 'nsg', {
+        id: nsgId,
+        name: 'nsg',
+        resource_group_name: 'rg',
+        location: 'westeurope',
+      }),
+      existing('azurerm_storage_account', 'st', { id: stId, name: 'st1', resource_group_name: 'rg', network_rules: [] }),
+    ];
+    for (const order of [changes, [...changes].reverse()]) {
+      const r = normalisePlan({ format_version: '1.2', resource_changes: order }, 'p');
+      expect(r.rows.map((x) => x.plan_address).sort()).toEqual([
+        'azurerm_network_security_group.nsg',
+        'azurerm_storage_account.st',
+        'azurerm_subnet.app',
+      ]);
+      expect(props(r.rows, 'azurerm_subnet.app').networkSecurityGroup).toEqual({
+        id: 'plan://azurerm_network_security_group.nsg',
+      });
+      expect(props(r.rows, 'azurerm_storage_account.st').networkAcls).toMatchObject({ defaultAction: 'Deny' });
+    }
+  });
+
   it('SQL: known ARM ids of no-op resources resolve to plan://, auditing state from enabled', () => {
     const audit = row(platform.rows, 'azurerm_mssql_server_extended_auditing_policy.main');
     expect([audit.type, audit.name, audit.parent_id, audit.plan_actions]).toEqual([

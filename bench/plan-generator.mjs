@@ -16,9 +16,26 @@ export const TEMPLATES = {
 
 const prefix = (key) => `module.tenant["${key}"]`;
 
+/** An ARM id of one instance: every name in it (group, resource, child) carries the instance key. */
+function varyId(id, key) {
+  const parts = id.split('/');
+  for (let i = 4; i < parts.length; i++) if (i === 4 || (i >= 8 && i % 2 === 0)) parts[i] = `${parts[i]}-${key}`;
+  return parts.join('/');
+}
+
+/** Values of one instance: its own name and ARM ids, so instances never share ids or references. */
+function varyValues(v, key) {
+  if (typeof v === 'string') return /^\/subscriptions\/[^/]+\/resourceGroups\//i.test(v) ? varyId(v, key) : v;
+  if (Array.isArray(v)) return v.map((x) => varyValues(x, key));
+  if (!v || typeof v !== 'object') return v;
+  const out = {};
+  for (const [k, x] of Object.entries(v)) out[k] = varyValues(x, key);
+  return out;
+}
+
 function renameValues(values, key) {
   if (!values || typeof values !== 'object') return values;
-  const out = { ...values };
+  const out = varyValues(values, key);
   if (typeof out.name === 'string') out.name = `${out.name}-${key}`.slice(0, 63);
   return out;
 }

@@ -4,6 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../errors.js';
 import { jsonReason } from '../json-reason.js';
+import { parseLeanPlan } from './lean-parse.js';
 
 export interface PlanReadOptions {
   /** Refuse larger inputs. Default 512 MiB. */
@@ -70,6 +71,9 @@ export function parsePlanBytes(buf: Buffer, label: string): unknown {
   }
   const head = buf.subarray(0, 1024);
   if (head.includes(0) || !isUtf8Prefix(head)) throw new UsageError(`${label}: binary data, not a JSON plan`);
+  const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const lean = parseLeanPlan(buf, bom);
+  if (lean) return lean;
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw new UsageError(`${label}: empty input, not a JSON plan (truncated?)`);

@@ -250,7 +250,8 @@ function plannedChanges(changes: unknown[]): number | null {
 export function parseLeanPlan(b: Buffer, from = 0): Obj | null {
   // Without prior state nothing exists yet: few `before` sides to leave out, and the pass would cost more
   // than it saves.
-  if (b.indexOf('"prior_state"', from, 'latin1') < 0) return null;
+  // Terraform writes prior_state after resource_changes: look for it from the end.
+  if (b.lastIndexOf('"prior_state"', b.length, 'latin1') < from) return null;
   const found = skim(b, from);
   if (!found || found.cuts.length === 0) return null;
   const pieces: Buffer[] = [];

@@ -12,7 +12,7 @@ import { renderMarkdown } from '../reports/gate/markdown.js';
 import { renderSarif } from '../reports/gate/sarif.js';
 import { renderText } from '../reports/gate/text.js';
 import { type Catalogue, loadCatalogue } from '../rules.js';
-import { Store } from '../store.js';
+import type { Store } from '../store.js';
 import { TOOL_VERSION } from '../version.js';
 
 export const GATE_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
@@ -108,14 +108,26 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
   const tenant = chooseTenant(config, opts.tenant, opts.config ?? '');
   const checks = checksFor(catalogue, tenant);
   const label = opts.plan === '-' ? 'stdin' : opts.plan;
-  const plan = normalisePlan(await readPlan(opts.plan, opts.maxPlanBytes ? { maxBytes: opts.maxPlanBytes } : {}), label);
+  // The plan is read while DuckDB loads (the module alone takes as long as reading a large plan). Both
+  // promises get a handler at once: a rejection is dealt with below, not reported as unhandled meanwhile.
+  const reading = readPlan(opts.plan, opts.maxPlanBytes ? { maxBytes: opts.maxPlanBytes } : {});
+  reading.catch(() => {});
+  const opening = import('../store.js').then(({ Store }) => Store.open(':memory:'));
+  opening.catch(() => {});
+  let plan: ReturnType<typeof normalisePlan>;
+  try {
+    plan = normalisePlan(await reading, label);
+  } catch (e) {
+    (await opening.catch(() => null))?.close();
+    throw e;
+  }
   const warnings = [...plan.warnings];
   if (plan.counts.azurerm === 0) warnings.push('no Azure resources in the plan: nothing to evaluate');
   if (tenant && checks.length === 0)
     warnings.push(`tenant ${tenant.id} has no framework with automated checks (${tenant.frameworks.join(', ')})`);
 
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
-  const store = await Store.open(':memory:');
+  const store: Store = await opening;
   let findings: Finding[];
   let expired: GateResult['waivers']['expired'];
   try {

@@ -375,8 +375,8 @@ function findSecrets(
   }
   for (const k in values as Obj) {
     const v = (values as Obj)[k];
-    // Nothing to report or descend into (secret-bearing or not): skip the name check.
-    if (v === null || v === undefined || v === '') continue;
+    // Nothing to report or descend into (secret-bearing or not): skip the name check. A flag holds no secret.
+    if (v === null || v === undefined || v === '' || typeof v === 'boolean') continue;
     if (isSecretAttribute(k, type)) {
       const u = subName(unk, k);
       const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);

@@ -110,13 +110,15 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
   const label = opts.plan === '-' ? 'stdin' : opts.plan;
   // The plan is read while DuckDB loads (the module alone takes as long as reading a large plan). Both
   // promises get a handler at once: a rejection is dealt with below, not reported as unhandled meanwhile.
-  const reading = readPlan(opts.plan, opts.maxPlanBytes ? { maxBytes: opts.maxPlanBytes } : {});
+  let reading: Promise<unknown> | null = readPlan(opts.plan, opts.maxPlanBytes ? { maxBytes: opts.maxPlanBytes } : {});
   reading.catch(() => {});
   const opening = import('../store.js').then(({ Store }) => Store.open(':memory:'));
   opening.catch(() => {});
   let plan: ReturnType<typeof normalisePlan>;
   try {
     plan = normalisePlan(await reading, label);
+    // The parsed plan is garbage once normalised; the promise would keep it alive to the end.
+    reading = null;
   } catch (e) {
     (await opening.catch(() => null))?.close();
     throw e;

@@ -77,7 +77,9 @@ describe('compline run', () => {
     ]);
     const firstSeen = await query(
       store,
-      `select run_id, first_seen_run from findings where check_id = 'kv-purge-protection' and status = 'fail' order by run_id`,
+      // Run ids sort by second only (two runs in one second differ by their random suffix): order by start.
+      `select f.run_id, f.first_seen_run from findings f join runs using (run_id)
+       where f.check_id = 'kv-purge-protection' and f.status = 'fail' order by runs.started_at`,
     );
     expect(firstSeen).toEqual([
       { run_id: a, first_seen_run: a },

@@ -163,6 +163,51 @@ describe('exit codes and thresholds', () => {
     expect(compline(['gate', path, '--unknown', 'fail']).code).toBe(1);
   });
 
+  it('a node pool or add-on attribute unknown until apply leaves verdicts on its other attributes alone', () => {
+    const AKS_CHECKS = ['aks-node-public-ip', 'aks-encryption-at-host', 'aks-monitoring-addon', 'aks-azure-policy-addon'];
+    const cluster = (pool: Record<string, unknown>) =>
+      buildPlan([
+        {
+          type: 'azurerm_kubernetes_cluster',
+          name: 'aks',
+          values: {
+            name: 'aks-1',
+            location: 'westeurope',
+            resource_group_name: 'rg',
+            default_node_pool: [{ name: 'system', vm_size: 'Standard_D4s_v5', ...pool }],
+            // The workspace is created in the same plan: its id is unknown, the add-on's state is not.
+            oms_agent: [{ log_analytics_workspace_id: ref('azurerm_log_analytics_workspace.law') }],
+            azure_policy_enabled: true,
+          },
+        },
+        { type: 'azurerm_virtual_network', name: 'vnet', values: { name: 'vnet', resource_group_name: 'rg' } },
+        { type: 'azurerm_log_analytics_workspace', name: 'law', values: { name: 'law', resource_group_name: 'rg' } },
+      ]).plan;
+    const verdicts = (pool: Record<string, unknown>) => {
+      const r = json(['gate', planFile('aks.json', cluster(pool))]);
+      return Object.fromEntries(
+        r.result.findings
+          .filter((f: { check_id: string }) => AKS_CHECKS.includes(f.check_id))
+          .map((f: { check_id: string; status: string }) => [f.check_id, f.status]),
+      );
+    };
+    // The subnet is known only after apply; the flags the checks judge are known.
+    const subnet = { vnet_subnet_id: ref('azurerm_virtual_network.vnet') };
+    expect(verdicts({ ...subnet, node_public_ip_enabled: true, host_encryption_enabled: true })).toEqual({
+      'aks-node-public-ip': 'fail',
+      'aks-encryption-at-host': 'pass',
+      'aks-monitoring-addon': 'pass',
+      'aks-azure-policy-addon': 'pass',
+    });
+    // A judged flag unknown until apply is unknown, never a pass.
+    expect(verdicts({ node_public_ip_enabled: ref('azurerm_virtual_network.vnet'), host_encryption_enabled: false })).toEqual({
+      'aks-node-public-ip': 'unknown',
+      'aks-encryption-at-host': 'fail',
+      'aks-monitoring-addon': 'pass',
+      'aks-azure-policy-addon': 'pass',
+    });
+  });
+
   it('usage errors exit 2 with one line', () => {
     for (const args of [
       ['gate'],

@@ -845,8 +845,11 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       const scope = c.ref(a, 'scope');
       c.parent(scope);
       p.set('scope', scope);
-      p.set('roleDefinitionId', c.ref(a, 'role_definition_id'));
-      p.set('roleDefinitionName', a.val('role_definition_name'));
+      const roleName = a.val('role_definition_name');
+      const roleId = c.ref(a, 'role_definition_id');
+      // Given a role name, azurerm computes the id from it at apply: the unknown id says nothing the name does not.
+      if (!(roleName.k === 'known' && roleId.k === 'unknown')) p.set('roleDefinitionId', roleId);
+      p.set('roleDefinitionName', roleName);
       p.set('principalId', a.val('principal_id'));
       p.set('principalType', a.val('principal_type'));
       p.set('description', a.val('description'));

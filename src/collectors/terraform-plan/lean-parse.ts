@@ -3,10 +3,12 @@
 // most of the gate's time and memory. One pass over the bytes finds those parts, checking their structure
 // (strings closed, brackets balanced, only JSON tokens between), and JSON.parse reads the rest.
 //
-// Left out: prior_state and resource_drift; planned_values when resource_changes lists every resource it
-// holds (Terraform lists them all, no-op included); the `before` side of each change except for deletes,
+// Left out: prior_state and resource_drift; planned_values when resource_changes has every resource it
+// lists (Terraform lists them all, no-op included); the `before` side of each change except for deletes,
 // whose verdicts are read from it. Only plans with a prior state take this way. Anything unexpected gives
 // null, and the caller parses the whole text.
+
+import { splitSteps } from './references.js';
 
 /** Placeholder written where a part was left out; patched back from its bytes when it turns out to be needed. */
 const OMITTED = 0;
@@ -63,16 +65,21 @@ function stringEnd(b: Buffer, i: number): number {
   }
 }
 
-/** Index just past the array or object that opens at `i`, or -1 when it is not well formed. */
-function valueEnd(b: Buffer, i: number): number {
+/**
+ * Index just past the array or object that opens at `i`, or -1 when it is not well formed. `onString` sees
+ * each string in it (the indexes of its quotes).
+ */
+function valueEnd(b: Buffer, i: number, onString?: (open: number, close: number) => void): number {
   // Closing bracket expected at each depth: } (0x7d) or ] (0x5d); an opener's code + 2 is its closer.
   const closers: number[] = [];
   const n = b.length;
   while (i < n) {
     const c = b[i] as number;
     if (c === QUOTE) {
+      const open = i;
       i = stringEnd(b, i);
       if (i < 0) return -1;
+      if (onString) onString(open, i);
     } else if (c === 0x7b || c === 0x5b) closers.push(c + 2);
     else if (c === 0x7d || c === 0x5d) {
       if (closers.pop() !== c) return -1;
@@ -104,6 +111,9 @@ interface Skim {
   /** Byte ranges replaced by the placeholder, in order. */
   cuts: Cut[];
   plannedValues: Cut | null;
+  /** The `address` values in planned_values (modules', resources', data sources'), and its managed resources. */
+  plannedAddresses: string[];
+  plannedManaged: number;
   /** Per resource_changes index, the `before` / `before_sensitive` ranges left out. */
   befores: Map<number, Map<string, Cut>>;
 }
@@ -120,6 +130,7 @@ function skim(b: Buffer, from: number): Skim | null {
   const cuts: Cut[] = [];
   const befores = new Map<number, Map<string, Cut>>();
   let plannedValues: Cut | null = null;
+  const census = plannedCensus(b);
   // Per depth (1 = the plan object): is it an object, and where its current key starts and ends.
   const isObject: boolean[] = [false, true];
   const keyStart: number[] = [0, -1];
@@ -167,7 +178,7 @@ function skim(b: Buffer, from: number): Skim | null {
           (depth === 2 && !isObject[2]) ||
           (depth === 3 && c === 0x7b && keyIs(3, CHANGE)));
       if (!follow) {
-        const end = valueEnd(b, i);
+        const end = valueEnd(b, i, drop === 'planned' ? census.onString : undefined);
         if (end < 0) return null;
         if (drop !== null) {
           const cut = { start: i, end };
@@ -201,7 +212,7 @@ function skim(b: Buffer, from: number): Skim | null {
           const t = b[k];
           if (t !== 0x20 && t !== 0x0a && t !== 0x0d && t !== 0x09) return null;
         }
-        return { cuts, plannedValues, befores };
+        return { cuts, plannedValues, befores, plannedAddresses: census.addresses, plannedManaged: census.managed };
       }
       expectKey = false;
     } else if (c === 0x2c) {
@@ -217,31 +228,74 @@ function skim(b: Buffer, from: number): Skim | null {
   return null;
 }
 
-/** Occurrences of `"mode":"managed"` in the range: compact, as Terraform writes it, else pretty-printed. */
-function managedCount(b: Buffer, cut: Cut): number {
-  const part = b.subarray(cut.start, cut.end);
-  for (const pattern of ['"mode":"managed"', '"mode": "managed"']) {
-    let count = 0;
-    for (let at = part.indexOf(pattern, 0, 'latin1'); at >= 0; at = part.indexOf(pattern, at + pattern.length, 'latin1')) count++;
-    if (count > 0) return count;
+const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const ADDRESS = key('address');
+const MODE = key('mode');
+const MANAGED = key('managed');
+
+/**
+ * Collects, while planned_values is skipped, every `"address": "…"` value and how many `"mode": "managed"`
+ * pairs it holds: enough to tell whether resource_changes covers it without parsing it.
+ */
+function plannedCensus(b: Buffer) {
+  const census = { addresses: [] as string[], managed: 0, onString };
+  // What the next string is the value of: 1 an address, 2 a mode.
+  let pending = 0;
+  /** The string after a key's colon, when the value is one: its opening quote, else -1. */
+  const stringValueAfter = (close: number): number => {
+    let k = close + 1;
+    while (isSpace(b[k])) k++;
+    if (b[k] !== 0x3a) return -1;
+    k++;
+    while (isSpace(b[k])) k++;
+    return b[k] === QUOTE ? k : -1;
+  };
+  function onString(open: number, close: number): void {
+    if (pending === 1) {
+      let escaped = false;
+      for (let k = open + 1; k < close && !escaped; k++) escaped = b[k] === BACKSLASH;
+      // Addresses with string keys hold escaped quotes; the others decode as they are.
+      census.addresses.push(
+        escaped ? (JSON.parse(b.toString('utf8', open, close + 1)) as string) : b.toString('utf8', open + 1, close),
+      );
+      pending = 0;
+    } else if (pending === 2) {
+      if (same(b, open + 1, close, MANAGED)) census.managed++;
+      pending = 0;
+    } else if (same(b, open + 1, close, ADDRESS) && stringValueAfter(close) >= 0) pending = 1;
+    else if (same(b, open + 1, close, MODE) && stringValueAfter(close) >= 0) pending = 2;
   }
-  return 0;
+  return census;
+}
+
+/**
+ * Does resource_changes hold every managed resource planned_values lists? Each resource address there must
+ * have a change (module and data source addresses aside), and there must be as many of them as resources
+ * marked managed: a resource only in planned_values keeps planned_values in.
+ */
+function changesCoverPlanned(found: Skim, changes: unknown): boolean {
+  if (!Array.isArray(changes)) return false;
+  const changed = new Set<string>();
+  for (const rc of changes) {
+    if (isObj(rc) && typeof rc.address === 'string' && rc.mode !== 'data' && rc.deposed === undefined) changed.add(rc.address);
+  }
+  let resources = 0;
+  for (const address of found.plannedAddresses) {
+    if (changed.has(address)) {
+      resources++;
+      continue;
+    }
+    // Not a changed resource: fine only for a module's own address or a data source.
+    const steps = splitSteps(address);
+    if (!steps) return false;
+    let i = 0;
+    while (i + 1 < steps.length && steps[i]?.name === 'module' && steps[i]?.key === undefined) i += 2;
+    if (i !== steps.length && steps[i]?.name !== 'data') return false;
+  }
+  return resources > 0 && resources === found.plannedManaged;
 }
 
 const parseSlice = (b: Buffer, cut: Cut): unknown => JSON.parse(b.toString('utf8', cut.start, cut.end));
-
-/** Resource changes planned_values would also list: managed, current, and not only deleted or forgotten. */
-function plannedChanges(changes: unknown[]): number | null {
-  let count = 0;
-  for (const rc of changes) {
-    if (!isObj(rc) || !isObj(rc.change) || !Array.isArray(rc.change.actions)) return null;
-    if (rc.mode !== 'managed' || rc.deposed !== undefined) continue;
-    const a = rc.change.actions;
-    if (a.length === 1 && (a[0] === 'delete' || a[0] === 'forget')) continue;
-    count++;
-  }
-  return count;
-}
 
 /**
  * The plan with the parts the gate does not read left out, or null when the text is not a JSON object
@@ -285,8 +339,7 @@ export function parseLeanPlan(b: Buffer, from = 0): Obj | null {
     }
     if (found.plannedValues) {
       if (plan.planned_values !== OMITTED) return null;
-      const expected = Array.isArray(changes) ? plannedChanges(changes) : null;
-      if (expected !== null && expected > 0 && expected === managedCount(b, found.plannedValues)) delete plan.planned_values;
+      if (changesCoverPlanned(found, changes)) delete plan.planned_values;
       else plan.planned_values = parseSlice(b, found.plannedValues);
     }
   } catch {

@@ -78,6 +78,26 @@ describe('lean plan parse', () => {
     expect(byId(normalisePlan(got, 'p').rows)).toEqual(byId(normalisePlan(plan, 'p').rows));
   });
 
+  it('keeps planned_values when a resource there has no change, even if another change evens the count', () => {
+    const plan = estatePlan();
+    const hidden = 'azurerm_mssql_server.main';
+    const decoy = structuredClone(plan.resource_changes.find((rc: AnyJson) => rc.address === hidden));
+    decoy.address = 'azurerm_mssql_server.decoy';
+    decoy.name = 'decoy';
+    plan.resource_changes = [...plan.resource_changes.filter((rc: AnyJson) => rc.address !== hidden), decoy];
+    const got = lean(plan) as AnyJson;
+    expect(got.planned_values).toEqual(plan.planned_values);
+    const rows = normalisePlan(got, 'p').rows.map((r) => r.plan_address);
+    expect(rows).toContain(hidden);
+    expect(rows).toContain('azurerm_mssql_server.decoy');
+  });
+
+  it('keeps planned_values when a managed resource there has no address', () => {
+    const plan = estatePlan();
+    plan.planned_values.root_module.resources.push({ mode: 'managed', type: 'azurerm_key_vault', name: 'x', values: {} });
+    expect((lean(plan) as AnyJson).planned_values).toEqual(plan.planned_values);
+  });
+
   it('keeps members of those names anywhere but where Terraform puts them', () => {
     const plan = estatePlan();
     plan.variables = { prior_state: { value: { planned_values: { before: 1 } } } };

@@ -1,4 +1,5 @@
--- retentionDays applies to the storage destination; 0 there means keep forever.
+-- retentionDays applies to the storage destination; 0 there means keep forever. Audit sent to Azure Monitor is
+-- kept as long as the Log Analytics workspace a diagnostic setting on the master database routes it to keeps data.
 with srv as (
   select id, tenant_id
   from resources
@@ -9,7 +10,8 @@ setting as (
     srv.id as server_id,
     a.id as setting_id,
     try_cast(a.properties->>'$.retentionDays' as integer) as retention_days,
-    nullif(a.properties->>'$.storageEndpoint', '') as storage_endpoint
+    nullif(a.properties->>'$.storageEndpoint', '') as storage_endpoint,
+    coalesce(lower(a.properties->>'$.isAzureMonitorTargetEnabled') = 'true', false) as to_monitor
   from srv
   join resources a
     on a.type = 'microsoft.sql/servers/auditingsettings'
@@ -17,25 +19,78 @@ setting as (
    and a.tenant_id is not distinct from srv.tenant_id
   where lower(a.properties->>'$.state') = 'enabled'
 ),
-judged as (
+-- Diagnostic settings on the master database carry the audit events to Azure Monitor. A plan's setting that
+-- references the server stands for one: azurerm writes target_resource_id = "${server.id}/databases/master",
+-- which the plan records as a reference to the server (a server takes no diagnostic settings itself).
+route as (
+  select
+    srv.id as server_id,
+    d.id as route_id,
+    nullif(lower(d.properties->>'$.workspaceId'), '') as workspace_id,
+    len(list_filter(coalesce(d.unknown_paths, []),
+      lambda p: p = 'properties.workspaceId' or starts_with(p, 'properties.logs'))) > 0 as undecided,
+    coalesce(json_type(d.properties->'$.logs') = 'ARRAY', false)
+      and len(list_filter(from_json(d.properties->'$.logs', '["json"]'),
+        lambda l: l->>'$.enabled' = 'true' and (lower(l->>'$.category') = 'sqlsecurityauditevents'
+          or lower(l->>'$.categoryGroup') in ('audit', 'alllogs')))) > 0 as ships
+  from srv
+  join resources d
+    on d.type = 'microsoft.insights/diagnosticsettings'
+   and lower(d.parent_id) in (lower(srv.id), lower(srv.id) || '/databases/master')
+   and d.tenant_id is not distinct from srv.tenant_id
+),
+route_days as (
+  select r.*, w.id is not null as workspace_known, try_cast(w.properties->>'$.retentionInDays' as integer) as workspace_days
+  from route r
+  left join resources w on w.type = 'microsoft.operationalinsights/workspaces' and lower(w.id) = r.workspace_id
+),
+monitor as (
   select
     server_id,
-    setting_id,
-    retention_days,
+    max(workspace_days) filter (where ships and not undecided) as days,
+    arg_max(workspace_id, workspace_days) filter (where ships and not undecided and workspace_days is not null) as workspace_id,
+    arg_max(route_id, workspace_days) filter (where ships and not undecided and workspace_days is not null) as route_id,
+    min(route_id) filter (where undecided) as undecided_route,
+    min(workspace_id) filter (where ships and not undecided and workspace_days is null) as unknown_workspace,
+    list({setting: route_id, workspace: workspace_id, retentionInDays: workspace_days, shipsAudit: ships} order by route_id) as routes
+  from route_days
+  group by server_id
+),
+judged as (
+  select
+    s.server_id,
+    s.setting_id,
+    s.retention_days,
+    m.routes,
     case
-      when retention_days is null then 'error'
-      when storage_endpoint is null then 'error'
-      when retention_days = 0 or retention_days >= getvariable('min_days') then 'pass'
+      when s.storage_endpoint is null and not s.to_monitor then 'error'
+      when s.storage_endpoint is null and m.days >= getvariable('min_days') then 'pass'
+      when s.storage_endpoint is null and (m.undecided_route is not null or m.unknown_workspace is not null) then 'error'
+      when s.storage_endpoint is null and m.days is not null then 'fail'
+      when s.storage_endpoint is null then 'error'
+      when s.retention_days is null then 'error'
+      when s.retention_days = 0 or s.retention_days >= getvariable('min_days') then 'pass'
       else 'fail'
     end as verdict,
     case
-      when retention_days is null then format('retentionDays is absent on auditing setting {}', setting_id)
-      when storage_endpoint is null
-        then format('auditing setting {} has no storage destination: retention is the workspace''s and is not judged here', setting_id)
-      when retention_days = 0 then format('audit logs are kept indefinitely ({}: retentionDays 0)', setting_id)
-      else format('audit retention is {} days on {} (minimum {})', retention_days, setting_id, getvariable('min_days'))
+      when s.storage_endpoint is null and not s.to_monitor
+        then format('auditing setting {} has no storage or Azure Monitor destination whose retention is known', s.setting_id)
+      when s.storage_endpoint is null and m.days is not null
+          and (m.days >= getvariable('min_days') or (m.undecided_route is null and m.unknown_workspace is null))
+        then format('audit events go to workspace {} through diagnostic setting {}, kept {} days (minimum {})',
+                    m.workspace_id, m.route_id, m.days, getvariable('min_days'))
+      when s.storage_endpoint is null and m.undecided_route is not null
+        then format('diagnostic setting {} sends the audit events to a destination known only after apply', m.undecided_route)
+      when s.storage_endpoint is null and m.unknown_workspace is not null
+        then format('workspace {} receives the audit events, but its retention is not in the data', m.unknown_workspace)
+      when s.storage_endpoint is null
+        then format('auditing setting {} sends to Azure Monitor, but no diagnostic setting on the master database ships SQLSecurityAuditEvents to a workspace', s.setting_id)
+      when s.retention_days is null then format('retentionDays is absent on auditing setting {}', s.setting_id)
+      when s.retention_days = 0 then format('audit logs are kept indefinitely ({}: retentionDays 0)', s.setting_id)
+      else format('audit retention is {} days on {} (minimum {})', s.retention_days, s.setting_id, getvariable('min_days'))
     end as why
-  from setting
+  from setting s
+  left join monitor m on m.server_id = s.server_id
 ),
 per_server as (
   select
@@ -43,7 +98,8 @@ per_server as (
     -- the best verdict of the server's enabled settings decides
     min_by(why, case verdict when 'pass' then 0 when 'fail' then 1 else 2 end) as why,
     min(case verdict when 'pass' then 0 when 'fail' then 1 else 2 end) as rank,
-    list({setting: setting_id, retentionDays: retention_days} order by setting_id) as settings
+    list({setting: setting_id, retentionDays: retention_days} order by setting_id) as settings,
+    any_value(routes) as routes
   from judged
   group by server_id
 )
@@ -52,6 +108,6 @@ select
   srv.tenant_id,
   case p.rank when 0 then 'pass' when 1 then 'fail' when 2 then 'error' else 'fail' end as status,
   coalesce(p.why, 'auditing is not enabled, so no audit log is retained') as reason,
-  json_object('enabled_auditing_settings', p.settings, 'min_days', getvariable('min_days')) as evidence
+  json_object('enabled_auditing_settings', p.settings, 'azure_monitor_routes', p.routes, 'min_days', getvariable('min_days')) as evidence
 from srv
 left join per_server p on p.server_id = srv.id

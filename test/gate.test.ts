@@ -208,6 +208,45 @@ describe('exit codes and thresholds', () => {
     });
   });
 
+  it('SQL audit sent to Log Analytics is judged by the workspace, for servers that already exist', () => {
+    const server = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Sql/servers/sql1';
+    const workspace =
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law';
+    const existing = (type: string, name: string, values: Record<string, unknown>) => ({
+      address: `${type}.${name}`,
+      mode: 'managed',
+      type,
+      name,
+      change: { actions: ['no-op'], before: values, after: values, after_unknown: {} },
+    });
+    const verdict = (days: number) => {
+      const plan = {
+        format_version: '1.2',
+        resource_changes: [
+          existing('azurerm_mssql_server', 'sql', { id: server, name: 'sql1', resource_group_name: 'rg' }),
+          existing('azurerm_mssql_server_extended_auditing_policy', 'audit', {
+            id: `${server}/extendedAuditingSettings/default`,
+            server_id: server,
+            enabled: true,
+            log_monitoring_enabled: true,
+          }),
+          existing('azurerm_log_analytics_workspace', 'law', { id: workspace, name: 'law', retention_in_days: days }),
+          existing('azurerm_monitor_diagnostic_setting', 'audit', {
+            id: `${server}/databases/master|audit`,
+            name: 'audit',
+            target_resource_id: `${server}/databases/master`,
+            log_analytics_workspace_id: workspace,
+            enabled_log: [{ category: 'SQLSecurityAuditEvents', category_group: null }],
+          }),
+        ],
+      };
+      const r = json(['gate', planFile('sql-audit.json', plan)]);
+      return r.result.findings.find((f: { check_id: string }) => f.check_id === 'sql-audit-retention').status;
+    };
+    expect(verdict(400)).toBe('pass');
+    expect(verdict(90)).toBe('fail');
+  });
+
   it('usage errors exit 2 with one line', () => {
     for (const args of [
       ['gate'],

@@ -27,7 +27,17 @@ export class ResourceContext implements MapContext {
   private idOf(s: string): string {
     const lower = s.toLowerCase();
     const addr = this.idIndex.get(lower);
-    return addr ? `plan://${addr}` : lower;
+    if (addr) return `plan://${addr}`;
+    // A child the plan does not hold under a parent it does (a server's master database): plan://<parent>/<child>.
+    const at = lower.lastIndexOf('/providers/');
+    if (at < 0) return lower;
+    const head = lower.slice(0, at + '/providers/'.length);
+    const parts = lower.slice(head.length).split('/'); // namespace, then type/name pairs
+    for (let n = parts.length - 2; n >= 3; n -= 2) {
+      const parent = this.idIndex.get(head + parts.slice(0, n).join('/'));
+      if (parent) return `plan://${parent}/${parts.slice(n).join('/')}`;
+    }
+    return lower;
   }
 
   ref(at: Attrs, name: string): Val {

@@ -395,6 +395,44 @@ describe('ARM properties from azurerm 4.x names', () => {
     }
   });
 
+  it('a known id of a child the plan does not hold, under a parent it does, keeps the parent as plan://', () => {
+    const server = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Sql/servers/sql1';
+    const existing = (type: string, name: string, values: Record<string, unknown>) => ({
+      address: `${type}.${name}`,
+      mode: 'managed',
+      type,
+      name,
+      change: { actions: ['no-op'], before: values, after: values, after_unknown: {} },
+    });
+    const r = normalisePlan(
+      {
+        format_version: '1.2',
+        resource_changes: [
+          existing('azurerm_resource_group', 'rg', {
+            id: '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg',
+            name: 'rg',
+          }),
+          existing('azurerm_mssql_server', 'sql', { id: server, name: 'sql1', resource_group_name: 'rg' }),
+          existing('azurerm_monitor_diagnostic_setting', 'audit', {
+            id: `${server}/databases/master|audit`,
+            name: 'audit',
+            target_resource_id: `${server}/databases/master`,
+            log_analytics_workspace_id:
+              '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/elsewhere',
+          }),
+        ],
+      },
+      'p',
+    );
+    expect(row(r.rows, 'azurerm_monitor_diagnostic_setting.audit').parent_id).toBe(
+      'plan://azurerm_mssql_server.sql/databases/master',
+    );
+    // A resource outside the plan under a resource group inside it is not a child of the group's row.
+    expect(props(r.rows, 'azurerm_monitor_diagnostic_setting.audit').workspaceId).toBe(
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourcegroups/rg/providers/microsoft.operationalinsights/workspaces/elsewhere',
+    );
+  });
+
   it('SQL: known ARM ids of no-op resources resolve to plan://, auditing state from enabled', () => {
     const audit = row(platform.rows, 'azurerm_mssql_server_extended_auditing_policy.main');
     expect([audit.type, audit.name, audit.parent_id, audit.plan_actions]).toEqual([

@@ -6,7 +6,7 @@ import Ajv2020Module from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { gateJsonSchema } from '../src/reports/gate/gate-result.js';
 import { compline } from './support/cli.js';
-import { buildPlan, ref } from './support/plan-builder.js';
+import { buildPlan, ref, unchanged } from './support/plan-builder.js';
 import { hasRealData, REAL_DIR } from './support/real-data.js';
 import { sarifValidator } from './support/sarif-schema.js';
 
@@ -212,26 +212,19 @@ describe('exit codes and thresholds', () => {
     const server = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Sql/servers/sql1';
     const workspace =
       '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law';
-    const existing = (type: string, name: string, values: Record<string, unknown>) => ({
-      address: `${type}.${name}`,
-      mode: 'managed',
-      type,
-      name,
-      change: { actions: ['no-op'], before: values, after: values, after_unknown: {} },
-    });
     const verdict = (days: number) => {
       const plan = {
         format_version: '1.2',
         resource_changes: [
-          existing('azurerm_mssql_server', 'sql', { id: server, name: 'sql1', resource_group_name: 'rg' }),
-          existing('azurerm_mssql_server_extended_auditing_policy', 'audit', {
+          unchanged('azurerm_mssql_server', 'sql', { id: server, name: 'sql1', resource_group_name: 'rg' }),
+          unchanged('azurerm_mssql_server_extended_auditing_policy', 'audit', {
             id: `${server}/extendedAuditingSettings/default`,
             server_id: server,
             enabled: true,
             log_monitoring_enabled: true,
           }),
-          existing('azurerm_log_analytics_workspace', 'law', { id: workspace, name: 'law', retention_in_days: days }),
-          existing('azurerm_monitor_diagnostic_setting', 'audit', {
+          unchanged('azurerm_log_analytics_workspace', 'law', { id: workspace, name: 'law', retention_in_days: days }),
+          unchanged('azurerm_monitor_diagnostic_setting', 'audit', {
             id: `${server}/databases/master|audit`,
             name: 'audit',
             target_resource_id: `${server}/databases/master`,

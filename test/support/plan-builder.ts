@@ -84,3 +84,21 @@ export function buildPlan(resources: PlanFixture[], prefix = 'p'): BuiltPlan {
     addresses,
   };
 }
+
+/** The change Terraform writes for a resource that exists and stays as it is; `sensitive` marks all its values. */
+export function unchanged(type: string, name: string, values: Record<string, unknown>, sensitive = false) {
+  const marks = sensitive ? Object.fromEntries(Object.keys(values).map((k) => [k, true])) : undefined;
+  return {
+    address: `${type}.${name}`,
+    mode: 'managed',
+    type,
+    name,
+    change: {
+      actions: ['no-op'],
+      before: values,
+      after: values,
+      after_unknown: {},
+      ...(marks ? { before_sensitive: marks, after_sensitive: marks } : {}),
+    },
+  };
+}

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { normalisePlan, SUPPORTED_AZURERM_TYPES } from '../../../src/collectors/terraform-plan/index.js';
 import { UsageError } from '../../../src/errors.js';
 import type { ResourceRow } from '../../../src/model.js';
+import { unchanged } from '../../support/plan-builder.js';
 import { REAL_DIR } from '../../support/real-data.js';
 
 const fixture = (name: string): unknown =>
@@ -353,33 +354,26 @@ describe('ARM properties from azurerm 4.x names', () => {
       '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg';
     const stId =
       '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1';
-    const existing = (type: string, name: string, values: Record<string, unknown>) => ({
-      address: `${type}.${name}`,
-      mode: 'managed',
-      type,
-      name,
-      change: { actions: ['no-op'], before: values, after: values, after_unknown: {} },
-    });
     const changes = [
-      existing('azurerm_subnet_network_security_group_association', 'app', {
+      unchanged('azurerm_subnet_network_security_group_association', 'app', {
         id: subnetId,
         subnet_id: subnetId,
         network_security_group_id: nsgId,
       }),
-      existing('azurerm_storage_account_network_rules', 'st', { id: stId, storage_account_id: stId, default_action: 'Deny' }),
-      existing('azurerm_subnet', 'app', {
+      unchanged('azurerm_storage_account_network_rules', 'st', { id: stId, storage_account_id: stId, default_action: 'Deny' }),
+      unchanged('azurerm_subnet', 'app', {
         id: subnetId,
         name: 'app',
         resource_group_name: 'rg',
         address_prefixes: ['10.0.0.0/24'],
       }),
-      existing('azurerm_network_security_group', 'nsg', {
+      unchanged('azurerm_network_security_group', 'nsg', {
         id: nsgId,
         name: 'nsg',
         resource_group_name: 'rg',
         location: 'westeurope',
       }),
-      existing('azurerm_storage_account', 'st', { id: stId, name: 'st1', resource_group_name: 'rg', network_rules: [] }),
+      unchanged('azurerm_storage_account', 'st', { id: stId, name: 'st1', resource_group_name: 'rg', network_rules: [] }),
     ];
     for (const order of [changes, [...changes].reverse()]) {
       const r = normalisePlan({ format_version: '1.2', resource_changes: order }, 'p');
@@ -397,23 +391,16 @@ describe('ARM properties from azurerm 4.x names', () => {
 
   it('a known id of a child the plan does not hold, under a parent it does, keeps the parent as plan://', () => {
     const server = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Sql/servers/sql1';
-    const existing = (type: string, name: string, values: Record<string, unknown>) => ({
-      address: `${type}.${name}`,
-      mode: 'managed',
-      type,
-      name,
-      change: { actions: ['no-op'], before: values, after: values, after_unknown: {} },
-    });
     const r = normalisePlan(
       {
         format_version: '1.2',
         resource_changes: [
-          existing('azurerm_resource_group', 'rg', {
+          unchanged('azurerm_resource_group', 'rg', {
             id: '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg',
             name: 'rg',
           }),
-          existing('azurerm_mssql_server', 'sql', { id: server, name: 'sql1', resource_group_name: 'rg' }),
-          existing('azurerm_monitor_diagnostic_setting', 'audit', {
+          unchanged('azurerm_mssql_server', 'sql', { id: server, name: 'sql1', resource_group_name: 'rg' }),
+          unchanged('azurerm_monitor_diagnostic_setting', 'audit', {
             id: `${server}/databases/master|audit`,
             name: 'audit',
             target_resource_id: `${server}/databases/master`,
@@ -761,42 +748,43 @@ describe('secrets never leave', () => {
   });
 
   it('does not count secrets the provider computes (an existing account, cluster, workspace), but still keeps them out', () => {
-    const existing = (type: string, name: string, values: Record<string, unknown>) => ({
-      address: `${type}.${name}`,
-      mode: 'managed',
-      type,
-      name,
-      change: {
-        actions: ['no-op'],
-        before: values,
-        after: values,
-        after_unknown: {},
-        before_sensitive: Object.fromEntries(Object.keys(values).map((k) => [k, true])),
-        after_sensitive: Object.fromEntries(Object.keys(values).map((k) => [k, true])),
-      },
-    });
     const plan = {
       format_version: '1.2',
       resource_changes: [
-        existing('azurerm_storage_account', 'st', {
-          name: 'st1',
-          resource_group_name: 'rg',
-          primary_access_key: 'Exported-Key-UNIQUE-1111',
-          primary_connection_string: 'DefaultEndpointsProtocol=https;AccountKey=Exported-Key-UNIQUE-1111',
-        }),
-        existing('azurerm_kubernetes_cluster', 'aks', {
-          name: 'aks1',
-          resource_group_name: 'rg',
-          kube_config: [{ client_key: 'Exported-Kube-UNIQUE-2222', password: 'Exported-Kube-UNIQUE-2222' }],
-          kube_admin_config_raw: 'apiVersion: v1 # Exported-Kube-UNIQUE-2222',
-          // An argument the configuration supplies is still a finding, next to exported ones.
-          service_principal: [{ client_id: 'x', client_secret: 'Configured-Sp-UNIQUE-3333' }],
-        }),
-        existing('azurerm_log_analytics_workspace', 'law', {
-          name: 'law1',
-          resource_group_name: 'rg',
-          primary_shared_key: 'Exported-Key-UNIQUE-4444',
-        }),
+        unchanged(
+          'azurerm_storage_account',
+          'st',
+          {
+            name: 'st1',
+            resource_group_name: 'rg',
+            primary_access_key: 'Exported-Key-UNIQUE-1111',
+            primary_connection_string: 'DefaultEndpointsProtocol=https;AccountKey=Exported-Key-UNIQUE-1111',
+          },
+          true,
+        ),
+        unchanged(
+          'azurerm_kubernetes_cluster',
+          'aks',
+          {
+            name: 'aks1',
+            resource_group_name: 'rg',
+            kube_config: [{ client_key: 'Exported-Kube-UNIQUE-2222', password: 'Exported-Kube-UNIQUE-2222' }],
+            kube_admin_config_raw: 'apiVersion: v1 # Exported-Kube-UNIQUE-2222',
+            // An argument the configuration supplies is still a finding, next to exported ones.
+            service_principal: [{ client_id: 'x', client_secret: 'Configured-Sp-UNIQUE-3333' }],
+          },
+          true,
+        ),
+        unchanged(
+          'azurerm_log_analytics_workspace',
+          'law',
+          {
+            name: 'law1',
+            resource_group_name: 'rg',
+            primary_shared_key: 'Exported-Key-UNIQUE-4444',
+          },
+          true,
+        ),
       ],
     };
     const r = normalisePlan(plan, 'p');

@@ -23,6 +23,8 @@ for (const ch of ' \t\n\r,:') BYTE[ch.charCodeAt(0)] = 1;
 for (const ch of '-0123456789') BYTE[ch.charCodeAt(0)] = 2;
 for (const ch of '+.eE') BYTE[ch.charCodeAt(0)] = 3;
 
+const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
 /** Index just past the separator, number, true, false or null at `i`, or -1 when none is there. */
 function tokenEnd(b: Buffer, i: number): number {
   const c = b[i] as number;
@@ -125,7 +127,7 @@ interface Skim {
 function skim(b: Buffer, from: number): Skim | null {
   const n = b.length;
   let i = from;
-  while (i < n && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
+  while (i < n && isSpace(b[i])) i++;
   if (b[i] !== 0x7b) return null;
   const cuts: Cut[] = [];
   const befores = new Map<number, Map<string, Cut>>();
@@ -208,10 +210,7 @@ function skim(b: Buffer, from: number): Skim | null {
       depth--;
       if (depth === 0) {
         // Only whitespace may follow the document.
-        for (let k = i + 1; k < n; k++) {
-          const t = b[k];
-          if (t !== 0x20 && t !== 0x0a && t !== 0x0d && t !== 0x09) return null;
-        }
+        for (let k = i + 1; k < n; k++) if (!isSpace(b[k])) return null;
         return { cuts, plannedValues, befores, plannedAddresses: census.addresses, plannedManaged: census.managed };
       }
       expectKey = false;
@@ -228,7 +227,6 @@ function skim(b: Buffer, from: number): Skim | null {
   return null;
 }
 
-const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const ADDRESS = key('address');
 const MODE = key('mode');
 const MANAGED = key('managed');
@@ -303,8 +301,7 @@ const parseSlice = (b: Buffer, cut: Cut): unknown => JSON.parse(b.toString('utf8
  */
 export function parseLeanPlan(b: Buffer, from = 0): Obj | null {
   // Without prior state nothing exists yet: few `before` sides to leave out, and the pass would cost more
-  // than it saves.
-  // Terraform writes prior_state after resource_changes: look for it from the end.
+  // than it saves. Terraform writes prior_state after resource_changes: look for it from the end.
   if (b.lastIndexOf('"prior_state"', b.length, 'latin1') < from) return null;
   const found = skim(b, from);
   if (!found || found.cuts.length === 0) return null;

@@ -37,6 +37,7 @@ console.log(
   `compline gate benchmark · ${cpus().length} × ${cpus()[0]?.model} · ${Math.round(totalmem() / 1024 ** 3)} GiB · node ${process.version} · median of ${runs}`,
 );
 console.log('template  resources  plan MB  JSON.parse s  gate s  ratio  gate peak RSS MiB  verdicts');
+const goal = [];
 for (const template of templates) {
   for (const size of sizes) {
     const file = `${dataDir}plan-${template === 'platform' ? '' : `${template}-`}${size}.json`;
@@ -71,5 +72,10 @@ for (const template of templates) {
     console.log(
       `${template.padEnd(8)}  ${String(resourceChanges).padStart(9)}  ${mb.toFixed(1).padStart(7)}  ${p.toFixed(2).padStart(12)}  ${g.toFixed(2).padStart(6)}  ${(g / p).toFixed(2).padStart(5)}  ${rss.toFixed(0).padStart(17)}  ${verdicts.padStart(8)}`,
     );
+    if (size === 10000)
+      goal.push(
+        `${template} ${g.toFixed(2)} s (${g < 3 ? 'met' : 'not met'}), ratio ${(g / p).toFixed(2)} (${g / p <= 2 ? 'met' : 'not met'})`,
+      );
   }
 }
+if (goal.length) console.log(`goal at 10k, under 3 s and ratio ≤ 2: ${goal.join('; ')}`);

@@ -92,9 +92,13 @@ export class Store {
     return this.readers[0]!;
   }
 
-  static async open(path: string): Promise<Store> {
+  /**
+   * `threads`: DuckDB's own workers. Queries also run on the calling connections' threads, so the gate's
+   * small queries keep overlapping with one worker, which leaves a 2-core runner's other core to JS.
+   */
+  static async open(path: string, opts: { threads?: number } = {}): Promise<Store> {
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path, { threads: '2', memory_limit: '2GB' });
+    const instance = await DuckDBInstance.create(path, { threads: String(opts.threads ?? 2), memory_limit: '2GB' });
     const writer = await instance.connect();
     for (const [table, ddl] of Object.entries(TABLE_DDL)) {
       await writer.run(`create table if not exists ${table} (${ddl})`);

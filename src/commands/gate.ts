@@ -112,7 +112,7 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
   // promises get a handler at once: a rejection is dealt with below, not reported as unhandled meanwhile.
   let reading: Promise<unknown> | null = readPlan(opts.plan, opts.maxPlanBytes ? { maxBytes: opts.maxPlanBytes } : {});
   reading.catch(() => {});
-  const opening = import('../store.js').then(({ Store }) => Store.open(':memory:'));
+  const opening = import('../store.js').then(({ Store }) => Store.open(':memory:', { threads: 1 }));
   opening.catch(() => {});
   let plan: ReturnType<typeof normalisePlan>;
   try {

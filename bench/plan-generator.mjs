@@ -118,16 +118,16 @@ export function generatePlan(target, template = 'platform') {
 // before, after; a storage account's values are ~6.4 KB, an AKS cluster's ~12 KB), so ~75 MB at 10k and
 // ~390 MB at 50k resources. V8 strings stop at ~512 MB: neither JSON.stringify here nor readFileSync(…,
 // 'utf8') in the gate can hold a bigger plan, so bench/gate.mjs skips sizes whose estimated file exceeds
-// MAX_PLAN_BYTES (estimatePlanBytes below) rather than crash.
+// MAX_PLAN_BYTES (estimatePlan below) rather than crash.
 
 /** Files above this are not generated: V8 strings stop at ~512 MB. */
 export const MAX_PLAN_BYTES = 480 * 1024 ** 2;
 
-/** Bytes of the generated plan at `target` resources, from one generated instance. */
-export function estimatePlanBytes(target, template = 'platform') {
+/** Bytes and resource changes of the plan generatePlan(target) writes, from one generated instance. */
+export function estimatePlan(target, template = 'platform') {
   const one = generatePlan(1, template);
   const instances = Math.ceil(target / one.resourceChanges);
-  return JSON.stringify(one.plan).length * instances;
+  return { bytes: JSON.stringify(one.plan).length * instances, resourceChanges: one.resourceChanges * instances };
 }
 
 // Arguments the template only knows after apply (their configuration reads each.value / var), as the existing

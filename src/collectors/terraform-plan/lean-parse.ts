@@ -303,7 +303,13 @@ export function parseLeanPlan(b: Buffer, from = 0): Obj | null {
   // Without prior state nothing exists yet: few `before` sides to leave out, and the pass would cost more
   // than it saves. Terraform writes prior_state after resource_changes: look for it from the end.
   if (b.lastIndexOf('"prior_state"', b.length, 'latin1') < from) return null;
-  const found = skim(b, from);
+  let found: Skim | null;
+  try {
+    found = skim(b, from);
+  } catch {
+    // An address in planned_values that is not a JSON string: the full parse reports it, in its own words.
+    return null;
+  }
   if (!found || found.cuts.length === 0) return null;
   const pieces: Buffer[] = [];
   let at = from;

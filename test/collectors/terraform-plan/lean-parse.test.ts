@@ -140,12 +140,12 @@ describe('lean plan parse', () => {
     // A broken escape in an address the pass decodes is reported the same way.
     const address = text.indexOf('"address":"', text.indexOf('"planned_values":'));
     writeFileSync(file, `${text.slice(0, address)}"address":"Broken-Escape-UNIQUE-\\q${text.slice(address + 11)}`);
-    const escape = await readPlan(file).then(
+    const escapeError = await readPlan(file).then(
       () => null,
       (e: Error) => e.message,
     );
-    expect(escape).toMatch(/^.*plan\.json: not JSON \(.* at line 1 column \d+\)$/);
-    expect(escape).not.toContain('Broken-Escape-UNIQUE');
+    expect(escapeError).toMatch(/^.*plan\.json: not JSON \(.* at line 1 column \d+\)$/);
+    expect(escapeError).not.toContain('Broken-Escape-UNIQUE');
     writeFileSync(file, text);
     expect(byId(normalisePlan(await readPlan(file), 'p').rows)).toEqual(byId(normalisePlan(JSON.parse(text), 'p').rows));
   });

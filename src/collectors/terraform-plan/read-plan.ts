@@ -1,6 +1,6 @@
 // Reading `terraform show -json` output from a file or stdin: size-limited before reading, and every
 // failure one line that names the input (never a stack trace, never a partial result).
-import { open, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../errors.js';
 import { jsonReason } from '../json-reason.js';
@@ -30,17 +30,40 @@ export async function readPlan(path: string, opts: PlanReadOptions = {}): Promis
   try {
     const fh = await open(path, 'r');
     try {
-      buf = await fh.readFile();
+      buf = await readWhole(fh, size, max);
     } finally {
       await fh.close();
     }
   } catch (e) {
     throw new UsageError(`${path}: ${fsReason(e)}`);
   }
-  // The file may have grown since stat.
-  if (buf.length > max)
-    throw new UsageError(`${path}: ${formatSize(buf.length)} exceeds the ${formatLimit(max)} plan size limit`);
+  // A file that has grown since stat, or a pipe: reading stopped one byte past the limit.
+  if (buf.length > max) throw new UsageError(`${path}: input exceeds the ${formatLimit(max)} plan size limit`);
   return parsePlanBytes(buf, path);
+}
+
+/**
+ * The whole file in as few reads as the OS allows, and at most max + 1 bytes (enough to tell it is too big).
+ * One read runs on the thread pool on its own; FileHandle.readFile reads 512 KiB at a time and needs the
+ * main thread between pieces, which is busy loading DuckDB meanwhile.
+ */
+async function readWhole(fh: FileHandle, size: number, max: number): Promise<Buffer> {
+  // One byte more than stat said, to notice a file that has grown since. A pipe (`<(terraform show -json …)`)
+  // says 0 and is read from its current position.
+  let buf = Buffer.allocUnsafe(Math.min(Math.max(size, 64 * 1024), max) + 1);
+  let n = 0;
+  for (;;) {
+    const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
+    if (bytesRead === 0) break;
+    n += bytesRead;
+    if (n === buf.length) {
+      if (n > max) break;
+      const grown = Buffer.allocUnsafe(Math.min(buf.length * 2, max + 1));
+      buf.copy(grown, 0, 0, n);
+      buf = grown;
+    }
+  }
+  return buf.subarray(0, n);
 }
 
 /** Reads a plan from a stream, counting bytes as they arrive and stopping at the limit. */

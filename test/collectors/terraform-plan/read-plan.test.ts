@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -78,6 +80,25 @@ describe('readPlan', () => {
     writeFileSync(p, '');
     truncateSync(p, 1024 ** 3);
     expect(await usageError(readPlan(p))).toBe(`${p}: 1.0 GiB exceeds the 512 MiB plan size limit`);
+  });
+
+  it('reads a large file whole', async () => {
+    const pad = 'y'.repeat(3 * 1024 ** 2);
+    const p = file('large.json', `{"format_version":"1.2","pad":"${pad}"}`);
+    expect(await readPlan(p)).toEqual({ format_version: '1.2', pad });
+  });
+
+  // `compline gate <(terraform show -json tfplan)`: a path whose size is 0 and which cannot seek.
+  it('reads a named pipe to its end, and stops a pipe at the size limit', async () => {
+    const fifo = join(dir, 'plan.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const body = JSON.stringify({ format_version: '1.2', pad: 'z'.repeat(200_000) });
+    const writing = writeFile(fifo, body);
+    expect(await readPlan(fifo)).toEqual(JSON.parse(body));
+    await writing;
+    const tooMuch = writeFile(fifo, body).catch(() => {});
+    expect(await usageError(readPlan(fifo, { maxBytes: 100_000 }))).toBe(`${fifo}: input exceeds the 97.7 KiB plan size limit`);
+    await tooMuch;
   });
 
   it('reports a missing file and a directory in one line', async () => {

@@ -22,9 +22,15 @@ setting as (
 -- Diagnostic settings on the master database carry the audit events to Azure Monitor. A plan's setting that
 -- references the server stands for one: azurerm writes target_resource_id = "${server.id}/databases/master",
 -- which the plan records as a reference to the server (a server takes no diagnostic settings itself).
+-- Each server is listed under both ids a setting may name, so the settings join on equality; the two ids differ,
+-- so no pair is matched twice.
+srv_target as (
+  select id, tenant_id, unnest([lower(id), lower(id) || '/databases/master']) as target
+  from srv
+),
 route as (
   select
-    srv.id as server_id,
+    t.id as server_id,
     d.id as route_id,
     nullif(lower(d.properties->>'$.workspaceId'), '') as workspace_id,
     len(list_filter(coalesce(d.unknown_paths, []),
@@ -33,11 +39,11 @@ route as (
       and len(list_filter(from_json(d.properties->'$.logs', '["json"]'),
         lambda l: l->>'$.enabled' = 'true' and (lower(l->>'$.category') = 'sqlsecurityauditevents'
           or lower(l->>'$.categoryGroup') in ('audit', 'alllogs')))) > 0 as ships
-  from srv
+  from srv_target t
   join resources d
     on d.type = 'microsoft.insights/diagnosticsettings'
-   and lower(d.parent_id) in (lower(srv.id), lower(srv.id) || '/databases/master')
-   and d.tenant_id is not distinct from srv.tenant_id
+   and lower(d.parent_id) = t.target
+   and d.tenant_id is not distinct from t.tenant_id
 ),
 route_days as (
   select r.*, w.id is not null as workspace_known, try_cast(w.properties->>'$.retentionInDays' as integer) as workspace_days

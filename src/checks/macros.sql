@@ -29,16 +29,21 @@ create or replace temp macro nsg_internet_exposure(target_ports, label) as table
     union all
     select id, coalesce(name, id), properties from rule_rows
   ),
+  -- each rule's properties parsed once for all the fields read (a path list extracts them in one pass)
+  extracted as (
+    select owner, rule,
+           json_extract_string(p, ['$.direction', '$.access', '$.protocol', '$.sourceAddressPrefix', '$.destinationPortRange']) as s,
+           json_extract(p, ['$.sourceAddressPrefixes', '$.destinationPortRanges']) as j
+    from rules
+  ),
   fields as (
     select owner, rule,
-           lower(p->>'$.direction') as dir,
-           lower(p->>'$.access') as acc,
-           lower(p->>'$.protocol') as proto,
-           list_filter(list_concat([p->>'$.sourceAddressPrefix'], from_json(p->'$.sourceAddressPrefixes', '["varchar"]')),
-                       lambda x: x is not null and x <> '') as srcs,
-           list_filter(list_concat([p->>'$.destinationPortRange'], from_json(p->'$.destinationPortRanges', '["varchar"]')),
-                       lambda x: x is not null and x <> '') as dports
-    from rules
+           lower(s[1]) as dir,
+           lower(s[2]) as acc,
+           lower(s[3]) as proto,
+           list_filter(list_concat([s[4]], from_json(j[1], '["varchar"]')), lambda x: x is not null and x <> '') as srcs,
+           list_filter(list_concat([s[5]], from_json(j[2], '["varchar"]')), lambda x: x is not null and x <> '') as dports
+    from extracted
   ),
   judged as (
     select owner, rule, dir, acc, proto, srcs, dports,

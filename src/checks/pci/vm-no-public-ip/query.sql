@@ -15,8 +15,11 @@ agg as (
   select n.id, n.tenant_id, n.has_configs,
          n.properties->>'$.virtualMachine.id' as vm,
          count(c.nic) as n_configs,
-         list(json_object('ipConfiguration', c.config, 'publicIPAddressId', c.public_ip) order by c.config) filter (where c.public_ip is not null) as public_configs,
-         list(coalesce(c.config, '(unnamed)') order by c.config) filter (where c.nic is not null and (c.p is null or json_type(c.p) <> 'OBJECT')) as unknown_configs
+         -- ordered by configuration name (values_by_key in src/checks/macros.sql)
+         values_by_key(list({'key': c.config, 'value': json_object('ipConfiguration', c.config, 'publicIPAddressId', c.public_ip)})
+           filter (where c.public_ip is not null)) as public_configs,
+         values_by_key(list({'key': c.config, 'value': coalesce(c.config, '(unnamed)')})
+           filter (where c.nic is not null and (c.p is null or json_type(c.p) <> 'OBJECT'))) as unknown_configs
   from nics n left join configs c on c.nic = n.id
   group by n.id, n.tenant_id, n.has_configs, n.properties->>'$.virtualMachine.id'
 )

@@ -31,7 +31,9 @@ agg as (
          count(c.flowlog) as n_logs,
          count(c.flowlog) filter (where c.enabled = 'true') as n_enabled,
          count(c.flowlog) filter (where c.enabled is null or c.enabled not in ('true', 'false')) as n_unknown,
-         list(json_object('flowLog', c.flowlog, 'enabled', c.enabled, 'via', c.via) order by c.flowlog) filter (where c.flowlog is not null) as logs
+         -- ordered by flow log id (values_by_key in src/checks/macros.sql)
+         values_by_key(list({'key': c.flowlog, 'value': json_object('flowLog', c.flowlog, 'enabled', c.enabled, 'via', c.via)})
+           filter (where c.flowlog is not null)) as logs
   from nsgs n left join covering c on c.nsg = n.id
   group by n.id, n.tenant_id
 )

@@ -55,9 +55,12 @@ agg as (
          count(v.id) as n_settings,
          count(v.id) filter (where v.verdict = 'pass') as n_pass,
          count(v.id) filter (where v.verdict = 'error') as n_error,
-         list(json_object('setting', v.id, 'verdict', v.verdict, 'enabledLogs', v.enabled_logs,
-                          'workspaceId', v.workspace, 'workspaceRetentionInDays', v.ws_days,
-                          'storageAccountId', v.storage) order by v.id) filter (where v.id is not null) as detail
+         -- ordered by setting id (values_by_key in src/checks/macros.sql)
+         values_by_key(list({'key': v.id,
+                             'value': json_object('setting', v.id, 'verdict', v.verdict, 'enabledLogs', v.enabled_logs,
+                                                  'workspaceId', v.workspace, 'workspaceRetentionInDays', v.ws_days,
+                                                  'storageAccountId', v.storage)})
+           filter (where v.id is not null)) as detail
   from subs s
   left join verdicts v on v.sub = s.sub and v.tenant_id is not distinct from s.tenant_id
   group by s.sub, s.tenant_id

@@ -17,7 +17,8 @@ per_server as (
     server_id,
     list(setting_id order by setting_id) filter (where lower(state) = 'enabled') as enabled,
     list(setting_id order by setting_id) filter (where state is null) as stateless,
-    list(setting_id || ': ' || coalesce(state, 'state absent') order by setting_id) as settings
+    -- ordered by setting id (values_by_key in src/checks/macros.sql)
+    values_by_key(list({'key': setting_id, 'value': setting_id || ': ' || coalesce(state, 'state absent')})) as settings
   from setting
   group by server_id
 )

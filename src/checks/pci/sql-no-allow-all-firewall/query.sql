@@ -4,8 +4,9 @@ with per_server as (
   select
     server_id,
     tenant_id,
-    list(rule_id || ' (' || start_ip || '–' || end_ip || ')' order by rule_id)
-      filter (where end_n - start_n + 1 >= getvariable('max_rule_addresses')) as open_rules,
+    -- ordered by rule id (values_by_key in src/checks/macros.sql)
+    values_by_key(list({'key': rule_id, 'value': rule_id || ' (' || start_ip || '–' || end_ip || ')'})
+      filter (where end_n - start_n + 1 >= getvariable('max_rule_addresses'))) as open_rules,
     list(rule_id order by rule_id) filter (where rule_id is not null and (start_n is null or end_n is null)) as unreadable,
     count(rule_id) as rules
   from sql_server_firewall_rules()

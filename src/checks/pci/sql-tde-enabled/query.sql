@@ -10,7 +10,8 @@ with db as (
 tde as (
   select
     db.id as database_id,
-    list(t.properties->>'$.state' order by t.id) as states,
+    -- ordered by TDE resource id (values_by_key in src/checks/macros.sql)
+    values_by_key(list({'key': t.id, 'value': t.properties->>'$.state'})) as states,
     count(*) filter (where t.properties->>'$.state' is null) as stateless
   from db
   join resources t

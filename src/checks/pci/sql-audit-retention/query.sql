@@ -19,6 +19,12 @@ setting as (
    and a.tenant_id is not distinct from srv.tenant_id
   where lower(a.properties->>'$.state') = 'enabled'
 ),
+-- pos is the order the diagnostic settings are read in: of two routes kept equally long, the first one read is named.
+diag as (
+  select id, tenant_id, parent_id, properties, unknown_paths, row_number() over () as pos
+  from resources
+  where type = 'microsoft.insights/diagnosticsettings'
+),
 -- Diagnostic settings on the master database carry the audit events to Azure Monitor. A plan's setting that
 -- references the server stands for one: azurerm writes target_resource_id = "${server.id}/databases/master",
 -- which the plan records as a reference to the server (a server takes no diagnostic settings itself).
@@ -32,6 +38,7 @@ route as (
   select
     t.id as server_id,
     d.id as route_id,
+    d.pos,
     nullif(lower(d.properties->>'$.workspaceId'), '') as workspace_id,
     len(list_filter(coalesce(d.unknown_paths, []),
       lambda p: p = 'properties.workspaceId' or starts_with(p, 'properties.logs'))) > 0 as undecided,
@@ -40,9 +47,8 @@ route as (
         lambda l: l->>'$.enabled' = 'true' and (lower(l->>'$.category') = 'sqlsecurityauditevents'
           or lower(l->>'$.categoryGroup') in ('audit', 'alllogs')))) > 0 as ships
   from srv_target t
-  join resources d
-    on d.type = 'microsoft.insights/diagnosticsettings'
-   and lower(d.parent_id) = t.target
+  join diag d
+    on lower(d.parent_id) = t.target
    and d.tenant_id is not distinct from t.tenant_id
 ),
 route_days as (
@@ -54,11 +60,13 @@ monitor as (
   select
     server_id,
     max(workspace_days) filter (where ships and not undecided) as days,
-    arg_max(workspace_id, workspace_days) filter (where ships and not undecided and workspace_days is not null) as workspace_id,
-    arg_max(route_id, workspace_days) filter (where ships and not undecided and workspace_days is not null) as route_id,
+    arg_max(workspace_id, {days: workspace_days, earlier: -pos}) filter (where ships and not undecided and workspace_days is not null) as workspace_id,
+    arg_max(route_id, {days: workspace_days, earlier: -pos}) filter (where ships and not undecided and workspace_days is not null) as route_id,
     min(route_id) filter (where undecided) as undecided_route,
     min(workspace_id) filter (where ships and not undecided and workspace_days is null) as unknown_workspace,
-    list({setting: route_id, workspace: workspace_id, retentionInDays: workspace_days, shipsAudit: ships} order by route_id) as routes
+    -- ordered by diagnostic setting id (values_by_key in src/checks/macros.sql)
+    values_by_key(list({'key': {id: route_id, pos: pos},
+                        'value': {setting: route_id, workspace: workspace_id, retentionInDays: workspace_days, shipsAudit: ships}})) as routes
   from route_days
   group by server_id
 ),
@@ -104,7 +112,8 @@ per_server as (
     -- the best verdict of the server's enabled settings decides
     min_by(why, case verdict when 'pass' then 0 when 'fail' then 1 else 2 end) as why,
     min(case verdict when 'pass' then 0 when 'fail' then 1 else 2 end) as rank,
-    list({setting: setting_id, retentionDays: retention_days} order by setting_id) as settings,
+    -- ordered by auditing setting id (values_by_key in src/checks/macros.sql)
+    values_by_key(list({'key': setting_id, 'value': {setting: setting_id, retentionDays: retention_days}})) as settings,
     any_value(routes) as routes
   from judged
   group by server_id

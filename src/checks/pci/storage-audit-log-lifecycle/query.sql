@@ -28,17 +28,34 @@ rule as (
     ) as delete_days
   from pol, unnest(from_json(pol.rules, '["json"]')) as t(r)
 ),
+-- Plain aggregates per account rather than a correlated subquery per figure: the same results, planned far faster.
+pol_agg as (
+  select account_id, count(*) as policies, count(*) filter (where rules is null) as policies_without_rules
+  from pol
+  group by account_id
+),
+rule_agg as (
+  select
+    account_id,
+    min(delete_days) filter (where enabled) as earliest_delete,
+    -- ordered by delete days, then rule name (values_by_key in src/checks/macros.sql)
+    values_by_key(list({'key': {days: delete_days, name: rule_name}, 'value': rule_name || ' (' || delete_days || ' days)'})
+      filter (where enabled and delete_days < getvariable('min_retention_days'))) as early_rules,
+    list_sort(list(rule_name) filter (where enabled and del is not null and delete_days is null)) as undecided_rules
+  from rule
+  group by account_id
+),
 per_account as (
   select
     sa.id as account_id,
-    (select count(*) from pol where pol.account_id = sa.id) as policies,
-    (select count(*) from pol where pol.account_id = sa.id and pol.rules is null) as policies_without_rules,
-    (select min(delete_days) from rule where rule.account_id = sa.id and enabled) as earliest_delete,
-    (select list(rule_name || ' (' || delete_days || ' days)' order by delete_days, rule_name) from rule
-      where rule.account_id = sa.id and enabled and delete_days < getvariable('min_retention_days')) as early_rules,
-    (select list(rule_name order by rule_name) from rule
-      where rule.account_id = sa.id and enabled and del is not null and delete_days is null) as undecided_rules
+    coalesce(p.policies, 0) as policies,
+    coalesce(p.policies_without_rules, 0) as policies_without_rules,
+    r.earliest_delete,
+    r.early_rules,
+    r.undecided_rules
   from sa
+  left join pol_agg p on p.account_id = sa.id
+  left join rule_agg r on r.account_id = sa.id
 )
 select
   sa.id as resource_id,

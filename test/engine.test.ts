@@ -208,3 +208,36 @@ describe('unknown paths inside lists', () => {
     });
   });
 });
+
+describe('reproducible reasons', () => {
+  it('names the same route whichever order equally long routes were collected in', async () => {
+    const audit = (await loadCatalogue()).byId.get('sql-audit-retention')!;
+    const route = (id: string, workspace: string) => ({
+      id,
+      type: 'microsoft.insights/diagnosticsettings',
+      parent_id: 'sql-a/databases/master',
+      properties: { workspaceId: workspace, logs: [{ category: 'SQLSecurityAuditEvents', enabled: true }] },
+    });
+    const common = [
+      { id: 'sql-a', type: 'microsoft.sql/servers', properties: {} },
+      {
+        id: 'sql-a-audit',
+        type: 'microsoft.sql/servers/auditingsettings',
+        parent_id: 'sql-a',
+        properties: { state: 'Enabled', isAzureMonitorTargetEnabled: true },
+      },
+      { id: 'law-1', type: 'microsoft.operationalinsights/workspaces', properties: { retentionInDays: 400 } },
+      { id: 'law-2', type: 'microsoft.operationalinsights/workspaces', properties: { retentionInDays: 400 } },
+    ];
+    const routes = [route('diag-b', 'law-2'), route('diag-a', 'law-1')];
+    const reasons = [];
+    for (const order of [routes, [...routes].reverse()]) {
+      const r = await verdicts([...common, ...order], ctx({ tenantIds: [] }), {}, audit);
+      const f = r.findings.find((x) => x.resource_id === 'sql-a');
+      expect(f?.status).toBe('pass');
+      reasons.push(f?.reason);
+    }
+    expect(reasons[0]).toBe(reasons[1]);
+    expect(reasons[0]).toContain('workspace law-1 through diagnostic setting diag-a');
+  });
+});

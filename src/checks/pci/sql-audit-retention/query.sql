@@ -19,9 +19,8 @@ setting as (
    and a.tenant_id is not distinct from srv.tenant_id
   where lower(a.properties->>'$.state') = 'enabled'
 ),
--- pos is the order the diagnostic settings are read in: of two routes kept equally long, the first one read is named.
 diag as (
-  select id, tenant_id, parent_id, properties, unknown_paths, row_number() over () as pos
+  select id, tenant_id, parent_id, properties, unknown_paths
   from resources
   where type = 'microsoft.insights/diagnosticsettings'
 ),
@@ -38,7 +37,6 @@ route as (
   select
     t.id as server_id,
     d.id as route_id,
-    d.pos,
     nullif(lower(d.properties->>'$.workspaceId'), '') as workspace_id,
     len(list_filter(coalesce(d.unknown_paths, []),
       lambda p: p = 'properties.workspaceId' or starts_with(p, 'properties.logs'))) > 0 as undecided,
@@ -60,12 +58,13 @@ monitor as (
   select
     server_id,
     max(workspace_days) filter (where ships and not undecided) as days,
-    arg_max(workspace_id, {days: workspace_days, earlier: -pos}) filter (where ships and not undecided and workspace_days is not null) as workspace_id,
-    arg_max(route_id, {days: workspace_days, earlier: -pos}) filter (where ships and not undecided and workspace_days is not null) as route_id,
+    -- the longest-kept route decides; of routes kept equally long, the lowest setting id is named
+    min_by(workspace_id, {shorter: -workspace_days, setting: route_id}) filter (where ships and not undecided and workspace_days is not null) as workspace_id,
+    min_by(route_id, {shorter: -workspace_days, setting: route_id}) filter (where ships and not undecided and workspace_days is not null) as route_id,
     min(route_id) filter (where undecided) as undecided_route,
     min(workspace_id) filter (where ships and not undecided and workspace_days is null) as unknown_workspace,
     -- ordered by diagnostic setting id (values_by_key in src/checks/macros.sql)
-    values_by_key(list({'key': {id: route_id, pos: pos},
+    values_by_key(list({'key': route_id,
                         'value': {setting: route_id, workspace: workspace_id, retentionInDays: workspace_days, shipsAudit: ships}})) as routes
   from route_days
   group by server_id

@@ -9,7 +9,8 @@ conn as (
     v.id,
     count(*) filter (where lower(c->>'$.properties.privateLinkServiceConnectionState.status') = 'approved') as approved,
     count(*) filter (where c->>'$.properties.privateLinkServiceConnectionState.status' is null) as stateless,
-    list(c->>'$.properties.privateLinkServiceConnectionState.status') as states
+    -- sorted: the reason and evidence must not depend on the order rows were aggregated in
+    list_sort(list(c->>'$.properties.privateLinkServiceConnectionState.status')) as states
   from v, unnest(from_json(v.properties->'$.privateEndpointConnections', '["json"]')) as t(c)
   group by v.id
 ),

@@ -47,6 +47,13 @@ interface QueryRow {
   evidence: Json;
 }
 
+/**
+ * What a query may return. `unknown` is for a verdict that turns on a plan value known only after apply in a row
+ * the engine does not relate to the finding (a separately planned node pool or firewall rule); the engine itself
+ * turns `error` into `unknown` when the resource's own unknown values are what the check reads.
+ */
+const QUERY_STATUSES: readonly FindingStatus[] = ['pass', 'fail', 'error', 'unknown'];
+
 /** Plan resources have ids `plan://<address>` (see the terraform-plan collector). */
 const PLAN_PREFIX = 'plan://';
 
@@ -209,9 +216,9 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
       const known = facts.get(resourceId);
       let status = row.status as FindingStatus;
       let reason = row.reason ?? '';
-      if (!['pass', 'fail', 'error'].includes(status)) {
+      if (!QUERY_STATUSES.includes(status)) {
         status = 'error';
-        reason = `check returned status ${JSON.stringify(row.status)}; expected pass, fail or error`;
+        reason = `check returned status ${JSON.stringify(row.status)}; expected pass, fail, error or unknown`;
       }
       // A check that reports a resource under another tenant than the resource's own is a broken check, not a finding.
       let tenant = row.tenant_id;
@@ -225,8 +232,10 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
         status = 'error';
         reason = `source ${taint.source} ${taint.status} for ${taint.scope}: ${taint.error ?? 'incomplete'}; verdict withheld (${reason})`;
       }
-      const unknown = status === 'error' || status === 'fail' || status === 'pass' ? unknownRead(reads, known) : [];
-      if (unknown.length && !taint) {
+      // Unknown values reach the query as absent properties, and no query decides pass or fail from an absent
+      // value: a definite verdict was decided on known values and stands. Only missing evidence may be the unknown.
+      const unknown = status === 'error' && !taint ? unknownRead(reads, known) : [];
+      if (unknown.length) {
         status = 'unknown';
         reason = `known only after apply: ${unknown.join(', ')}`;
       }

@@ -114,13 +114,18 @@ describe('fail closed', () => {
     expect(r.findings[0]?.reason).toMatch(/reported tenant t2 for a resource of tenant t1/);
   });
 
-  it('a status outside pass/fail/error is an error', async () => {
-    const odd: CheckMeta = {
+  it('a status outside pass/fail/error/unknown is an error; a query cannot waive', async () => {
+    const odd = (status: string): CheckMeta => ({
       ...purge,
-      sql: `select id as resource_id, tenant_id, 'ok' as status, '' as reason, null as evidence from resources`,
-    };
-    const r = await verdicts([vault('kv-on', {})], ctx(), {}, odd);
-    expect(r.findings[0]).toMatchObject({ status: 'error', reason: 'check returned status "ok"; expected pass, fail or error' });
+      sql: `select id as resource_id, tenant_id, '${status}' as status, '' as reason, null as evidence from resources`,
+    });
+    for (const status of ['ok', 'waived']) {
+      const r = await verdicts([vault('kv-on', {})], ctx(), {}, odd(status));
+      expect(r.findings[0]).toMatchObject({
+        status: 'error',
+        reason: `check returned status "${status}"; expected pass, fail, error or unknown`,
+      });
+    }
   });
 });
 
@@ -187,10 +192,10 @@ describe('a check that breaks on the data', () => {
 });
 
 describe('unknown paths inside lists', () => {
-  it('an unknown field of a list element makes the verdict unknown only when the check reads that field', async () => {
+  it('an unknown field of a list element makes missing evidence unknown only when the check reads that field', async () => {
     const hostEncryption: CheckMeta = { ...purge, reads: ['properties.agentPoolProfiles[*].enableEncryptionAtHost'] };
-    const row = (id: string, unknown: string[]) =>
-      vault(id, { enablePurgeProtection: true }, { origin: 'plan', plan_address: id, unknown_paths: unknown });
+    // The purge flag is absent, so the query withholds its verdict (error); the unknown paths decide what that means.
+    const row = (id: string, unknown: string[]) => vault(id, {}, { origin: 'plan', plan_address: id, unknown_paths: unknown });
     const r = await verdicts(
       [
         row('read-field', ['properties.agentPoolProfiles[*].enableEncryptionAtHost']),
@@ -204,8 +209,37 @@ describe('unknown paths inside lists', () => {
     expect(Object.fromEntries(r.findings.map((f) => [f.resource_id, f.status]))).toEqual({
       'read-field': 'unknown',
       'whole-list': 'unknown',
-      'other-field': 'pass',
+      'other-field': 'error',
     });
+  });
+});
+
+describe('unknown values never hide a verdict decided on known ones', () => {
+  it('a fail or pass the query decided stands beside an unknown read value; only missing evidence becomes unknown', async () => {
+    const plan = (id: string, props: Record<string, unknown>) =>
+      vault(id, props, { origin: 'plan', plan_address: id, unknown_paths: ['properties.enablePurgeProtection'] });
+    const r = await verdicts(
+      [
+        plan('known-off', { enablePurgeProtection: false }),
+        plan('known-on', { enablePurgeProtection: true }),
+        plan('unknown', {}),
+      ],
+      ctx(),
+    );
+    expect(Object.fromEntries(r.findings.map((f) => [f.resource_id, [f.status, f.reason]]))).toEqual({
+      'known-off': ['fail', 'purge protection is disabled'],
+      'known-on': ['pass', 'purge protection is enabled'],
+      unknown: ['unknown', 'known only after apply: properties.enablePurgeProtection'],
+    });
+  });
+
+  it('an incomplete source still withholds a verdict as error, not unknown', async () => {
+    const r = await verdicts(
+      [vault('kv-plan', {}, { origin: 'plan', plan_address: 'kv-plan', unknown_paths: ['properties.enablePurgeProtection'] })],
+      ctx(),
+      { source_status: [source('partial', 'file:b.json')] },
+    );
+    expect(r.findings.find((f) => f.resource_id === 'kv-plan')?.status).toBe('error');
   });
 });
 

@@ -5,6 +5,14 @@
 -- The values of a list of {key, value} structs, ordered by key (nulls last), equal keys keeping their order in the
 -- list: the same as list(value order by key), without the sort DuckDB runs for an ORDER BY inside an aggregate, which
 -- costs more than the rest of a small check. Gather the pairs with list({'key': ..., 'value': ...}).
+-- Whether a value a verdict turns on is known only after apply (a Terraform plan value): the path, a block holding it
+-- or a value inside it is in the row's unknown_paths. Such a value reaches the query absent, so a query that reads
+-- absence as a verdict (an ARM default: absent publicNetworkAccess is Enabled) asks this first and withholds the
+-- verdict (error, which the engine reports as unknown). `[*]` stands for any item of a list.
+create or replace temp macro unknown_at(unknown_paths, path) as
+  coalesce(len(list_filter(unknown_paths, lambda u: u = path or starts_with(path, u || '.') or starts_with(path, u || '[')
+                                                  or starts_with(u, path || '.') or starts_with(u, path || '['))) > 0, false);
+
 create or replace temp macro values_by_key(pairs) as
   list_transform(list_sort(list_transform(pairs, lambda p, i: {'key': p.key, 'pos': i, 'value': p.value})),
                  lambda p: p.value);
@@ -109,20 +117,23 @@ create or replace temp macro nsg_internet_exposure(target_ports, label) as table
 
 -- AKS node pools judged on one boolean pool setting (flag, e.g. 'enableEncryptionAtHost'). A cluster's pools are
 -- its agentPoolProfiles plus agentPools child rows of the same tenant; one pool whose flag equals bad_value fails
--- the cluster, a pool without a true/false flag (or no pools at all) leaves it undecided. bad_label and good_reason
+-- the cluster, a pool without a true/false flag (or no pools at all) leaves it undecided: error, or unknown when the
+-- flag is a plan value known only after apply. bad_label and good_reason
 -- word the reasons; bad_key names the offending pools in evidence.
 create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good_reason, bad_key) as table
   with clusters as (
-    select id, tenant_id, properties
+    select id, tenant_id, properties, unknown_paths
     from resources
     where type = 'microsoft.containerservice/managedclusters'
   ),
   pools as (
-    select id as cluster_id, p->>'$.name' as pool, json_extract_string(p, '$.' || flag) as flag_value
-    from (select id, unnest(from_json(properties->'$.agentPoolProfiles', '["json"]')) as p
+    select id as cluster_id, p->>'$.name' as pool, json_extract_string(p, '$.' || flag) as flag_value,
+           unknown_at(unknown_paths, 'properties.agentPoolProfiles[*].' || flag) as later
+    from (select id, unknown_paths, unnest(from_json(properties->'$.agentPoolProfiles', '["json"]')) as p
           from clusters where json_type(properties->'$.agentPoolProfiles') = 'ARRAY')
     union all
-    select c.id, coalesce(a.name, a.id), json_extract_string(a.properties, '$.' || flag)
+    select c.id, coalesce(a.name, a.id), json_extract_string(a.properties, '$.' || flag),
+           unknown_at(a.unknown_paths, 'properties.' || flag)
     from resources a
     join clusters c on a.parent_id = c.id and a.tenant_id is not distinct from c.tenant_id
     where a.type = 'microsoft.containerservice/managedclusters/agentpools'
@@ -132,7 +143,9 @@ create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good
            count(p.cluster_id) as n_pools,
            list(distinct p.pool) filter (where p.flag_value = bad_value) as bad_pools,
            list(distinct coalesce(p.pool, '(unnamed)'))
-             filter (where p.cluster_id is not null and (p.flag_value is null or p.flag_value not in ('true', 'false'))) as unknown_pools
+             filter (where p.cluster_id is not null and (p.flag_value is null or p.flag_value not in ('true', 'false'))
+                     and not (p.flag_value is null and p.later)) as unknown_pools,
+           list(distinct coalesce(p.pool, '(unnamed)')) filter (where p.flag_value is null and p.later) as later_pools
     from clusters c left join pools p on p.cluster_id = c.id
     group by c.id, c.tenant_id
   )
@@ -142,15 +155,18 @@ create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good
     case
       when len(coalesce(bad_pools, [])) > 0 then 'fail'
       when n_pools = 0 or len(coalesce(unknown_pools, [])) > 0 then 'error'
+      when len(coalesce(later_pools, [])) > 0 then 'unknown'
       else 'pass'
     end as status,
     case
       when len(coalesce(bad_pools, [])) > 0 then bad_label || ': ' || array_to_string(list_sort(bad_pools), ', ')
       when n_pools = 0 then 'no node pools reported (agentPoolProfiles is absent)'
       when len(coalesce(unknown_pools, [])) > 0 then flag || ' is absent on pools: ' || array_to_string(list_sort(unknown_pools), ', ')
+      when len(coalesce(later_pools, [])) > 0 then flag || ' is known only after apply on pools: ' || array_to_string(list_sort(later_pools), ', ')
       else good_reason || ' (' || n_pools || ' pool entries checked)'
     end as reason,
-    json_object('poolEntries', n_pools, bad_key, list_sort(bad_pools), 'undeterminedPools', list_sort(unknown_pools)) as evidence
+    json_object('poolEntries', n_pools, bad_key, list_sort(bad_pools), 'undeterminedPools', list_sort(unknown_pools),
+                'knownAfterApplyPools', list_sort(later_pools)) as evidence
   from agg;
 
 -- Whether an AKS add-on is enabled. addonProfiles keys are matched case-insensitively (ARM has returned both
@@ -160,7 +176,8 @@ create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good
 create or replace temp macro aks_addon_enabled(addon_key, label) as table
   with c as (
     select id, tenant_id, properties,
-           (select value from json_each(properties->'$.addonProfiles') where lower(key) = addon_key limit 1) as addon
+           (select value from json_each(properties->'$.addonProfiles') where lower(key) = addon_key limit 1) as addon,
+           unknown_at(unknown_paths, 'properties.addonProfiles.' || addon_key || '.enabled') as addon_unknown
     from resources
     where type = 'microsoft.containerservice/managedclusters'
   ),
@@ -170,14 +187,15 @@ create or replace temp macro aks_addon_enabled(addon_key, label) as table
     tenant_id,
     case
       when properties is null or json_type(properties) <> 'OBJECT' then 'error'
-      when addon is null then 'fail'
+      when addon is null and not addon_unknown then 'fail'
       when enabled = 'true' then 'pass'
       when enabled = 'false' then 'fail'
       else 'error'
     end as status,
     case
       when properties is null or json_type(properties) <> 'OBJECT' then 'properties are absent'
-      when addon is null then label || ' is not configured (no ' || addon_key || ' entry in addonProfiles)'
+      when addon is null and not addon_unknown then label || ' is not configured (no ' || addon_key || ' entry in addonProfiles)'
+      when addon is null then 'addonProfiles.' || addon_key || ' is known only after apply'
       when enabled = 'true' then label || ' is enabled'
       when enabled = 'false' then label || ' is disabled'
       else 'addonProfiles.' || addon_key || '.enabled is absent'
@@ -197,7 +215,9 @@ create or replace temp macro public_access_closed(resource_type, acl_key, acl_la
       tenant_id,
       lower(properties->>'$.publicNetworkAccess') as pna,
       json_extract(properties, '$.' || acl_key) as acls,
-      lower(json_extract_string(properties, '$.' || acl_key || '.defaultAction')) as default_action
+      lower(json_extract_string(properties, '$.' || acl_key || '.defaultAction')) as default_action,
+      unknown_at(unknown_paths, 'properties.publicNetworkAccess') as pna_unknown,
+      unknown_at(unknown_paths, 'properties.' || acl_key || '.defaultAction') as acls_unknown
     from resources
     where type = resource_type
   )
@@ -206,15 +226,16 @@ create or replace temp macro public_access_closed(resource_type, acl_key, acl_la
     tenant_id,
     case
       when pna = 'disabled' or default_action = 'deny' then 'pass'
-      when default_action = 'allow' then 'fail'
-      when pna = 'enabled' and acls is null then 'fail'
+      -- an Allow firewall is open only while public access is not disabled
+      when default_action = 'allow' and not pna_unknown then 'fail'
+      when pna = 'enabled' and acls is null and not acls_unknown then 'fail'
       else 'error'
     end as status,
     case
       when pna = 'disabled' then 'public network access is disabled'
       when default_action = 'deny' then acl_label || ' default action is Deny'
-      when default_action = 'allow' then acl_label || ' default action is Allow: any network may connect'
-      when pna = 'enabled' and acls is null then 'public network access is enabled and ' || no_acl_phrase
+      when default_action = 'allow' and not pna_unknown then acl_label || ' default action is Allow: any network may connect'
+      when pna = 'enabled' and acls is null and not acls_unknown then 'public network access is enabled and ' || no_acl_phrase
       when pna = 'enabled' then acl_key || '.defaultAction is absent'
       else 'publicNetworkAccess and ' || acl_key || ' are absent'
     end as reason,

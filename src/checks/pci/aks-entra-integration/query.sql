@@ -2,6 +2,7 @@
 with c as (
   select id, tenant_id, properties,
          properties->'$.aadProfile' as aad,
+         unknown_at(unknown_paths, 'properties.aadProfile.managed') as aad_unknown,
          properties->>'$.aadProfile.managed' as managed,
          properties->>'$.aadProfile.enableAzureRBAC' as azure_rbac,
          properties->>'$.aadProfile.serverAppID' as server_app
@@ -13,6 +14,7 @@ select
   tenant_id,
   case
     when properties is null or json_type(properties) <> 'OBJECT' then 'error'
+    when aad is null and aad_unknown then 'error'
     when aad is null or json_type(aad) <> 'OBJECT' then 'fail'
     when managed = 'true' then 'pass'
     when managed = 'false' or server_app is not null then 'fail'
@@ -20,6 +22,7 @@ select
   end as status,
   case
     when properties is null or json_type(properties) <> 'OBJECT' then 'properties are absent'
+    when aad is null and aad_unknown then 'aadProfile is known only after apply'
     when aad is null or json_type(aad) <> 'OBJECT' then 'no Microsoft Entra ID integration (aadProfile is absent)'
     when managed = 'true' then 'managed Microsoft Entra ID integration'
       || case when azure_rbac = 'true' then ' with Azure RBAC authorisation' else ' with Kubernetes RBAC authorisation' end

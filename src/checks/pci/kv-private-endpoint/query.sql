@@ -1,6 +1,6 @@
 -- A vault is privately reachable through an Approved connection on the vault or an endpoint row aimed at it.
 with v as (
-  select id, tenant_id, properties
+  select id, tenant_id, properties, unknown_at(unknown_paths, 'properties.privateEndpointConnections') as conn_unknown
   from resources
   where type = 'microsoft.keyvault/vaults'
 ),
@@ -29,7 +29,7 @@ select
   case
     when coalesce(conn.approved, 0) > 0 or pe.endpoints is not null then 'pass'
     when v.properties is null then 'error'
-    when coalesce(conn.stateless, 0) > 0 then 'error'
+    when coalesce(conn.stateless, 0) > 0 or v.conn_unknown then 'error'
     else 'fail'
   end as status,
   case
@@ -37,6 +37,7 @@ select
     when pe.endpoints is not null then format('private endpoint(s) {} target the vault', array_to_string(pe.endpoints, ', '))
     when v.properties is null then 'the vault''s properties are absent'
     when coalesce(conn.stateless, 0) > 0 then 'privateLinkServiceConnectionState.status is absent on a private endpoint connection'
+    when v.conn_unknown then 'privateEndpointConnections is known only after apply'
     when conn.states is not null then format('no approved private endpoint connection (states: {})', array_to_string(conn.states, ', '))
     else 'no private endpoint connection and no private endpoint targets the vault'
   end as reason,

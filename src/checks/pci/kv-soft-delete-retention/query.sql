@@ -5,6 +5,7 @@ with v as (
     id,
     tenant_id,
     lower(properties->>'$.enableSoftDelete') as soft_delete,
+    unknown_at(unknown_paths, 'properties.enableSoftDelete') as soft_delete_unknown,
     try_cast(properties->>'$.softDeleteRetentionInDays' as integer) as retention_days,
     properties
   from resources
@@ -15,13 +16,14 @@ select
   tenant_id,
   case
     when soft_delete = 'false' then 'fail'
-    when retention_days is null then 'error'
+    when retention_days is null or (soft_delete is null and soft_delete_unknown) then 'error'
     when retention_days < getvariable('min_days') then 'fail'
     else 'pass'
   end as status,
   case
     when soft_delete = 'false' then 'soft delete is disabled'
     when retention_days is null then 'softDeleteRetentionInDays is absent'
+    when soft_delete is null and soft_delete_unknown then 'enableSoftDelete is known only after apply'
     when retention_days < getvariable('min_days')
       then format('soft delete retention is {} days, below the {}-day minimum', retention_days, getvariable('min_days'))
     else format('soft delete retention is {} days (minimum {})', retention_days, getvariable('min_days'))

@@ -4,7 +4,8 @@ with v as (
     id,
     tenant_id,
     lower(properties->>'$.publicNetworkAccess') as pna,
-    nullif(properties->>'$.subnetId', '') as subnet_id
+    nullif(properties->>'$.subnetId', '') as subnet_id,
+    unknown_at(unknown_paths, 'properties.subnetId') as subnet_unknown
   from resources
   where type = 'microsoft.cache/redis'
 )
@@ -13,13 +14,14 @@ select
   tenant_id,
   case
     when pna = 'disabled' or subnet_id is not null then 'pass'
-    when pna = 'enabled' then 'fail'
+    when pna = 'enabled' and not subnet_unknown then 'fail'
     else 'error'
   end as status,
   case
     when pna = 'disabled' then 'public network access is disabled'
     when subnet_id is not null then 'the cache is injected into a virtual network'
-    when pna = 'enabled' then 'public network access is enabled'
+    when pna = 'enabled' and not subnet_unknown then 'public network access is enabled'
+    when pna = 'enabled' then 'subnetId is known only after apply'
     when pna is null then 'publicNetworkAccess and subnetId are absent'
     else format('unrecognised publicNetworkAccess value {}', pna)
   end as reason,

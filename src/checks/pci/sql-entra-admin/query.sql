@@ -4,6 +4,7 @@ with srv as (
     id,
     tenant_id,
     properties,
+    unknown_at(unknown_paths, 'properties.administrators') as admin_unknown,
     properties->'$.administrators' as inline_admin,
     properties->>'$.administrators.administratorType' as inline_type
   from resources
@@ -28,6 +29,7 @@ select
     when lower(srv.inline_type) = 'activedirectory' or len(c.entra) > 0 then 'pass'
     when srv.properties is null then 'error'
     when (srv.inline_admin is not null and srv.inline_type is null) or len(c.untyped) > 0 then 'error'
+    when srv.admin_unknown then 'error'
     else 'fail'
   end as status,
   case
@@ -37,6 +39,7 @@ select
     when srv.properties is null then 'the server''s properties are absent'
     when (srv.inline_admin is not null and srv.inline_type is null) or len(c.untyped) > 0
       then 'administratorType is absent on the server''s administrator'
+    when srv.admin_unknown then 'administrators is known only after apply'
     else 'no Microsoft Entra administrator: only SQL logins can administer the server'
   end as reason,
   json_object(

@@ -2,7 +2,8 @@
 with subnets as (
   select id, tenant_id, properties,
          regexp_extract(coalesce(name, id), '[^/]+$') as subnet_name,
-         properties->>'$.networkSecurityGroup.id' as nsg_id
+         properties->>'$.networkSecurityGroup.id' as nsg_id,
+         unknown_at(unknown_paths, 'properties.networkSecurityGroup.id') as nsg_unknown
   from resources
   where type = 'microsoft.network/virtualnetworks/subnets'
 )
@@ -12,11 +13,13 @@ select
   case
     when properties is null or json_type(properties) <> 'OBJECT' then 'error'
     when nsg_id is not null and nsg_id <> '' then 'pass'
+    when nsg_unknown then 'error'
     else 'fail'
   end as status,
   case
     when properties is null or json_type(properties) <> 'OBJECT' then 'properties are absent'
     when nsg_id is not null and nsg_id <> '' then 'network security group ' || regexp_extract(nsg_id, '[^/]+$') || ' is associated'
+    when nsg_unknown then 'the associated network security group is known only after apply'
     else 'no network security group is associated (networkSecurityGroup.id is absent)'
   end as reason,
   json_object('subnet', subnet_name, 'networkSecurityGroupId', nsg_id) as evidence

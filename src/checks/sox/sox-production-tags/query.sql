@@ -1,7 +1,7 @@
 -- Tag keys are matched case-insensitively and empty values count as absent. Anything not explicitly tagged
 -- with a non-production environment is treated as production (fail closed).
 with candidates as (
-  select r.id, r.tenant_id, r.type,
+  select r.id, r.tenant_id, r.type, unknown_at(r.unknown_paths, 'tags') as tags_unknown,
          case when json_type(r.tags) = 'OBJECT' then r.tags end as tags
   from resources r
   where not (
@@ -48,12 +48,14 @@ select
   tenant_id,
   case
     when nonprod then 'pass'
+    when tags_unknown then 'error'
     when len(missing) > 0 then 'fail'
     when tenant_id is not null and not tenant_known then 'error'
     else 'pass'
   end as status,
   case
     when nonprod then 'explicitly non-production (Environment ' || env || ')'
+    when tags_unknown then 'tags are known only after apply'
     when len(missing) > 0 then
       case when env is null then 'no Environment tag, so treated as production; '
            when env not in ('prod', 'production') then 'Environment ' || env || ' is not a listed non-production value, so treated as production; '

@@ -3,7 +3,7 @@
 import * as nodeModule from 'node:module';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
-import { SEVERITIES, type Severity } from './model.js';
+import { SEVERITIES } from './model.js';
 import { TOOL_VERSION } from './version.js';
 
 // Node ≥ 22 keeps compiled code between runs, which a CI gate (started cold every time) feels most; the
@@ -50,7 +50,10 @@ Collects the estate named in the config, evaluates every check, and writes one r
   --store FILE        DuckDB file keeping run history (default: output.store in the config)
   --parquet DIR       also export this run's tables to DIR/<run-id>/<table>.parquet
   --fail-on SEVERITY  exit 1 when a failing finding is at or above low|medium|high|critical (default: never)
-  --format FORMAT     text (summary table, default) or json (run id, status, counts)`,
+  --format FORMAT     text (summary table, default) or json (run id, status, counts)
+
+Status ok: every source scope collected completely; partial: a scope was incomplete or failed; failed:
+nothing collected. partial and failed exit 4 (before 1), with one line on stderr saying why.`,
     options: {
       config: { type: 'string', default: 'compline.yaml' },
       out: { type: 'string' },
@@ -61,7 +64,7 @@ Collects the estate named in the config, evaluates every check, and writes one r
     },
     positionals: [0, 0],
     async run(v) {
-      const { runCommand, worstFailing } = await import('./commands/run.js');
+      const { runCommand } = await import('./commands/run.js');
       const failOn = v['fail-on'] === undefined ? undefined : oneOf('fail-on', v['fail-on'], SEVERITIES);
       const format = oneOf('format', v.format, ['text', 'json'] as const);
       const result = await runCommand({
@@ -69,6 +72,7 @@ Collects the estate named in the config, evaluates every check, and writes one r
         ...(v.out ? { out: String(v.out) } : {}),
         ...(v.store ? { store: String(v.store) } : {}),
         ...(v.parquet ? { parquet: String(v.parquet) } : {}),
+        ...(failOn ? { failOn } : {}),
       });
       if (format === 'json') {
         const tenants = Object.fromEntries(
@@ -77,11 +81,25 @@ Collects the estate named in the config, evaluates every check, and writes one r
             Object.fromEntries(Object.entries(r.frameworks).map(([fw, s]) => [fw, s.counts])),
           ]),
         );
-        out(JSON.stringify({ run_id: result.runId, status: result.status, out: result.outDir, tenants }, null, 2));
+        out(
+          JSON.stringify(
+            {
+              run_id: result.runId,
+              status: result.status,
+              sources: result.sources,
+              exit_code: result.exitCode,
+              out: result.outDir,
+              tenants,
+            },
+            null,
+            2,
+          ),
+        );
       } else {
         out(`run ${result.runId} (${result.status}) → ${result.outDir}\n\n${result.summary}`);
       }
-      return failOn && worstFailing(result.findings, failOn as Severity) > 0 ? 1 : 0;
+      if (result.exitReason) process.stderr.write(`compline: ${result.exitReason}\n`);
+      return result.exitCode;
     },
   },
   gate: {
@@ -184,7 +202,8 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Options: --help (also after any command), --version
-Exit codes: 0 ok, 1 findings at or above the threshold, 2 bad input or usage, 3 internal error`;
+Exit codes: 0 ok, 1 findings at or above the threshold, 2 bad input or usage, 3 internal error,
+4 (run) sources partial or failed`;
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--version' || argv[0] === '-v') {

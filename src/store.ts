@@ -121,6 +121,11 @@ export class Store {
     await this.writer.run(`update runs set finished_at = now(), status = $2 where run_id = $1`, [runId, status]);
   }
 
+  /** Removes every row of a run that could not be published: the history holds published runs only. */
+  async discardRun(runId: string): Promise<void> {
+    for (const table of Object.keys(TABLE_DDL)) await this.writer.run(`delete from ${table} where run_id = $1`, [runId]);
+  }
+
   async recordSource(runId: string, s: SourceStatus): Promise<void> {
     await this.writer.run(`insert into source_status values ($1, $2, $3, $4, $5, $6, $7)`, [
       runId,

@@ -43,7 +43,8 @@ beforeAll(() => {
 describe('demo estate', () => {
   it('runs and prints a per-tenant summary table', () => {
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^run \d{8}T\d{6}Z-[0-9a-f]{6} \(partial\) → /);
+    // Every demo file is read completely: the run is ok, its error verdicts are counted per framework.
+    expect(stdout).toMatch(/^run \d{8}T\d{6}Z-[0-9a-f]{6} \(ok\) → /);
     expect(stdout).toMatch(/tenant\s+framework\s+pass\s+fail\s+error\s+waived\s+unknown/);
     for (const t of ['bank_alpha', 'credit_union_beta', 'fintech_gamma', '_platform']) expect(stdout).toContain(t);
     expect(Object.keys(reports).sort()).toEqual(['_platform', 'bank_alpha', 'credit_union_beta', 'fintech_gamma']);

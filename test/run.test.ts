@@ -70,10 +70,10 @@ describe('compline run', () => {
     const [a, b] = [JSON.parse(first.stdout).run_id, JSON.parse(second.stdout).run_id];
     expect(a).not.toBe(b);
     const store = join(dir, 'store/compline.duckdb');
-    // Partial: these vaults carry only enablePurgeProtection, so the other vault checks lack evidence.
+    // Ok: the source was read completely (other vault checks lacking evidence are error verdicts, not a partial run).
     expect(await query(store, `select run_id, mode, status from runs order by started_at`)).toEqual([
-      { run_id: a, mode: 'nightly', status: 'partial' },
-      { run_id: b, mode: 'nightly', status: 'partial' },
+      { run_id: a, mode: 'nightly', status: 'ok' },
+      { run_id: b, mode: 'nightly', status: 'ok' },
     ]);
     const firstSeen = await query(
       store,
@@ -97,15 +97,18 @@ describe('compline run', () => {
     expect(JSON.stringify(report(dir, b, 'zeta'))).not.toContain('kv-a');
   });
 
-  it('a broken estate file makes the run partial and the dependent checks error, never pass', () => {
+  it('a broken estate file makes the run partial (exit 4) and the dependent checks error, never pass', () => {
     const dir = workspace({
       'good.json': { data: [vault('kv-a', 'rg-acme-prod', true)] },
       'broken.json': '{"data": [ {"id": ',
     });
     const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4);
     const out = JSON.parse(r.stdout);
-    expect(out.status).toBe('partial');
+    expect(out).toMatchObject({ status: 'partial', exit_code: 4, sources: { ok: 1, partial: 0, failed: 1 } });
+    expect(r.stderr).toMatch(
+      /^compline: run partial: 1 of 2 source scopes incomplete \(resource-graph failed for file:estate\/broken\.json: not JSON/m,
+    );
     expect(r.stderr).toMatch(/warn: resource-graph failed for file:estate\/broken\.json: not JSON/);
     const acme = report(dir, out.run_id, 'acme');
     const purge = acme.findings.filter((f: { check_id: string }) => f.check_id === 'kv-purge-protection');
@@ -120,7 +123,7 @@ describe('compline run', () => {
   it('an estate file that is not JSON is reported without quoting its content', () => {
     const dir = workspace({ 'export.json': 'hunter2-PLANTED-secret is not a resource graph export' });
     const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/warn: resource-graph failed for file:estate\/export\.json: not JSON \(/);
     const reports = readdirSync(join(dir, 'out', JSON.parse(r.stdout).run_id));
     for (const tenant of reports) {
@@ -129,10 +132,14 @@ describe('compline run', () => {
     expect(r.stderr + r.stdout).not.toContain('PLANTED');
   });
 
-  it('--fail-on turns failing findings into exit 1', () => {
+  it('--fail-on turns failing findings into exit 1 and says why in one line', () => {
     const dir = workspace({ 'page.json': { data: [vault('kv-a', 'rg-acme-prod', false)] } });
-    expect(compline(['run', '--config', join(dir, 'compline.yaml'), '--fail-on', 'high']).code).toBe(1);
-    expect(compline(['run', '--config', join(dir, 'compline.yaml'), '--fail-on', 'critical']).code).toBe(0);
+    const high = compline(['run', '--config', join(dir, 'compline.yaml'), '--fail-on', 'high']);
+    expect(high.code).toBe(1);
+    expect(high.stderr).toMatch(/^compline: \d+ failing findings? at or above high \(--fail-on high\)$/m);
+    const critical = compline(['run', '--config', join(dir, 'compline.yaml'), '--fail-on', 'critical']);
+    expect(critical.code).toBe(0);
+    expect(critical.stderr).not.toMatch(/^compline:/m);
   });
 
   it('live sources are refused by this version with exit 2 and nothing written', () => {
@@ -143,6 +150,68 @@ describe('compline run', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/sources\.resource_graph\.mode: live collection is not available in this version/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
+
+describe('what a scheduler sees', () => {
+  const run = (dir: string, ...args: string[]) =>
+    compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json', ...args]);
+
+  it('a run whose source saw nothing is failed with exit 4, whatever --fail-on says', async () => {
+    const dir = workspace({});
+    writeFileSync(
+      join(dir, 'compline.yaml'),
+      readFileSync(join(dir, 'compline.yaml'), 'utf8').replace('paths: [estate]', 'paths: [estat]'),
+    );
+    for (const args of [[], ['--fail-on', 'low']]) {
+      const r = run(dir, ...args);
+      expect(r.code).toBe(4);
+      expect(JSON.parse(r.stdout)).toMatchObject({ status: 'failed', exit_code: 4, sources: { ok: 0, partial: 0, failed: 1 } });
+      expect(r.stderr).toMatch(
+        /^compline: run failed: no resources collected \(resource-graph failed for file:estat: cannot read estat \(ENOENT\)\)$/m,
+      );
+    }
+    expect(await query(join(dir, 'store/compline.duckdb'), 'select distinct status from runs')).toEqual([{ status: 'failed' }]);
+  });
+
+  it('an empty estate folder is a failed source, not an empty estate', () => {
+    const r = run(workspace({}));
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stdout).status).toBe('failed');
+    expect(r.stderr).toMatch(/resource-graph failed for file:estate: no \.json files in estate/);
+  });
+
+  it('a complete run with error verdicts is ok, not partial: errors are counted, the run saw everything', () => {
+    // These vaults carry only enablePurgeProtection, so other vault checks lack evidence (error verdicts).
+    const r = run(workspace({ 'page.json': { data: [vault('kv-a', 'rg-acme-prod', true)] } }));
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ status: 'ok', exit_code: 0, sources: { ok: 1, partial: 0, failed: 0 } });
+    expect(out.tenants.acme['pci-dss-4.0.1'].error).toBeGreaterThan(0);
+  });
+});
+
+describe('outputs of a run appear together or not at all', () => {
+  const published = (dir: string) => (existsSync(join(dir, 'out')) ? readdirSync(join(dir, 'out')) : []);
+
+  it('--parquet that cannot be written: no report folder, no staging folder, no run in the history', async () => {
+    const dir = workspace({ 'page.json': { data: [vault('kv-a', 'rg-acme-prod', false)] } });
+    writeFileSync(join(dir, 'parquet-is-a-file'), '');
+    const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--parquet', join(dir, 'parquet-is-a-file')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/parquet-is-a-file/);
+    expect(published(dir)).toEqual([]);
+    const store = join(dir, 'store/compline.duckdb');
+    if (existsSync(store)) expect(await query(store, 'select count(*)::integer as n from runs')).toEqual([{ n: 0 }]);
+  });
+
+  it('--store on an unusable path: nothing staged or published', () => {
+    const dir = workspace({ 'page.json': { data: [vault('kv-a', 'rg-acme-prod', false)] } });
+    mkdirSync(join(dir, 'a-folder'));
+    const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--store', join(dir, 'a-folder')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/a-folder/);
+    expect(published(dir)).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 // `compline run`: collect → store → evaluate → per-tenant reports. The nightly job.
 import { randomBytes } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Collector } from '../collectors/collector.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
@@ -22,6 +23,8 @@ export interface RunOptions {
   /** Overrides output.store. */
   store?: string;
   parquet?: string;
+  /** Exit 1 when a failing finding is at or above this severity. */
+  failOn?: Severity;
   /** For reproducible runs and tests; defaults to now. */
   now?: Date;
   log?: (line: string) => void;
@@ -34,9 +37,52 @@ export interface RunResult {
   reports: Map<string, TenantReport>;
   summary: string;
   findings: Finding[];
+  /** Source scopes by status. */
+  sources: Record<SourceStatus['status'], number>;
+  /** 0; 1 findings at or above --fail-on; 4 the run did not see the whole estate (wins over 1). */
+  exitCode: 0 | 1 | 4;
+  /** One line saying why the exit code is not 0; null when it is. */
+  exitReason: string | null;
 }
 
 export const PLATFORM = '_platform';
+
+/** Exit code of a run whose sources failed or were incomplete: a scheduler must not take it for a healthy run. */
+export const EXIT_SOURCES_INCOMPLETE = 4;
+
+/**
+ * What the run saw: `ok` every source scope was collected completely (verdicts may still be `error` where a
+ * resource lacks a property; they are counted per framework); `partial` some scope was incomplete or failed;
+ * `failed` no scope delivered a single row.
+ */
+export function runStatus(sources: readonly Pick<SourceStatus, 'status'>[], rows: number): RunMeta['status'] {
+  if (rows === 0) return 'failed';
+  return sources.some((s) => s.status !== 'ok') ? 'partial' : 'ok';
+}
+
+function exitOf(
+  status: RunMeta['status'],
+  sources: readonly SourceStatus[],
+  findings: readonly Finding[],
+  failOn: Severity | undefined,
+): Pick<RunResult, 'exitCode' | 'exitReason'> {
+  if (status !== 'ok') {
+    const bad = sources.filter((s) => s.status !== 'ok');
+    const first = bad[0];
+    const why = first
+      ? `${first.source} ${first.status} for ${first.scope}: ${first.error ?? 'incomplete'}`
+      : 'no source scope reported';
+    const what = status === 'failed' ? 'no resources collected' : `${bad.length} of ${sources.length} source scopes incomplete`;
+    return { exitCode: EXIT_SOURCES_INCOMPLETE, exitReason: `run ${status}: ${what} (${why}${bad.length > 1 ? '; …' : ''})` };
+  }
+  const failing = failOn ? worstFailing(findings, failOn) : 0;
+  if (failOn && failing > 0)
+    return {
+      exitCode: 1,
+      exitReason: `${failing} failing finding${failing === 1 ? '' : 's'} at or above ${failOn} (--fail-on ${failOn})`,
+    };
+  return { exitCode: 0, exitReason: null };
+}
 
 function collectorsFor(loaded: LoadedConfig): Collector[] {
   const rg = loaded.config.sources.resource_graph;
@@ -90,21 +136,30 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const now = opts.now ?? new Date();
   const runId = newRunId(now);
   const outRoot = resolve(opts.out ?? resolve(baseDir, config.output.dir));
-  const writer = await localFolderWriter(outRoot, runId);
+  // The store opens first: a store that cannot be opened leaves no staged output behind.
   const store = await Store.open(opts.store ? resolve(opts.store) : resolve(baseDir, config.output.store));
+  let writer: Awaited<ReturnType<typeof localFolderWriter>> | null = null;
+  let begun = false;
+  const parquetFinal = opts.parquet ? resolve(opts.parquet, runId) : null;
+  const parquetStaging = opts.parquet ? resolve(opts.parquet, `.${runId}.partial`) : null;
+  let parquetPublished = false;
   try {
+    writer = await localFolderWriter(outRoot, runId);
     await store.beginRun({ runId, mode: 'nightly', toolVersion: TOOL_VERSION, configSha256: loaded.sha256 });
+    begun = true;
     await store.scopeToRun(runId);
     await validateQueries(store, catalogue.checks);
 
     await store.recordTenants(runId, config.tenants);
     const tenancy = tenantResolver(config);
+    let collected = 0;
     for (const collector of collectors) {
       try {
         for await (const event of collector.collect()) {
           if (event.kind === 'rows') {
             for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
             await store.appendResources(runId, event.rows);
+            collected += event.rows.length;
           } else {
             await store.recordSource(runId, { ...event.status, tenant_id: null });
             if (event.status.status !== 'ok')
@@ -136,8 +191,10 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     for (const e of evaluation.expiredWaivers)
       log(`warn: waiver ${e.waiver.id} expired on ${e.waiver.expires}; it no longer applies (${e.matched} findings)`);
 
-    const status: RunMeta['status'] =
-      evaluation.incompleteSources.length > 0 || evaluation.findings.some((f) => f.status === 'error') ? 'partial' : 'ok';
+    const sources = await store.read<SourceStatus>(
+      'select source, scope, status, error, rows::integer as rows, tenant_id from source_status order by source, scope',
+    );
+    const status = runStatus(sources, collected);
     await store.finishRun(runId, status);
     const [meta] = await store.read<{ started_at: string; finished_at: string }>(
       `select strftime(started_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as started_at,
@@ -155,9 +212,6 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     };
 
     const reports = new Map<string, TenantReport>();
-    const sources = await store.read<SourceStatus>(
-      'select source, scope, status, error, rows::integer as rows, tenant_id from source_status order by source, scope',
-    );
     const byTenant = groupBy(evaluation.findings, (f) => f.tenant_id ?? PLATFORM);
     for (const tenant of config.tenants) {
       reports.set(
@@ -194,12 +248,37 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       }),
     );
     for (const [tenant, report] of reports) await writer.write(tenant, 'report.json', `${JSON.stringify(report, null, 2)}\n`);
+    // Published last, Parquet first: a report folder never appears without the snapshot it was asked to have.
+    if (parquetStaging && parquetFinal) {
+      await rm(parquetStaging, { recursive: true, force: true });
+      await store.exportRunParquet(runId, parquetStaging);
+      await rename(parquetStaging, parquetFinal);
+      parquetPublished = true;
+    }
     const outDir = await writer.commit();
-    if (opts.parquet) await store.exportRunParquet(runId, resolve(opts.parquet, runId));
 
-    return { runId, outDir, status, reports, summary: summaryTable(reports), findings: evaluation.findings };
+    const counts = { ok: 0, partial: 0, failed: 0 };
+    for (const s of sources) counts[s.status]++;
+    return {
+      runId,
+      outDir,
+      status,
+      reports,
+      summary: summaryTable(reports),
+      findings: evaluation.findings,
+      sources: counts,
+      ...exitOf(status, sources, evaluation.findings, opts.failOn),
+    };
   } catch (e) {
-    await writer.abort();
+    // Nothing of a run that failed stays: no staged or published output, no Parquet, no rows in the history.
+    // Each step is tried whatever the others do, and none hides the error that stopped the run.
+    const steps = [
+      writer?.abort(),
+      parquetStaging && rm(parquetStaging, { recursive: true, force: true }),
+      parquetPublished && parquetFinal && rm(parquetFinal, { recursive: true, force: true }),
+      begun && store.discardRun(runId),
+    ];
+    await Promise.allSettled(steps);
     throw e;
   } finally {
     store.close();

@@ -24,7 +24,11 @@ export const reportSchema = z
       finished_at: z.string(),
       tool_version: z.string(),
       config_sha256: z.string().nullable(),
-      status: z.enum(['ok', 'partial', 'failed']).describe('partial when a source was incomplete or a verdict is error'),
+      status: z
+        .enum(['ok', 'partial', 'failed'])
+        .describe(
+          'ok: every source scope collected completely (error verdicts are counted, not a run status); partial: a source scope was incomplete or failed; failed: nothing was collected',
+        ),
     }),
     tenant: z
       .strictObject({ id: z.string(), name: z.string(), tier: z.string(), frameworks: z.array(z.string()) })

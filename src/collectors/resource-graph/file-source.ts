@@ -78,6 +78,8 @@ export class ResourceGraphFileSource implements Collector {
         yield fileStatus(p, 'failed', `cannot read ${p} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 0);
         continue;
       }
+      // An empty folder is a misconfigured source, not an empty estate.
+      if (files.length === 0) yield fileStatus(p, 'failed', `no .json files in ${p}`, 0);
       for (const file of files) yield* this.replay(file, file.slice(this.baseDir.length + 1) || file);
     }
   }

@@ -289,11 +289,15 @@ export function secretAttributes(
   unk: unknown,
   sens: unknown,
   type: string,
+  /** Which hits count (given the attribute's steps, e.g. ['os_profile', 0, 'admin_password']); all when absent. */
+  keep?: SecretFilter,
 ): { attribute: string; sensitive: boolean }[] {
   const out: { attribute: string; sensitive: boolean }[] = [];
-  findSecrets(values, unk, sens, type, [], out);
+  findSecrets(values, unk, sens, type, [], out, keep);
   return out;
 }
+
+export type SecretFilter = (steps: readonly (string | number)[]) => boolean;
 
 /**
  * Walks every value of every resource, so the path is kept as a stack of steps and turned into a string only
@@ -306,12 +310,13 @@ function findSecrets(
   type: string,
   steps: (string | number)[],
   out: { attribute: string; sensitive: boolean }[],
+  keep: SecretFilter | undefined,
 ): void {
   if (unk === true || values === null || typeof values !== 'object') return;
   if (Array.isArray(values)) {
     for (let i = 0; i < values.length; i++) {
       steps.push(i);
-      findSecrets(values[i], sub(unk, i), sub(sens, i), type, steps, out);
+      findSecrets(values[i], sub(unk, i), sub(sens, i), type, steps, out, keep);
       steps.pop();
     }
     return;
@@ -323,10 +328,12 @@ function findSecrets(
     if (isSecretAttribute(k, type)) {
       const u = subName(unk, k);
       const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
-      if (u !== true && !empty) out.push({ attribute: pathString(steps, k), sensitive: anyTrue(subName(sens, k)) });
+      if (u !== true && !empty && (!keep || keep([...steps, k]))) {
+        out.push({ attribute: pathString(steps, k), sensitive: anyTrue(subName(sens, k)) });
+      }
     } else if (v !== null && typeof v === 'object' && (!Array.isArray(v) || v.length > 0)) {
       steps.push(k);
-      findSecrets(v, subName(unk, k), subName(sens, k), type, steps, out);
+      findSecrets(v, subName(unk, k), subName(sens, k), type, steps, out, keep);
       steps.pop();
     }
   }

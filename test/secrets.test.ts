@@ -1,0 +1,497 @@
+// Every secret-bearing attribute rule of the terraform-plan collector, exercised through the whole gate: a
+// unique value planted under each name, suffix and type rule (on mapped and unmapped azurerm types, at the top
+// level and inside blocks, and where azurerm really has the attribute) must reach no output of any format, and
+// `plan-no-plaintext-secrets` must name the attribute. The cases come from the lists themselves.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SUPPORTED_AZURERM_TYPES } from '../src/collectors/terraform-plan/index.js';
+import { SECRET_NAMES, SECRET_SUFFIXES, TYPE_SECRET_NAMES } from '../src/collectors/terraform-plan/secret-names.js';
+import { compline } from './support/cli.js';
+import { buildPlan } from './support/plan-builder.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'compline-secrets-'));
+const FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
+/** Every planted value starts with this; it appears nowhere else. */
+const MARK = 'S3CR3T-';
+const leaks = (text: string): string[] => text.match(/S3CR3T-[A-Za-z0-9_.-]*/g) ?? [];
+
+// The rules as they must stay: deleting an entry from the collector fails the first tests below.
+const EXPECTED_NAMES = [
+  'password',
+  'admin_password',
+  'administrator_login_password',
+  'administrator_login_password_wo',
+  'administrator_password',
+  'client_secret',
+  'client_key',
+  'client_certificate',
+  'client_certificate_password',
+  'certificate_password',
+  'connection_string',
+  'connection_strings',
+  'custom_data',
+  'user_data',
+  'kube_config',
+  'kube_config_raw',
+  'kube_admin_config',
+  'kube_admin_config_raw',
+  'primary_key',
+  'secondary_key',
+  'instrumentation_key',
+  'private_key',
+  'private_key_pem',
+  'sas',
+  'sas_token',
+  'sas_url',
+  'token',
+  'secret',
+  'value_wo',
+];
+const EXPECTED_SUFFIXES = [
+  '_password',
+  '_secret',
+  '_connection_string',
+  '_connection_strings',
+  '_access_key',
+  '_shared_key',
+  '_sas_token',
+  '_sas_url',
+  '_private_key',
+  '_password_wo',
+];
+const EXPECTED_TYPE_NAMES: Record<string, string[]> = { azurerm_key_vault_secret: ['value'] };
+
+type Path = (string | number)[];
+interface Place {
+  /** The rule entry this place exercises: `name password`, `suffix _secret`, `type azurerm_key_vault_secret value`. */
+  entry: string;
+  type: string;
+  /** Where the secret attribute sits in the resource's values. */
+  path: Path;
+  /** The planted value as the attribute holds it (a block's secret inside its list), given the marker string. */
+  holds?: (v: string) => unknown;
+  /** Other values of the resource. */
+  base?: Record<string, unknown>;
+  /** The provider computes it (no configuration writes it): redacted, but not a finding. */
+  computed?: boolean;
+}
+
+const RG = { location: 'eastus', resource_group_name: 'rg-secrets' };
+const TAGS = { CustomerID: 'bank_alpha', Environment: 'prod', ManagedBy: 'terraform', 'Compliance-PCI': 'true' };
+const KV_ID = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv';
+const SQL_ID = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Sql/servers/sql';
+const vm = { name: 'vm', ...RG, tags: TAGS, size: 'Standard_D2s_v5', admin_username: 'azureuser' };
+const aks = { name: 'aks', ...RG, tags: TAGS, dns_prefix: 'aks', kubernetes_version: '1.30' };
+const kubeConfig = (k: string) => (v: string) => [{ host: 'https://aks', username: 'u', [k]: v }];
+
+/** Where azurerm really has each attribute (names, then one attribute per suffix, then type rules). */
+const REAL: Place[] = [
+  {
+    entry: 'name password',
+    type: 'azurerm_container_group',
+    path: ['image_registry_credential', 0, 'password'],
+    base: { name: 'cg', ...RG, os_type: 'Linux', image_registry_credential: [{ server: 'acr.azurecr.io', username: 'u' }] },
+  },
+  { entry: 'name admin_password', type: 'azurerm_linux_virtual_machine', path: ['admin_password'], base: vm },
+  {
+    entry: 'name admin_password',
+    type: 'azurerm_virtual_machine',
+    path: ['os_profile', 0, 'admin_password'],
+    base: { name: 'vm', ...RG, vm_size: 'Standard_D2s_v5', os_profile: [{ computer_name: 'vm', admin_username: 'u' }] },
+  },
+  {
+    entry: 'name admin_password',
+    type: 'azurerm_kubernetes_cluster',
+    path: ['windows_profile', 0, 'admin_password'],
+    base: { ...aks, windows_profile: [{ admin_username: 'u' }] },
+  },
+  {
+    entry: 'name administrator_login_password',
+    type: 'azurerm_mssql_server',
+    path: ['administrator_login_password'],
+    base: { name: 'sql', ...RG, version: '12.0', administrator_login: 'sqladmin', minimum_tls_version: '1.2' },
+  },
+  {
+    entry: 'name administrator_login_password',
+    type: 'azurerm_mssql_database',
+    path: ['import', 0, 'administrator_login_password'],
+    base: {
+      name: 'db',
+      server_id: SQL_ID,
+      import: [
+        {
+          storage_uri: 'https://st.blob.core.windows.net/b/db.bacpac',
+          storage_key_type: 'StorageAccessKey',
+          administrator_login: 'sqladmin',
+          authentication_type: 'Sql',
+        },
+      ],
+    },
+  },
+  {
+    entry: 'name administrator_login_password_wo',
+    type: 'azurerm_mssql_server',
+    path: ['administrator_login_password_wo'],
+    base: { name: 'sql', ...RG, version: '12.0', administrator_login: 'sqladmin', minimum_tls_version: '1.2' },
+  },
+  {
+    entry: 'name administrator_password',
+    type: 'azurerm_postgresql_flexible_server',
+    path: ['administrator_password'],
+    base: { name: 'pg', ...RG, version: '16', administrator_login: 'pgadmin' },
+  },
+  {
+    entry: 'name client_secret',
+    type: 'azurerm_kubernetes_cluster',
+    path: ['service_principal', 0, 'client_secret'],
+    base: { ...aks, service_principal: [{ client_id: '00000000-0000-0000-0000-000000000001' }] },
+  },
+  {
+    entry: 'name client_key',
+    type: 'azurerm_kubernetes_cluster',
+    path: ['kube_config'],
+    holds: kubeConfig('client_key'),
+    base: aks,
+    computed: true,
+  },
+  {
+    entry: 'name client_certificate',
+    type: 'azurerm_kubernetes_cluster',
+    path: ['kube_admin_config'],
+    holds: kubeConfig('client_certificate'),
+    base: aks,
+    computed: true,
+  },
+  {
+    entry: 'name certificate_password',
+    type: 'azurerm_api_management',
+    path: ['certificate', 0, 'certificate_password'],
+    base: {
+      name: 'apim',
+      ...RG,
+      publisher_name: 'p',
+      publisher_email: 'p@example.com',
+      sku_name: 'Developer_1',
+      certificate: [{ encoded_certificate: 'MIIC', store_name: 'Root' }],
+    },
+  },
+  {
+    entry: 'name connection_string',
+    type: 'azurerm_linux_web_app',
+    path: ['connection_string'],
+    holds: (v) => [{ name: 'db', type: 'SQLAzure', value: v }],
+    base: { name: 'web', ...RG, service_plan_id: 'x' },
+  },
+  {
+    entry: 'name connection_strings',
+    type: 'azurerm_cosmosdb_account',
+    path: ['connection_strings'],
+    holds: (v) => [v],
+    base: { name: 'cosmos', ...RG, offer_type: 'Standard' },
+    computed: true,
+  },
+  { entry: 'name custom_data', type: 'azurerm_linux_virtual_machine', path: ['custom_data'], base: vm },
+  {
+    entry: 'name custom_data',
+    type: 'azurerm_virtual_machine',
+    path: ['os_profile', 0, 'custom_data'],
+    base: { name: 'vm', ...RG, vm_size: 'Standard_D2s_v5', os_profile: [{ computer_name: 'vm', admin_username: 'u' }] },
+  },
+  { entry: 'name user_data', type: 'azurerm_linux_virtual_machine', path: ['user_data'], base: vm },
+  { entry: 'name user_data', type: 'azurerm_windows_virtual_machine', path: ['user_data'], base: vm },
+  {
+    entry: 'name kube_config',
+    type: 'azurerm_kubernetes_cluster',
+    path: ['kube_config'],
+    holds: kubeConfig('password'),
+    base: aks,
+    computed: true,
+  },
+  { entry: 'name kube_config_raw', type: 'azurerm_kubernetes_cluster', path: ['kube_config_raw'], base: aks, computed: true },
+  {
+    entry: 'name kube_admin_config',
+    type: 'azurerm_kubernetes_cluster',
+    path: ['kube_admin_config'],
+    holds: kubeConfig('client_key'),
+    base: aks,
+    computed: true,
+  },
+  {
+    entry: 'name kube_admin_config_raw',
+    type: 'azurerm_kubernetes_cluster',
+    path: ['kube_admin_config_raw'],
+    base: aks,
+    computed: true,
+  },
+  {
+    entry: 'name primary_key',
+    type: 'azurerm_cosmosdb_account',
+    path: ['primary_key'],
+    base: { name: 'cosmos', ...RG, offer_type: 'Standard' },
+    computed: true,
+  },
+  {
+    entry: 'name secondary_key',
+    type: 'azurerm_cosmosdb_account',
+    path: ['secondary_key'],
+    base: { name: 'cosmos', ...RG, offer_type: 'Standard' },
+    computed: true,
+  },
+  {
+    entry: 'name instrumentation_key',
+    type: 'azurerm_application_insights',
+    path: ['instrumentation_key'],
+    base: { name: 'ai', ...RG, application_type: 'web' },
+    computed: true,
+  },
+  { entry: 'name token', type: 'azurerm_source_control_token', path: ['token'], base: { type: 'GitHub' } },
+  {
+    entry: 'name secret',
+    type: 'azurerm_container_app',
+    path: ['secret'],
+    holds: (v) => [{ name: 'db', value: v }],
+    base: { name: 'app', resource_group_name: 'rg', revision_mode: 'Single' },
+  },
+  {
+    entry: 'name value_wo',
+    type: 'azurerm_key_vault_secret',
+    path: ['value_wo'],
+    base: { name: 'db-password', key_vault_id: KV_ID, value_wo_version: 1 },
+  },
+  {
+    entry: 'suffix _password',
+    type: 'azurerm_linux_web_app',
+    path: ['site_config', 0, 'application_stack', 0, 'docker_registry_password'],
+    base: {
+      name: 'web',
+      ...RG,
+      service_plan_id: 'x',
+      site_config: [{ application_stack: [{ docker_image_name: 'app:1', docker_registry_username: 'u' }] }],
+    },
+  },
+  {
+    entry: 'suffix _secret',
+    type: 'azurerm_kubernetes_cluster',
+    path: ['azure_active_directory_role_based_access_control', 0, 'server_app_secret'],
+    base: {
+      ...aks,
+      azure_active_directory_role_based_access_control: [{ managed: false, server_app_id: 'x', client_app_id: 'y' }],
+    },
+  },
+  {
+    entry: 'suffix _connection_string',
+    type: 'azurerm_redis_cache',
+    path: ['redis_configuration', 0, 'rdb_storage_connection_string'],
+    base: {
+      name: 'redis',
+      ...RG,
+      sku_name: 'Premium',
+      family: 'P',
+      capacity: 1,
+      minimum_tls_version: '1.2',
+      redis_configuration: [{ rdb_backup_enabled: true }],
+    },
+  },
+  {
+    entry: 'suffix _connection_string',
+    type: 'azurerm_storage_account',
+    path: ['primary_connection_string'],
+    base: { name: 'st', ...RG, account_tier: 'Standard', account_replication_type: 'LRS' },
+    computed: true,
+  },
+  {
+    entry: 'suffix _access_key',
+    type: 'azurerm_mssql_server_extended_auditing_policy',
+    path: ['storage_account_access_key'],
+    base: { server_id: SQL_ID, storage_endpoint: 'https://st.blob.core.windows.net/', retention_in_days: 90 },
+  },
+  {
+    entry: 'suffix _access_key',
+    type: 'azurerm_redis_cache',
+    path: ['primary_access_key'],
+    base: { name: 'redis', ...RG, sku_name: 'Standard', family: 'C', capacity: 1 },
+    computed: true,
+  },
+  {
+    entry: 'suffix _shared_key',
+    type: 'azurerm_log_analytics_workspace',
+    path: ['primary_shared_key'],
+    base: { name: 'law', ...RG, sku: 'PerGB2018', retention_in_days: 90 },
+    computed: true,
+  },
+  {
+    entry: 'suffix _password_wo',
+    type: 'azurerm_postgresql_flexible_server',
+    path: ['administrator_password_wo'],
+    base: { name: 'pg', ...RG, version: '16', administrator_login: 'pgadmin', administrator_password_wo_version: 1 },
+  },
+  {
+    entry: 'type azurerm_key_vault_secret value',
+    type: 'azurerm_key_vault_secret',
+    path: ['value'],
+    base: { name: 'db-password', key_vault_id: KV_ID },
+  },
+];
+
+/** The same attribute on a mapped type and an unmapped one, at the top level and inside a block. */
+function genericPlaces(entry: string, attribute: string): Place[] {
+  return [
+    { entry, type: 'azurerm_resource_group', path: [attribute], base: { name: 'rg', location: 'eastus', tags: TAGS } },
+    {
+      entry,
+      type: 'azurerm_key_vault',
+      path: ['network_acls', 0, attribute],
+      base: {
+        name: 'kv',
+        ...RG,
+        tags: TAGS,
+        sku_name: 'standard',
+        network_acls: [{ default_action: 'Deny', bypass: 'AzureServices' }],
+      },
+    },
+    { entry, type: 'azurerm_container_group', path: [attribute], base: { name: 'cg', ...RG, tags: TAGS, os_type: 'Linux' } },
+    {
+      entry,
+      type: 'azurerm_container_group',
+      path: ['container', 0, attribute],
+      base: { name: 'cg', ...RG, tags: TAGS, os_type: 'Linux', container: [{ name: 'app', image: 'nginx', cpu: 1, memory: 1 }] },
+    },
+  ];
+}
+
+const entries = [
+  ...[...SECRET_NAMES].map((n) => ({ entry: `name ${n}`, attribute: n })),
+  ...SECRET_SUFFIXES.map((s) => ({ entry: `suffix ${s}`, attribute: `planted${s}` })),
+];
+const places: Place[] = [
+  ...REAL,
+  ...entries.flatMap((e) => genericPlaces(e.entry, e.attribute)),
+  ...Object.entries(TYPE_SECRET_NAMES).flatMap(([type, names]) =>
+    names.map((n): Place => ({ entry: `type ${type} ${n}`, type, path: [n], base: { name: 'x', ...RG, key_vault_id: KV_ID } })),
+  ),
+];
+
+/** `['os_profile', 0, 'admin_password']` → `os_profile[0].admin_password`, as the collector names it. */
+const pathString = (p: Path): string =>
+  p.reduce<string>((s, step) => (typeof step === 'number' ? `${s}[${step}]` : s ? `${s}.${step}` : step), '');
+
+/** Sets `v` at `path`, copying the blocks on the way (bases are shared). */
+function setAt(values: Record<string, unknown>, path: Path, v: unknown): Record<string, unknown> {
+  const [head, ...rest] = path as [string, ...Path];
+  if (rest.length === 0) return { ...values, [head]: v };
+  const [i, ...tail] = rest as [number, ...Path];
+  const list = [...((values[head] as Record<string, unknown>[] | undefined) ?? [])];
+  list[i] = setAt(list[i] ?? {}, tail, v);
+  return { ...values, [head]: list };
+}
+
+/** Drops the configuration expression at `path`: the provider computed the value. */
+function unconfigure(expressions: Record<string, unknown>, path: Path): void {
+  let at: unknown = expressions;
+  for (let i = 0; i < path.length - 1; i++) at = (at as Record<string | number, unknown>)[path[i] as string | number];
+  if (at && typeof at === 'object') delete (at as Record<string | number, unknown>)[path[path.length - 1] as string];
+}
+
+interface Planted extends Place {
+  address: string;
+  value: string;
+  attribute: string;
+}
+
+const planted: Planted[] = places.map((p, i) => {
+  const name = `s${i}_${p.entry.replace(/[^a-z0-9_]/gi, '_')}`.toLowerCase();
+  return { ...p, address: `${p.type}.${name}`, value: `${MARK}${i}-${p.path.join('.')}-7f3a`, attribute: pathString(p.path) };
+});
+
+function secretsPlan(): unknown {
+  const built = buildPlan(
+    planted.map((p) => ({
+      type: p.type,
+      name: p.address.slice(p.type.length + 1),
+      values: setAt(p.base ?? {}, p.path, (p.holds ?? ((v: string) => v))(p.value)),
+    })),
+  );
+  // A computed attribute has no configuration expression; everything buildPlan writes is configured.
+  const config = (
+    built.plan.configuration as { root_module: { resources: { address: string; expressions: Record<string, unknown> }[] } }
+  ).root_module.resources;
+  for (const p of planted) if (p.computed) unconfigure(config.find((c) => c.address === p.address)!.expressions, p.path);
+  return built.plan;
+}
+
+interface GateFinding {
+  check_id: string;
+  address: string;
+  status: string;
+  reason: string;
+  evidence: { secrets?: { attribute: string; sensitive: boolean }[] };
+}
+
+describe('the secret rules, as they must stay', () => {
+  it('keeps every expected secret name', () => {
+    expect([...SECRET_NAMES]).toEqual(expect.arrayContaining(EXPECTED_NAMES));
+  });
+  it('keeps every expected secret suffix', () => {
+    expect([...SECRET_SUFFIXES]).toEqual(expect.arrayContaining(EXPECTED_SUFFIXES));
+  });
+  it('keeps every expected type-specific secret name', () => {
+    for (const [type, names] of Object.entries(EXPECTED_TYPE_NAMES))
+      expect(TYPE_SECRET_NAMES[type]).toEqual(expect.arrayContaining(names));
+  });
+  it('every entry has planted values (a placement per rule)', () => {
+    const covered = new Set(planted.map((p) => p.entry));
+    for (const e of entries) expect(covered.has(e.entry), e.entry).toBe(true);
+    for (const p of planted) expect(p.entry.startsWith('type ') || entries.some((e) => e.entry === p.entry), p.entry).toBe(true);
+  });
+});
+
+describe('a planted value under every secret rule, through the whole gate', () => {
+  const planPath = join(dir, 'secrets.plan.json');
+  const runs = new Map<string, { stdout: string; stderr: string; file: string; code: number | null }>();
+  let findings: GateFinding[] = [];
+
+  beforeAll(() => {
+    const text = JSON.stringify(secretsPlan());
+    writeFileSync(planPath, text);
+    // The plan carries every value in clear: the assertions below are about what the gate makes of it.
+    for (const p of planted) expect(text).toContain(p.value);
+    for (const format of FORMATS) {
+      const out = join(dir, `out.${format}`);
+      const r = compline(['gate', planPath, '--format', format, '--output', `${format}=${out}`]);
+      runs.set(format, { ...r, file: readFileSync(out, 'utf8') });
+    }
+    findings = JSON.parse(runs.get('json')!.stdout).findings;
+  });
+
+  it.each(FORMATS)('%s: no planted value on stdout, stderr or in the --output file', (format) => {
+    const r = runs.get(format)!;
+    expect(r.code).toBe(1);
+    expect(leaks(r.stdout)).toEqual([]);
+    expect(leaks(r.stderr)).toEqual([]);
+    expect(leaks(r.file)).toEqual([]);
+  });
+
+  const byEntry = [...new Set(planted.map((p) => p.entry))].sort();
+  it.each(byEntry)('%s: flagged by plan-no-plaintext-secrets, by attribute, never by value', (entry) => {
+    for (const p of planted.filter((x) => x.entry === entry)) {
+      const f = findings.find((x) => x.check_id === 'plan-no-plaintext-secrets' && x.address === p.address);
+      const where = `${p.address} (${p.attribute})`;
+      if (p.computed && !SUPPORTED_AZURERM_TYPES.includes(p.type)) {
+        // An unmapped type is evaluated for its plaintext secrets only: nothing to report, no row.
+        expect(f, where).toBeUndefined();
+        continue;
+      }
+      expect(f, `${where}: no finding`).toBeDefined();
+      if (p.computed) {
+        expect(f!.status, where).toBe('pass');
+        expect(f!.evidence.secrets, where).toEqual([]);
+      } else {
+        expect(f!.status, where).toBe('fail');
+        expect(f!.evidence.secrets, where).toEqual([{ attribute: p.attribute, sensitive: false }]);
+        expect(f!.reason, where).toBe(`secret value(s) stored in plaintext in the plan and state: ${p.attribute}`);
+      }
+    }
+  });
+});

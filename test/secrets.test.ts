@@ -48,6 +48,13 @@ const EXPECTED_NAMES = [
   'token',
   'secret',
   'value_wo',
+  'shared_key',
+  'protected_settings',
+  'secure_environment_variables',
+  'storage_key',
+  'account_key',
+  'pfx_blob',
+  'api_key',
 ];
 const EXPECTED_SUFFIXES = [
   '_password',
@@ -60,8 +67,18 @@ const EXPECTED_SUFFIXES = [
   '_sas_url',
   '_private_key',
   '_password_wo',
+  '_primary_key',
+  '_secondary_key',
+  '_readonly_key',
+  '_account_key',
+  '_sas_key',
+  '_connection_string_0',
+  '_connection_string_1',
 ];
-const EXPECTED_TYPE_NAMES: Record<string, string[]> = { azurerm_key_vault_secret: ['value'] };
+const EXPECTED_TYPE_NAMES: Record<string, string[]> = {
+  azurerm_key_vault_secret: ['value'],
+  azurerm_key_vault_certificate: ['contents'],
+};
 
 type Path = (string | number)[];
 interface Place {
@@ -326,6 +343,139 @@ const REAL: Place[] = [
     type: 'azurerm_postgresql_flexible_server',
     path: ['administrator_password_wo'],
     base: { name: 'pg', ...RG, version: '16', administrator_login: 'pgadmin', administrator_password_wo_version: 1 },
+  },
+  // Secrets the lists missed once: each is a real azurerm attribute.
+  {
+    entry: 'name shared_key',
+    type: 'azurerm_virtual_network_gateway_connection',
+    path: ['shared_key'],
+    base: { name: 'vpn', ...RG, type: 'IPsec', virtual_network_gateway_id: 'x', local_network_gateway_id: 'y' },
+  },
+  {
+    entry: 'name protected_settings',
+    type: 'azurerm_virtual_machine_extension',
+    path: ['protected_settings'],
+    base: {
+      name: 'ext',
+      virtual_machine_id: 'x',
+      publisher: 'Microsoft.Azure.Extensions',
+      type: 'CustomScript',
+      type_handler_version: '2.1',
+    },
+  },
+  {
+    entry: 'name secure_environment_variables',
+    type: 'azurerm_container_group',
+    path: ['container', 0, 'secure_environment_variables'],
+    holds: (v) => ({ DB_PASSWORD: v }),
+    base: { name: 'cg', ...RG, os_type: 'Linux', container: [{ name: 'app', image: 'nginx', cpu: 1, memory: 1 }] },
+  },
+  {
+    entry: 'name storage_key',
+    type: 'azurerm_mssql_database',
+    path: ['import', 0, 'storage_key'],
+    base: {
+      name: 'db',
+      server_id: SQL_ID,
+      import: [
+        {
+          storage_uri: 'https://st.blob.core.windows.net/b/db.bacpac',
+          storage_key_type: 'StorageAccessKey',
+          administrator_login: 'sqladmin',
+          authentication_type: 'Sql',
+        },
+      ],
+    },
+  },
+  {
+    entry: 'name account_key',
+    type: 'azurerm_machine_learning_datastore_blobstorage',
+    path: ['account_key'],
+    base: { name: 'ds', workspace_id: 'x', storage_container_id: 'y' },
+  },
+  { entry: 'name pfx_blob', type: 'azurerm_app_service_certificate', path: ['pfx_blob'], base: { name: 'cert', ...RG } },
+  {
+    entry: 'name api_key',
+    type: 'azurerm_application_insights_api_key',
+    path: ['api_key'],
+    base: { name: 'key', application_insights_id: 'x', read_permissions: ['api'] },
+    computed: true,
+  },
+  {
+    entry: 'suffix _primary_key',
+    type: 'azurerm_eventhub_namespace',
+    path: ['default_primary_key'],
+    base: { name: 'eh', ...RG, sku: 'Standard' },
+    computed: true,
+  },
+  {
+    entry: 'suffix _secondary_key',
+    type: 'azurerm_servicebus_namespace',
+    path: ['default_secondary_key'],
+    base: { name: 'sb', ...RG, sku: 'Standard' },
+    computed: true,
+  },
+  {
+    entry: 'suffix _readonly_key',
+    type: 'azurerm_cosmosdb_account',
+    path: ['primary_readonly_key'],
+    base: { name: 'cosmos', ...RG, offer_type: 'Standard' },
+    computed: true,
+  },
+  {
+    entry: 'suffix _account_key',
+    type: 'azurerm_stream_analytics_output_blob',
+    path: ['storage_account_key'],
+    base: {
+      name: 'out',
+      stream_analytics_job_name: 'job',
+      resource_group_name: 'rg',
+      storage_account_name: 'st',
+      storage_container_name: 'c',
+      path_pattern: 'x',
+      date_format: 'yyyy-MM-dd',
+      time_format: 'HH',
+    },
+  },
+  {
+    entry: 'suffix _sas_key',
+    type: 'azurerm_mssql_server_vulnerability_assessment',
+    path: ['storage_container_sas_key'],
+    base: { server_security_alert_policy_id: 'x', storage_container_path: 'https://st.blob.core.windows.net/va/' },
+  },
+  {
+    entry: 'suffix _connection_string_0',
+    type: 'azurerm_redis_cache',
+    path: ['redis_configuration', 0, 'aof_storage_connection_string_0'],
+    base: {
+      name: 'redis',
+      ...RG,
+      sku_name: 'Premium',
+      family: 'P',
+      capacity: 1,
+      minimum_tls_version: '1.2',
+      redis_configuration: [{ aof_backup_enabled: true }],
+    },
+  },
+  {
+    entry: 'suffix _connection_string_1',
+    type: 'azurerm_redis_cache',
+    path: ['redis_configuration', 0, 'aof_storage_connection_string_1'],
+    base: {
+      name: 'redis',
+      ...RG,
+      sku_name: 'Premium',
+      family: 'P',
+      capacity: 1,
+      minimum_tls_version: '1.2',
+      redis_configuration: [{ aof_backup_enabled: true }],
+    },
+  },
+  {
+    entry: 'type azurerm_key_vault_certificate contents',
+    type: 'azurerm_key_vault_certificate',
+    path: ['certificate', 0, 'contents'],
+    base: { name: 'cert', key_vault_id: KV_ID, certificate: [{ password: '' }] },
   },
   {
     entry: 'type azurerm_key_vault_secret value',

@@ -32,6 +32,15 @@ export const SECRET_NAMES: ReadonlySet<string> = new Set([
   'token',
   'secret',
   'value_wo',
+  // VPN connections' pre-shared key; VM extensions' settings that may hold keys and scripts; container env.
+  'shared_key',
+  'protected_settings',
+  'secure_environment_variables',
+  // A database import's storage key, a datastore's account key, an app service certificate's PFX.
+  'storage_key',
+  'account_key',
+  'pfx_blob',
+  'api_key',
 ]);
 
 /** Name endings that bear a secret (`storage_account_access_key`, `docker_registry_password`). */
@@ -46,11 +55,21 @@ export const SECRET_SUFFIXES: readonly string[] = [
   '_sas_url',
   '_private_key',
   '_password_wo',
+  '_primary_key',
+  '_secondary_key',
+  '_readonly_key',
+  '_account_key',
+  '_sas_key',
+  // Redis AOF persistence: aof_storage_connection_string_0 and _1.
+  '_connection_string_0',
+  '_connection_string_1',
 ];
 
 /** Names that bear a secret on one type only (`value` is a secret's value, elsewhere it is not). */
 export const TYPE_SECRET_NAMES: Readonly<Record<string, readonly string[]>> = {
   azurerm_key_vault_secret: ['value'],
+  // The PFX (with its private key) of an imported certificate.
+  azurerm_key_vault_certificate: ['contents'],
 };
 
 const secretByName = new Map<string, boolean>();

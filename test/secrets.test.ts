@@ -17,6 +17,20 @@ const FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
 const MARK = 'S3CR3T-';
 const leaks = (text: string): string[] => text.match(/S3CR3T-[A-Za-z0-9_.-]*/g) ?? [];
 
+interface GateRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Each format's --output file. */
+  files: Record<string, string>;
+}
+/** One gate run renders every format: json on stdout, all five through --output (the renderers stdout uses). */
+function gateEveryFormat(planPath: string, prefix: string): GateRun {
+  const path = (f: string) => join(dir, `${prefix}.${f}`);
+  const r = compline(['gate', planPath, '--format', 'json', ...FORMATS.flatMap((f) => ['--output', `${f}=${path(f)}`])]);
+  return { ...r, files: Object.fromEntries(FORMATS.map((f) => [f, readFileSync(path(f), 'utf8')])) };
+}
+
 // The rules as they must stay: deleting an entry from the collector fails the first tests below.
 const EXPECTED_NAMES = [
   'password',
@@ -599,7 +613,7 @@ describe('the secret rules, as they must stay', () => {
 
 describe('a planted value under every secret rule, through the whole gate', () => {
   const planPath = join(dir, 'secrets.plan.json');
-  const runs = new Map<string, { stdout: string; stderr: string; file: string; code: number | null }>();
+  let run: GateRun;
   let findings: GateFinding[] = [];
 
   beforeAll(() => {
@@ -607,20 +621,19 @@ describe('a planted value under every secret rule, through the whole gate', () =
     writeFileSync(planPath, text);
     // The plan carries every value in clear: the assertions below are about what the gate makes of it.
     for (const p of planted) expect(text).toContain(p.value);
-    for (const format of FORMATS) {
-      const out = join(dir, `out.${format}`);
-      const r = compline(['gate', planPath, '--format', format, '--output', `${format}=${out}`]);
-      runs.set(format, { ...r, file: readFileSync(out, 'utf8') });
-    }
-    findings = JSON.parse(runs.get('json')!.stdout).findings;
+    run = gateEveryFormat(planPath, 'secrets');
+    findings = JSON.parse(run.stdout).findings;
   });
 
-  it.each(FORMATS)('%s: no planted value on stdout, stderr or in the --output file', (format) => {
-    const r = runs.get(format)!;
-    expect(r.code).toBe(1);
-    expect(leaks(r.stdout)).toEqual([]);
-    expect(leaks(r.stderr)).toEqual([]);
-    expect(leaks(r.file)).toEqual([]);
+  it('the gate fails, and no planted value is on stdout or stderr', () => {
+    expect(run.code, run.stderr).toBe(1);
+    expect(leaks(run.stdout)).toEqual([]);
+    expect(leaks(run.stderr)).toEqual([]);
+  });
+
+  it.each(FORMATS)('%s: no planted value in the --output file', (format) => {
+    expect(run.files[format]!.length).toBeGreaterThan(0);
+    expect(leaks(run.files[format]!)).toEqual([]);
   });
 
   const byEntry = [...new Set(planted.map((p) => p.entry))].sort();
@@ -642,6 +655,308 @@ describe('a planted value under every secret rule, through the whole gate', () =
         expect(f!.evidence.secrets, where).toEqual([{ attribute: p.attribute, sensitive: false }]);
         expect(f!.reason, where).toBe(`secret value(s) stored in plaintext in the plan and state: ${p.attribute}`);
       }
+    }
+  });
+});
+
+// ---- values that do reach rows: what redaction (not the mappers' choice of attributes) keeps out -------------
+
+/** A value the gate would show if redaction failed: copied into properties, tags or names, echoed by checks. */
+const L = (label: string): string => `${MARK}L-${label}-9c1e`;
+const KV = { ...RG, sku_name: 'standard', tenant_id: '00000000-0000-0000-0000-000000000000' };
+interface Leak {
+  type: string;
+  name: string;
+  values: Record<string, unknown>;
+  /** after_sensitive (before_sensitive for a delete): marks on attributes that are in no secret list. */
+  sensitive?: Record<string, unknown>;
+  actions?: string[];
+  unknown?: Record<string, unknown>;
+  /** A check whose reason or evidence carries the attribute: its finding must show `<redacted>` there. */
+  echoedBy?: string;
+}
+const LEAKS: Leak[] = [
+  {
+    type: 'azurerm_mssql_server',
+    name: 'tls',
+    values: { name: 'sql', ...RG, version: '12.0', administrator_login: 'a', minimum_tls_version: L('sql-tls') },
+    sensitive: { minimum_tls_version: true },
+    echoedBy: 'sql-min-tls',
+  },
+  {
+    type: 'azurerm_storage_account',
+    name: 'tls',
+    values: {
+      name: L('storage-name'),
+      ...RG,
+      location: L('location'),
+      account_tier: 'Standard',
+      account_replication_type: 'LRS',
+      min_tls_version: L('storage-tls'),
+    },
+    sensitive: { name: true, location: true, min_tls_version: true },
+    echoedBy: 'storage-min-tls',
+  },
+  {
+    type: 'azurerm_redis_cache',
+    name: 'tls',
+    values: { name: 'redis', ...RG, sku_name: 'Standard', family: 'C', capacity: 1, minimum_tls_version: L('redis-tls') },
+    sensitive: { minimum_tls_version: true },
+    echoedBy: 'redis-min-tls',
+  },
+  {
+    type: 'azurerm_kubernetes_cluster',
+    name: 'np',
+    values: {
+      name: 'aks',
+      ...RG,
+      dns_prefix: 'aks',
+      network_profile: [{ network_plugin: 'azure', network_policy: L('aks-policy') }],
+    },
+    sensitive: { network_profile: [{ network_policy: true }] },
+    echoedBy: 'aks-network-policy',
+  },
+  {
+    type: 'azurerm_network_security_group',
+    name: 'nsg',
+    values: {
+      name: 'nsg',
+      ...RG,
+      security_rule: [
+        {
+          name: 'ssh',
+          priority: 100,
+          direction: 'Inbound',
+          access: 'Allow',
+          protocol: 'Tcp',
+          source_port_range: '*',
+          destination_port_range: '22',
+          source_address_prefix: L('nsg-source'),
+          destination_address_prefix: '*',
+        },
+      ],
+    },
+    sensitive: { security_rule: [{ source_address_prefix: true }] },
+  },
+  {
+    type: 'azurerm_role_definition',
+    name: 'rd',
+    values: {
+      name: 'ops',
+      scope: '/subscriptions/00000000-0000-0000-0000-000000000000',
+      permissions: [{ actions: ['*', L('role-action')] }],
+    },
+    sensitive: { permissions: [{ actions: [false, true] }] },
+    echoedBy: 'no-custom-role-wildcard',
+  },
+  {
+    type: 'azurerm_key_vault',
+    name: 'tagleaf',
+    values: { name: 'kv1', ...KV, tags: { CustomerID: 'bank_alpha', Environment: L('tag-env'), ManagedBy: L('tag-managedby') } },
+    sensitive: { tags: { Environment: true, ManagedBy: true } },
+    echoedBy: 'sox-production-tags',
+  },
+  {
+    type: 'azurerm_key_vault',
+    name: 'tagall',
+    values: { name: 'kv2', ...KV, tags: { Environment: 'prod', ManagedBy: L('tags-whole') } },
+    sensitive: { tags: true },
+  },
+  // A secret-named key inside a map the mapper copies (tags): dropped by name, and flagged.
+  {
+    type: 'azurerm_key_vault',
+    name: 'tagkey',
+    values: { name: 'kv3', ...KV, tags: { ...TAGS, admin_password: L('tag-admin-password') } },
+  },
+  // Unknown until apply and sensitive, with a value a malformed plan still carries: unknown wins.
+  {
+    type: 'azurerm_mssql_server',
+    name: 'unknown',
+    values: { name: 'sql2', ...RG, version: '12.0', administrator_login: 'a', minimum_tls_version: L('unknown-sensitive') },
+    unknown: { minimum_tls_version: true },
+    sensitive: { minimum_tls_version: true },
+  },
+  // Deleted: rows come from `before`, marks from before_sensitive.
+  {
+    type: 'azurerm_key_vault',
+    name: 'gone',
+    actions: ['delete'],
+    values: { name: 'kv4', ...KV, tags: { DataClass: L('deleted-dataclass'), Environment: 'prod' } },
+    sensitive: { tags: { DataClass: true } },
+    echoedBy: 'sox-audit-resource-destruction',
+  },
+  {
+    type: 'azurerm_mssql_server',
+    name: 'gone',
+    actions: ['delete'],
+    values: { name: 'sql3', ...RG, version: '12.0', administrator_login: 'a', minimum_tls_version: L('deleted-tls') },
+    sensitive: { minimum_tls_version: true },
+    echoedBy: 'sql-min-tls',
+  },
+];
+
+/** Secrets in the parts of a plan the gate never reads; guards against a reader that starts to. */
+const UNREAD = {
+  variables: L('variables'),
+  variableDefault: L('variable-default'),
+  priorState: L('prior-state'),
+  driftBefore: L('drift-before'),
+  driftAfter: L('drift-after'),
+  updateBefore: L('update-before'),
+  output: L('output'),
+};
+
+function leakPlan(): Record<string, unknown> {
+  const { plan } = buildPlan(LEAKS.map((l) => ({ type: l.type, name: l.name, values: l.values, actions: l.actions })));
+  const changes = plan.resource_changes as { address: string; change: Record<string, unknown> }[];
+  const planned = (plan.planned_values as { root_module: { resources: { address: string; sensitive_values: unknown }[] } })
+    .root_module.resources;
+  for (const l of LEAKS) {
+    const address = `${l.type}.${l.name}`;
+    const change = changes.find((c) => c.address === address)!.change;
+    if (l.sensitive) {
+      if (l.actions?.includes('delete')) change.before_sensitive = l.sensitive;
+      else change.after_sensitive = l.sensitive;
+      const pv = planned.find((p) => p.address === address);
+      if (pv) pv.sensitive_values = l.sensitive;
+    }
+    if (l.unknown) change.after_unknown = l.unknown;
+  }
+  // An update: the old value is in `before` only.
+  const sql = changes.find((c) => c.address === 'azurerm_mssql_server.tls')!.change;
+  sql.actions = ['update'];
+  sql.before = { ...(sql.after as object), administrator_login_password: UNREAD.updateBefore };
+  sql.before_sensitive = { administrator_login_password: true };
+  const vault = { address: 'azurerm_key_vault.tagkey', mode: 'managed', type: 'azurerm_key_vault', name: 'tagkey' };
+  return {
+    ...plan,
+    variables: { db_password: { value: UNREAD.variables } },
+    prior_state: {
+      format_version: '1.0',
+      values: {
+        root_module: {
+          resources: [{ ...vault, values: { name: 'kv3', tags: { note: UNREAD.priorState } }, sensitive_values: { tags: true } }],
+        },
+      },
+    },
+    resource_drift: [
+      {
+        ...vault,
+        change: {
+          actions: ['update'],
+          before: { tags: { note: UNREAD.driftBefore } },
+          after: { tags: { note: UNREAD.driftAfter } },
+          before_sensitive: { tags: true },
+          after_sensitive: { tags: true },
+        },
+      },
+    ],
+    output_changes: { db_password: { actions: ['create'], before: null, after: UNREAD.output, after_sensitive: true } },
+    configuration: {
+      ...(plan.configuration as object),
+      root_module: {
+        ...(plan.configuration as { root_module: object }).root_module,
+        variables: { db_password: { default: UNREAD.variableDefault, sensitive: true } },
+      },
+    },
+  };
+}
+
+describe('values that reach rows: redaction keeps them out of every output', () => {
+  const planPath = join(dir, 'leaks.plan.json');
+  let run: GateRun;
+  let json: { findings: GateFinding[] };
+
+  beforeAll(() => {
+    const text = JSON.stringify(leakPlan());
+    writeFileSync(planPath, text);
+    for (const l of LEAKS)
+      for (const v of Object.values(l.values).flatMap((x) => leaks(JSON.stringify(x)))) expect(text).toContain(v);
+    for (const v of Object.values(UNREAD)) expect(text).toContain(v);
+    run = gateEveryFormat(planPath, 'leaks');
+    json = JSON.parse(run.stdout);
+  });
+
+  it('the gate fails, and no planted value is on stdout or stderr', () => {
+    expect(run.code, run.stderr).toBe(1);
+    expect(leaks(run.stdout)).toEqual([]);
+    expect(leaks(run.stderr)).toEqual([]);
+  });
+
+  it.each(FORMATS)('%s: no planted value in the --output file', (format) => {
+    expect(run.files[format]!.length).toBeGreaterThan(0);
+    expect(leaks(run.files[format]!)).toEqual([]);
+  });
+
+  it.each(LEAKS.filter((l) => l.echoedBy))('$type $name: $echoedBy shows the attribute, redacted', (l) => {
+    const f = json.findings.find((x) => x.check_id === l.echoedBy && x.address === `${l.type}.${l.name}`);
+    expect(f, `${l.echoedBy} on ${l.type}.${l.name}`).toBeDefined();
+    expect(JSON.stringify([f!.reason, f!.evidence])).toContain('<redacted>');
+  });
+
+  it('a secret-named key inside a copied map is flagged by its path', () => {
+    const f = json.findings.find((x) => x.check_id === 'plan-no-plaintext-secrets' && x.address === 'azurerm_key_vault.tagkey');
+    expect(f?.status).toBe('fail');
+    expect(f?.evidence.secrets).toEqual([{ attribute: 'tags.admin_password', sensitive: false }]);
+  });
+});
+
+describe('the DuckDB store the gate evaluates holds no planted value', () => {
+  it('resources rows (properties, tags, names, secrets) and findings, for both plans', async () => {
+    const [{ normalisePlan, readPlan }, { Store }, { evaluate }, { loadCatalogue }] = await Promise.all([
+      import('../src/collectors/terraform-plan/index.js'),
+      import('../src/store.js'),
+      import('../src/engine.js'),
+      import('../src/rules.js'),
+    ]);
+    // What gateCommand does, on a file instead of :memory: so the store can be read back as written.
+    const planFile = join(dir, 'store.plan.json');
+    const secrets = secretsPlan() as Record<string, unknown>;
+    const leaky = leakPlan();
+    writeFileSync(
+      planFile,
+      JSON.stringify({
+        ...leaky,
+        resource_changes: [...(leaky.resource_changes as unknown[]), ...(secrets.resource_changes as unknown[])],
+        planned_values: undefined,
+        configuration: {
+          root_module: {
+            resources: [
+              ...(leaky.configuration as { root_module: { resources: unknown[] } }).root_module.resources,
+              ...(secrets.configuration as { root_module: { resources: unknown[] } }).root_module.resources,
+            ],
+          },
+        },
+      }),
+    );
+    const plan = normalisePlan(await readPlan(planFile), 'store.plan.json');
+    const store = await Store.open(join(dir, 'gate.duckdb'), { threads: 1 });
+    try {
+      await store.beginRun({ runId: 'gate', mode: 'gate', toolVersion: 'test', configSha256: null });
+      await store.appendResources('gate', plan.rows);
+      const catalogue = await loadCatalogue();
+      const { findings } = await evaluate(store, catalogue.checks, {
+        runId: 'gate',
+        tenantIds: [],
+        waivers: [],
+        params: {},
+        today: '2025-01-01',
+        resources: plan.rows,
+        passDetail: true,
+      });
+      const rows = await store.read<Record<string, unknown>>('select * from resources');
+      const text = JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+      expect(rows.length).toBe(plan.rows.length);
+      expect(leaks(text)).toEqual([]);
+      expect(leaks(JSON.stringify(findings))).toEqual([]);
+      // The secrets column carries names: the row of the vault with a password in its tags says where it is.
+      const [vault] = await store.read<{ secrets: string; tags: string }>(
+        `select secrets::varchar as secrets, tags::varchar as tags from resources where plan_address = 'azurerm_key_vault.tagkey'`,
+      );
+      expect(JSON.parse(vault!.secrets)).toEqual([{ attribute: 'tags.admin_password', sensitive: false }]);
+      expect(JSON.parse(vault!.tags)).toEqual(TAGS);
+    } finally {
+      store.close();
     }
   });
 });

@@ -1081,5 +1081,5 @@ function nonEmpty(v: Val): Val {
   return v.k === 'known' && Array.isArray(v.v) && v.v.length === 0 ? { k: 'absent' } : v;
 }
 
-/** azurerm resource types this collector maps onto ARM; everything else azurerm is counted and not evaluated. */
+/** azurerm resource types this collector maps onto ARM; everything else azurerm is counted and evaluated only for plaintext secrets. */
 export const SUPPORTED_AZURERM_TYPES: readonly string[] = Object.freeze(Object.keys(AZURERM_MAPPINGS).sort());

@@ -67,4 +67,6 @@ export interface TypeMapping {
    * like any secret but are not the configuration's plaintext secrets.
    */
   exportedSecrets?: readonly string[];
+  /** A row for a type without a mapping (it carries plaintext secrets): only configured secrets are listed. */
+  unmapped?: true;
 }

@@ -5,7 +5,7 @@ import type { Json, ResourceRow } from '../../model.js';
 import { AZURERM_MAPPINGS } from './azurerm-mappings.js';
 import { collectResources, describe } from './collect-resources.js';
 import type { PlanResource, RowDraft, TypeMapping } from './map-context.js';
-import { Attrs, REDACTED, secretAttributes, type Val } from './plan-values.js';
+import { Attrs, REDACTED, type SecretFilter, secretAttributes, type Val } from './plan-values.js';
 import { ReferenceResolver } from './references.js';
 import { ResourceContext } from './resource-context.js';
 
@@ -13,7 +13,7 @@ export interface NormalisedPlan {
   rows: ResourceRow[];
   formatVersion: string;
   terraformVersion: string | null;
-  /** One line each: unknown format_version, azurerm types not evaluated, an errored plan. */
+  /** One line each: unknown format_version, azurerm types not evaluated (but for plaintext secrets), an errored plan. */
   warnings: string[];
   counts: { resources: number; azurerm: number; mapped: number; unmapped: Record<string, number> };
 }
@@ -88,7 +88,9 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
   if (unmappedTypes.length) {
     const n = unmappedTypes.reduce((s, t) => s + (counts.unmapped[t] ?? 0), 0);
     const list = unmappedTypes.map((t) => `${t} (${counts.unmapped[t]})`).join(', ');
-    warnings.push(`${label}: ${n} azurerm resource(s) of types Compline does not map are not evaluated: ${list}`);
+    warnings.push(
+      `${label}: ${n} azurerm resource(s) of types Compline does not map are not evaluated except for plaintext secrets: ${list}`,
+    );
   }
 
   const resolver = new ReferenceResolver(resources, plan.configuration);
@@ -96,7 +98,14 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
   const targets = new Set<string>();
   for (let i = 0; i < resources.length; i++) {
     const mapping = mappings[i];
-    if (!mapping) continue;
+    if (!mapping) {
+      const r = resources[i] as PlanResource;
+      if (!r.type.startsWith('azurerm_') || isDeleteOnly(r.actions)) continue;
+      // Not mapped, but a plaintext secret needs no ARM shape: the resource gets a row when it carries one.
+      const d = mapResource(r, unmappedMapping(r.type), resolver, idIndex, nameIndex);
+      if (d.row.secrets?.length) drafts.push(d);
+      continue;
+    }
     const d = mapResource(resources[i] as PlanResource, mapping, resolver, idIndex, nameIndex);
     drafts.push(d);
     if (d.mergeTarget) targets.add(d.mergeTarget);
@@ -239,14 +248,26 @@ function mapResource(
     }
   }
 
-  const secrets = secretAttributes(res.values, res.unk, res.sens, res.type);
   const exported = mapping.exportedSecrets;
-  row.secrets = exported && secrets.length ? secrets.filter((s) => !exported.includes(topAttribute(s.attribute))) : secrets;
+  // Which secrets an unmapped type computes is not known: a top-level attribute the configuration does not
+  // write is taken as computed (instrumentation_key, primary_key). Inside a written block a secret counts: a
+  // map's values and a dynamic block's elements need not have expressions of their own.
+  const keep: SecretFilter | undefined = exported
+    ? (steps) => !exported.includes(steps[0] as string)
+    : mapping.unmapped
+      ? (steps) => c.isConfigured(steps.slice(0, 1)) !== false
+      : undefined;
+  row.secrets = secretAttributes(res.values, res.unk, res.sens, res.type, keep);
   return draft;
 }
 
-/** `kube_config[0].client_key` → `kube_config`. */
-const topAttribute = (path: string): string => /^[^.[]*/.exec(path)![0];
+/**
+ * An azurerm type Compline does not map: no property is read, the row carries name, location, tags and the
+ * plaintext secrets, and its type is the Terraform type (no check but the type-blind ones selects it).
+ */
+function unmappedMapping(type: string): TypeMapping {
+  return { arm: type, map() {}, unmapped: true };
+}
 
 /** The lower-case resource group of an ARM id, or null when the id names none. */
 function resourceGroupIn(id: string): string | null {

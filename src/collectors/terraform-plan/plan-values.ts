@@ -2,6 +2,7 @@
 // ARM-shaped objects that remember which paths were unknown. Mappers see values only through here, so a
 // sensitive value can only ever come out as REDACTED and a secret-bearing attribute never comes out.
 import type { Json } from '../../model.js';
+import { isSecretAttribute } from './secret-names.js';
 
 export const REDACTED = '<redacted>';
 
@@ -43,64 +44,6 @@ export function anyTrue(tree: unknown): boolean {
   }
   for (const k in tree) if (anyTrue((tree as Obj)[k])) return true;
   return false;
-}
-
-// Secret-bearing attributes: their values are never read, only recorded by name (see secretAttributes).
-const SECRET_NAMES = new Set([
-  'password',
-  'admin_password',
-  'administrator_login_password',
-  'administrator_login_password_wo',
-  'administrator_password',
-  'client_secret',
-  'client_key',
-  'client_certificate',
-  'client_certificate_password',
-  'certificate_password',
-  'connection_string',
-  'connection_strings',
-  'custom_data',
-  'user_data',
-  'kube_config',
-  'kube_config_raw',
-  'kube_admin_config',
-  'kube_admin_config_raw',
-  'primary_key',
-  'secondary_key',
-  'instrumentation_key',
-  'private_key',
-  'private_key_pem',
-  'sas',
-  'sas_token',
-  'sas_url',
-  'token',
-  'secret',
-  'value_wo',
-]);
-const SECRET_SUFFIXES = [
-  '_password',
-  '_secret',
-  '_connection_string',
-  '_connection_strings',
-  '_access_key',
-  '_shared_key',
-  '_sas_token',
-  '_sas_url',
-  '_private_key',
-  '_password_wo',
-];
-
-const secretByName = new Map<string, boolean>();
-
-/** Is this attribute name secret-bearing (for any resource type, or for `type` in particular)? */
-export function isSecretAttribute(name: string, type?: string): boolean {
-  if (name === 'value') return type === 'azurerm_key_vault_secret';
-  let hit = secretByName.get(name);
-  if (hit === undefined) {
-    hit = SECRET_NAMES.has(name) || SECRET_SUFFIXES.some((s) => name.endsWith(s));
-    if (secretByName.size < 10_000) secretByName.set(name, hit);
-  }
-  return hit;
 }
 
 /** Deep copy of a known value with unknown leaves dropped and sensitive leaves replaced by REDACTED. */
@@ -346,11 +289,15 @@ export function secretAttributes(
   unk: unknown,
   sens: unknown,
   type: string,
+  /** Which hits count (given the attribute's steps, e.g. ['os_profile', 0, 'admin_password']); all when absent. */
+  keep?: SecretFilter,
 ): { attribute: string; sensitive: boolean }[] {
   const out: { attribute: string; sensitive: boolean }[] = [];
-  findSecrets(values, unk, sens, type, [], out);
+  findSecrets(values, unk, sens, type, [], out, keep);
   return out;
 }
+
+export type SecretFilter = (steps: readonly (string | number)[]) => boolean;
 
 /**
  * Walks every value of every resource, so the path is kept as a stack of steps and turned into a string only
@@ -363,12 +310,13 @@ function findSecrets(
   type: string,
   steps: (string | number)[],
   out: { attribute: string; sensitive: boolean }[],
+  keep: SecretFilter | undefined,
 ): void {
   if (unk === true || values === null || typeof values !== 'object') return;
   if (Array.isArray(values)) {
     for (let i = 0; i < values.length; i++) {
       steps.push(i);
-      findSecrets(values[i], sub(unk, i), sub(sens, i), type, steps, out);
+      findSecrets(values[i], sub(unk, i), sub(sens, i), type, steps, out, keep);
       steps.pop();
     }
     return;
@@ -380,10 +328,12 @@ function findSecrets(
     if (isSecretAttribute(k, type)) {
       const u = subName(unk, k);
       const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
-      if (u !== true && !empty) out.push({ attribute: pathString(steps, k), sensitive: anyTrue(subName(sens, k)) });
+      if (u !== true && !empty && (!keep || keep([...steps, k]))) {
+        out.push({ attribute: pathString(steps, k), sensitive: anyTrue(subName(sens, k)) });
+      }
     } else if (v !== null && typeof v === 'object' && (!Array.isArray(v) || v.length > 0)) {
       steps.push(k);
-      findSecrets(v, subName(unk, k), subName(sens, k), type, steps, out);
+      findSecrets(v, subName(unk, k), subName(sens, k), type, steps, out, keep);
       steps.pop();
     }
   }

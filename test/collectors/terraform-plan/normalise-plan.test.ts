@@ -112,7 +112,7 @@ describe('counts, warnings and actions (platform fixture, azurerm 4.x, format 1.
       unmapped: { azurerm_application_insights: 1 },
     });
     expect(platform.warnings).toEqual([
-      'platform.plan.json: 1 azurerm resource(s) of types Compline does not map are not evaluated: azurerm_application_insights (1)',
+      'platform.plan.json: 1 azurerm resource(s) of types Compline does not map are not evaluated except for plaintext secrets: azurerm_application_insights (1)',
     ]);
     const addresses = platform.rows.map((r) => r.plan_address);
     expect(addresses).not.toContain('module.platform.random_password.sql');

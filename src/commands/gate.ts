@@ -1,11 +1,11 @@
 // `compline gate <plan.json|->`: the CI gate. Same catalogue as the nightly run, over a Terraform plan.
-import { rename, writeFile } from 'node:fs/promises';
 import { normalisePlan, readPlan } from '../collectors/terraform-plan/index.js';
 import type { Config, Tenant } from '../config.js';
 import { evaluate } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
 import { byCodePoint } from '../ordering.js';
+import { canonicalPath, checkOutputFile, writeTogether } from '../output-paths.js';
 import { GATE_SCHEMA_VERSION, type GateFinding, type GateResult, renderJson } from '../reports/gate/gate-result.js';
 import { renderJunit } from '../reports/gate/junit.js';
 import { renderMarkdown } from '../reports/gate/markdown.js';
@@ -85,14 +85,26 @@ export function render(result: GateResult, format: GateFormat, checks: readonly 
   }
 }
 
-/** Written beside the target and renamed: a reader never sees half a SARIF file. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
+const outputLabel = (o: { format: GateFormat; path: string }) => `--output ${o.format}=${o.path}`;
+
+/** Every output path is usable and names a file of its own (not another output's, not the plan or config read). */
+async function checkOutputs(opts: GateOptions): Promise<void> {
+  const taken = new Map<string, string>();
+  if (opts.plan !== '-') taken.set(await canonicalPath(opts.plan), `the plan ${opts.plan}`);
+  if (opts.config) taken.set(await canonicalPath(opts.config), `the config ${opts.config}`);
+  for (const o of opts.outputs) {
+    const label = outputLabel(o);
+    await checkOutputFile(label, o.path);
+    const path = await canonicalPath(o.path);
+    const earlier = taken.get(path);
+    if (earlier === label) throw new UsageError(`${label}: given twice`);
+    if (earlier) throw new UsageError(`${label}: the same file as ${earlier}`);
+    taken.set(path, label);
+  }
 }
 
 export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
+  await checkOutputs(opts);
   const catalogue = await loadCatalogue();
   // Config (and its schema library) loads only when asked for: the common CI call has none.
   let loaded: Awaited<ReturnType<typeof import('../config.js').loadConfig>> | null = null;
@@ -211,6 +223,10 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
     warnings,
     exit_code: summary.blocking > 0 ? 1 : 0,
   };
-  for (const o of opts.outputs) await writeAtomically(o.path, render(result, o.format, checks, false));
-  return { result, rendered: render(result, opts.format, checks, opts.color) };
+  const rendered = render(result, opts.format, checks, opts.color);
+  // Published last: once the files are in place nothing else can fail.
+  await writeTogether(
+    opts.outputs.map((o) => ({ label: outputLabel(o), path: o.path, render: () => render(result, o.format, checks, false) })),
+  );
+  return { result, rendered };
 }

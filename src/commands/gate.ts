@@ -109,12 +109,8 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
   // Config (and its schema library) loads only when asked for: the common CI call has none.
   let loaded: Awaited<ReturnType<typeof import('../config.js').loadConfig>> | null = null;
   if (opts.config) {
-    const [{ loadConfig }, { checkConfigAgainstCatalogue }] = await Promise.all([
-      import('../config.js'),
-      import('../config-catalogue.js'),
-    ]);
-    loaded = await loadConfig(opts.config);
-    checkConfigAgainstCatalogue(opts.config, loaded.config, catalogue);
+    const { loadConfig } = await import('../config.js');
+    loaded = await loadConfig(opts.config, catalogue);
   }
   const config = loaded?.config ?? null;
   const tenant = chooseTenant(config, opts.tenant, opts.config ?? '');

@@ -238,6 +238,9 @@ function route(argv: string[]): { name: string; rest: string[] } | 'group-help' 
   const subs = subcommands(first);
   if (subs.length === 0) {
     if (COMMANDS[first]) return { name: first, rest: argv.slice(1) };
+    if (first.startsWith('-')) {
+      throw new ArgumentError(`unknown option ${first}${didYouMean(first.replace(/^-+/, ''), ['help', 'version'], '--')}`);
+    }
     const names = new Set(Object.keys(COMMANDS).map((k) => k.split(' ')[0]!));
     throw new ArgumentError(`unknown command ${first}${didYouMean(first, names) || ' (see compline --help)'}`);
   }

@@ -22,12 +22,13 @@ async function nearestExisting(path: string): Promise<{ path: string; stats: Sta
   }
 }
 
-async function writableProblem(folder: string): Promise<string | null> {
+/** A folder must also be searchable (X) to create files in it; a file need only be writable. */
+async function writableProblem(path: string, kind: 'folder' | 'file'): Promise<string | null> {
   try {
-    await access(folder, constants.W_OK | constants.X_OK);
+    await access(path, kind === 'folder' ? constants.W_OK | constants.X_OK : constants.W_OK);
     return null;
   } catch (e) {
-    return code(e) === 'EROFS' ? `${folder} is on a read-only file system` : `${folder} is not writable`;
+    return code(e) === 'EROFS' ? `${path} is on a read-only file system` : `${path} is not writable`;
   }
 }
 
@@ -36,7 +37,7 @@ async function folderProblem(path: string): Promise<string | null> {
   const found = await nearestExisting(path);
   if (typeof found === 'string') return found;
   if (!found.stats.isDirectory()) return `${found.path} is not a folder`;
-  const problem = await writableProblem(found.path);
+  const problem = await writableProblem(found.path, 'folder');
   if (problem && found.path !== path) return `cannot create ${path}: ${problem}`;
   return problem;
 }
@@ -52,7 +53,7 @@ async function fileProblem(path: string, inPlace: boolean): Promise<string | nul
     if (found.stats.isDirectory()) return `${path} is a folder`;
     if (!found.stats.isFile()) return `${path} is not a regular file`;
     if (inPlace) {
-      const problem = await writableProblem(path);
+      const problem = await writableProblem(path, 'file');
       if (problem) return problem;
     }
   }

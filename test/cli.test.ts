@@ -52,6 +52,7 @@ describe('mistyped names', () => {
     expect(refused(['checks', 'lst'])).toBe('compline checks: unknown subcommand lst (did you mean list?)');
     expect(refused(['config', 'valid', 'c.yaml'])).toBe('compline config: unknown subcommand valid (did you mean validate?)');
     expect(refused(['audit'])).toBe('compline: unknown command audit (see compline --help)');
+    expect(refused(['--versoin'])).toBe('compline: unknown option --versoin (did you mean --version?)');
   });
 
   it('a mistyped value names the nearest allowed one', () => {

@@ -216,6 +216,14 @@ describe('output paths: a mistake is exit 2 naming the path, before any work', (
     expect(r.stderr).toBe(
       `compline: --out ${join(dir, 'locked', 'out')}: cannot create ${join(dir, 'locked', 'out')}: ${join(dir, 'locked')} is not writable\n`,
     );
+    // The store is written in place: a store file that cannot be written is refused even in a writable folder.
+    const store = join(dir, 'readonly.duckdb');
+    writeFileSync(store, '');
+    chmodSync(dir, 0o777);
+    chmodSync(store, 0o444);
+    const s = compline(['run', '--config', join(dir, 'compline.yaml'), '--store', store], { unprivileged: true });
+    expect(s.code).toBe(2);
+    expect(s.stderr).toBe(`compline: --store ${store}: ${store} is not writable\n`);
   });
 });
 

@@ -76,7 +76,9 @@ export async function checkOutputFile(label: string, path: string, opts: { inPla
 export async function canonicalPath(path: string): Promise<string> {
   const found = await nearestExisting(path);
   if (typeof found === 'string') return resolve(path);
-  return join(await realpath(found.path), relative(resolve(found.path), resolve(path)));
+  // A pipe (`<(terraform show -json tfplan)`, /dev/fd/63) links to no path; as written, it is itself.
+  const real = await realpath(found.path).catch(() => resolve(found.path));
+  return join(real, relative(resolve(found.path), resolve(path)));
 }
 
 export interface RunOutputPaths {

@@ -1,11 +1,12 @@
 // `compline gate` as CI runs it: real plans, exit codes, every output format, bad input, secrets, waivers.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { gateJsonSchema } from '../src/reports/gate/gate-result.js';
-import { compline, permissionsApply } from './support/cli.js';
+import { compline, permissionsApply, ROOT } from './support/cli.js';
 import { buildPlan, ref, unchanged } from './support/plan-builder.js';
 import { hasRealData, REAL_DIR } from './support/real-data.js';
 import { sarifValidator } from './support/sarif-schema.js';
@@ -535,6 +536,18 @@ describe('output files appear together or not at all; a bad path is exit 2 namin
       `compline: --output junit=${join(locked, 'sub', 'j.xml')}: cannot create ${join(locked, 'sub')}: ${locked} is not writable`,
     );
     expect(readdirSync(ok)).toEqual([]);
+  });
+
+  it('a plan from a pipe still gets its outputs', () => {
+    const ws = workspace();
+    const sarif = join(ws, 'pipe.sarif');
+    const r = spawnSync('bash', ['-c', `node dist/cli.js gate <(cat "$0") --output sarif="$1"`, plan, sarif], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    expect(JSON.parse(readFileSync(sarif, 'utf8')).version).toBe('2.1.0');
   });
 
   it('the same file twice is refused, however it is spelled', () => {

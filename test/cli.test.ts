@@ -62,6 +62,9 @@ describe('mistyped names', () => {
     expect(refused(['run', '--fail-on', 'hihg'])).toBe(
       'compline run: --fail-on hihg: expected one of low, medium, high, critical (did you mean high?)',
     );
+    expect(refused(['gate', plan, '--output', 'srif=x.sarif'])).toBe(
+      'compline: --output srif=x.sarif: expected FORMAT=PATH with FORMAT one of text, json, sarif, junit, markdown (did you mean sarif?)',
+    );
     expect(refused(['checks', 'list', '--framework', 'pci'])).toBe(
       'compline: --framework pci: expected one of pci-dss-4.0.1, sox-itgc (did you mean pci-dss-4.0.1?)',
     );

@@ -13,6 +13,7 @@ import { renderSarif } from '../reports/gate/sarif.js';
 import { renderText } from '../reports/gate/text.js';
 import { type Catalogue, loadCatalogue } from '../rules.js';
 import type { Store } from '../store.js';
+import { didYouMean } from '../suggest.js';
 import { TOOL_VERSION } from '../version.js';
 
 export const GATE_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
@@ -45,7 +46,8 @@ export function parseOutputSpec(spec: string): { format: GateFormat; path: strin
   const format = spec.slice(0, eq) as GateFormat;
   const path = spec.slice(eq + 1);
   if (eq < 1 || !path || !GATE_FORMATS.includes(format)) {
-    throw new UsageError(`--output ${spec}: expected FORMAT=PATH with FORMAT one of ${GATE_FORMATS.join(', ')}`);
+    const hint = eq > 0 ? didYouMean(format, GATE_FORMATS) : '';
+    throw new UsageError(`--output ${spec}: expected FORMAT=PATH with FORMAT one of ${GATE_FORMATS.join(', ')}${hint}`);
   }
   return { format, path };
 }

@@ -4,6 +4,7 @@ import * as nodeModule from 'node:module';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 import { SEVERITIES } from './model.js';
+import { didYouMean } from './suggest.js';
 import { TOOL_VERSION } from './version.js';
 
 // Node ≥ 22 keeps compiled code between runs, which a CI gate (started cold every time) feels most; the
@@ -24,18 +25,33 @@ const out = (text: string): void => {
   if (!text.endsWith('\n')) process.stdout.write('\n');
 };
 
+/** A mistake in the command line itself: reported as `compline <command>: …`. */
+class ArgumentError extends UsageError {
+  constructor(
+    message: string,
+    public command?: string,
+  ) {
+    super(message);
+  }
+}
+
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) throw new UsageError(`--${name}: expected one of ${allowed.join(', ')}`);
+  if (!allowed.includes(value as T)) {
+    throw new ArgumentError(
+      `--${name} ${String(value)}: expected one of ${allowed.join(', ')}${didYouMean(String(value), allowed)}`,
+    );
+  }
   return value as T;
 }
 
-/** `512M` → bytes. */
+/** `512M` → bytes. Zero is refused rather than read as "no limit". */
 function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([KMG]i?B?)?$/i.exec(text.trim());
-  if (!m) throw new UsageError(`--max-plan-size: expected a size such as 512M, got ${text}`);
-  const unit = (m[2] ?? '').toUpperCase()[0];
+  const unit = (m?.[2] ?? '').toUpperCase()[0];
   const factor = unit === 'K' ? 1024 : unit === 'M' ? 1024 ** 2 : unit === 'G' ? 1024 ** 3 : 1;
-  return Math.floor(Number(m[1]) * factor);
+  const bytes = m ? Math.floor(Number(m[1]) * factor) : Number.NaN;
+  if (!(bytes >= 1)) throw new ArgumentError(`--max-plan-size ${text}: expected a size of at least 1 byte, such as 512M`);
+  return bytes;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -49,6 +65,7 @@ Collects the estate named in the config, evaluates every check, and writes one r
   --out DIR           output folder (default: output.dir in the config, relative to it)
   --store FILE        DuckDB file keeping run history (default: output.store in the config)
   --parquet DIR       also export this run's tables to DIR/<run-id>/<table>.parquet
+                      Missing folders are created; a path that cannot be is refused before any work.
   --fail-on SEVERITY  exit 1 when a failing finding is at or above low|medium|high|critical (default: never)
   --format FORMAT     text (summary table, default) or json (run id, status, counts)
 
@@ -103,7 +120,7 @@ nothing collected. partial and failed exit 4 (before 1), with one line on stderr
     },
   },
   gate: {
-    usage: `compline gate <plan.json|-> [--config FILE] [--tenant ID] [--fail-on SEVERITY] [--unknown fail|warn] [--format FORMAT] [--output FORMAT=PATH ...]
+    usage: `compline gate <plan.json|-> [--config FILE] [--tenant ID] [--fail-on SEVERITY] [--unknown fail|warn] [--format FORMAT] [--output FORMAT=PATH ...] [--max-plan-size SIZE]
 
 Evaluates a Terraform plan (terraform show -json output, from a file or - for stdin) against the check catalogue.
 
@@ -112,8 +129,9 @@ Evaluates a Terraform plan (terraform show -json output, from a file or - for st
   --fail-on SEVERITY    exit 1 when a fail or error is at or above low|medium|high|critical (default: high)
   --unknown fail|warn   whether values known only after apply break the gate (default: warn)
   --format FORMAT       stdout format: text (default), json, sarif, junit, markdown
-  --output FORMAT=PATH  also write FORMAT to PATH; repeatable (e.g. --output sarif=compline.sarif)
-  --max-plan-size SIZE  refuse plans larger than SIZE bytes (suffixes K, M, G; default 512M)`,
+  --output FORMAT=PATH  also write FORMAT to PATH; repeatable (e.g. --output sarif=compline.sarif); missing
+                        folders are created, and all files appear together or none does
+  --max-plan-size SIZE  refuse plans larger than SIZE bytes (at least 1; suffixes K, M, G; default 512M)`,
     options: {
       config: { type: 'string' },
       tenant: { type: 'string' },
@@ -135,22 +153,31 @@ Evaluates a Terraform plan (terraform show -json output, from a file or - for st
         format: oneOf('format', v.format, GATE_FORMATS),
         outputs: (v.output as string[]).map(parseOutputSpec),
         color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-        ...(v['max-plan-size'] ? { maxPlanBytes: parseSize(String(v['max-plan-size'])) } : {}),
+        ...(v['max-plan-size'] !== undefined ? { maxPlanBytes: parseSize(String(v['max-plan-size'])) } : {}),
       });
       out(rendered);
       return result.exit_code;
     },
   },
   'checks list': {
-    usage: `compline checks list [--framework pci-dss-4.0.1|sox-itgc] [--format table|json]
+    usage: `compline checks list [--framework pci-dss-4.0.1|sox-itgc] [--format text|json]
 
-Lists the check catalogue with severity and requirement ids.`,
-    options: { framework: { type: 'string' }, format: { type: 'string', default: 'table' } },
+Lists the check catalogue with severity and requirement ids.
+
+  --framework ID   only the checks mapped to this framework
+  --format FORMAT  text (a table, default; table is accepted too) or json`,
+    options: { framework: { type: 'string' }, format: { type: 'string', default: 'text' } },
     positionals: [0, 0],
     async run(v) {
-      const format = oneOf('format', v.format, ['table', 'json'] as const);
+      // `table` was this format's first name; it stays accepted.
+      const format = oneOf('format', v.format, ['text', 'json', 'table'] as const);
       const { checksList } = await import('./commands/checks.js');
-      out(await checksList({ ...(v.framework ? { framework: String(v.framework) } : {}), format }));
+      out(
+        await checksList({
+          ...(v.framework ? { framework: String(v.framework) } : {}),
+          format: format === 'json' ? 'json' : 'text',
+        }),
+      );
       return 0;
     },
   },
@@ -198,12 +225,86 @@ Usage: compline <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(17)} ${c.usage.split('\n\n')[1]?.split('\n')[0] ?? ''}`)
+  .map(([name, c]) => `  ${name.padEnd(17)} ${summary(c)}`)
   .join('\n')}
 
 Options: --help (also after any command), --version
 Exit codes: 0 ok, 1 findings at or above the threshold, 2 bad input or usage, 3 internal error,
 4 (run) sources partial or failed`;
+
+function summary(command: Command): string {
+  return command.usage.split('\n\n')[1]?.split('\n')[0] ?? '';
+}
+
+/** `checks` → its subcommands (`list`, `show`); empty for a command that stands alone. */
+function subcommands(group: string): string[] {
+  return Object.keys(COMMANDS)
+    .filter((k) => k.startsWith(`${group} `))
+    .map((k) => k.slice(group.length + 1));
+}
+
+function groupUsage(group: string): string {
+  const lines = subcommands(group).map((sub) => {
+    const command = COMMANDS[`${group} ${sub}`]!;
+    return `  ${command.usage.split('\n')[0]}\n      ${summary(command)}`;
+  });
+  return `compline ${group} <${subcommands(group).join('|')}>\n\n${lines.join('\n')}\n\nEach takes --help for its options.`;
+}
+
+/** The command a command line names, and the arguments after it. */
+function route(argv: string[]): { name: string; rest: string[] } | 'group-help' {
+  const first = argv[0]!;
+  const subs = subcommands(first);
+  if (subs.length === 0) {
+    if (COMMANDS[first]) return { name: first, rest: argv.slice(1) };
+    if (first.startsWith('-')) {
+      throw new ArgumentError(`unknown option ${first}${didYouMean(first.replace(/^-+/, ''), ['help', 'version'], '--')}`);
+    }
+    const names = new Set(Object.keys(COMMANDS).map((k) => k.split(' ')[0]!));
+    throw new ArgumentError(`unknown command ${first}${didYouMean(first, names) || ' (see compline --help)'}`);
+  }
+  const sub = argv[1];
+  if (sub === '--help' || sub === '-h') return 'group-help';
+  if (sub === undefined)
+    throw new ArgumentError(`expected a subcommand: ${subs.join(', ')} (see compline ${first} --help)`, first);
+  if (!subs.includes(sub)) throw new ArgumentError(`unknown subcommand ${sub}${didYouMean(sub, subs)}`, first);
+  return { name: `${first} ${sub}`, rest: argv.slice(2) };
+}
+
+/**
+ * Options and positionals, or the first mistake in our words: Node's own messages name neither the nearest
+ * option nor an empty value, and an empty value would otherwise read as the option not given at all.
+ */
+function parseCommandLine(name: string, command: Command, args: string[]) {
+  const { options } = command;
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const spec = options[t.name];
+    if (!spec) throw new ArgumentError(`unknown option ${t.rawName}${didYouMean(t.name, Object.keys(options), '--')}`, name);
+    if (spec.type !== 'string') continue;
+    if (t.value === undefined || t.value === '' || (!t.inlineValue && t.value.startsWith('--'))) {
+      throw new ArgumentError(`${t.rawName} needs a value`, name);
+    }
+    if (!t.inlineValue && t.value.startsWith('-') && t.value !== '-') {
+      throw new ArgumentError(`${t.rawName} needs a value (write ${t.rawName}=${t.value} if ${t.value} is one)`, name);
+    }
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new ArgumentError((e as Error).message.split('\n')[0]!, name);
+  }
+  const [min, max] = command.positionals;
+  const wanted = command.usage.split('\n')[0]!.match(/<[^>]+>/g) ?? [];
+  const given = parsed.positionals;
+  if (given.length < min) throw new ArgumentError(`missing ${wanted[given.length]} (see compline ${name} --help)`, name);
+  if (given.length > max) throw new ArgumentError(`unexpected argument ${given[max]} (see compline ${name} --help)`, name);
+  const empty = given.indexOf('');
+  if (empty >= 0) throw new ArgumentError(`${wanted[empty]} is empty`, name);
+  return { values: parsed.values as Record<string, unknown>, positionals: given };
+}
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--version' || argv[0] === '-v') {
@@ -214,33 +315,24 @@ export async function main(argv: string[]): Promise<number> {
     out(GLOBAL_USAGE);
     return argv.length === 0 ? 2 : 0;
   }
-  const two = `${argv[0]} ${argv[1] ?? ''}`;
-  const name = COMMANDS[two] ? two : argv[0]!;
-  const command = COMMANDS[name];
-  if (!command) {
-    const group = Object.keys(COMMANDS).filter((k) => k.startsWith(`${argv[0]} `));
-    throw new UsageError(
-      group.length
-        ? `${argv[0]}: expected one of ${group.map((g) => g.split(' ')[1]).join(', ')}`
-        : `unknown command ${argv[0]} (see compline --help)`,
-    );
+  const routed = route(argv);
+  if (routed === 'group-help') {
+    out(groupUsage(argv[0]!));
+    return 0;
   }
-  const rest = argv.slice(name.split(' ').length);
+  const { name, rest } = routed;
+  const command = COMMANDS[name]!;
   if (rest.includes('--help') || rest.includes('-h')) {
     out(command.usage);
     return 0;
   }
-  let parsed: ReturnType<typeof parseArgs>;
+  const { values, positionals } = parseCommandLine(name, command, rest);
   try {
-    parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
+    return await command.run(values, positionals);
   } catch (e) {
-    throw new UsageError(`${name}: ${(e as Error).message.split('\n')[0]}`);
+    if (e instanceof ArgumentError) e.command ??= name;
+    throw e;
   }
-  const [min, max] = command.positionals;
-  if (parsed.positionals.length < min || parsed.positionals.length > max) {
-    throw new UsageError(`usage: ${command.usage.split('\n')[0]}`);
-  }
-  return command.run(parsed.values as Record<string, unknown>, parsed.positionals);
 }
 
 // A closed pipe (`compline checks list | head`) ends the output, not the process with a stack trace.
@@ -254,6 +346,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
+    if (e instanceof ArgumentError) {
+      process.stderr.write(`compline${e.command ? ` ${e.command}` : ''}: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+      return;
+    }
     if (e instanceof Error && 'exitCode' in e && typeof e.exitCode === 'number') {
       process.stderr.write(`compline: ${e.message}\n`);
       process.exitCode = e.exitCode;

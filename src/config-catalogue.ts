@@ -1,26 +1,48 @@
 // Config that names checks or parameters must name ones the catalogue has.
-import type { Config } from './config.js';
 import { UsageError } from './errors.js';
 import type { Catalogue } from './rules.js';
+import { didYouMean } from './suggest.js';
 
-/** Rejects config that names checks or parameters the catalogue does not have. */
-export function checkConfigAgainstCatalogue(label: string, config: Config, catalogue: Catalogue): void {
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Checks and parameters the config names that the catalogue lacks, as `<path>: <problem>` lines. Reads the config as
+ * written, valid against the schema or not, so these problems are reported in the same pass as the schema's.
+ */
+export function catalogueProblems(config: unknown, catalogue: Catalogue): string[] {
   const problems: string[] = [];
-  config.waivers.forEach((w, i) => {
-    if (!catalogue.byId.has(w.check)) problems.push(`${label}: waivers[${i}].check: no check ${w.check}`);
-  });
+  if (!isRecord(config)) return problems;
+  const ids = [...catalogue.byId.keys()];
+  if (Array.isArray(config.waivers)) {
+    config.waivers.forEach((w: unknown, i) => {
+      if (isRecord(w) && typeof w.check === 'string' && !catalogue.byId.has(w.check)) {
+        problems.push(`waivers[${i}].check: no check ${w.check}${didYouMean(w.check, ids)}`);
+      }
+    });
+  }
+  if (!isRecord(config.check_params)) return problems;
   for (const [check, params] of Object.entries(config.check_params)) {
     const meta = catalogue.byId.get(check);
     if (!meta) {
-      problems.push(`${label}: check_params.${check}: no check ${check}`);
+      problems.push(`check_params.${check}: no check ${check}${didYouMean(check, ids)}`);
       continue;
     }
+    if (!isRecord(params)) continue;
     for (const [name, value] of Object.entries(params)) {
-      if (!(name in meta.params)) problems.push(`${label}: check_params.${check}.${name}: ${check} has no parameter ${name}`);
-      else if (typeof value !== typeof meta.params[name]) {
-        problems.push(`${label}: check_params.${check}.${name}: expected ${typeof meta.params[name]}`);
+      if (!(name in meta.params)) {
+        problems.push(
+          `check_params.${check}.${name}: ${check} has no parameter ${name}${didYouMean(name, Object.keys(meta.params))}`,
+        );
+      } else if (typeof value !== typeof meta.params[name]) {
+        problems.push(`check_params.${check}.${name}: expected ${typeof meta.params[name]}`);
       }
     }
   }
-  if (problems.length) throw new UsageError(problems.join('\n'));
+  return problems;
+}
+
+/** Rejects config that names checks or parameters the catalogue does not have. */
+export function checkConfigAgainstCatalogue(label: string, config: unknown, catalogue: Catalogue): void {
+  const problems = catalogueProblems(config, catalogue);
+  if (problems.length) throw new UsageError(problems.map((p) => `${label}: ${p}`).join('\n'));
 }

@@ -3,7 +3,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { catalogueProblems, isRecord } from './config-catalogue.js';
 import { UsageError } from './errors.js';
+import { type Catalogue, loadCatalogue } from './rules.js';
+import { closest, didYouMean } from './suggest.js';
 
 export const FRAMEWORKS = ['pci-dss-4.0.1', 'sox-itgc', 'gdpr'] as const;
 
@@ -123,35 +126,122 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map(String).join(', ')}`;
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
   if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
   return issue.message;
 }
 
-/** Every problem as one line: `<file>: <path>: <message>`. */
-export function describeIssues(label: string, error: z.ZodError): string[] {
-  return error.issues.map((i) => `${label}: ${formatPath(i.path)}: ${issueMessage(i)}`);
+/** The parts of zod's schema definitions walked below: wrappers, objects, arrays, records, unions. */
+interface SchemaNode {
+  def: {
+    type: string;
+    innerType?: SchemaNode;
+    shape?: Record<string, SchemaNode>;
+    element?: SchemaNode;
+    valueType?: SchemaNode;
+    options?: SchemaNode[];
+    discriminator?: string;
+    values?: unknown[];
+  };
 }
 
-/** Cross-field rules zod cannot express alone. */
-function crossCheck(config: Config): string[] {
+const valueAt = (value: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>(
+    (v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined),
+    value,
+  );
+
+/** The schema under defaults and optionals; for a union, the branch the value's discriminator picks (if it does). */
+function unwrap(node: SchemaNode | undefined, value: unknown): SchemaNode | undefined {
+  while (node?.def.innerType) node = node.def.innerType;
+  const { discriminator, options } = node?.def ?? {};
+  if (!options || !discriminator) return node;
+  const tag = isRecord(value) ? value[discriminator] : undefined;
+  return options.find((o) => unwrap(o, undefined)?.def.shape?.[discriminator]?.def.values?.includes(tag)) ?? node;
+}
+
+/** The schema that applies at `path` of the config as written. */
+function schemaAt(root: SchemaNode, raw: unknown, path: readonly PropertyKey[]): SchemaNode | undefined {
+  let node: SchemaNode | undefined = root;
+  path.forEach((key, i) => {
+    const def = unwrap(node, valueAt(raw, path.slice(0, i)))?.def;
+    node = def?.shape ? def.shape[String(key)] : (def?.element ?? def?.valueType);
+  });
+  return node;
+}
+
+/** The keys an object may have at `path`; for a union its discriminator does not settle, those of every branch. */
+function keysAt(root: SchemaNode, raw: unknown, path: readonly PropertyKey[]): string[] {
+  const node = unwrap(schemaAt(root, raw, path), valueAt(raw, path));
+  const branches = node?.def.options?.map((o) => unwrap(o, undefined)) ?? [node];
+  return [...new Set(branches.flatMap((b) => Object.keys(b?.def.shape ?? {})))];
+}
+
+/** `tenats` + `[0].tier` → `tenats[0].tier`; `(root)` stands for the block itself. */
+const under = (prefix: string, line: string) =>
+  line.startsWith('(root)') ? `${prefix}${line.slice('(root)'.length)}` : `${prefix}${line.startsWith('[') ? '' : '.'}${line}`;
+
+/**
+ * The schema's problems as `<path>: <message>` lines. An unknown key close to a known key that is absent is taken
+ * for a misspelling of it: the line says so, its block is checked as that key's (a typo hides no problem inside
+ * it), and the known key is not reported missing as well.
+ */
+function schemaProblems(root: SchemaNode, raw: unknown, issues: readonly z.core.$ZodIssue[]): string[] {
+  const lines: string[] = [];
+  const misspelt = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const here = valueAt(raw, issue.path) as Record<string, unknown>;
+    const known = keysAt(root, raw, issue.path);
+    for (const key of issue.keys) {
+      lines.push(`${formatPath(issue.path)}: unknown key ${key}${didYouMean(key, known)}`);
+      const meant = closest(key, known);
+      if (meant === undefined || meant in here) continue;
+      misspelt.add(formatPath([...issue.path, meant]));
+      const block = schemaAt(root, raw, [...issue.path, meant]);
+      const inner = (block as unknown as z.ZodType | undefined)?.safeParse(here[key]);
+      if (!block || !inner || inner.success) continue;
+      const prefix = formatPath([...issue.path, key]);
+      lines.push(...schemaProblems(block, here[key], inner.error.issues).map((line) => under(prefix, line)));
+    }
+  }
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') continue;
+    const path = formatPath(issue.path);
+    if (valueAt(raw, issue.path) !== undefined) lines.push(`${path}: ${issueMessage(issue)}`);
+    else if (!misspelt.has(path)) lines.push(`${path}: required`);
+  }
+  return lines;
+}
+
+/** Cross-field rules zod cannot express alone, read from the config as written so they run beside the schema's. */
+function crossCheck(raw: unknown): string[] {
   const problems: string[] = [];
-  const seen = new Set<string>();
-  config.tenants.forEach((t, i) => {
-    if (seen.has(t.id)) problems.push(`tenants[${i}].id: duplicate tenant id ${t.id}`);
-    seen.add(t.id);
-  });
-  const waiverIds = new Set<string>();
-  config.waivers.forEach((w, i) => {
-    if (waiverIds.has(w.id)) problems.push(`waivers[${i}].id: duplicate waiver id ${w.id}`);
+  if (!isRecord(raw)) return problems;
+  const records = (list: unknown) =>
+    Array.isArray(list) ? list.flatMap((x: unknown, i) => (isRecord(x) ? [[i, x] as const] : [])) : [];
+  const tenantIds = new Set<string>();
+  for (const [i, t] of records(raw.tenants)) {
+    if (typeof t.id !== 'string') continue;
+    if (tenantIds.has(t.id)) problems.push(`tenants[${i}].id: duplicate tenant id ${t.id}`);
+    tenantIds.add(t.id);
+  }
+  // Without a tenants list (missing, misspelt) every reference would be reported; its absence is reported once.
+  const noTenant = (where: string, id: unknown) =>
+    Array.isArray(raw.tenants) && typeof id === 'string' && id !== '*' && !tenantIds.has(id)
+      ? [`${where}: no tenant ${id}${didYouMean(id, tenantIds)}`]
+      : [];
+  const waiverIds = new Set<unknown>();
+  for (const [i, w] of records(raw.waivers)) {
+    if (w.id !== undefined && waiverIds.has(w.id)) problems.push(`waivers[${i}].id: duplicate waiver id ${String(w.id)}`);
     waiverIds.add(w.id);
-    if (w.tenant && !seen.has(w.tenant)) problems.push(`waivers[${i}].tenant: no tenant ${w.tenant}`);
-  });
-  config.alerts.routes.forEach((r, i) => {
-    if (r.tenant !== '*' && !seen.has(r.tenant)) problems.push(`alerts.routes[${i}].tenant: no tenant ${r.tenant}`);
+    problems.push(...noTenant(`waivers[${i}].tenant`, w.tenant));
+  }
+  for (const [i, r] of records(isRecord(raw.alerts) ? raw.alerts.routes : undefined)) {
+    problems.push(...noTenant(`alerts.routes[${i}].tenant`, r.tenant));
     if (r.kind === 'webhook' && !r.url_env) problems.push(`alerts.routes[${i}].url_env: required for a webhook route`);
-    if (r.kind === 'email' && !r.to?.length) problems.push(`alerts.routes[${i}].to: required for an email route`);
-  });
+    if (r.kind === 'email' && !(Array.isArray(r.to) && r.to.length))
+      problems.push(`alerts.routes[${i}].to: required for an email route`);
+  }
   return problems;
 }
 
@@ -161,8 +251,11 @@ export class ConfigError extends UsageError {
   }
 }
 
-/** Parses and validates config text; throws ConfigError listing every problem, one per line. */
-export function parseConfig(text: string, label: string): Config {
+/**
+ * Parses and validates config text; throws ConfigError listing every problem, one per line, from one reading:
+ * the schema's, the cross-field rules' and, given the catalogue, the checks and parameters it does not have.
+ */
+export function parseConfig(text: string, label: string, catalogue?: Catalogue): Config {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -172,29 +265,37 @@ export function parseConfig(text: string, label: string): Config {
       }),
     );
   }
-  const result = configSchema.safeParse(doc.toJS());
-  if (!result.success) throw new ConfigError(describeIssues(label, result.error));
-  const cross = crossCheck(result.data).map((p) => `${label}: ${p}`);
-  if (cross.length > 0) throw new ConfigError(cross);
+  const raw: unknown = doc.toJS();
+  const result = configSchema.safeParse(raw);
+  const problems = [
+    ...(result.success ? [] : schemaProblems(configSchema as unknown as SchemaNode, raw, result.error.issues)),
+    ...crossCheck(raw),
+    ...(catalogue ? catalogueProblems(raw, catalogue) : []),
+  ];
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems.map((p) => `${label}: ${p}`));
   return result.data;
 }
 
 const MAX_CONFIG_BYTES = 4 * 1024 ** 2;
 
-export async function loadConfig(path: string): Promise<LoadedConfig> {
+/** Reads and validates a config, reporting every problem in it (the catalogue's included) at once. */
+export async function loadConfig(path: string, catalogue?: Catalogue): Promise<LoadedConfig> {
   let text: string;
   try {
     // A config is a few kilobytes; refuse anything that cannot be one before reading it.
-    const { size } = await stat(path);
-    if (size > MAX_CONFIG_BYTES) throw new UsageError(`${path}: ${size} bytes is too large for a config file (limit 4 MiB)`);
+    const st = await stat(path);
+    if (st.isDirectory()) throw new UsageError(`${path}: is a folder, not a config file`);
+    if (st.size > MAX_CONFIG_BYTES)
+      throw new UsageError(`${path}: ${st.size} bytes is too large for a config file (limit 4 MiB)`);
     text = await readFile(path, 'utf8');
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`${path}: cannot read config (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${path}: ${code === 'ENOENT' ? 'no such config file' : `cannot read config (${code ?? 'error'})`}`);
   }
   const { createHash } = await import('node:crypto');
   return {
-    config: parseConfig(text, path),
+    config: parseConfig(text, path, catalogue ?? (await loadCatalogue())),
     baseDir: dirname(resolve(path)),
     sha256: createHash('sha256').update(text).digest('hex'),
   };

@@ -36,7 +36,11 @@ describe('compline.yaml', () => {
       /tenants\[0\]\.tier: expected one of standard, premium, enterprise$/m,
     ],
     ['unknown key', `version: 1\ntenants:${tenant('\n    colour: blue')}\n`, /tenants\[0\]: unknown key colour$/m],
-    ['unknown top-level key', `version: 1\nteants: []\ntenants:${tenant()}\n`, /\(root\): unknown key teants$/m],
+    [
+      'unknown top-level key',
+      `version: 1\nteants: []\ntenants:${tenant()}\n`,
+      /\(root\): unknown key teants \(did you mean tenants\?\)$/m,
+    ],
     ['wrong type', `version: 1\ntenants:${tenant().replace('[prod]', 'prod')}\n`, /tenants\[0\]\.environments: expected array$/m],
     [
       'bad framework',
@@ -83,6 +87,64 @@ describe('compline.yaml', () => {
     );
   });
 
+  describe('every problem in one pass', () => {
+    // A schema problem, a cross-field one and two the catalogue finds, each in a different block.
+    const text = `version: 1
+tenants:${tenant().replace('enterprise', 'gold')}
+waivers:
+  - { id: W1, check: kv-purge-protecton, resource: "*", reason: r, approver: a, ticket: T-1, expires: "2030-01-01", tenant: bank_alpa }
+check_params:
+  kv-soft-delete-retention: { min_dayz: 3 }
+`;
+    const expected = (path: string) =>
+      [
+        `${path}: tenants[0].tier: expected one of standard, premium, enterprise`,
+        `${path}: waivers[0].tenant: no tenant bank_alpa (did you mean bank_alpha?)`,
+        `${path}: waivers[0].check: no check kv-purge-protecton (did you mean kv-purge-protection?)`,
+        `${path}: check_params.kv-soft-delete-retention.min_dayz: kv-soft-delete-retention has no parameter min_dayz (did you mean min_days?)`,
+      ].join('\n');
+
+    it('config validate prints schema and catalogue problems together', () => {
+      const path = file('all-at-once.yaml', text);
+      const r = compline(['config', 'validate', path]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`compline: ${expected(path)}\n`);
+    });
+
+    it.each([
+      ['run', (path: string) => ['run', '--config', path]],
+      ['gate', (path: string) => ['gate', join(ROOT, 'package.json'), '--config', path]],
+    ])('%s --config prints the same set', (_name, args) => {
+      const path = file('all-at-once.yaml', text);
+      const r = compline(args(path));
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`compline: ${expected(path)}\n`);
+    });
+
+    it('a misspelt key says which it means, and the problems inside its block still show', () => {
+      const path = file(
+        'misspelt.yaml',
+        `version: 1\ntenats:${tenant().replace('enterprise', 'gold').replace('tier:', 'teir:')}\n`,
+      );
+      const r = compline(['config', 'validate', path]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `compline: ${[
+          `${path}: (root): unknown key tenats (did you mean tenants?)`,
+          `${path}: tenats[0]: unknown key teir (did you mean tier?)`,
+          `${path}: tenats[0].teir: expected one of standard, premium, enterprise`,
+        ].join('\n')}\n`,
+      );
+    });
+
+    it('an unknown key far from every known one gets no suggestion, and a missing key is called required', () => {
+      expect(() => parseConfig(`version: 1\ncolour: blue\n`, 'c.yaml')).toThrow(
+        /^c\.yaml: \(root\): unknown key colour\nc\.yaml: tenants: required$/,
+      );
+    });
+  });
+
   it('a huge file is refused before it is read', () => {
     const path = join(dir, 'huge.yaml');
     writeFileSync(path, '');
@@ -96,7 +158,14 @@ describe('compline.yaml', () => {
     const r = compline(['config', 'validate', join(dir, 'absent.yaml')]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/absent\.yaml: cannot read config \(ENOENT\)/);
+    expect(r.stderr).toMatch(/absent\.yaml: no such config file$/m);
+  });
+
+  it('a folder is exit 2 naming it, for validate and for run', () => {
+    expect(compline(['config', 'validate', dir]).stderr).toBe(`compline: ${dir}: is a folder, not a config file\n`);
+    const r = compline(['run', '--config', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`compline: ${dir}: is a folder, not a config file\n`);
   });
 
   it('compline config schema prints the published schema', () => {

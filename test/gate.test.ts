@@ -1,11 +1,12 @@
 // `compline gate` as CI runs it: real plans, exit codes, every output format, bad input, secrets, waivers.
-import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { gateJsonSchema } from '../src/reports/gate/gate-result.js';
-import { compline } from './support/cli.js';
+import { compline, permissionsApply, ROOT } from './support/cli.js';
 import { buildPlan, ref, unchanged } from './support/plan-builder.js';
 import { hasRealData, REAL_DIR } from './support/real-data.js';
 import { sarifValidator } from './support/sarif-schema.js';
@@ -463,5 +464,101 @@ describe('output files', () => {
     ).toBe(true);
     expect(readFileSync(junit, 'utf8')).toMatch(/<testcase classname="kv-purge-protection" name="azurerm_key_vault.legacy"/);
     expect(readFileSync(md, 'utf8')).toMatch(/kv-purge-protection/);
+  });
+});
+
+describe('output files appear together or not at all; a bad path is exit 2 naming it', () => {
+  const plan = planFile('outputs.json', buildPlan([goodVault, badVault]).plan);
+  /** A fresh folder holding a regular file, `file`, where a test can put a folder that cannot exist. */
+  function workspace(): string {
+    const ws = mkdtempSync(join(dir, 'outputs-'));
+    writeFileSync(join(ws, 'file'), 'x');
+    return ws;
+  }
+  function refused(args: string[], opts: { unprivileged?: boolean } = {}): string {
+    const r = compline(['gate', plan, ...args], opts);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    return r.stderr.trimEnd();
+  }
+
+  it('a good output beside a bad one is not written', () => {
+    const ws = workspace();
+    const bad = join(ws, 'file', 'j.xml');
+    expect(refused(['--output', `sarif=${join(ws, 'ok.sarif')}`, '--output', `junit=${bad}`])).toBe(
+      `compline: --output junit=${bad}: ${join(ws, 'file')} is not a folder`,
+    );
+    expect(readdirSync(ws)).toEqual(['file']);
+  });
+
+  it('missing folders are created, as run --out does', () => {
+    const ws = workspace();
+    const r = compline(['gate', plan, '--output', 'sarif=missing/sub/c.sarif', '--output', 'markdown=c.md'], { cwd: ws });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(readFileSync(join(ws, 'missing/sub/c.sarif'), 'utf8')).version).toBe('2.1.0');
+    expect(readdirSync(join(ws, 'missing/sub'))).toEqual(['c.sarif']);
+    expect(readFileSync(join(ws, 'c.md'), 'utf8')).toMatch(/kv-purge-protection/);
+  });
+
+  it('a relative path names the folder as the user wrote it', () => {
+    const ws = workspace();
+    const r = compline(['gate', plan, '--output', 'sarif=file/x.sarif'], { cwd: ws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('compline: --output sarif=file/x.sarif: file is not a folder\n');
+  });
+
+  it('a folder as the output path is refused, and nothing is left beside it', () => {
+    const ws = workspace();
+    mkdirSync(join(ws, 'reports'));
+    expect(refused(['--output', `sarif=${join(ws, 'reports')}`])).toBe(
+      `compline: --output sarif=${join(ws, 'reports')}: ${join(ws, 'reports')} is a folder`,
+    );
+    expect(readdirSync(ws).sort()).toEqual(['file', 'reports']);
+  });
+
+  it.skipIf(!permissionsApply())('a folder without write permission is refused before any work', () => {
+    const ws = workspace();
+    const locked = join(ws, 'locked');
+    mkdirSync(locked);
+    chmodSync(ws, 0o755);
+    chmodSync(dir, 0o755);
+    chmodSync(plan, 0o644);
+    chmodSync(locked, 0o555);
+    const ok = join(ws, 'open');
+    mkdirSync(ok, { mode: 0o777 });
+    chmodSync(ok, 0o777);
+    const args = ['--output', `sarif=${join(ok, 'ok.sarif')}`];
+    expect(refused([...args, '--output', `junit=${join(locked, 'j.xml')}`], { unprivileged: true })).toBe(
+      `compline: --output junit=${join(locked, 'j.xml')}: ${locked} is not writable`,
+    );
+    expect(refused([...args, '--output', `junit=${join(locked, 'sub', 'j.xml')}`], { unprivileged: true })).toBe(
+      `compline: --output junit=${join(locked, 'sub', 'j.xml')}: cannot create ${join(locked, 'sub')}: ${locked} is not writable`,
+    );
+    expect(readdirSync(ok)).toEqual([]);
+  });
+
+  it('a plan from a pipe still gets its outputs', () => {
+    const ws = workspace();
+    const sarif = join(ws, 'pipe.sarif');
+    const r = spawnSync('bash', ['-c', `node dist/cli.js gate <(cat "$0") --output sarif="$1"`, plan, sarif], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    expect(JSON.parse(readFileSync(sarif, 'utf8')).version).toBe('2.1.0');
+  });
+
+  it('the same file twice is refused, however it is spelled', () => {
+    const ws = workspace();
+    const a = join(ws, 'a.sarif');
+    expect(refused(['--output', `sarif=${a}`, '--output', `sarif=${a}`])).toBe(`compline: --output sarif=${a}: given twice`);
+    const other = join(ws, '..', basename(ws), 'a.sarif');
+    expect(refused(['--output', `sarif=${a}`, '--output', `junit=${other}`])).toBe(
+      `compline: --output junit=${other}: the same file as --output sarif=${a}`,
+    );
+    expect(refused(['--output', `json=${plan}`])).toBe(`compline: --output json=${plan}: the same file as the plan ${plan}`);
+    expect(readdirSync(ws)).toEqual(['file']);
   });
 });

@@ -1,11 +1,11 @@
 // `compline run` beyond the demo: history in one store, Parquet export, fail-closed sources, atomic outputs.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { localFolderWriter } from '../src/reports/output-writer.js';
-import { compline } from './support/cli.js';
+import { compline, permissionsApply } from './support/cli.js';
 
 const vault = (name: string, rg: string, purge: boolean | undefined) => ({
   id: `/subscriptions/6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`,
@@ -212,6 +212,87 @@ describe('outputs of a run appear together or not at all', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/a-folder/);
     expect(published(dir)).toEqual([]);
+  });
+});
+
+describe('output paths: a mistake is exit 2 naming the path, before any work', () => {
+  /** A workspace with a regular file, `file`, where a folder is needed; the run must leave it as it was. */
+  function refused(args: (dir: string) => string[], message: (dir: string) => string, opts: { unprivileged?: boolean } = {}) {
+    const dir = workspace({ 'page.json': { data: [vault('kv-a', 'rg-acme-prod', false)] } });
+    writeFileSync(join(dir, 'file'), 'x');
+    const before = readdirSync(dir).sort();
+    const r = compline(['run', '--config', join(dir, 'compline.yaml'), ...args(dir)], opts);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`compline: ${message(dir)}\n`);
+    expect(readdirSync(dir).sort()).toEqual(before);
+    return dir;
+  }
+
+  it('--out naming a file, or a folder under one', () => {
+    refused(
+      (d) => ['--out', join(d, 'file')],
+      (d) => `--out ${join(d, 'file')}: ${join(d, 'file')} is not a folder`,
+    );
+    refused(
+      (d) => ['--out', join(d, 'file', 'reports')],
+      (d) => `--out ${join(d, 'file', 'reports')}: ${join(d, 'file')} is not a folder`,
+    );
+  });
+
+  it('--store naming a folder, or a file under a file', () => {
+    refused(
+      (d) => ['--store', join(d, 'estate')],
+      (d) => `--store ${join(d, 'estate')}: ${join(d, 'estate')} is a folder`,
+    );
+    refused(
+      (d) => ['--store', join(d, 'file', 'c.duckdb')],
+      (d) => `--store ${join(d, 'file', 'c.duckdb')}: ${join(d, 'file')} is not a folder`,
+    );
+  });
+
+  it('--parquet naming a file: refused before the run is published, not after', () => {
+    refused(
+      (d) => ['--parquet', join(d, 'file')],
+      (d) => `--parquet ${join(d, 'file')}: ${join(d, 'file')} is not a folder`,
+    );
+  });
+
+  it('output.dir from the config is checked too, named as the config key', () => {
+    const dir = workspace({});
+    writeFileSync(
+      join(dir, 'compline.yaml'),
+      readFileSync(join(dir, 'compline.yaml'), 'utf8').replace('dir: out', 'dir: estate/x.json'),
+    );
+    writeFileSync(join(dir, 'estate', 'x.json'), '{}');
+    const r = compline(['run', '--config', join(dir, 'compline.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `compline: ${join(dir, 'compline.yaml')}: output.dir: ${join(dir, 'estate', 'x.json')} is not a folder\n`,
+    );
+    expect(existsSync(join(dir, 'store'))).toBe(false);
+  });
+
+  it.skipIf(!permissionsApply())('a folder without write permission', () => {
+    const dir = workspace({});
+    for (const d of [dir, join(dir, 'estate')]) chmodSync(d, 0o755);
+    chmodSync(join(dir, 'compline.yaml'), 0o644);
+    mkdirSync(join(dir, 'locked'), { mode: 0o555 });
+    chmodSync(join(dir, 'locked'), 0o555);
+    const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--out', join(dir, 'locked', 'out')], {
+      unprivileged: true,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `compline: --out ${join(dir, 'locked', 'out')}: cannot create ${join(dir, 'locked', 'out')}: ${join(dir, 'locked')} is not writable\n`,
+    );
+    // The store is written in place: a store file that cannot be written is refused even in a writable folder.
+    const store = join(dir, 'readonly.duckdb');
+    writeFileSync(store, '');
+    chmodSync(dir, 0o777);
+    chmodSync(store, 0o444);
+    const s = compline(['run', '--config', join(dir, 'compline.yaml'), '--store', store], { unprivileged: true });
+    expect(s.code).toBe(2);
+    expect(s.stderr).toBe(`compline: --store ${store}: ${store} is not writable\n`);
   });
 });
 

@@ -2,10 +2,11 @@
 import { UsageError } from '../errors.js';
 import type { CheckMeta } from '../model.js';
 import { type Catalogue, loadCatalogue } from '../rules.js';
+import { didYouMean } from '../suggest.js';
 
 export interface ChecksListOptions {
   framework?: string;
-  format?: 'table' | 'json';
+  format?: 'text' | 'json';
 }
 
 function describeCheck(c: CheckMeta) {
@@ -25,7 +26,10 @@ function describeCheck(c: CheckMeta) {
 export async function checksList(opts: ChecksListOptions, catalogue?: Catalogue): Promise<string> {
   catalogue ??= await loadCatalogue();
   if (opts.framework && !catalogue.frameworks.has(opts.framework)) {
-    throw new UsageError(`--framework: expected one of ${[...catalogue.frameworks.keys()].join(', ')}`);
+    const known = [...catalogue.frameworks.keys()];
+    throw new UsageError(
+      `--framework ${opts.framework}: expected one of ${known.join(', ')}${didYouMean(opts.framework, known)}`,
+    );
   }
   const checks = catalogue.checks.filter((c) => !opts.framework || c.requirements[opts.framework]);
   if (opts.format === 'json') return JSON.stringify(checks.map(describeCheck), null, 2);
@@ -47,7 +51,8 @@ export async function checksList(opts: ChecksListOptions, catalogue?: Catalogue)
 export async function checksShow(id: string, format: 'text' | 'json' = 'text', catalogue?: Catalogue): Promise<string> {
   catalogue ??= await loadCatalogue();
   const c = catalogue.byId.get(id);
-  if (!c) throw new UsageError(`checks show: no check ${id} (see compline checks list)`);
+  if (!c)
+    throw new UsageError(`checks show: no check ${id}${didYouMean(id, catalogue.byId.keys()) || ' (see compline checks list)'}`);
   if (format === 'json') return JSON.stringify({ ...describeCheck(c), query: c.sql }, null, 2);
   const reqs = Object.entries(c.requirements).map(([fw, ids]) => {
     const framework = catalogue.frameworks.get(fw);

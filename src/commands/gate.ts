@@ -1,11 +1,11 @@
 // `compline gate <plan.json|->`: the CI gate. Same catalogue as the nightly run, over a Terraform plan.
-import { rename, writeFile } from 'node:fs/promises';
 import { normalisePlan, readPlan } from '../collectors/terraform-plan/index.js';
 import type { Config, Tenant } from '../config.js';
 import { evaluate } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
 import { byCodePoint } from '../ordering.js';
+import { canonicalPath, checkOutputFile, writeTogether } from '../output-paths.js';
 import { GATE_SCHEMA_VERSION, type GateFinding, type GateResult, renderJson } from '../reports/gate/gate-result.js';
 import { renderJunit } from '../reports/gate/junit.js';
 import { renderMarkdown } from '../reports/gate/markdown.js';
@@ -13,6 +13,7 @@ import { renderSarif } from '../reports/gate/sarif.js';
 import { renderText } from '../reports/gate/text.js';
 import { type Catalogue, loadCatalogue } from '../rules.js';
 import type { Store } from '../store.js';
+import { didYouMean } from '../suggest.js';
 import { TOOL_VERSION } from '../version.js';
 
 export const GATE_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
@@ -45,7 +46,8 @@ export function parseOutputSpec(spec: string): { format: GateFormat; path: strin
   const format = spec.slice(0, eq) as GateFormat;
   const path = spec.slice(eq + 1);
   if (eq < 1 || !path || !GATE_FORMATS.includes(format)) {
-    throw new UsageError(`--output ${spec}: expected FORMAT=PATH with FORMAT one of ${GATE_FORMATS.join(', ')}`);
+    const hint = eq > 0 ? didYouMean(format, GATE_FORMATS) : '';
+    throw new UsageError(`--output ${spec}: expected FORMAT=PATH with FORMAT one of ${GATE_FORMATS.join(', ')}${hint}`);
   }
   return { format, path };
 }
@@ -85,24 +87,32 @@ export function render(result: GateResult, format: GateFormat, checks: readonly 
   }
 }
 
-/** Written beside the target and renamed: a reader never sees half a SARIF file. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
+const outputLabel = (o: { format: GateFormat; path: string }) => `--output ${o.format}=${o.path}`;
+
+/** Every output path is usable and names a file of its own (not another output's, not the plan or config read). */
+async function checkOutputs(opts: GateOptions): Promise<void> {
+  const taken = new Map<string, string>();
+  if (opts.plan !== '-') taken.set(await canonicalPath(opts.plan), `the plan ${opts.plan}`);
+  if (opts.config) taken.set(await canonicalPath(opts.config), `the config ${opts.config}`);
+  for (const o of opts.outputs) {
+    const label = outputLabel(o);
+    await checkOutputFile(label, o.path);
+    const path = await canonicalPath(o.path);
+    const earlier = taken.get(path);
+    if (earlier === label) throw new UsageError(`${label}: given twice`);
+    if (earlier) throw new UsageError(`${label}: the same file as ${earlier}`);
+    taken.set(path, label);
+  }
 }
 
 export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
+  await checkOutputs(opts);
   const catalogue = await loadCatalogue();
   // Config (and its schema library) loads only when asked for: the common CI call has none.
   let loaded: Awaited<ReturnType<typeof import('../config.js').loadConfig>> | null = null;
   if (opts.config) {
-    const [{ loadConfig }, { checkConfigAgainstCatalogue }] = await Promise.all([
-      import('../config.js'),
-      import('../config-catalogue.js'),
-    ]);
-    loaded = await loadConfig(opts.config);
-    checkConfigAgainstCatalogue(opts.config, loaded.config, catalogue);
+    const { loadConfig } = await import('../config.js');
+    loaded = await loadConfig(opts.config, catalogue);
   }
   const config = loaded?.config ?? null;
   const tenant = chooseTenant(config, opts.tenant, opts.config ?? '');
@@ -211,6 +221,10 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
     warnings,
     exit_code: summary.blocking > 0 ? 1 : 0,
   };
-  for (const o of opts.outputs) await writeAtomically(o.path, render(result, o.format, checks, false));
-  return { result, rendered: render(result, opts.format, checks, opts.color) };
+  const rendered = render(result, opts.format, checks, opts.color);
+  // Published last: once the files are in place nothing else can fail.
+  await writeTogether(
+    opts.outputs.map((o) => ({ label: outputLabel(o), path: o.path, render: () => render(result, o.format, checks, false) })),
+  );
+  return { result, rendered };
 }

@@ -9,6 +9,7 @@ import { checkConfigAgainstCatalogue } from '../config-catalogue.js';
 import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { type Finding, SEVERITIES, type Severity } from '../model.js';
+import { checkRunOutputs } from '../output-paths.js';
 import { localFolderWriter } from '../reports/output-writer.js';
 import { buildTenantReport, type RunMeta, type TenantReport } from '../reports/tenant-report.js';
 import { loadCatalogue } from '../rules.js';
@@ -127,6 +128,7 @@ function summaryTable(reports: Map<string, TenantReport>): string {
 }
 
 export async function runCommand(opts: RunOptions): Promise<RunResult> {
+  await checkRunOutputs(opts);
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const loaded = await loadConfig(opts.config);
   const { config, baseDir } = loaded;

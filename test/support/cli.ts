@@ -11,11 +11,16 @@ export interface CliResult {
   stderr: string;
 }
 
+/** `nobody`: who the CLI runs as, when the tests run as root, for a permission check to mean anything. */
+const NOBODY = 65534;
+const isRoot = process.getuid?.() === 0;
+
 export function compline(
   args: string[],
-  opts: { cwd?: string; input?: string | Buffer; env?: Record<string, string> } = {},
+  opts: { cwd?: string; input?: string | Buffer; env?: Record<string, string>; unprivileged?: boolean } = {},
 ): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
+    ...(opts.unprivileged && isRoot ? { uid: NOBODY, gid: NOBODY } : {}),
     cwd: opts.cwd ?? ROOT,
     input: opts.input,
     env: { ...process.env, ...opts.env },
@@ -23,4 +28,12 @@ export function compline(
     maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Whether a folder without write permission refuses the CLI: true unless the tests run as root on a machine where
+ * the CLI cannot be started as an ordinary user (the checkout unreadable to it), where such tests are skipped.
+ */
+export function permissionsApply(): boolean {
+  return process.platform !== 'win32' && (!isRoot || compline(['--version'], { unprivileged: true }).code === 0);
 }

@@ -1,5 +1,3 @@
-// Config that names checks or parameters must name ones the catalogue has.
-import { UsageError } from './errors.js';
 import type { Catalogue } from './rules.js';
 import { didYouMean } from './suggest.js';
 
@@ -39,10 +37,4 @@ export function catalogueProblems(config: unknown, catalogue: Catalogue): string
     }
   }
   return problems;
-}
-
-/** Rejects config that names checks or parameters the catalogue does not have. */
-export function checkConfigAgainstCatalogue(label: string, config: unknown, catalogue: Catalogue): void {
-  const problems = catalogueProblems(config, catalogue);
-  if (problems.length) throw new UsageError(problems.map((p) => `${label}: ${p}`).join('\n'));
 }

@@ -4,6 +4,7 @@
 import { constants, type Stats } from 'node:fs';
 import { access, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import type { LoadedConfig } from './config.js';
 import { UsageError } from './errors.js';
 
 const code = (e: unknown): string => (e as NodeJS.ErrnoException | undefined)?.code ?? 'error';
@@ -89,18 +90,21 @@ export interface RunOutputPaths {
 }
 
 /**
- * `compline run`'s pre-flight: the report folder, the store and the Parquet folder, from the options or the config.
- * Reading the config here also reports every problem in it before any work.
+ * `compline run`'s pre-flight: the report folder, the store and the Parquet folder, from the options or the config
+ * (`output.dir`, `output.store`, relative to the config file). Returns them resolved.
  */
-export async function checkRunOutputs(opts: RunOutputPaths): Promise<void> {
-  const { loadConfig } = await import('./config.js');
-  const { config, baseDir } = await loadConfig(opts.config);
+export async function checkRunOutputs(
+  opts: RunOutputPaths,
+  loaded: Pick<LoadedConfig, 'config' | 'baseDir'>,
+): Promise<{ out: string; store: string; parquet: string | null }> {
+  const { config, baseDir } = loaded;
   const fromConfig = (key: string, value: string) => ({ label: `${opts.config}: output.${key}`, path: resolve(baseDir, value) });
   const out = opts.out ? { label: `--out ${opts.out}`, path: opts.out } : fromConfig('dir', config.output.dir);
   const store = opts.store ? { label: `--store ${opts.store}`, path: opts.store } : fromConfig('store', config.output.store);
   await checkOutputFolder(out.label, out.path);
   await checkOutputFile(store.label, store.path, { inPlace: true });
   if (opts.parquet) await checkOutputFolder(`--parquet ${opts.parquet}`, opts.parquet);
+  return { out: resolve(out.path), store: resolve(store.path), parquet: opts.parquet ? resolve(opts.parquet) : null };
 }
 
 export interface OutputFile {

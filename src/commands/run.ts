@@ -5,7 +5,6 @@ import { resolve } from 'node:path';
 import type { Collector } from '../collectors/collector.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
-import { checkConfigAgainstCatalogue } from '../config-catalogue.js';
 import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { type Finding, SEVERITIES, type Severity } from '../model.js';
@@ -128,25 +127,24 @@ function summaryTable(reports: Map<string, TenantReport>): string {
 }
 
 export async function runCommand(opts: RunOptions): Promise<RunResult> {
-  await checkRunOutputs(opts);
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const loaded = await loadConfig(opts.config);
-  const { config, baseDir } = loaded;
   const catalogue = await loadCatalogue();
-  checkConfigAgainstCatalogue(opts.config, config, catalogue);
+  // Every problem of the config (the catalogue's included) and of the output paths is reported before any work.
+  const loaded = await loadConfig(opts.config, catalogue);
+  const { config } = loaded;
+  const paths = await checkRunOutputs(opts, loaded);
   const collectors = collectorsFor(loaded);
   const now = opts.now ?? new Date();
   const runId = newRunId(now);
-  const outRoot = resolve(opts.out ?? resolve(baseDir, config.output.dir));
   // The store opens first: a store that cannot be opened leaves no staged output behind.
-  const store = await Store.open(opts.store ? resolve(opts.store) : resolve(baseDir, config.output.store));
+  const store = await Store.open(paths.store);
   let writer: Awaited<ReturnType<typeof localFolderWriter>> | null = null;
   let begun = false;
-  const parquetFinal = opts.parquet ? resolve(opts.parquet, runId) : null;
-  const parquetStaging = opts.parquet ? resolve(opts.parquet, `.${runId}.partial`) : null;
+  const parquetFinal = paths.parquet ? resolve(paths.parquet, runId) : null;
+  const parquetStaging = paths.parquet ? resolve(paths.parquet, `.${runId}.partial`) : null;
   let parquetPublished = false;
   try {
-    writer = await localFolderWriter(outRoot, runId);
+    writer = await localFolderWriter(paths.out, runId);
     await store.beginRun({ runId, mode: 'nightly', toolVersion: TOOL_VERSION, configSha256: loaded.sha256 });
     begun = true;
     await store.scopeToRun(runId);

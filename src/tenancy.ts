@@ -1,4 +1,4 @@
-// Which tenant owns a row: the tenant tag, then resource-group patterns, then owned subscriptions and clusters.
+// Which tenant owns a row, first match wins: the tenant tag, a resource-group pattern, a dedicated cluster, an owned subscription.
 import type { Config, Tenant } from './config.js';
 import type { ResourceRow } from './model.js';
 

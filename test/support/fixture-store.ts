@@ -12,6 +12,8 @@ export interface Fixtures {
   params?: Record<string, number | string | boolean>;
   expect: Partial<Record<'pass' | 'fail' | 'error' | 'unknown', string[]>>;
   parity?: { arm: string; plan: PlanFixture | PlanFixture[] }[];
+  /** CASE branches (of query.sql or a macro it calls) no row can take in this check, each with the reason. */
+  unreachable?: { branch: string; why: string }[];
 }
 
 export interface PlanFixture {

@@ -25,6 +25,8 @@ export interface EvaluationContext {
    * Markdown): passes then come back without them, which saves converting most of the result rows.
    */
   passDetail?: boolean;
+  /** Owner of a subject that is not a resource row, by the tenancy rules over its id; null when none claims it. */
+  subjectTenant?: (id: string) => string | null;
 }
 
 export interface ExpiredWaiver {
@@ -226,6 +228,13 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
         status = 'error';
         reason = `check reported tenant ${tenant ?? 'none'} for a resource of tenant ${known.tenant_id ?? 'none'}`;
         tenant = known.tenant_id;
+      } else if (!known) {
+        const owner = ctx.subjectTenant?.(resourceId) ?? null;
+        if (owner !== null && owner !== tenant) {
+          status = 'error';
+          reason = `check reported tenant ${tenant ?? 'none'} for a subject of tenant ${owner}`;
+          tenant = owner;
+        }
       }
       const taint = tainting.find((s) => scopeCovers(s.scope, known));
       if (taint) {

@@ -1,4 +1,4 @@
-// Which tenant owns a row: the tenant tag, then resource-group patterns, then owned subscriptions and clusters.
+// Which tenant owns a row, first match wins: the tenant tag, a resource-group pattern, a dedicated cluster, an owned subscription.
 import type { Config, Tenant } from './config.js';
 import type { ResourceRow } from './model.js';
 
@@ -23,6 +23,8 @@ export interface TenantResolver {
   tenantIds: readonly string[];
   /** Owning tenant of a resource row, or null when no rule claims it. */
   resourceTenant(row: Pick<ResourceRow, 'tags' | 'resource_group' | 'subscription_id' | 'type' | 'name'>): string | null;
+  /** Owner of a check subject that is not a resource row (`/subscriptions/<id>`, a resource group): the rules over its id. */
+  subjectTenant(id: string): string | null;
 }
 
 export function tenantResolver(config: Config): TenantResolver {
@@ -55,6 +57,11 @@ export function tenantResolver(config: Config): TenantResolver {
       }
       if (row.subscription_id) return bySubscription.get(row.subscription_id.toLowerCase()) ?? null;
       return null;
+    },
+    subjectTenant(id) {
+      const m = /^\/subscriptions\/([^/]+)(?:\/resourcegroups\/([^/]+))?/i.exec(id);
+      if (!m) return null;
+      return this.resourceTenant({ tags: null, resource_group: m[2] ?? null, subscription_id: m[1]!, type: '', name: '' });
     },
   };
 }

@@ -1,11 +1,17 @@
-// One generic runner over every rule folder: exact pass / fail / error (/ unknown) sets from fixtures.yaml.
+// One generic runner over every rule folder: exact pass / fail / error (/ unknown) sets from fixtures.yaml, and
+// every branch of the check's query reached by a fixture row.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, validateQueries } from '../src/engine.js';
-import { loadCatalogue } from '../src/rules.js';
+import { boundSql, evaluate, validateQueries } from '../src/engine.js';
+import { loadCatalogue, sharedMacros } from '../src/rules.js';
 import { Store } from '../src/store.js';
 import { FIXTURE_RUN, fixtureStore, readFixtures } from './support/fixture-store.js';
+import { type Branch, caseBranches, macroSpans, macrosCalledBy, withCounters } from './support/sql-branches.js';
 
 const catalogue = await loadCatalogue();
+const MACROS = sharedMacros();
+const MACRO_BRANCHES = caseBranches(MACROS);
+const MACRO_SPANS = macroSpans(MACROS);
+const describeBranch = (sql: string, b: Branch) => sql.slice(b.start, b.end).trim().split('\n')[0];
 
 describe('check catalogue', () => {
   it('a check under pci/ carries PCI DSS ids, one under sox/ SOX ITGC ids; at least 50 carry PCI ids', () => {
@@ -60,4 +66,35 @@ describe.each(catalogue.checks.map((c) => [c.id, c] as const))('%s', (_id, check
       expect(actual).toEqual([...(fixtures.expect[status] ?? [])].sort());
     });
   }
+
+  // Each THEN / ELSE result of every CASE in query.sql and in the macros it calls counts, in a temporary sequence,
+  // the rows that take it; the fixtures run once through that copy. A branch no row takes is logic no test has run,
+  // typically the "absent" or "unrecognised value" arm that keeps a check failing closed. A branch the check
+  // cannot take is declared under `unreachable:` in fixtures.yaml, with the reason. Runs last: it redefines the macros.
+  it('every CASE branch of its query and of the macros it calls is reached by a fixture row', async () => {
+    const sql = boundSql(check, fixtures.params);
+    const branches = caseBranches(sql);
+    const counters = [...branches.map((_, i) => `q${i}`), ...MACRO_BRANCHES.map((_, i) => `m${i}`)];
+    await store.defineOnReaders(counters.map((c) => `create temp sequence ${c}`).join(';\n'));
+    await store.defineOnReaders(withCounters(MACROS, MACRO_BRANCHES, 'm'));
+    await store.read(withCounters(sql, branches, 'q'));
+    // A sequence starts at 1: its next value is 1 when no row took the branch.
+    const [taken] = await store.read<Record<string, boolean>>(
+      `select ${counters.map((c) => `nextval('${c}') > 1 as ${c}`).join(', ')}`,
+    );
+    const unreached = branches.filter((_, i) => !taken?.[`q${i}`]).map((b) => `query.sql:${b.line}: ${describeBranch(sql, b)}`);
+    const called = macrosCalledBy(sql, MACROS, MACRO_SPANS);
+    for (const [i, b] of MACRO_BRANCHES.entries()) {
+      const macro = MACRO_SPANS.find((m) => b.start >= m.start && b.start < m.end)!;
+      if (called.has(macro.name) && !taken?.[`m${i}`])
+        unreached.push(`macros.sql:${b.line} (${macro.name}): ${describeBranch(MACROS, b)}`);
+    }
+    const declared = fixtures.unreachable ?? [];
+    expect(
+      unreached.filter((u) => !declared.some((d) => u.includes(d.branch))).join('\n'),
+      'branches no fixture row reaches',
+    ).toBe('');
+    const stale = declared.filter((d) => !unreached.some((u) => u.includes(d.branch))).map((d) => d.branch);
+    expect(stale, 'declared unreachable in fixtures.yaml, yet reached or gone').toEqual([]);
+  });
 });

@@ -114,6 +114,27 @@ describe('fail closed', () => {
     expect(r.findings[0]?.reason).toMatch(/reported tenant t2 for a resource of tenant t1/);
   });
 
+  it('a check that reports no tenant for an owned resource is an error under the owner, not a platform finding', async () => {
+    const orphaning: CheckMeta = { ...purge, sql: purge.sql.replace('tenant_id,', 'null::varchar as tenant_id,') };
+    const r = await verdicts(
+      [
+        vault('kv-t1', { enablePurgeProtection: true }),
+        vault('kv-platform', { enablePurgeProtection: true }, { tenant_id: null }),
+      ],
+      ctx(),
+      {},
+      orphaning,
+    );
+    const byId = Object.fromEntries(r.findings.map((f) => [f.resource_id, f]));
+    expect(byId['kv-t1']).toMatchObject({
+      tenant_id: 't1',
+      status: 'error',
+      reason: 'check reported tenant none for a resource of tenant t1',
+    });
+    // A resource no tenant owns is the platform's: null is the right answer there.
+    expect(byId['kv-platform']).toMatchObject({ tenant_id: null, status: 'pass' });
+  });
+
   it('a status outside pass/fail/error/unknown is an error; a query cannot waive', async () => {
     const odd = (status: string): CheckMeta => ({
       ...purge,

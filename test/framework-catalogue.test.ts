@@ -1,8 +1,9 @@
 // The two framework catalogues: shape, ids, and conformance of the PCI catalogue with Azure
-// Policy's built-in "PCI DSS v4.0.1" initiative (real file under ../shared/real when present).
-import { existsSync, readFileSync } from 'node:fs';
+// Policy's built-in "PCI DSS v4.0.1" initiative (real file under ../shared/real; required under CI).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { itReal, realJson } from './support/real-data.js';
 
 interface Entry {
   id: string;
@@ -107,24 +108,17 @@ describe('sox catalogue', () => {
 });
 
 // Conformance with real data: Azure Policy's built-in initiative, read-only from ../shared/real.
-const realDir = new URL('../../shared/real/', import.meta.url);
-const initiativeFile = new URL('g_policy_initiative/PCI_DSS_v4.0.1.json', realDir);
-const realPresent = existsSync(initiativeFile);
-if (!realPresent) {
-  console.warn(
-    `framework-catalogue: ${initiativeFile.pathname} not found (is ${realDir.pathname} absent?); Azure initiative conformance tests are skipped`,
-  );
-}
+const INITIATIVE = 'g_policy_initiative/PCI_DSS_v4.0.1.json';
 
 describe('pci catalogue against Azure Policy built-in "PCI DSS v4.0.1"', () => {
   const groups = (): Set<string> => {
-    const doc = JSON.parse(readFileSync(initiativeFile, 'utf8')) as {
+    const doc = realJson(INITIATIVE) as {
       properties: { policyDefinitionGroups: { name: string }[] };
     };
     return new Set(doc.properties.policyDefinitionGroups.map((g) => g.name));
   };
 
-  it.skipIf(!realPresent)('every azure_policy_group exists in the initiative', () => {
+  itReal([INITIATIVE], 'every azure_policy_group exists in the initiative', () => {
     const known = groups();
     const unknown = pci.requirements
       .map((r) => r.azure_policy_group)
@@ -132,7 +126,7 @@ describe('pci catalogue against Azure Policy built-in "PCI DSS v4.0.1"', () => {
     expect(unknown).toEqual([]);
   });
 
-  it.skipIf(!realPresent)('names the group wherever the initiative has one for the requirement', () => {
+  itReal([INITIATIVE], 'names the group wherever the initiative has one for the requirement', () => {
     const known = groups();
     const omitted = pci.requirements
       .filter((r) => known.has(`PCI_DSS_v4.0.1_${r.id}`) && r.azure_policy_group === undefined)
@@ -140,13 +134,13 @@ describe('pci catalogue against Azure Policy built-in "PCI DSS v4.0.1"', () => {
     expect(omitted).toEqual([]);
   });
 
-  it.skipIf(!realPresent)('covers every group of the initiative, so every policy state maps to a requirement', () => {
+  itReal([INITIATIVE], 'covers every group of the initiative, so every policy state maps to a requirement', () => {
     const ids = new Set(pci.requirements.map((r) => r.id));
     const uncovered = [...groups()].map((g) => g.replace(/^PCI_DSS_v4\.0\.1_/, '')).filter((id) => !ids.has(id));
     expect(uncovered).toEqual([]);
   });
 
-  it.skipIf(!realPresent)('has at least 40 automated or partial requirements that Azure also groups', () => {
+  itReal([INITIATIVE], 'has at least 40 automated or partial requirements that Azure also groups', () => {
     const known = groups();
     const shared = pci.requirements.filter((r) => r.automation !== 'manual' && known.has(`PCI_DSS_v4.0.1_${r.id}`));
     expect(shared.length).toBeGreaterThanOrEqual(40);

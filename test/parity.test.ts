@@ -1,4 +1,5 @@
-// Parity: each check gives a Terraform plan resource the same verdict as the equivalent ARM resource.
+// Parity: each check gives a Terraform plan resource the same verdict as the equivalent ARM resource (pass, fail,
+// error for a value absent from both), and `unknown` when the plan leaves the value the verdict turns on unknown.
 import { describe, expect, it } from 'vitest';
 import { normalisePlan } from '../src/collectors/terraform-plan/index.js';
 import { evaluate } from '../src/engine.js';
@@ -8,15 +9,18 @@ import { FIXTURE_RUN, type PlanFixture, readFixtures } from './support/fixture-s
 import { buildPlan } from './support/plan-builder.js';
 
 const catalogue = await loadCatalogue();
+const VERDICTS = ['pass', 'fail', 'error', 'unknown'] as const;
 const cases = catalogue.checks.flatMap((check) => {
   const fixtures = readFixtures(check.dir);
   return (fixtures.parity ?? []).map((p, i) => {
-    const expected = (['pass', 'fail', 'error', 'unknown'] as const).find((s) => fixtures.expect[s]?.includes(p.arm));
+    const armVerdict = p.arm === undefined ? undefined : VERDICTS.find((s) => fixtures.expect[s]?.includes(p.arm!));
     return {
-      name: `${check.id} #${i + 1} (${p.arm})`,
+      name: `${check.id} #${i + 1} (${p.arm ?? 'plan only'}${p.verdict ? `, ${p.verdict}` : ''})`,
       check,
       plan: ([] as PlanFixture[]).concat(p.plan),
-      expected,
+      arm: p.arm,
+      armVerdict,
+      expected: p.verdict ?? armVerdict,
       params: fixtures.params,
     };
   });
@@ -28,8 +32,18 @@ describe('ARM ↔ plan parity', () => {
     expect(withParity.size).toBeGreaterThanOrEqual(Math.floor(catalogue.checks.length * 0.8));
   });
 
+  it('pairs cover error and unknown verdicts too; a check with an error pair has an unknown pair', () => {
+    const verdicts = new Set(cases.map((c) => c.expected));
+    expect([...verdicts].sort()).toEqual(['error', 'fail', 'pass', 'unknown']);
+    const checksWith = (v: string) => new Set(cases.filter((c) => c.expected === v).map((c) => c.check.id));
+    expect([...checksWith('error')].sort()).toEqual([...checksWith('unknown')].sort());
+    expect(checksWith('error').size).toBeGreaterThanOrEqual(Math.floor(catalogue.checks.length / 2));
+  });
+
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    expect(c.expected, 'parity arm id must be in an expect set').toBeDefined();
+    // A pair names its ARM row, whose expect set is the verdict; only an unknown pair has none (ARM has no unknowns).
+    if (c.expected === 'unknown') expect(c.arm, 'an unknown pair names no ARM row').toBeUndefined();
+    else expect(c.armVerdict, 'parity arm id must be in an expect set, and agree with verdict').toBe(c.expected);
     const { plan, addresses } = buildPlan(c.plan);
     const normalised = normalisePlan(plan, 'parity.json');
     for (const row of normalised.rows) row.tenant_id = 't1';

@@ -120,6 +120,58 @@ describe('compline run', () => {
     });
   });
 
+  it('a Resource Graph page with a skip token is a partial source: verdicts it feeds are errors, the scope is a finding', async () => {
+    const dir = workspace({
+      'page1.json': {
+        totalRecords: 5,
+        count: 2,
+        $skipToken: 'ew0KICAiJGlkIjogIjEiLA0KICAiTWF4Um93cyI6IDIsDQp9',
+        data: [vault('kv-a', 'rg-acme-prod', true), vault('kv-z', 'rg-zeta-prod', true)],
+      },
+    });
+    const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
+    expect(r.stderr).toMatch(
+      /warn: resource-graph partial for file:estate\/page1\.json: page has a skip token: 3 rows not in the file/,
+    );
+    const runId = JSON.parse(r.stdout).run_id;
+    const partial = {
+      source: 'resource-graph',
+      scope: 'file:estate/page1.json',
+      status: 'partial',
+      error: 'page has a skip token: 3 rows not in the file',
+      rows: 2,
+    };
+    expect(
+      await query(
+        join(dir, 'store/compline.duckdb'),
+        `select source, scope, status, error, rows::integer as rows from source_status where run_id = '${runId}'`,
+      ),
+    ).toEqual([partial]);
+    for (const [tenant, kv] of [
+      ['acme', 'kv-a'],
+      ['zeta', 'kv-z'],
+      ['_platform', null],
+    ] as const) {
+      const doc = report(dir, runId, tenant);
+      expect(doc.sources).toEqual([{ ...partial, tenant_id: null }]);
+      // Purge protection is on, yet nothing passes: the page holds only part of the estate.
+      expect(doc.findings.filter((f: { status: string }) => f.status === 'pass')).toEqual([]);
+      const purge = doc.findings.filter((f: { check_id: string }) => f.check_id === 'kv-purge-protection');
+      expect(purge.map((f: { resource_id: string; status: string }) => [f.resource_id, f.status]).sort()).toEqual(
+        [
+          ...(kv ? [[vault(kv, `rg-${tenant}-prod`, true).id.toLowerCase(), 'error']] : []),
+          ['source://resource-graph/file:estate/page1.json', 'error'],
+        ].sort(),
+      );
+      for (const f of purge)
+        expect(f.reason).toMatch(/^source resource-graph partial for file:estate\/page1\.json: page has a skip token/);
+      const scope = purge.find(
+        (f: { resource_id: string }) => f.resource_id === 'source://resource-graph/file:estate/page1.json',
+      );
+      expect(scope.evidence).toEqual({ source: 'resource-graph', scope: 'file:estate/page1.json', status: 'partial', rows: 2 });
+    }
+  });
+
   it('an estate file that is not JSON is reported without quoting its content', () => {
     const dir = workspace({ 'export.json': 'hunter2-PLANTED-secret is not a resource graph export' });
     const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);

@@ -1,12 +1,11 @@
-// Tenant isolation over generated estates: a tenant's report holds that tenant's resources and nothing else.
+// Tenant isolation over generated estates, end to end: `compline run` groups findings per tenant, and each
+// report.json it writes holds exactly the findings of that tenant's resources, and nothing of anyone else's.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { armToRow } from '../src/collectors/resource-graph/arm-row.js';
-import { parseConfig } from '../src/config.js';
-import { evaluate } from '../src/engine.js';
-import { buildTenantReport } from '../src/reports/tenant-report.js';
-import { loadCatalogue } from '../src/rules.js';
-import { Store } from '../src/store.js';
-import { tenantResolver } from '../src/tenancy.js';
+import { compline } from './support/cli.js';
 
 /** Small deterministic PRNG so a failing seed can be replayed. */
 function prng(seed: number): () => number {
@@ -17,85 +16,118 @@ function prng(seed: number): () => number {
   };
 }
 
-const catalogue = await loadCatalogue();
+/** A subscription the first tenant owns outright (config `subscriptions`); the others are shared. */
+const OWNED_SUB = '5e5e5e5e-0000-4000-8000-000000000005';
+
+interface Estate {
+  tenants: string[];
+  resources: Record<string, unknown>[];
+  /**
+   * Lower-case subject id → the owner the generator intended (null: platform). Subscription-level checks
+   * judge `/subscriptions/<id>`, which belongs to the one tenant owning all of its resources.
+   */
+  owner: Map<string, string | null>;
+}
+
+function generate(seed: number): Estate {
+  const rand = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const tenants = Array.from({ length: 4 + Math.floor(rand() * 4) }, (_, i) => `tenant_${i}`);
+  const owner = new Map<string, string | null>();
+  const resources = Array.from({ length: 300 }, (_, i) => {
+    const bySub = rand() < 0.1;
+    const who = bySub ? tenants[0]! : rand() < 0.15 ? null : pick(tenants);
+    // Ownership arrives by resource group, by tag (sometimes with a misleading resource group) or by an owned
+    // subscription; unowned resources sometimes carry a tag naming no tenant.
+    const byTag = !bySub && who !== null && rand() < 0.4;
+    const rg = who && !byTag && !bySub ? `rg-${who}-${pick(['dev', 'prod'])}` : `rg-shared-${i % 7}`;
+    const tags = byTag ? { CustomerID: who! } : who === null && rand() < 0.3 ? { CustomerID: 'tenant_99' } : {};
+    const type = pick([
+      'Microsoft.KeyVault/vaults',
+      'Microsoft.Storage/storageAccounts',
+      'Microsoft.Network/networkSecurityGroups',
+    ]);
+    const sub = bySub ? OWNED_SUB : `00000000-0000-0000-0000-00000000000${i % 3}`;
+    const id = `/subscriptions/${sub}/resourceGroups/${rg}/providers/${type}/r${i}`;
+    owner.set(id.toLowerCase(), who);
+    const subject = `/subscriptions/${sub}`;
+    owner.set(subject, owner.has(subject) && owner.get(subject) !== who ? null : who);
+    return {
+      id,
+      type,
+      name: `r${i}`,
+      tags,
+      properties: { enablePurgeProtection: rand() < 0.5, supportsHttpsTrafficOnly: rand() < 0.5, securityRules: [] },
+    };
+  });
+  return { tenants, resources, owner };
+}
+
+async function storedFindings(file: string): Promise<number> {
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  try {
+    const rows = (await connection.runAndReadAll('select count(*)::integer as n from findings')).getRowObjectsJson();
+    return Number(rows[0]?.n);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+interface ReportFinding {
+  check_id: string;
+  resource_id: string;
+  tenant_id: string | null;
+}
 
 describe.each([1, 2, 3, 4, 5])('generated estate, seed %i', (seed) => {
-  it('every finding lands in its owner’s report only', async () => {
-    const rand = prng(seed);
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-    const tenants = Array.from({ length: 4 + Math.floor(rand() * 4) }, (_, i) => `tenant_${i}`);
-    const config = parseConfig(
-      `version: 1\ntenants:\n${tenants.map((t) => `  - { id: ${t}, name: ${t}, tier: standard, frameworks: [pci-dss-4.0.1, sox-itgc], environments: [dev, prod] }`).join('\n')}\n`,
-      'generated.yaml',
+  it('each report.json of the run holds exactly the findings of its tenant’s resources', async () => {
+    const { tenants, resources, owner } = generate(seed);
+    const dir = mkdtempSync(join(tmpdir(), 'compline-isolation-'));
+    mkdirSync(join(dir, 'estate'));
+    writeFileSync(join(dir, 'estate', 'page.json'), JSON.stringify({ data: resources }));
+    writeFileSync(
+      join(dir, 'compline.yaml'),
+      `version: 1
+tenants:
+${tenants.map((t, i) => `  - { id: ${t}, name: ${t}, tier: standard, frameworks: [pci-dss-4.0.1, sox-itgc], environments: [dev, prod]${i === 0 ? `, subscriptions: [${OWNED_SUB}]` : ''} }`).join('\n')}
+sources:
+  resource_graph: { mode: file, paths: [estate] }
+output: { dir: out, store: store.duckdb }
+`,
     );
-    const resolver = tenantResolver(config);
-    const expected = new Map<string, string | null>();
-    const rows = Array.from({ length: 300 }, (_, i) => {
-      const owner = rand() < 0.15 ? null : pick(tenants);
-      // Ownership arrives by resource group or by tag, sometimes with a misleading resource group.
-      const byTag = owner !== null && rand() < 0.4;
-      const rg = owner && !byTag ? `rg-${owner}-${pick(['dev', 'prod'])}` : `rg-shared-${i % 7}`;
-      const type = pick([
-        'Microsoft.KeyVault/vaults',
-        'Microsoft.Storage/storageAccounts',
-        'Microsoft.Network/networkSecurityGroups',
-      ]);
-      const id = `/subscriptions/00000000-0000-0000-0000-00000000000${i % 3}/resourceGroups/${rg}/providers/${type}/r${i}`;
-      expected.set(id.toLowerCase(), owner);
-      const row = armToRow(
-        {
-          id,
-          type,
-          name: `r${i}`,
-          tags: byTag ? { CustomerID: owner! } : {},
-          properties: { enablePurgeProtection: rand() < 0.5, supportsHttpsTrafficOnly: rand() < 0.5, securityRules: [] },
-        },
-        'file',
-      )!;
-      row.tenant_id = resolver.resourceTenant(row);
-      return row;
-    });
-    for (const row of rows) expect(row.tenant_id, row.id).toBe(expected.get(row.id));
+    const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
+    expect(r.stderr).toBe('');
+    const runDir = join(dir, 'out', JSON.parse(r.stdout).run_id);
+    const sections = [...tenants, '_platform'];
+    expect(readdirSync(runDir).sort()).toEqual([...sections].sort());
 
-    const store = await Store.open(':memory:');
-    try {
-      await store.beginRun({ runId: 'r', mode: 'nightly', toolVersion: 'test', configSha256: null });
-      await store.appendResources('r', rows);
-      const { findings } = await evaluate(store, catalogue.checks, {
-        runId: 'r',
-        tenantIds: tenants,
-        waivers: [],
-        params: {},
-        today: '2026-11-25',
-      });
-      for (const tenant of config.tenants) {
-        const report = buildTenantReport({
-          run: {
-            run_id: 'r',
-            mode: 'nightly',
-            started_at: '',
-            finished_at: '',
-            tool_version: 'test',
-            config_sha256: null,
-            status: 'ok',
-          },
-          tenant,
-          frameworkIds: tenant.frameworks,
-          frameworks: catalogue.frameworks,
-          checks: catalogue.checks,
-          byId: catalogue.byId,
-          findings: findings.filter((f) => f.tenant_id === tenant.id),
-          waivers: { active: [], expired: [] },
-          sources: [],
-        });
-        expect(report.findings.length).toBeGreaterThan(0);
-        for (const f of report.findings) expect(expected.get(f.resource_id), `${tenant.id} got ${f.resource_id}`).toBe(tenant.id);
-        const others = rows.filter((r) => r.tenant_id !== tenant.id).map((r) => r.id);
-        const text = JSON.stringify(report);
-        for (const id of others) expect(text.includes(`"${id}"`)).toBe(false);
+    const seen = new Map<string, string>();
+    for (const section of sections) {
+      const text = readFileSync(join(runDir, section, 'report.json'), 'utf8');
+      const report = JSON.parse(text) as { findings: ReportFinding[]; unassigned?: { id: string }[] };
+      const mine = section === '_platform' ? null : section;
+      expect(report.findings.length, `${section} has findings`).toBeGreaterThan(0);
+      for (const f of report.findings) {
+        expect(owner.has(f.resource_id), `${section}: ${f.resource_id} is not a generated subject`).toBe(true);
+        expect(owner.get(f.resource_id), `${section} holds ${f.check_id} of ${f.resource_id}`).toBe(mine);
+        expect(f.tenant_id).toBe(mine);
+        const key = `${f.check_id} ${f.resource_id}`;
+        expect(seen.get(key), `${key} is in two reports`).toBeUndefined();
+        seen.set(key, section);
       }
-    } finally {
-      store.close();
+      // Nobody else's resource id appears anywhere in the document, not even in evidence or waivers.
+      for (const [id, who] of owner) if (who !== mine) expect(text.includes(`"${id}"`), `${section} names ${id}`).toBe(false);
+      if (mine === null) {
+        const unowned = [...owner].filter(([id, who]) => who === null && id.includes('/providers/')).map(([id]) => id);
+        expect(report.unassigned?.map((u) => u.id).sort()).toEqual(unowned.sort());
+      }
     }
+    // Every finding the run stored is in one report: none was dropped between grouping and writing.
+    expect(seen.size).toBe(await storedFindings(join(dir, 'store.duckdb')));
+    // Every resource got a verdict in its owner's report.
+    const judged = new Set([...seen.keys()].map((k) => k.slice(k.indexOf(' ') + 1)));
+    expect([...owner.keys()].filter((id) => !judged.has(id))).toEqual([]);
   });
 });

@@ -183,6 +183,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,
       tenantIds: tenancy.tenantIds,
+      subjectTenant: (id) => tenancy.subjectTenant(id),
       waivers: config.waivers,
       params: config.check_params,
       today: now.toISOString().slice(0, 10),

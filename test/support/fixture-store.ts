@@ -10,8 +10,22 @@ export const FIXTURE_TENANT = 't1';
 export interface Fixtures {
   tables: Record<string, Record<string, unknown>[]>;
   params?: Record<string, number | string | boolean>;
-  expect: Partial<Record<'pass' | 'fail' | 'error' | 'unknown', string[]>>;
-  parity?: { arm: string; plan: PlanFixture | PlanFixture[] }[];
+  expect: Partial<Record<Verdict, string[]>>;
+  /**
+   * An ARM row and the equivalent Terraform resource, which must get the same verdict (the ARM row's expect set,
+   * or `verdict` when given). An `unknown` pair has no ARM row: the plan leaves the deciding value unknown.
+   */
+  parity?: ParityPair[];
+  /** CASE branches (of query.sql or a macro it calls) no row can take in this check, each with the reason. */
+  unreachable?: { branch: string; why: string }[];
+}
+
+export type Verdict = 'pass' | 'fail' | 'error' | 'unknown';
+
+export interface ParityPair {
+  arm?: string;
+  verdict?: Verdict;
+  plan: PlanFixture | PlanFixture[];
 }
 
 export interface PlanFixture {

@@ -14,7 +14,10 @@ function split(input: Record<string, unknown>): Split {
   const out: Split = { values: {}, unknown: {}, expressions: {} };
   for (const [k, v] of Object.entries(input)) {
     const ref = typeof v === 'string' ? REF.exec(v) : null;
-    if (ref) {
+    if (v === UNKNOWN) {
+      // Known only after apply, computed by the provider: no value, no expression in the configuration.
+      out.unknown[k] = true;
+    } else if (ref) {
       out.unknown[k] = true;
       out.expressions[k] = { references: [`${ref[1]}.id`, ref[1]] };
     } else if (Array.isArray(v) && v.length > 0 && v.every((x) => x && typeof x === 'object' && !Array.isArray(x))) {
@@ -30,6 +33,9 @@ function split(input: Record<string, unknown>): Split {
   return out;
 }
 
+/** The marker for a value known only after apply that nothing in the configuration sets (after_unknown only). */
+export const UNKNOWN = `\${unknown}`;
+
 /** The marker for a value known only after apply that references another plan resource. */
 export const ref = (address: string): string => `\${ref:${address}}`;
 
@@ -38,7 +44,10 @@ export interface BuiltPlan {
   addresses: string[];
 }
 
-/** Values like "${ref:azurerm_key_vault.kv}" become unknown-until-apply attributes with a configuration reference. */
+/**
+ * Values like "${ref:azurerm_key_vault.kv}" become unknown-until-apply attributes with a configuration reference;
+ * "${unknown}" an unknown-until-apply attribute without one.
+ */
 export function buildPlan(resources: PlanFixture[], prefix = 'p'): BuiltPlan {
   const planned: Record<string, unknown>[] = [];
   const changes: Record<string, unknown>[] = [];

@@ -1,5 +1,5 @@
 // normalisePlan's output, byte for byte, over every plan we have: the repository fixtures (stored whole, so a
-// change shows as a diff), the real plans under ../shared/real (stored as SHA-256, skipped when absent) and the
+// change shows as a diff), the real plans under ../shared/real (stored as SHA-256; skipped when absent, required under CI) and the
 // benchmark generator's 500-resource plan (SHA-256). Refactors and speed-ups must leave all of them unchanged.
 // A deliberate change of output: re-record with `UPDATE_GOLDEN=1 npx vitest run test/collectors/terraform-plan/golden.test.ts`.
 import { createHash } from 'node:crypto';
@@ -8,12 +8,11 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM module without type declarations
 import { generatePlan } from '../../../bench/plan-generator.mjs';
 import { normalisePlan } from '../../../src/collectors/terraform-plan/index.js';
-import { REAL_DIR } from '../../support/real-data.js';
+import { itReal, realJson } from '../../support/real-data.js';
 
 const update = process.env.UPDATE_GOLDEN === '1';
 const goldenDir = new URL('./__golden__/', import.meta.url);
 const fixturesDir = new URL('../../fixtures/plans/', import.meta.url);
-const realDir = `${REAL_DIR}a_terraform_plan`;
 
 const readJson = (path: string | URL): unknown => JSON.parse(readFileSync(path, 'utf8'));
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -49,9 +48,9 @@ describe('normalisePlan golden output', () => {
     'tfcompliance_issue-294_nsg_ssh_rdp_v0.12.plan.json',
     'tfcompliance_issue-394_storage_tls_public_v0.13.plan.json',
   ]) {
-    const path = `${realDir}/${name}`;
-    it.runIf(existsSync(path))(`real plan ${name}`, () => {
-      expectHash(name, readJson(path), name);
+    const path = `a_terraform_plan/${name}`;
+    itReal([path], `real plan ${name}`, () => {
+      expectHash(name, realJson(path), name);
     });
   }
 

@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { normalisePlan, SUPPORTED_AZURERM_TYPES } from '../../../src/collectors/terraform-plan/index.js';
 import { UsageError } from '../../../src/errors.js';
 import type { ResourceRow } from '../../../src/model.js';
 import { unchanged } from '../../support/plan-builder.js';
-import { REAL_DIR } from '../../support/real-data.js';
+import { itReal, realJson } from '../../support/real-data.js';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../fixtures/plans/${name}`, import.meta.url), 'utf8'));
@@ -825,12 +825,11 @@ describe('secrets never leave', () => {
 });
 
 describe('real Terraform 0.12 / 0.13 plans (format 0.1)', () => {
-  const dir = `${REAL_DIR}a_terraform_plan`;
-  const nsgPlan = `${dir}/tfcompliance_issue-294_nsg_ssh_rdp_v0.12.plan.json`;
-  const storagePlan = `${dir}/tfcompliance_issue-394_storage_tls_public_v0.13.plan.json`;
+  const nsgPlan = 'a_terraform_plan/tfcompliance_issue-294_nsg_ssh_rdp_v0.12.plan.json';
+  const storagePlan = 'a_terraform_plan/tfcompliance_issue-394_storage_tls_public_v0.13.plan.json';
 
-  it.runIf(existsSync(nsgPlan))('NSG rules open to * on 22 and 3389, admin_password kept out', () => {
-    const plan = JSON.parse(readFileSync(nsgPlan, 'utf8'));
+  itReal([nsgPlan], 'NSG rules open to * on 22 and 3389, admin_password kept out', () => {
+    const plan = realJson(nsgPlan);
     const r = normalisePlan(plan, 'nsg.plan.json');
     expect(r.formatVersion).toBe('0.1');
     expect(r.terraformVersion).toBe('0.12.25');
@@ -871,8 +870,8 @@ describe('real Terraform 0.12 / 0.13 plans (format 0.1)', () => {
     expect(JSON.stringify(r)).not.toContain('ComplxP@ssw0rd!');
   });
 
-  it.runIf(existsSync(storagePlan))('storage accounts with TLS1_0 and public blob access (2.x names)', () => {
-    const r = normalisePlan(JSON.parse(readFileSync(storagePlan, 'utf8')), 'storage.plan.json');
+  itReal([storagePlan], 'storage accounts with TLS1_0 and public blob access (2.x names)', () => {
+    const r = normalisePlan(realJson(storagePlan), 'storage.plan.json');
     expect(r.rows.map((x) => [x.plan_address, x.name, x.location, x.resource_group, x.properties])).toEqual([
       [
         'azurerm_storage_account.example',

@@ -9,6 +9,16 @@ create or replace temp macro values_by_key(pairs) as
   list_transform(list_sort(list_transform(pairs, lambda p, i: {'key': p.key, 'pos': i, 'value': p.value})),
                  lambda p: p.value);
 
+-- Whether every child of type child (lower-case ARM type, e.g. microsoft.sql/servers/firewallrules) under parent was
+-- collected, so that finding none means none exist. A live source says so with a child_coverage row per parent and
+-- type; a Terraform plan declares every child Terraform manages, so a plan's parents (plan://...) are complete by
+-- construction: what a plan does not declare is not the gate's business. Checks over children report a parent whose
+-- children were not collected as `error`, never as a pass.
+create or replace temp macro children_collected(parent, child) as
+  starts_with(lower(parent), 'plan://')
+  or exists (select 1 from child_coverage cov
+             where cov.parent_id = lower(parent) and cov.child_type = lower(child));
+
 -- NSG rules exposing TCP ports to the internet: inbound Allow rules (Tcp or any protocol) from `*`,
 -- 0.0.0.0/0, ::/0, Internet or Any whose destination ports cover any of target_ports.
 -- Subjects: each NSG (its inline securityRules plus separately managed rule rows of the same tenant) and each

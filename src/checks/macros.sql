@@ -232,11 +232,12 @@ create or replace temp macro public_access_closed(resource_type, acl_key, acl_la
   from v;
 
 -- Every SQL server with each of its firewall rule rows (same tenant; parent ids compared case-insensitively), one
--- row per server and rule; a server without rules appears once with null rule columns. start_n / end_n are the
--- IPv4 addresses as integers (null when not dotted-quad IPv4), so a range's size can be measured.
+-- row per server and rule; a server without rules appears once with null rule columns. rules_collected says whether
+-- the server's rules were collected at all (children_collected): no rows means no rules only when it is true.
+-- start_n / end_n are the IPv4 addresses as integers (null when not dotted-quad IPv4), so a range's size can be measured.
 create or replace temp macro sql_server_firewall_rules() as table
   with srv as (
-    select id, tenant_id
+    select id, tenant_id, children_collected(id, 'microsoft.sql/servers/firewallrules') as rules_collected
     from resources
     where type = 'microsoft.sql/servers'
   ),
@@ -244,6 +245,7 @@ create or replace temp macro sql_server_firewall_rules() as table
     select
       srv.id as server_id,
       srv.tenant_id,
+      srv.rules_collected,
       f.id as rule_id,
       f.properties->>'$.startIpAddress' as start_ip,
       f.properties->>'$.endIpAddress' as end_ip

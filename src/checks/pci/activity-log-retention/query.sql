@@ -70,16 +70,18 @@ select
   tenant_id,
   case
     when n_pass > 0 then 'pass'
+    when not settings_collected then 'error'
     when n_settings = 0 then 'fail'
     when n_error > 0 then 'error'
     else 'fail'
   end as status,
   case
     when n_pass > 0 then 'activity log exported with Administrative, Security and Policy to a destination kept long enough'
+    when not settings_collected then 'diagnostic settings of this subscription were not collected'
     when n_settings = 0 then 'no subscription diagnostic setting exports the activity log'
     when n_error > 0 then 'a subscription diagnostic setting lacks its logs list, or its workspace or workspace retention was not collected'
     else 'no subscription diagnostic setting sends Administrative, Security and Policy to storage or to a workspace kept '
       || getvariable('min_days') || ' days'
   end as reason,
-  json_object('settings', detail, 'minDays', getvariable('min_days')) as evidence
-from agg
+  json_object('settings', detail, 'settingsCollected', settings_collected, 'minDays', getvariable('min_days')) as evidence
+from (select *, children_collected(sub, 'microsoft.insights/diagnosticsettings') as settings_collected from agg)

@@ -90,12 +90,33 @@ describe('demo estate', () => {
     expect(counts('bank_alpha', 'sql-entra-admin')).toEqual([1, 2, 0, 0]);
     // sqldb-payments: Enabled on prod, Disabled on dev.
     expect(counts('bank_alpha', 'sql-tde-enabled')).toEqual([1, 1, 0, 0]);
-    // credit_union_beta: prod audits to a workspace only (its retention is not judged here: error), dev Disabled.
-    expect(counts('credit_union_beta', 'sql-auditing-enabled')).toEqual([1, 1, 0, 0]);
-    expect(counts('credit_union_beta', 'sql-audit-retention')).toEqual([0, 1, 1, 0]);
+    // credit_union_beta: prod audits to a workspace only (its retention is not judged here: error). dev's auditing
+    // settings and firewall rules were not listed whole: the Disabled setting and the allow-all rule found cannot
+    // show that nothing else exists, so only the allow-all rule's fail stands.
+    expect(counts('credit_union_beta', 'sql-auditing-enabled')).toEqual([1, 0, 1, 0]);
+    expect(counts('credit_union_beta', 'sql-audit-retention')).toEqual([0, 0, 2, 0]);
     expect(counts('credit_union_beta', 'sql-no-allow-all-firewall')).toEqual([1, 1, 0, 0]);
-    expect(counts('credit_union_beta', 'sql-no-azure-services-firewall-rule')).toEqual([1, 1, 0, 0]);
+    expect(counts('credit_union_beta', 'sql-no-azure-services-firewall-rule')).toEqual([0, 1, 1, 0]);
     expect(counts('credit_union_beta', 'sql-entra-admin')).toEqual([1, 1, 0, 0]);
+  });
+
+  it('children listed whole and none found pass; children never listed are missing evidence', () => {
+    const verdict = (tenant: string, check: string, name: string) => {
+      const f = reports[tenant]!.findings.find((x) => x.check_id === check && x.resource_id.endsWith(`/${name}`));
+      return `${f?.status}: ${f?.reason}`;
+    };
+    expect(verdict('bank_alpha', 'sql-no-azure-services-firewall-rule', 'sql-alpha-prod')).toBe('pass: no server firewall rules');
+    expect(verdict('credit_union_beta', 'sql-no-azure-services-firewall-rule', 'sql-cub-dev')).toBe(
+      'error: firewall rules of this server were not collected',
+    );
+    expect(verdict('credit_union_beta', 'sql-auditing-enabled', 'sql-cub-dev')).toBe(
+      'error: auditing settings of this server were not collected',
+    );
+    // vaults of the older API shape had no diagnostic settings listed
+    expect(verdict('bank_alpha', 'kv-diagnostic-logs', 'kv-alpha-prod-6')).toBe(
+      'error: diagnostic settings of this vault were not collected',
+    );
+    expect(counts('bank_alpha', 'kv-diagnostic-logs')).toEqual([9, 5, 3, 0]);
   });
 
   it('key vault keys and secrets: expiry set, unset, or attributes missing', () => {

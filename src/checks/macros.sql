@@ -23,6 +23,8 @@ create or replace temp macro children_collected(parent, child) as
 -- 0.0.0.0/0, ::/0, Internet or Any whose destination ports cover any of target_ports.
 -- Subjects: each NSG (its inline securityRules plus separately managed rule rows of the same tenant) and each
 -- separately managed rule row on its own, so a plan whose NSG rules are unknown still flags the rule it adds.
+-- An NSG without an inline securityRules list is judged on its rule rows only when those were collected whole
+-- (children_collected); otherwise it is undecided unless a rule found already opens the ports.
 -- defaultSecurityRules are Azure's fixed rules (inbound from the internet is denied by DenyAllInBound): ignored.
 -- label names the ports in reasons ("SSH/RDP", "database ports").
 create or replace temp macro nsg_internet_exposure(target_ports, label) as table
@@ -93,23 +95,24 @@ create or replace temp macro nsg_internet_exposure(target_ports, label) as table
     group by owner
   ),
   subjects as (
-    select id, tenant_id, has_rules as listed from nsgs
+    select id, tenant_id, has_rules or children_collected(id, 'microsoft.network/networksecuritygroups/securityrules') as listed
+    from nsgs
     union all
-    select id, tenant_id, false from rule_rows
+    select id, tenant_id, true from rule_rows
   )
   select
     s.id as resource_id,
     s.tenant_id,
     case
       when len(coalesce(o.open_rules, [])) > 0 then 'fail'
-      when not s.listed and o.owner is null then 'error'
+      when not s.listed then 'error'
       when len(coalesce(o.unknown_rules, [])) > 0 then 'error'
       else 'pass'
     end as status,
     case
       when len(coalesce(o.open_rules, [])) > 0 then label || ' open to the internet by rule(s): '
         || array_to_string(o.open_names, ', ')
-      when not s.listed and o.owner is null then 'securityRules is absent'
+      when not s.listed then 'securityRules is absent and the security rules of this NSG were not collected'
       when len(coalesce(o.unknown_rules, [])) > 0 then 'direction, access, protocol, source or destination port is absent on rule(s): '
         || array_to_string(o.unknown_rules, ', ')
       else 'no rule allows ' || label || ' from the internet (' || coalesce(o.n_rules, 0) || ' rules checked)'

@@ -19,6 +19,22 @@ create or replace temp macro children_collected(parent, child) as
   or exists (select 1 from child_coverage cov
              where cov.parent_id = lower(parent) and cov.child_type = lower(child));
 
+-- The live estate's subscriptions (/subscriptions/<id>, lower case), subjects of subscription-level checks. Their
+-- tenant is the subscription row's, else the one tenant owning all of the subscription's resources (null when shared).
+create or replace temp macro live_subscriptions() as table
+  with sub_rows as (
+    select lower(id) as sub, tenant_id from resources
+    where type = 'microsoft.resources/subscriptions' and origin <> 'plan'
+  )
+  select sub, tenant_id from sub_rows
+  union all
+  select '/subscriptions/' || lower(subscription_id),
+         case when count(distinct tenant_id) = 1 and count(*) = count(tenant_id) then any_value(tenant_id) end
+  from resources
+  where origin <> 'plan' and subscription_id is not null
+    and '/subscriptions/' || lower(subscription_id) not in (select sub from sub_rows)
+  group by lower(subscription_id);
+
 -- NSG rules exposing TCP ports to the internet: inbound Allow rules (Tcp or any protocol) from `*`,
 -- 0.0.0.0/0, ::/0, Internet or Any whose destination ports cover any of target_ports.
 -- Subjects: each NSG (its inline securityRules plus separately managed rule rows of the same tenant) and each
@@ -269,6 +285,7 @@ create or replace temp macro sql_server_firewall_rules() as table
 -- Key Vault keys or secrets (resource_type; noun 'key' / 'secret' in reasons) must carry an expiry date.
 -- attributes.exp is epoch seconds; ARM leaves it out of a present attributes object when there is no expiry.
 -- A plan row carries every configured value, so a plan without expiration_date has no expiry either.
+-- A vault whose keys or secrets were not collected is itself an error row: an unlisted key may have no expiry.
 create or replace temp macro kv_item_expiry(resource_type, noun) as table
   select
     id as resource_id,
@@ -293,7 +310,11 @@ create or replace temp macro kv_item_expiry(resource_type, noun) as table
       'vault', parent_id
     ) as evidence
   from resources
-  where type = resource_type;
+  where type = resource_type
+  union all
+  select id, tenant_id, 'error', noun || 's of this vault were not collected', json_object('vault', id, 'collected', false)
+  from resources
+  where type = 'microsoft.keyvault/vaults' and not children_collected(id, resource_type);
 
 -- Minimum TLS version of a resource_type, read from properties.<property> and matched case-insensitively against
 -- each service's own spellings: strong versions pass, weak ones fail, and unenforced values (no minimum at all,

@@ -1,18 +1,6 @@
--- Subjects are the live estate's subscriptions; their tenant is the subscription row's, else the one
--- tenant owning all of the subscription's resources (null when shared).
-with sub_rows as (
-  select lower(id) as sub, tenant_id from resources
-  where type = 'microsoft.resources/subscriptions' and origin <> 'plan'
-),
-subs as (
-  select sub, tenant_id from sub_rows
-  union all
-  select '/subscriptions/' || lower(subscription_id),
-         case when count(distinct tenant_id) = 1 and count(*) = count(tenant_id) then any_value(tenant_id) end
-  from resources
-  where origin <> 'plan' and subscription_id is not null
-    and '/subscriptions/' || lower(subscription_id) not in (select sub from sub_rows)
-  group by lower(subscription_id)
+-- Subjects are the live estate's subscriptions, with their tenants (live_subscriptions in src/checks/macros.sql).
+with subs as (
+  select sub, tenant_id from live_subscriptions()
 ),
 settings as (
   select d.id, d.tenant_id, lower(d.parent_id) as sub,

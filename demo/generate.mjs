@@ -131,8 +131,11 @@ function keyVault(sub, rg, name, location, profile, t) {
     props.accessPolicies = [];
   }
   const kv = arm(sub, rg, 'Microsoft.KeyVault', 'vaults', name, location, props, { tags: t });
-  // diagnostic settings are listed for every vault but those of the older API shape (kv-diagnostic-logs: error)
-  if (profile !== 'missing') collected(sub, `${kv.id}/providers/microsoft.insights/diagnosticSettings`);
+  // diagnostic settings, keys and secrets are listed for every vault but those of the older API shape, whose
+  // checks over them say "not collected" (error)
+  if (profile !== 'missing') {
+    for (const list of ['providers/microsoft.insights/diagnosticSettings', 'keys', 'secrets']) collected(sub, `${kv.id}/${list}`);
+  }
   if (profile === 'good') diagnostics(sub, kv.id, 'AuditEvent');
   return kv;
 }
@@ -661,6 +664,7 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
 
   // Key vault objects. kv-key-expiry: cmk-storage pass (exp), tde-protector fail (no exp) → [1, 1, 0]
   //                    kv-secret-expiry: sql-admin-password pass, ci-deploy-token error (attributes absent) → [1, 0, 1]
+  //   each plus three errors: the vaults of the older API shape had their keys and secrets not listed
   vaultItem(SUB_ALPHA, vaultOf('kv-alpha-prod-0'), 'keys', 'cmk-storage', { exp: EXP_2027 });
   vaultItem(SUB_ALPHA, vaultOf('kv-alpha-prod-0'), 'keys', 'tde-protector');
   vaultItem(SUB_ALPHA, vaultOf('kv-alpha-prod-0'), 'secrets', 'sql-admin-password', { exp: EXP_2027 });
@@ -751,6 +755,7 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
   sqlDatabase(SUB_SHARED, sqlCub.dev, 'sqldb-members-dev', null, td);
 
   // kv-secret-expiry: hsm-pin fail (no exp) → [0, 1, 0]; kv-key-expiry: card-data-kek pass → [1, 0, 0]
+  //   each plus two errors: the vaults of the older API shape had their keys and secrets not listed
   vaultItem(SUB_SHARED, vaultOf('kv-cub-prod-0'), 'keys', 'card-data-kek', { exp: EXP_2027 });
   vaultItem(SUB_SHARED, vaultOf('kv-cub-prod-0'), 'secrets', 'hsm-pin');
 
@@ -785,6 +790,12 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
 
 // -- platform --------------------------------------------------------------------------------------
 {
+  // defender-plans-standard: every required plan Standard in the platform and shared subscriptions (neither has
+  // one tenant, so both report here) → [12, 0, 0]; a live subscription without its pricings would be six errors
+  for (const sub of [SUB_PLATFORM, SUB_SHARED]) {
+    for (const plan of ['VirtualMachines', 'Containers', 'KeyVaults', 'SqlServers', 'Arm', 'StorageAccounts']) pricing(sub, plan, 'Standard');
+  }
+
   // storage-audit-log-lifecycle: stplatformaudit deletes after 2920 days → pass [1, 0, 0]
   managementPolicy(SUB_PLATFORM, find('microsoft.storage/storageaccounts', 'stplatformaudit'), 2920);
 

@@ -120,10 +120,12 @@ describe('demo estate', () => {
   });
 
   it('key vault keys and secrets: expiry set, unset, or attributes missing', () => {
-    expect(counts('bank_alpha', 'kv-key-expiry')).toEqual([1, 1, 0, 0]);
-    expect(counts('bank_alpha', 'kv-secret-expiry')).toEqual([1, 0, 1, 0]);
-    expect(counts('credit_union_beta', 'kv-key-expiry')).toEqual([1, 0, 0, 0]);
-    expect(counts('credit_union_beta', 'kv-secret-expiry')).toEqual([0, 1, 0, 0]);
+    // Plus one error per vault of the older API shape (three in bank_alpha, two in credit_union_beta), whose keys
+    // and secrets were not listed.
+    expect(counts('bank_alpha', 'kv-key-expiry')).toEqual([1, 1, 3, 0]);
+    expect(counts('bank_alpha', 'kv-secret-expiry')).toEqual([1, 0, 4, 0]);
+    expect(counts('credit_union_beta', 'kv-key-expiry')).toEqual([1, 0, 2, 0]);
+    expect(counts('credit_union_beta', 'kv-secret-expiry')).toEqual([0, 1, 2, 0]);
   });
 
   it('audit-log storage lifecycle and log retention', () => {
@@ -192,9 +194,10 @@ describe('demo estate', () => {
   });
 
   it('subscription-level resources belong to the subscription owner', () => {
-    // bank_alpha's subscription: five required Defender plans Standard, Arm Free. The other subscriptions report none.
+    // bank_alpha's subscription: five required Defender plans Standard, Arm Free. The shared and platform
+    // subscriptions (no single tenant) have every plan Standard.
     expect(counts('bank_alpha', 'defender-plans-standard')).toEqual([5, 1, 0, 0]);
-    expect(counts('_platform', 'defender-plans-standard')).toEqual([0, 0, 0, 0]);
+    expect(counts('_platform', 'defender-plans-standard')).toEqual([12, 0, 0, 0]);
     // Owners: bank_alpha a member user and a service principal at subscription scope, a guest at rg-bank_alpha-dev.
     // Platform: two members, a guest and a foreign group (shared); a group and one without principalType (platform).
     expect(counts('bank_alpha', 'no-guest-owners')).toEqual([2, 1, 0, 0]);

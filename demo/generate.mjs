@@ -2,8 +2,12 @@
 // Writes the bundled demo estate: three tenants and a platform team, about 240 resources in the
 // shape Resource Graph returns them, with a deliberate mix of compliant, non-compliant and
 // missing-property resources. Deterministic: run it again and the files do not change.
+// Children (firewall rules, diagnostic settings, role assignments, ...) of a parent whose collection is declared
+// (collected()) are written as ARM collection documents, one file each, which tell the audit that the parent's
+// children of that type were collected whole, none at all included; other children stay in the page, and their
+// parents' checks report the children as not collected.
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const SUB_ALPHA = '1f4c2a10-7b3e-4d0a-9c55-0a1b2c3d4e5f';
 const SUB_SHARED = '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60';
@@ -14,6 +18,18 @@ const pages = new Map();
 function add(sub, resource) {
   if (!pages.has(sub)) pages.set(sub, []);
   pages.get(sub).push(resource);
+  return resource;
+}
+
+/** Collection path (`<parent id>/<collection>`) → its subscription, for the collections listed whole. */
+const collections = new Map();
+/** Each child's collection path. */
+const collectionPathOf = new Map();
+function collected(sub, path) {
+  collections.set(path, sub);
+}
+function inCollection(path, resource) {
+  collectionPathOf.set(resource, path);
   return resource;
 }
 
@@ -41,7 +57,7 @@ function arm(sub, rg, provider, type, name, location, properties, extra = {}) {
 
 /** Child or extension resource of `parent` (diagnostic settings, auditing settings, flow logs). */
 function child(sub, parentId, suffix, type, name, properties, extra = {}) {
-  return add(sub, {
+  return inCollection(`${parentId}/${suffix}`, add(sub, {
     id: `${parentId}/${suffix}/${name}`,
     name,
     type,
@@ -53,12 +69,12 @@ function child(sub, parentId, suffix, type, name, properties, extra = {}) {
     ...(extra.sku !== undefined ? { sku: extra.sku } : {}),
     properties,
     tags: extra.tags ?? null,
-  });
+  }));
 }
 
 /** Subscription-level resource (no resource group): Defender pricings, role assignments, activity log settings. */
 function subLevel(sub, provider, type, name, properties) {
-  return add(sub, {
+  return inCollection(`/subscriptions/${sub}/providers/${provider}/${type}`, add(sub, {
     id: `/subscriptions/${sub}/providers/${provider}/${type}/${name}`,
     name,
     type: `${provider}/${type}`.toLowerCase(),
@@ -68,7 +84,7 @@ function subLevel(sub, provider, type, name, properties) {
     subscriptionId: sub,
     properties,
     tags: null,
-  });
+  }));
 }
 
 /** A stable GUID from a label, so role assignment names and principal ids never change between runs. */
@@ -115,6 +131,11 @@ function keyVault(sub, rg, name, location, profile, t) {
     props.accessPolicies = [];
   }
   const kv = arm(sub, rg, 'Microsoft.KeyVault', 'vaults', name, location, props, { tags: t });
+  // diagnostic settings, keys and secrets are listed for every vault but those of the older API shape, whose
+  // checks over them say "not collected" (error)
+  if (profile !== 'missing') {
+    for (const list of ['providers/microsoft.insights/diagnosticSettings', 'keys', 'secrets']) collected(sub, `${kv.id}/${list}`);
+  }
   if (profile === 'good') diagnostics(sub, kv.id, 'AuditEvent');
   return kv;
 }
@@ -157,11 +178,13 @@ function storage(sub, rg, name, location, profile, t) {
     // The shape of the 2023-05-01 GET example: HTTPS flag only, no TLS or public-access keys.
     props.supportsHttpsTrafficOnly = true;
   }
-  return arm(sub, rg, 'Microsoft.Storage', 'storageAccounts', name, location, props, {
+  const account = arm(sub, rg, 'Microsoft.Storage', 'storageAccounts', name, location, props, {
     kind: 'StorageV2',
     sku: { name: 'Standard_GRS', tier: 'Standard' },
     tags: t,
   });
+  if (t.DataClass === 'audit-logs') collected(sub, `${account.id}/managementPolicies`);
+  return account;
 }
 
 function aks(sub, rg, name, location, profile, t) {
@@ -256,7 +279,9 @@ function sqlServer(sub, rg, name, location, profile, t) {
     };
   } else if (profile === 'bad') Object.assign(props, { publicNetworkAccess: 'Enabled', minimalTlsVersion: '1.0' });
   else props.publicNetworkAccess = 'Enabled';
-  return arm(sub, rg, 'Microsoft.Sql', 'servers', name, location, props, { kind: 'v12.0', tags: t });
+  const server = arm(sub, rg, 'Microsoft.Sql', 'servers', name, location, props, { kind: 'v12.0', tags: t });
+  for (const children of ['firewallRules', 'auditingSettings']) collected(sub, `${server.id}/${children}`);
+  return server;
 }
 
 /** Server auditing: `storage` true sends to a storage account (whose retention the check can judge). */
@@ -352,7 +377,9 @@ function vnet(sub, rg, name, location, prefix, subnets, t) {
 
 function networkWatcher(sub, location) {
   // Created by Azure in NetworkWatcherRG, untagged.
-  return arm(sub, 'NetworkWatcherRG', 'Microsoft.Network', 'networkWatchers', `NetworkWatcher_${location}`, location, { provisioningState: 'Succeeded' });
+  const watcher = arm(sub, 'NetworkWatcherRG', 'Microsoft.Network', 'networkWatchers', `NetworkWatcher_${location}`, location, { provisioningState: 'Succeeded' });
+  collected(sub, `${watcher.id}/flowLogs`);
+  return watcher;
 }
 
 /** `retention` is {enabled, days} or null for a flow log created without a retention policy. */
@@ -516,7 +543,8 @@ function roleAssignment(sub, scope, label, role, principalType, principalUserTyp
   };
   if (principalType) props.principalType = principalType;
   if (principalUserType) props.principalUserType = principalUserType;
-  return add(sub, {
+  // the subscription-scope list returns the assignments at every scope inside the subscription
+  return inCollection(`/subscriptions/${sub}/providers/Microsoft.Authorization/roleAssignments`, add(sub, {
     id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
     name,
     type: 'microsoft.authorization/roleassignments',
@@ -526,7 +554,7 @@ function roleAssignment(sub, scope, label, role, principalType, principalUserTyp
     subscriptionId: sub,
     properties: props,
     tags: null,
-  });
+  }));
 }
 
 function customRole(sub, roleName, actions, assignableScopes) {
@@ -636,6 +664,7 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
 
   // Key vault objects. kv-key-expiry: cmk-storage pass (exp), tde-protector fail (no exp) → [1, 1, 0]
   //                    kv-secret-expiry: sql-admin-password pass, ci-deploy-token error (attributes absent) → [1, 0, 1]
+  //   each plus three errors: the vaults of the older API shape had their keys and secrets not listed
   vaultItem(SUB_ALPHA, vaultOf('kv-alpha-prod-0'), 'keys', 'cmk-storage', { exp: EXP_2027 });
   vaultItem(SUB_ALPHA, vaultOf('kv-alpha-prod-0'), 'keys', 'tde-protector');
   vaultItem(SUB_ALPHA, vaultOf('kv-alpha-prod-0'), 'secrets', 'sql-admin-password', { exp: EXP_2027 });
@@ -709,20 +738,24 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
   const tp = tags('credit_union_beta', 'prod', { 'Compliance-PCI': 'true' });
   const td = tags('credit_union_beta', 'dev', { 'Compliance-PCI': 'true' });
 
-  // sql-auditing-enabled: prod pass, dev fail (Disabled) → [1, 1, 0]
-  // sql-audit-retention: prod error (sent to a workspace only: retention is the workspace's), dev fail → [0, 1, 1]
-  // sql-no-allow-all-firewall: dev fail (allow-all-dev), prod pass → [1, 1, 0]
-  // sql-no-azure-services-firewall-rule: prod fail (AllowAllWindowsAzureIps), dev pass → [1, 1, 0]
+  // sql-cub-dev's firewall rules and auditing settings were not listed whole (as when the collector may read the
+  // server but not its children): its rows found in the page cannot show that nothing else exists.
+  // sql-auditing-enabled: prod pass, dev error (the Disabled setting found may not be the only one) → [1, 0, 1]
+  // sql-audit-retention: prod error (sent to a workspace only: retention is the workspace's), dev error → [0, 0, 2]
+  // sql-no-allow-all-firewall: dev fail (allow-all-dev, found all the same), prod pass → [1, 1, 0]
+  // sql-no-azure-services-firewall-rule: prod fail (AllowAllWindowsAzureIps), dev error (rules not collected) → [0, 1, 1]
   // sql-entra-admin: prod pass, dev fail → [1, 1, 0]
   // sql-tde-enabled: prod sqldb-members pass; dev sqldb-members-dev has no TDE child collected → error by design
   sqlAuditing(SUB_SHARED, sqlCub.prod, 'Enabled', 0, false);
   sqlAuditing(SUB_SHARED, sqlCub.dev, 'Disabled', 0, false);
+  for (const children of ['firewallRules', 'auditingSettings']) collections.delete(`${sqlCub.dev.id}/${children}`);
   sqlFirewall(SUB_SHARED, sqlCub.prod, 'AllowAllWindowsAzureIps', '0.0.0.0', '0.0.0.0');
   sqlFirewall(SUB_SHARED, sqlCub.dev, 'allow-all-dev', '0.0.0.0', '255.255.255.255');
   sqlDatabase(SUB_SHARED, sqlCub.prod, 'sqldb-members', 'Enabled', tp);
   sqlDatabase(SUB_SHARED, sqlCub.dev, 'sqldb-members-dev', null, td);
 
   // kv-secret-expiry: hsm-pin fail (no exp) → [0, 1, 0]; kv-key-expiry: card-data-kek pass → [1, 0, 0]
+  //   each plus two errors: the vaults of the older API shape had their keys and secrets not listed
   vaultItem(SUB_SHARED, vaultOf('kv-cub-prod-0'), 'keys', 'card-data-kek', { exp: EXP_2027 });
   vaultItem(SUB_SHARED, vaultOf('kv-cub-prod-0'), 'secrets', 'hsm-pin');
 
@@ -757,6 +790,12 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
 
 // -- platform --------------------------------------------------------------------------------------
 {
+  // defender-plans-standard: every required plan Standard in the platform and shared subscriptions (neither has
+  // one tenant, so both report here) → [12, 0, 0]; a live subscription without its pricings would be six errors
+  for (const sub of [SUB_PLATFORM, SUB_SHARED]) {
+    for (const plan of ['VirtualMachines', 'Containers', 'KeyVaults', 'SqlServers', 'Arm', 'StorageAccounts']) pricing(sub, plan, 'Standard');
+  }
+
   // storage-audit-log-lifecycle: stplatformaudit deletes after 2920 days → pass [1, 0, 0]
   managementPolicy(SUB_PLATFORM, find('microsoft.storage/storageaccounts', 'stplatformaudit'), 2920);
 
@@ -806,12 +845,34 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
   managedDisk(SUB_PLATFORM, 'rg-legacy-migration', 'disk-legacy-ftp-data', 'eastus', { encryption: null, policy: null }, {});
 }
 
-// ---- write one Resource Graph page per subscription -----------------------------------------
-mkdirSync(new URL('./estate/', import.meta.url), { recursive: true });
-let total = 0;
-for (const [sub, data] of pages) {
-  total += data.length;
-  const page = { totalRecords: data.length, count: data.length, resultTruncated: 'false', facets: [], data };
-  writeFileSync(new URL(`./estate/resource-graph-${sub.slice(0, 8)}.json`, import.meta.url), `${JSON.stringify(page, null, 2)}\n`);
+// ---- write one Resource Graph page per subscription, and its collection documents ------------
+// Role assignments, activity-log settings and Defender pricings are listed whole for every subscription.
+for (const sub of pages.keys()) {
+  for (const list of ['Microsoft.Authorization/roleAssignments', 'microsoft.insights/diagnosticSettings', 'Microsoft.Security/pricings'])
+    collected(sub, `/subscriptions/${sub}/providers/${list}`);
 }
-process.stdout.write(`wrote ${total} resources in ${pages.size} files\n`);
+
+/**
+ * `…/servers/sql1/firewallRules` → `firewallRules-<hash of the path>.json`. Every tenant's report lists the files
+ * read (source status), so a file name must not carry one tenant's resource names.
+ */
+const fileFor = (path) => `${path.slice(path.lastIndexOf('/') + 1)}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}.json`;
+
+const estate = new URL('./estate/', import.meta.url);
+rmSync(estate, { recursive: true, force: true });
+mkdirSync(estate, { recursive: true });
+let total = 0;
+let files = 0;
+for (const [sub, rows] of pages) {
+  total += rows.length;
+  const docs = new Map([...collections].filter(([, s]) => s === sub).map(([path]) => [path, []]));
+  const data = [];
+  for (const r of rows) (docs.get(collectionPathOf.get(r)) ?? data).push(r);
+  const page = { totalRecords: data.length, count: data.length, resultTruncated: 'false', facets: [], data };
+  writeFileSync(new URL(`resource-graph-${sub.slice(0, 8)}.json`, estate), `${JSON.stringify(page, null, 2)}\n`);
+  const dir = new URL(`children-${sub.slice(0, 8)}/`, estate);
+  mkdirSync(dir);
+  for (const [path, value] of docs) writeFileSync(new URL(fileFor(path), dir), `${JSON.stringify({ id: path, value }, null, 2)}\n`);
+  files += 1 + docs.size;
+}
+process.stdout.write(`wrote ${total} resources in ${files} files\n`);

@@ -40,6 +40,20 @@ export interface ResourceRow {
   tenant_id: string | null;
 }
 
+/**
+ * A source's statement that it collected every child of one type under one parent: the difference between
+ * "collected, none exist" and "not collected" for checks over child resources (`child_coverage`).
+ */
+export interface ChildCoverage {
+  /** Lower-case ARM id of the parent: a resource, a resource group, or `/subscriptions/<id>`. */
+  parent_id: string;
+  /** Lower-case ARM type of the children, e.g. `microsoft.sql/servers/firewallrules`. */
+  child_type: string;
+  source: string;
+  /** The source_status scope the statement came from, e.g. `file:estate/sql1-firewall-rules.json`. */
+  scope: string;
+}
+
 export interface Finding {
   check_id: string;
   resource_id: string;

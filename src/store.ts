@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance as Instance } from '@duckdb/node-api';
-import type { Finding, ResourceRow } from './model.js';
+import type { ChildCoverage, Finding, ResourceRow } from './model.js';
 
 /** Columns every table carries; rules never see run_id (views filter on it). */
 const STAMP = 'run_id varchar not null, tenant_id varchar';
@@ -19,6 +19,12 @@ export const TABLE_DDL: Record<string, string> = {
   resources: `${STAMP}, id varchar not null, type varchar not null, name varchar, location varchar,
     subscription_id varchar, resource_group varchar, tags json, sku json, properties json, origin varchar not null,
     parent_id varchar, plan_address varchar, plan_actions varchar[], unknown_paths varchar[], secrets json`,
+  /**
+   * One row: every child of child_type under parent_id was collected by source. No row: not collected, which
+   * checks over children report as `error`. Tenant: the parent resource's, stamped after collection.
+   */
+  child_coverage: `${STAMP}, parent_id varchar not null, child_type varchar not null, source varchar not null,
+    scope varchar not null`,
   policy_states: `${STAMP}, resource_id varchar not null, policy_assignment_id varchar, policy_definition_id varchar,
     policy_set_definition_id varchar, group_names varchar[], compliance_state varchar, evaluated_at timestamptz`,
   costs: `${STAMP}, BilledCost decimal(18,6), EffectiveCost decimal(18,6), ListCost decimal(18,6),
@@ -184,6 +190,29 @@ export class Store {
       a.endRow();
     }
     a.closeSync();
+  }
+
+  async appendCoverage(runId: string, rows: readonly ChildCoverage[]): Promise<void> {
+    const a = await this.writer.createAppender('child_coverage', 'main', this.catalog);
+    for (const c of rows) {
+      a.appendVarchar(runId);
+      a.appendNull();
+      a.appendVarchar(c.parent_id);
+      a.appendVarchar(c.child_type);
+      a.appendVarchar(c.source);
+      a.appendVarchar(c.scope);
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  /** Gives each coverage row its parent's tenant; run once every collector is done, as a parent may come later. */
+  async stampCoverageTenants(runId: string): Promise<void> {
+    await this.writer.run(
+      `update child_coverage c set tenant_id = (select any_value(r.tenant_id) from resources r where r.run_id = $1 and r.id = c.parent_id)
+       where c.run_id = $1`,
+      [runId],
+    );
   }
 
   async appendFindings(runId: string, findings: readonly Finding[], firstSeen: Map<string, string>): Promise<void> {

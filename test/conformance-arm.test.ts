@@ -75,6 +75,15 @@ describe('real ARM responses', () => {
     },
   );
 
+  itReal(
+    [arm('specs_sql_ServerGet.json')],
+    'SQL server GET example alone: firewall checks error, since no firewall rule was collected for the server',
+    async () => {
+      const v = await verdictsFor('specs_sql_ServerGet.json');
+      expect(v).toMatchObject({ 'sql-no-allow-all-firewall': 'error', 'sql-no-azure-services-firewall-rule': 'error' });
+    },
+  );
+
   itReal([arm('specs_network_NetworkSecurityGroupGet.json')], 'NSG GET example: port 80 open to any is not SSH/RDP', async () => {
     const v = await verdictsFor('specs_network_NetworkSecurityGroupGet.json');
     expect(v['nsg-no-internet-ssh-rdp']).toBe('pass');

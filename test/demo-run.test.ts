@@ -91,19 +91,42 @@ describe('demo estate', () => {
     expect(counts('bank_alpha', 'sql-entra-admin')).toEqual([1, 2, 0, 0]);
     // sqldb-payments: Enabled on prod, Disabled on dev.
     expect(counts('bank_alpha', 'sql-tde-enabled')).toEqual([1, 1, 0, 0]);
-    // credit_union_beta: prod audits to a workspace only (its retention is not judged here: error), dev Disabled.
-    expect(counts('credit_union_beta', 'sql-auditing-enabled')).toEqual([1, 1, 0, 0]);
-    expect(counts('credit_union_beta', 'sql-audit-retention')).toEqual([0, 1, 1, 0]);
+    // credit_union_beta: prod audits to a workspace only (its retention is not judged here: error). dev's auditing
+    // settings and firewall rules were not listed whole: the Disabled setting and the allow-all rule found cannot
+    // show that nothing else exists, so only the allow-all rule's fail stands.
+    expect(counts('credit_union_beta', 'sql-auditing-enabled')).toEqual([1, 0, 1, 0]);
+    expect(counts('credit_union_beta', 'sql-audit-retention')).toEqual([0, 0, 2, 0]);
     expect(counts('credit_union_beta', 'sql-no-allow-all-firewall')).toEqual([1, 1, 0, 0]);
-    expect(counts('credit_union_beta', 'sql-no-azure-services-firewall-rule')).toEqual([1, 1, 0, 0]);
+    expect(counts('credit_union_beta', 'sql-no-azure-services-firewall-rule')).toEqual([0, 1, 1, 0]);
     expect(counts('credit_union_beta', 'sql-entra-admin')).toEqual([1, 1, 0, 0]);
   });
 
+  it('children listed whole and none found pass; children never listed are missing evidence', () => {
+    const verdict = (tenant: string, check: string, name: string) => {
+      const f = reports[tenant]!.findings.find((x) => x.check_id === check && x.resource_id.endsWith(`/${name}`));
+      return `${f?.status}: ${f?.reason}`;
+    };
+    expect(verdict('bank_alpha', 'sql-no-azure-services-firewall-rule', 'sql-alpha-prod')).toBe('pass: no server firewall rules');
+    expect(verdict('credit_union_beta', 'sql-no-azure-services-firewall-rule', 'sql-cub-dev')).toBe(
+      'error: firewall rules of this server were not collected',
+    );
+    expect(verdict('credit_union_beta', 'sql-auditing-enabled', 'sql-cub-dev')).toBe(
+      'error: auditing settings of this server were not collected',
+    );
+    // vaults of the older API shape had no diagnostic settings listed
+    expect(verdict('bank_alpha', 'kv-diagnostic-logs', 'kv-alpha-prod-6')).toBe(
+      'error: diagnostic settings of this vault were not collected',
+    );
+    expect(counts('bank_alpha', 'kv-diagnostic-logs')).toEqual([9, 5, 3, 0]);
+  });
+
   it('key vault keys and secrets: expiry set, unset, or attributes missing', () => {
-    expect(counts('bank_alpha', 'kv-key-expiry')).toEqual([1, 1, 0, 0]);
-    expect(counts('bank_alpha', 'kv-secret-expiry')).toEqual([1, 0, 1, 0]);
-    expect(counts('credit_union_beta', 'kv-key-expiry')).toEqual([1, 0, 0, 0]);
-    expect(counts('credit_union_beta', 'kv-secret-expiry')).toEqual([0, 1, 0, 0]);
+    // Plus one error per vault of the older API shape (three in bank_alpha, two in credit_union_beta), whose keys
+    // and secrets were not listed.
+    expect(counts('bank_alpha', 'kv-key-expiry')).toEqual([1, 1, 3, 0]);
+    expect(counts('bank_alpha', 'kv-secret-expiry')).toEqual([1, 0, 4, 0]);
+    expect(counts('credit_union_beta', 'kv-key-expiry')).toEqual([1, 0, 2, 0]);
+    expect(counts('credit_union_beta', 'kv-secret-expiry')).toEqual([0, 1, 2, 0]);
   });
 
   it('audit-log storage lifecycle and log retention', () => {
@@ -172,9 +195,10 @@ describe('demo estate', () => {
   });
 
   it('subscription-level resources belong to the subscription owner', () => {
-    // bank_alpha's subscription: five required Defender plans Standard, Arm Free. The other subscriptions report none.
+    // bank_alpha's subscription: five required Defender plans Standard, Arm Free. The shared and platform
+    // subscriptions (no single tenant) have every plan Standard.
     expect(counts('bank_alpha', 'defender-plans-standard')).toEqual([5, 1, 0, 0]);
-    expect(counts('_platform', 'defender-plans-standard')).toEqual([0, 0, 0, 0]);
+    expect(counts('_platform', 'defender-plans-standard')).toEqual([12, 0, 0, 0]);
     // Owners: bank_alpha a member user and a service principal at subscription scope, a guest at rg-bank_alpha-dev.
     // Platform: two members, a guest and a foreign group (shared); a group and one without principalType (platform).
     expect(counts('bank_alpha', 'no-guest-owners')).toEqual([2, 1, 0, 0]);

@@ -17,10 +17,39 @@ create or replace temp macro values_by_key(pairs) as
   list_transform(list_sort(list_transform(pairs, lambda p, i: {'key': p.key, 'pos': i, 'value': p.value})),
                  lambda p: p.value);
 
+-- Whether every child of type child (lower-case ARM type, e.g. microsoft.sql/servers/firewallrules) under parent was
+-- collected, so that finding none means none exist. A live source says so with a child_coverage row per parent and
+-- type; a Terraform plan declares every child Terraform manages, so a plan's parents (plan://...) are complete by
+-- construction: what a plan does not declare is not the gate's business. Checks over children report a parent whose
+-- children were not collected as `error`, never as a pass.
+create or replace temp macro children_collected(parent, child) as
+  starts_with(lower(parent), 'plan://')
+  or exists (select 1 from child_coverage cov
+             where cov.parent_id = lower(parent) and cov.child_type = lower(child));
+
+-- The live estate's subscriptions (/subscriptions/<id>, lower case), subjects of subscription-level checks. Their
+-- tenant is the subscription row's, else the one tenant owning all of the subscription's resources (null when shared).
+create or replace temp macro live_subscriptions() as table
+  with sub_rows as (
+    select lower(id) as sub, tenant_id from resources
+    where type = 'microsoft.resources/subscriptions' and origin <> 'plan'
+  )
+  select sub, tenant_id from sub_rows
+  union all
+  select '/subscriptions/' || lower(subscription_id),
+         case when count(distinct tenant_id) = 1 and count(*) = count(tenant_id) then any_value(tenant_id) end
+  from resources
+  where origin <> 'plan' and subscription_id is not null
+    and '/subscriptions/' || lower(subscription_id) not in (select sub from sub_rows)
+  group by lower(subscription_id);
+
 -- NSG rules exposing TCP ports to the internet: inbound Allow rules (Tcp or any protocol) from `*`,
 -- 0.0.0.0/0, ::/0, Internet or Any whose destination ports cover any of target_ports.
 -- Subjects: each NSG (its inline securityRules plus separately managed rule rows of the same tenant) and each
 -- separately managed rule row on its own, so a plan whose NSG rules are unknown still flags the rule it adds.
+-- An NSG without an inline securityRules list is judged on its rule rows only when those were collected whole
+-- (children_collected), or in a plan, on the rule resources the plan attaches to it; otherwise it is undecided
+-- unless a rule found already opens the ports.
 -- defaultSecurityRules are Azure's fixed rules (inbound from the internet is denied by DenyAllInBound): ignored.
 -- label names the ports in reasons ("SSH/RDP", "database ports").
 create or replace temp macro nsg_internet_exposure(target_ports, label) as table
@@ -91,23 +120,28 @@ create or replace temp macro nsg_internet_exposure(target_ports, label) as table
     group by owner
   ),
   subjects as (
-    select id, tenant_id, has_rules as listed from nsgs
+    -- a plan's NSG is listed by its inline rules or by the separate rule resources the plan attaches to it
+    select id, tenant_id, starts_with(id, 'plan://') as planned,
+           has_rules or (not starts_with(id, 'plan://')
+                         and children_collected(id, 'microsoft.network/networksecuritygroups/securityrules')) as listed
+    from nsgs
     union all
-    select id, tenant_id, false from rule_rows
+    select id, tenant_id, false, true from rule_rows
   )
   select
     s.id as resource_id,
     s.tenant_id,
     case
       when len(coalesce(o.open_rules, [])) > 0 then 'fail'
-      when not s.listed and o.owner is null then 'error'
+      when not s.listed and not (s.planned and o.owner is not null) then 'error'
       when len(coalesce(o.unknown_rules, [])) > 0 then 'error'
       else 'pass'
     end as status,
     case
       when len(coalesce(o.open_rules, [])) > 0 then label || ' open to the internet by rule(s): '
         || array_to_string(o.open_names, ', ')
-      when not s.listed and o.owner is null then 'securityRules is absent'
+      when not s.listed and not (s.planned and o.owner is not null)
+        then 'securityRules is absent and the security rules of this NSG were not collected'
       when len(coalesce(o.unknown_rules, [])) > 0 then 'direction, access, protocol, source or destination port is absent on rule(s): '
         || array_to_string(o.unknown_rules, ', ')
       else 'no rule allows ' || label || ' from the internet (' || coalesce(o.n_rules, 0) || ' rules checked)'
@@ -243,11 +277,12 @@ create or replace temp macro public_access_closed(resource_type, acl_key, acl_la
   from v;
 
 -- Every SQL server with each of its firewall rule rows (same tenant; parent ids compared case-insensitively), one
--- row per server and rule; a server without rules appears once with null rule columns. start_n / end_n are the
--- IPv4 addresses as integers (null when not dotted-quad IPv4), so a range's size can be measured.
+-- row per server and rule; a server without rules appears once with null rule columns. rules_collected says whether
+-- the server's rules were collected at all (children_collected): no rows means no rules only when it is true.
+-- start_n / end_n are the IPv4 addresses as integers (null when not dotted-quad IPv4), so a range's size can be measured.
 create or replace temp macro sql_server_firewall_rules() as table
   with srv as (
-    select id, tenant_id
+    select id, tenant_id, children_collected(id, 'microsoft.sql/servers/firewallrules') as rules_collected
     from resources
     where type = 'microsoft.sql/servers'
   ),
@@ -255,6 +290,7 @@ create or replace temp macro sql_server_firewall_rules() as table
     select
       srv.id as server_id,
       srv.tenant_id,
+      srv.rules_collected,
       f.id as rule_id,
       f.properties->>'$.startIpAddress' as start_ip,
       f.properties->>'$.endIpAddress' as end_ip
@@ -275,6 +311,7 @@ create or replace temp macro sql_server_firewall_rules() as table
 -- Key Vault keys or secrets (resource_type; noun 'key' / 'secret' in reasons) must carry an expiry date.
 -- attributes.exp is epoch seconds; ARM leaves it out of a present attributes object when there is no expiry.
 -- A plan row carries every configured value, so a plan without expiration_date has no expiry either.
+-- A vault whose keys or secrets were not collected is itself an error row: an unlisted key may have no expiry.
 create or replace temp macro kv_item_expiry(resource_type, noun) as table
   select
     id as resource_id,
@@ -299,7 +336,11 @@ create or replace temp macro kv_item_expiry(resource_type, noun) as table
       'vault', parent_id
     ) as evidence
   from resources
-  where type = resource_type;
+  where type = resource_type
+  union all
+  select id, tenant_id, 'error', noun || 's of this vault were not collected', json_object('vault', id, 'collected', false)
+  from resources
+  where type = 'microsoft.keyvault/vaults' and not children_collected(id, resource_type);
 
 -- Minimum TLS version of a resource_type, read from properties.<property> and matched case-insensitively against
 -- each service's own spellings: strong versions pass, weak ones fail, and unenforced values (no minimum at all,

@@ -1,9 +1,11 @@
 // The one interface every source implements. Nothing outside collectors/ knows Azure or Kubernetes.
-import type { ResourceRow } from '../model.js';
+import type { ChildCoverage, ResourceRow } from '../model.js';
 import type { SourceStatus } from '../store.js';
 
 export type CollectorEvent =
   | { kind: 'rows'; table: 'resources'; rows: ResourceRow[] }
+  /** Parents whose children of a type were all collected; without one, checks over those children say `error`. */
+  | { kind: 'coverage'; rows: ChildCoverage[] }
   /** One per scope the collector covered; a scope that is partial or failed makes dependent checks `error`. */
   | { kind: 'status'; status: Omit<SourceStatus, 'tenant_id'> };
 
@@ -16,6 +18,8 @@ export interface Collector {
 /** Which sources fill which table: the engine fails a check closed when one of them is incomplete. */
 export const TABLE_SOURCES: Record<string, readonly string[]> = {
   resources: ['resource-graph', 'terraform-plan'],
+  // A plan needs no rows here: children_collected (src/checks/macros.sql) takes a plan's parents as complete.
+  child_coverage: ['resource-graph'],
   policy_states: ['policy'],
   costs: ['cost'],
   metrics: ['monitor'],

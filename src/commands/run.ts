@@ -160,6 +160,8 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
             for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
             await store.appendResources(runId, event.rows);
             collected += event.rows.length;
+          } else if (event.kind === 'coverage') {
+            await store.appendCoverage(runId, event.rows);
           } else {
             await store.recordSource(runId, { ...event.status, tenant_id: null });
             if (event.status.status !== 'ok')
@@ -179,6 +181,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         log(`error: ${collector.source} failed: ${error}`);
       }
     }
+    await store.stampCoverageTenants(runId);
 
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,

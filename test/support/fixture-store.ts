@@ -84,9 +84,13 @@ async function insertGeneric(store: Store, table: string, rows: Record<string, u
   }
 }
 
+/** A coverage row says which source vouched for it; fixtures name only parent_id and child_type. */
+const coverageRow = (r: Record<string, unknown>) => ({ source: 'resource-graph', scope: 'file:fixtures.yaml', ...r });
+
 export async function loadTables(store: Store, tables: Fixtures['tables']): Promise<void> {
   for (const [table, rows] of Object.entries(tables)) {
     if (table === 'resources') await store.appendResources(FIXTURE_RUN, rows.map(resourceRow));
+    else if (table === 'child_coverage') await insertGeneric(store, table, rows.map(coverageRow));
     else await insertGeneric(store, table, rows);
   }
 }

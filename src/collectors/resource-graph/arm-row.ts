@@ -31,6 +31,37 @@ export function parentOf(id: string): string | null {
   return lower.slice(0, first + '/providers/'.length) + segments.slice(0, segments.length - 2).join('/');
 }
 
+/**
+ * The parent and child type of an ARM collection path (an id ending in a type, not a name):
+ * `<server>/firewallRules` → the server and `microsoft.sql/servers/firewallrules`;
+ * `<vault>/providers/Microsoft.Insights/diagnosticSettings` → the vault and `microsoft.insights/diagnosticsettings`;
+ * `/subscriptions/<s>/providers/Microsoft.Authorization/roleAssignments` → the subscription. Null for anything else.
+ */
+export function collectionOf(path: string): { parent_id: string; child_type: string } | null {
+  const lower = path.toLowerCase().replace(/\/+$/, '');
+  const at = lower.lastIndexOf('/providers/');
+  if (at < 0) return null;
+  const scope = lower.slice(0, at);
+  const segments = lower.slice(at + '/providers/'.length).split('/');
+  // namespace, then type/name pairs ending in a type: an even count of at least two, none empty
+  if (segments.length < 2 || segments.length % 2 !== 0 || segments.includes('')) return null;
+  if (!isScope(scope)) return null;
+  const types = segments.filter((_, i) => i % 2 === 1);
+  return {
+    parent_id: segments.length === 2 ? scope : `${scope}/providers/${segments.slice(0, -1).join('/')}`,
+    child_type: `${segments[0]}/${types.join('/')}`,
+  };
+}
+
+/** A subscription, a resource group, or a resource (which may itself be an extension of another scope). */
+function isScope(id: string): boolean {
+  if (/^\/subscriptions\/[^/]+(\/resourcegroups\/[^/]+)?$/.test(id)) return true;
+  const at = id.lastIndexOf('/providers/');
+  if (at < 0) return false;
+  const segments = id.slice(at + '/providers/'.length).split('/');
+  return segments.length >= 3 && segments.length % 2 === 1 && !segments.includes('') && isScope(id.slice(0, at));
+}
+
 function tagsOf(v: unknown): Record<string, string> | null {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
   const out: Record<string, string> = {};

@@ -1,15 +1,19 @@
-// Resource Graph replay from files: `az graph query` output, Resource Graph API pages, ARM lists or single ARM resources.
+// Resource Graph replay from files: `az graph query` output, Resource Graph API pages, ARM lists, ARM collection
+// documents (`{ id: <collection path>, value: [...] }`, which also say their parent's children were all collected) or
+// single ARM resources.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ResourceRow } from '../../model.js';
 import type { Collector, CollectorEvent } from '../collector.js';
 import { jsonReason } from '../json-reason.js';
-import { armToRow } from './arm-row.js';
+import { armToRow, collectionOf } from './arm-row.js';
 
 interface PageShape {
   rows: unknown[];
   /** Why the file holds less than the whole result, when it says so itself. */
   incomplete: string | null;
+  /** For a whole ARM collection: the parent and child type it lists completely. */
+  collection: { parent_id: string; child_type: string } | null;
 }
 
 /** Resource Graph's older table format: `{ columns: [{name}], rows: [[...]] }`. */
@@ -18,7 +22,7 @@ function tableRows(data: { columns: { name: string }[]; rows: unknown[][] }): un
 }
 
 function pageOf(doc: unknown): PageShape | null {
-  if (Array.isArray(doc)) return { rows: doc, incomplete: null };
+  if (Array.isArray(doc)) return { rows: doc, incomplete: null, collection: null };
   if (!doc || typeof doc !== 'object') return null;
   const o = doc as Record<string, unknown>;
   if ('data' in o) {
@@ -36,15 +40,15 @@ function pageOf(doc: unknown): PageShape | null {
     if (truncated) incomplete = 'result truncated by Resource Graph';
     else if (typeof skip === 'string' && skip.length > 0)
       incomplete = `page has a skip token: ${Number.isFinite(total) ? total - rows.length : 'more'} rows not in the file`;
-    return { rows, incomplete };
+    return { rows, incomplete, collection: null };
   }
   if (Array.isArray(o.value)) {
-    return {
-      rows: o.value,
-      incomplete: typeof o.nextLink === 'string' && o.nextLink ? 'list has a nextLink: later pages not in the file' : null,
-    };
+    const incomplete = typeof o.nextLink === 'string' && o.nextLink ? 'list has a nextLink: later pages not in the file' : null;
+    // A plain list cannot say which parents it is complete for; a collection document names its path.
+    const collection = typeof o.id === 'string' && o.type === undefined && !incomplete ? collectionOf(o.id) : null;
+    return { rows: o.value, incomplete, collection };
   }
-  if (typeof o.id === 'string' && typeof o.type === 'string') return { rows: [o], incomplete: null };
+  if (typeof o.id === 'string' && typeof o.type === 'string') return { rows: [o], incomplete: null, collection: null };
   return null;
 }
 
@@ -108,6 +112,9 @@ export class ResourceGraphFileSource implements Collector {
       else skipped++;
     }
     if (rows.length > 0) yield { kind: 'rows', table: 'resources', rows };
+    if (page.collection && skipped === 0) {
+      yield { kind: 'coverage', rows: [{ ...page.collection, source: this.source, scope: `file:${label}` }] };
+    }
     const problems = [page.incomplete, skipped > 0 ? `${skipped} rows without id or type` : null].filter(Boolean);
     yield fileStatus(label, problems.length ? 'partial' : 'ok', problems.length ? problems.join('; ') : null, rows.length);
   }

@@ -1,18 +1,6 @@
--- Subjects are the live estate's subscriptions; their tenant is the subscription row's, else the one
--- tenant owning all of the subscription's resources (null when shared).
-with sub_rows as (
-  select lower(id) as sub, tenant_id from resources
-  where type = 'microsoft.resources/subscriptions' and origin <> 'plan'
-),
-subs as (
-  select sub, tenant_id from sub_rows
-  union all
-  select '/subscriptions/' || lower(subscription_id),
-         case when count(distinct tenant_id) = 1 and count(*) = count(tenant_id) then any_value(tenant_id) end
-  from resources
-  where origin <> 'plan' and subscription_id is not null
-    and '/subscriptions/' || lower(subscription_id) not in (select sub from sub_rows)
-  group by lower(subscription_id)
+-- Subjects are the live estate's subscriptions, with their tenants (live_subscriptions in src/checks/macros.sql).
+with subs as (
+  select sub, tenant_id from live_subscriptions()
 ),
 settings as (
   select d.id, d.tenant_id, lower(d.parent_id) as sub,
@@ -70,16 +58,18 @@ select
   tenant_id,
   case
     when n_pass > 0 then 'pass'
+    when not settings_collected then 'error'
     when n_settings = 0 then 'fail'
     when n_error > 0 then 'error'
     else 'fail'
   end as status,
   case
     when n_pass > 0 then 'activity log exported with Administrative, Security and Policy to a destination kept long enough'
+    when not settings_collected then 'diagnostic settings of this subscription were not collected'
     when n_settings = 0 then 'no subscription diagnostic setting exports the activity log'
     when n_error > 0 then 'a subscription diagnostic setting lacks its logs list, or its workspace or workspace retention was not collected'
     else 'no subscription diagnostic setting sends Administrative, Security and Policy to storage or to a workspace kept '
       || getvariable('min_days') || ' days'
   end as reason,
-  json_object('settings', detail, 'minDays', getvariable('min_days')) as evidence
-from agg
+  json_object('settings', detail, 'settingsCollected', settings_collected, 'minDays', getvariable('min_days')) as evidence
+from (select *, children_collected(sub, 'microsoft.insights/diagnosticsettings') as settings_collected from agg)

@@ -1,5 +1,6 @@
--- Every required plan must be Standard. A live subscription that reports some pricings but not a
--- required one gets an error row for the missing plan: the pricings API lists every plan, Free included.
+-- Every required plan must be Standard. A live subscription (live_subscriptions in src/checks/macros.sql, or one
+-- that reports pricings) without a pricing for a required plan gets an error row for the missing plan: the
+-- pricings API lists every plan, Free included, so either the pricings were not collected or the plan is unknown.
 with required as (
   select lower(trim(p)) as plan, trim(p) as label from unnest(string_split(getvariable('plans'), ',')) as u(p)
 ),
@@ -16,14 +17,20 @@ pricings as (
 reported as (
   select id, tenant_id, plan_name, tier, sub_plan from pricings where plan in (select plan from required)
 ),
+live_subs as (
+  select regexp_extract(sub, '^/subscriptions/([^/]+)$', 1) as sub, tenant_id from live_subscriptions()
+),
 subs as (
+  select sub, tenant_id from live_subs
+  union all
   select sub, case when count(distinct tenant_id) = 1 then any_value(tenant_id) end as tenant_id
-  from pricings where origin <> 'plan' and sub is not null
+  from pricings where origin <> 'plan' and sub is not null and sub not in (select sub from live_subs)
   group by sub
 ),
 missing as (
   select '/subscriptions/' || s.sub || '/providers/microsoft.security/pricings/' || r.plan as id,
-         s.tenant_id, r.label as plan_name
+         s.tenant_id, r.label as plan_name,
+         children_collected('/subscriptions/' || s.sub, 'microsoft.security/pricings') as collected
   from subs s cross join required r
   where not exists (select 1 from pricings p where p.sub = s.sub and p.plan = r.plan)
 )
@@ -44,6 +51,8 @@ select
   json_object('plan', plan_name, 'pricingTier', tier, 'subPlan', sub_plan) as evidence
 from reported
 union all
-select id, tenant_id, 'error', 'no pricing reported for Defender plan ' || plan_name,
-       json_object('plan', plan_name, 'pricingTier', null)
+select id, tenant_id, 'error',
+       case when collected then 'no pricing reported for Defender plan ' || plan_name
+            else 'Defender pricings of this subscription were not collected' end,
+       json_object('plan', plan_name, 'pricingTier', null, 'pricingsCollected', collected)
 from missing

@@ -29,3 +29,9 @@ select
   end as reason,
   json_object('enabled', enabled, 'days', days, 'minDays', getvariable('min_days')) as evidence
 from f
+union all
+-- a watcher whose flow logs were not listed may hold a flow log kept too short
+select id, tenant_id, 'error', 'flow logs of this network watcher were not collected',
+       json_object('networkWatcher', id, 'collected', false)
+from resources
+where type = 'microsoft.network/networkwatchers' and not children_collected(id, 'microsoft.network/networkwatchers/flowlogs')

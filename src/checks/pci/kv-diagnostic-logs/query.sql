@@ -1,6 +1,6 @@
 -- The vault's audit trail exists only if a diagnostic setting ships AuditEvent somewhere durable.
 with v as (
-  select id, tenant_id
+  select id, tenant_id, children_collected(id, 'microsoft.insights/diagnosticsettings') as settings_collected
   from resources
   where type = 'microsoft.keyvault/vaults'
 ),
@@ -50,17 +50,20 @@ select
   v.tenant_id,
   case
     when len(p.shipping) > 0 then 'pass'
+    when not v.settings_collected then 'error'
     when p.settings is null then 'fail'
     when len(p.without_logs) > 0 or len(p.undecided) > 0 then 'error'
     else 'fail'
   end as status,
   case
     when len(p.shipping) > 0 then format('diagnostic setting {} sends AuditEvent to a workspace or storage account', p.shipping[1])
+    when not v.settings_collected then 'diagnostic settings of this vault were not collected'
     when p.settings is null then 'no diagnostic setting on the vault'
     when len(p.without_logs) > 0 then format('logs is absent on diagnostic setting {}', p.without_logs[1])
     when len(p.undecided) > 0 then format('destination or logs of diagnostic setting {} known only after apply', p.undecided[1])
     else 'no diagnostic setting enables AuditEvent (or audit / allLogs) with a workspace or storage destination'
   end as reason,
-  json_object('diagnostic_settings', p.settings, 'shipping_audit', p.shipping) as evidence
+  json_object('diagnostic_settings', p.settings, 'shipping_audit', p.shipping,
+              'diagnostic_settings_collected', v.settings_collected) as evidence
 from v
 left join per_vault p on p.vault_id = v.id

@@ -41,3 +41,9 @@ select
   end as reason,
   json_object('principalId', principal, 'principalType', ptype, 'principalUserType', utype, 'scope', scope) as evidence
 from owners
+union all
+-- a subscription whose role assignments were not listed may hold a guest Owner nobody saw
+select sub, tenant_id, 'error', 'role assignments of this subscription were not collected',
+       json_object('subscription', sub, 'collected', false)
+from live_subscriptions()
+where not children_collected(sub, 'microsoft.authorization/roleassignments')

@@ -1,7 +1,8 @@
 -- A flow log covers an NSG directly (NSG flow log) or through a subnet that uses it (VNet or subnet flow log).
 -- Only same-tenant rows relate: another tenant's flow log says nothing about this tenant's NSG.
 with nsgs as (
-  select id, tenant_id from resources where type = 'microsoft.network/networksecuritygroups'
+  select id, tenant_id, lower(subscription_id) as sub, lower(location) as location
+  from resources where type = 'microsoft.network/networksecuritygroups'
 ),
 flowlogs as (
   select id, tenant_id, parent_id,
@@ -26,6 +27,29 @@ covering as (
   join flowlogs f on (f.target in (s.id, s.vnet_id) or f.parent_id in (s.id, s.vnet_id))
                  and f.tenant_id is not distinct from n.tenant_id
 ),
+-- Network watchers, also those known only through a flow log under them. A flow log sits in the watcher of its
+-- target's subscription and region: when one of those watchers' flow logs was not collected, no flow log found
+-- cannot mean none exists.
+watchers as (
+  select id, max(sub) as sub, max(location) as location
+  from (
+    select lower(id) as id, lower(subscription_id) as sub, lower(location) as location
+    from resources where type = 'microsoft.network/networkwatchers'
+    union all
+    select regexp_extract(lower(id), '^(.*/providers/microsoft\.network/networkwatchers/[^/]+)/flowlogs/[^/]+$', 1),
+           lower(subscription_id), lower(location)
+    from resources where type = 'microsoft.network/networkwatchers/flowlogs'
+  )
+  where id <> ''
+  group by id
+),
+unlisted as (
+  select n.id, list(regexp_extract(w.id, '[^/]+$') order by w.id) as watchers
+  from nsgs n
+  join watchers w on w.sub = n.sub and (w.location is null or n.location is null or w.location = n.location)
+  where not children_collected(w.id, 'microsoft.network/networkwatchers/flowlogs')
+  group by n.id
+),
 agg as (
   select n.id, n.tenant_id,
          count(c.flowlog) as n_logs,
@@ -38,19 +62,22 @@ agg as (
   group by n.id, n.tenant_id
 )
 select
-  id as resource_id,
+  agg.id as resource_id,
   tenant_id,
   case
     when n_enabled > 0 then 'pass'
+    when u.watchers is not null then 'error'
     when n_logs = 0 then 'fail'
     when n_unknown > 0 then 'error'
     else 'fail'
   end as status,
   case
     when n_enabled > 0 then n_enabled || ' enabled flow log(s) cover this NSG'
+    when u.watchers is not null then 'flow logs of network watcher ' || array_to_string(u.watchers, ', ') || ' were not collected'
     when n_logs = 0 then 'no flow log covers this NSG or the subnets that use it'
     when n_unknown > 0 then 'flow log enabled flag is absent and no covering flow log is enabled'
     else 'every covering flow log is disabled'
   end as reason,
-  json_object('flowLogs', logs) as evidence
+  json_object('flowLogs', logs, 'uncollectedWatchers', u.watchers) as evidence
 from agg
+left join unlisted u on u.id = agg.id

@@ -1,7 +1,7 @@
 -- retentionDays applies to the storage destination; 0 there means keep forever. Audit sent to Azure Monitor is
 -- kept as long as the Log Analytics workspace a diagnostic setting on the master database routes it to keeps data.
 with srv as (
-  select id, tenant_id
+  select id, tenant_id, children_collected(id, 'microsoft.sql/servers/auditingsettings') as settings_collected
   from resources
   where type = 'microsoft.sql/servers'
 ),
@@ -11,7 +11,8 @@ setting as (
     a.id as setting_id,
     try_cast(a.properties->>'$.retentionDays' as integer) as retention_days,
     nullif(a.properties->>'$.storageEndpoint', '') as storage_endpoint,
-    coalesce(lower(a.properties->>'$.isAzureMonitorTargetEnabled') = 'true', false) as to_monitor
+    coalesce(lower(a.properties->>'$.isAzureMonitorTargetEnabled') = 'true', false) as to_monitor,
+    children_collected(srv.id || '/databases/master', 'microsoft.insights/diagnosticsettings') as routes_collected
   from srv
   join resources a
     on a.type = 'microsoft.sql/servers/auditingsettings'
@@ -79,6 +80,8 @@ judged as (
       when s.storage_endpoint is null and not s.to_monitor then 'error'
       when s.storage_endpoint is null and m.days >= getvariable('min_days') then 'pass'
       when s.storage_endpoint is null and (m.undecided_route is not null or m.unknown_workspace is not null) then 'error'
+      -- a route kept too short fails only when no other route of the master database can be missing
+      when s.storage_endpoint is null and m.days is not null and not s.routes_collected then 'error'
       when s.storage_endpoint is null and m.days is not null then 'fail'
       when s.storage_endpoint is null then 'error'
       when s.retention_days is null then 'error'
@@ -88,6 +91,10 @@ judged as (
     case
       when s.storage_endpoint is null and not s.to_monitor
         then format('auditing setting {} has no storage or Azure Monitor destination whose retention is known', s.setting_id)
+      when s.storage_endpoint is null and m.days is not null and m.days < getvariable('min_days')
+          and m.undecided_route is null and m.unknown_workspace is null and not s.routes_collected
+        then format('diagnostic setting {} keeps the audit events {} days (minimum {}), and the diagnostic settings of the master database were not all collected',
+                    m.route_id, m.days, getvariable('min_days'))
       when s.storage_endpoint is null and m.days is not null
           and (m.days >= getvariable('min_days') or (m.undecided_route is null and m.unknown_workspace is null))
         then format('audit events go to workspace {} through diagnostic setting {}, kept {} days (minimum {})',
@@ -120,8 +127,20 @@ per_server as (
 select
   srv.id as resource_id,
   srv.tenant_id,
-  case p.rank when 0 then 'pass' when 1 then 'fail' when 2 then 'error' else 'fail' end as status,
-  coalesce(p.why, 'auditing is not enabled, so no audit log is retained') as reason,
-  json_object('enabled_auditing_settings', p.settings, 'azure_monitor_routes', p.routes, 'min_days', getvariable('min_days')) as evidence
+  -- short of a pass, an enabled setting that was not collected could still decide
+  case
+    when p.rank = 0 then 'pass'
+    when not srv.settings_collected then 'error'
+    when p.rank = 1 then 'fail'
+    when p.rank = 2 then 'error'
+    else 'fail'
+  end as status,
+  case
+    when p.rank = 0 then p.why
+    when not srv.settings_collected then 'auditing settings of this server were not collected'
+    else coalesce(p.why, 'auditing is not enabled, so no audit log is retained')
+  end as reason,
+  json_object('enabled_auditing_settings', p.settings, 'azure_monitor_routes', p.routes, 'min_days', getvariable('min_days'),
+              'auditing_settings_collected', srv.settings_collected) as evidence
 from srv
 left join per_server p on p.server_id = srv.id

@@ -1,6 +1,6 @@
 -- Auditing is a server child (auditingSettings/default); the server passes only on an Enabled state.
 with srv as (
-  select id, tenant_id
+  select id, tenant_id, children_collected(id, 'microsoft.sql/servers/auditingsettings') as settings_collected
   from resources
   where type = 'microsoft.sql/servers'
 ),
@@ -27,16 +27,18 @@ select
   srv.tenant_id,
   case
     when len(p.enabled) > 0 then 'pass'
+    when not srv.settings_collected then 'error'
     when p.settings is null then 'fail'
     when len(p.stateless) > 0 then 'error'
     else 'fail'
   end as status,
   case
     when len(p.enabled) > 0 then format('auditing is enabled ({})', p.enabled[1])
+    when not srv.settings_collected then 'auditing settings of this server were not collected'
     when p.settings is null then 'no auditing settings on the server'
     when len(p.stateless) > 0 then format('state is absent on auditing setting {}', p.stateless[1])
     else format('auditing is not enabled ({})', array_to_string(p.settings, '; '))
   end as reason,
-  json_object('auditing_settings', p.settings) as evidence
+  json_object('auditing_settings', p.settings, 'auditing_settings_collected', srv.settings_collected) as evidence
 from srv
 left join per_server p on p.server_id = srv.id

@@ -48,6 +48,8 @@ select
       then 'transparent data encryption is disabled'
     when state = 'enabled' and stateless = 0 then 'transparent data encryption is enabled'
     when stateless > 0 then 'state is absent on the transparentDataEncryption child'
+    when state is null and not children_collected(id, 'microsoft.sql/servers/databases/transparentdataencryption')
+      then 'transparent data encryption settings of this database were not collected'
     when state is null then 'no transparent data encryption state collected for the database'
     else format('unrecognised transparent data encryption state {}', state)
   end as reason,

@@ -1,6 +1,6 @@
 -- Audit logs must outlive every delete rule: the earliest enabled base-blob delete decides.
 with sa as (
-  select id, tenant_id
+  select id, tenant_id, children_collected(id, 'microsoft.storage/storageaccounts/managementpolicies') as policies_collected
   from resources
   where type = 'microsoft.storage/storageaccounts'
     and len(list_filter(map_entries(cast(tags as map(varchar, varchar))),
@@ -61,15 +61,17 @@ select
   sa.id as resource_id,
   sa.tenant_id,
   case
-    when a.policies = 0 then 'fail'
     when len(a.early_rules) > 0 then 'fail'
+    when not sa.policies_collected then 'error'
+    when a.policies = 0 then 'fail'
     when a.policies_without_rules > 0 or len(a.undecided_rules) > 0 then 'error'
     else 'pass'
   end as status,
   case
-    when a.policies = 0 then 'no lifecycle management policy: audit log retention is unmanaged'
     when len(a.early_rules) > 0
       then format('rule {} deletes base blobs before {} days', a.early_rules[1], getvariable('min_retention_days'))
+    when not sa.policies_collected then 'management policies of this storage account were not collected'
+    when a.policies = 0 then 'no lifecycle management policy: audit log retention is unmanaged'
     when a.policies_without_rules > 0 then 'policy.rules is absent on the management policy'
     when len(a.undecided_rules) > 0 then format('delete action of rule {} has no days condition', a.undecided_rules[1])
     when a.earliest_delete is null then 'no enabled rule deletes base blobs'
@@ -77,6 +79,7 @@ select
   end as reason,
   json_object(
     'management_policies', a.policies,
+    'management_policies_collected', sa.policies_collected,
     'earliest_delete_days', a.earliest_delete,
     'early_delete_rules', a.early_rules,
     'min_retention_days', getvariable('min_retention_days')

@@ -41,16 +41,19 @@ select
   case when has_row then row_tenant else assignment_tenant end as tenant_id,
   case
     when owners > getvariable('max_owners') then 'fail'
+    when not assignments_collected then 'error'
     when n_unknown > 0 then 'error'
     when owners < getvariable('min_owners') then 'fail'
     else 'pass'
   end as status,
   case
     when owners > getvariable('max_owners') then owners || ' Owners at subscription scope, more than ' || getvariable('max_owners')
+    when not assignments_collected then 'role assignments of this subscription were not collected'
     when n_unknown > 0 then n_unknown || ' role assignment(s) without roleDefinitionId or principalId'
     when owners < getvariable('min_owners') then owners || ' Owners at subscription scope, fewer than ' || getvariable('min_owners')
     else owners || ' Owner(s) at subscription scope'
   end as reason,
   json_object('owners', owners, 'ownerPrincipalIds', owner_ids, 'undeterminedAssignments', n_unknown,
+              'assignmentsCollected', assignments_collected,
               'minOwners', getvariable('min_owners'), 'maxOwners', getvariable('max_owners')) as evidence
-from agg
+from (select *, children_collected(sub, 'microsoft.authorization/roleassignments') as assignments_collected from agg)

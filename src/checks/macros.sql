@@ -318,11 +318,15 @@ create or replace temp macro kv_item_expiry(resource_type, noun) as table
     tenant_id,
     case
       when properties->>'$.attributes.exp' is not null then 'pass'
+      -- an expiration_date computed at apply (from another resource or a function of time) is not an absent one
+      when unknown_at(unknown_paths, 'properties.attributes.exp') then 'error'
       when origin = 'plan' then 'fail'
       when coalesce(json_type(properties->'$.attributes'), 'NULL') <> 'OBJECT' then 'error'
       else 'fail'
     end as status,
     case
+      when properties->>'$.attributes.exp' is null and unknown_at(unknown_paths, 'properties.attributes.exp')
+        then 'expiration_date is known only after apply'
       when properties->>'$.attributes.exp' is null and origin = 'plan' then 'the ' || noun || ' has no expiration_date in the plan'
       when coalesce(json_type(properties->'$.attributes'), 'NULL') <> 'OBJECT' then 'attributes is absent'
       when properties->>'$.attributes.exp' is null then 'the ' || noun || ' has no expiry date (attributes.exp not set)'

@@ -56,7 +56,14 @@ function mutations(check: CheckMeta, rows: Record<string, unknown>[]): Mutation[
   const out: Mutation[] = [];
   const paths = [...new Set(check.reads.flatMap(withBlocks))];
   for (const original of rows) {
-    for (const path of paths) {
+    // A read that names a block (`properties.administrators`) reaches the values inside it too.
+    const inner = check.reads.flatMap((path) =>
+      locate(original as Obj, path).flatMap(({ holder, key }) => {
+        const value = holder[key];
+        return isObj(value) ? Object.keys(value).map((k) => `${path}.${k}`) : [];
+      }),
+    );
+    for (const path of new Set([...paths, ...inner])) {
       const count = locate(structuredClone(original) as Obj, path).length;
       for (let which = 0; which < count; which++) {
         const mutated = structuredClone(original) as Obj;

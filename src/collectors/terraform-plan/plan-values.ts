@@ -187,6 +187,11 @@ export function first(...vals: Val[]): Val {
   return unknown ? UNKNOWN : ABSENT;
 }
 
+/** A default for an absent value; an unknown one stays unknown (`first` would put the default in its place). */
+export function orDefault(v: Val, d: Json): Val {
+  return v.k === 'absent' ? known(d) : v;
+}
+
 /** Map a known, non-sensitive value; unknown and absent pass through, a redacted value stays redacted. */
 export function mapVal(v: Val, fn: (x: Json) => Json | undefined): Val {
   if (v.k !== 'known' || v.sensitive) return v;

@@ -3,7 +3,7 @@
 // an attribute absent from the plan leaves the ARM property absent, an unknown one lands in unknown_paths.
 import type { Json } from '../../model.js';
 import type { MapContext, RowDraft, TypeMapping } from './map-context.js';
-import { type Attrs, first, known, mapVal, orDefault, type Out, type Val } from './plan-values.js';
+import { type Attrs, first, known, mapVal, type Out, orDefault, type Val } from './plan-values.js';
 
 export type { MapContext, PlanResource, RowDraft, TypeMapping } from './map-context.js';
 
@@ -201,7 +201,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
     arm: 'microsoft.resources/resourcegroups',
     map(c) {
       const n = c.a.val('name');
-      if (n.k === 'known' && typeof n.v === 'string' && !n.sensitive) c.draft.row.resource_group = n.v.toLowerCase();
+      if (n.k === 'known' && typeof n.v === 'string') c.draft.row.resource_group = n.v.toLowerCase();
     },
   },
 
@@ -990,7 +990,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       }
       const tiers: Record<string, string> = { B: 'Burstable', GP: 'GeneralPurpose', MO: 'MemoryOptimized' };
       const s = a.val('sku_name');
-      if (s.k === 'known' && typeof s.v === 'string' && !s.sensitive) {
+      if (s.k === 'known' && typeof s.v === 'string') {
         const i = s.v.indexOf('_');
         const tier = i > 0 ? tiers[s.v.slice(0, i)] : undefined;
         sku.put('name', tier ? s.v.slice(i + 1) : s.v);

@@ -246,7 +246,7 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
       const unknown = status === 'error' && !taint ? unknownRead(reads, known) : [];
       if (unknown.length) {
         status = 'unknown';
-        reason = `known only after apply: ${unknown.join(', ')}`;
+        reason = `not known at plan time (known only after apply or marked sensitive): ${unknown.join(', ')}`;
       }
       findings.push({
         check_id: check.id,

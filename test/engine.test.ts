@@ -102,7 +102,7 @@ describe('fail closed', () => {
     const byId = Object.fromEntries(r.findings.map((f) => [f.resource_id, f]));
     expect(byId['plan://azurerm_key_vault.a']).toMatchObject({
       status: 'unknown',
-      reason: 'known only after apply: properties.enablePurgeProtection',
+      reason: 'not known at plan time (known only after apply or marked sensitive): properties.enablePurgeProtection',
     });
     expect(byId['plan://azurerm_key_vault.b']?.status).toBe('pass');
   });
@@ -250,7 +250,10 @@ describe('unknown values never hide a verdict decided on known ones', () => {
     expect(Object.fromEntries(r.findings.map((f) => [f.resource_id, [f.status, f.reason]]))).toEqual({
       'known-off': ['fail', 'purge protection is disabled'],
       'known-on': ['pass', 'purge protection is enabled'],
-      unknown: ['unknown', 'known only after apply: properties.enablePurgeProtection'],
+      unknown: [
+        'unknown',
+        'not known at plan time (known only after apply or marked sensitive): properties.enablePurgeProtection',
+      ],
     });
   });
 

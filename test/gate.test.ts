@@ -159,7 +159,7 @@ describe('exit codes and thresholds', () => {
     const f = warn.result.findings.find((x: { check_id: string }) => x.check_id === 'kv-purge-protection');
     expect(f).toMatchObject({
       status: 'unknown',
-      reason: 'known only after apply: properties.enablePurgeProtection',
+      reason: 'not known at plan time (known only after apply or marked sensitive): properties.enablePurgeProtection',
       blocking: false,
     });
     expect(warn.code).toBe(0);

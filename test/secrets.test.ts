@@ -15,7 +15,8 @@ const dir = mkdtempSync(join(tmpdir(), 'compline-secrets-'));
 const FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
 /** Every planted value starts with this; it appears nowhere else. */
 const MARK = 'S3CR3T-';
-const leaks = (text: string): string[] => text.match(/S3CR3T-[A-Za-z0-9_.-]*/g) ?? [];
+/** Planted values in a text, in any case (checks lower-case what they compare, e.g. tag values). */
+const leaks = (text: string): string[] => text.match(/S3CR3T-[A-Za-z0-9_.-]*/gi) ?? [];
 
 interface GateRun {
   code: number | null;
@@ -672,8 +673,10 @@ interface Leak {
   sensitive?: Record<string, unknown>;
   actions?: string[];
   unknown?: Record<string, unknown>;
-  /** A check whose reason or evidence carries the attribute: its finding must show `<redacted>` there. */
+  /** A check whose reason or evidence carries the attribute's value when the plan does not mark it sensitive. */
   echoedBy?: string;
+  /** That check's verdict when it is marked: `unknown: <hidden path>`, or a status decided on known values. */
+  verdict?: string;
 }
 const LEAKS: Leak[] = [
   {
@@ -682,6 +685,7 @@ const LEAKS: Leak[] = [
     values: { name: 'sql', ...RG, version: '12.0', administrator_login: 'a', minimum_tls_version: L('sql-tls') },
     sensitive: { minimum_tls_version: true },
     echoedBy: 'sql-min-tls',
+    verdict: 'unknown: properties.minimalTlsVersion',
   },
   {
     type: 'azurerm_storage_account',
@@ -696,6 +700,7 @@ const LEAKS: Leak[] = [
     },
     sensitive: { name: true, location: true, min_tls_version: true },
     echoedBy: 'storage-min-tls',
+    verdict: 'unknown: properties.minimumTlsVersion',
   },
   {
     type: 'azurerm_redis_cache',
@@ -703,6 +708,7 @@ const LEAKS: Leak[] = [
     values: { name: 'redis', ...RG, sku_name: 'Standard', family: 'C', capacity: 1, minimum_tls_version: L('redis-tls') },
     sensitive: { minimum_tls_version: true },
     echoedBy: 'redis-min-tls',
+    verdict: 'unknown: properties.minimumTlsVersion',
   },
   {
     type: 'azurerm_kubernetes_cluster',
@@ -715,6 +721,7 @@ const LEAKS: Leak[] = [
     },
     sensitive: { network_profile: [{ network_policy: true }] },
     echoedBy: 'aks-network-policy',
+    verdict: 'unknown: properties.networkProfile.networkPolicy',
   },
   {
     type: 'azurerm_network_security_group',
@@ -748,6 +755,7 @@ const LEAKS: Leak[] = [
     },
     sensitive: { permissions: [{ actions: [false, true] }] },
     echoedBy: 'no-custom-role-wildcard',
+    verdict: 'unknown: properties.permissions[*].actions',
   },
   {
     type: 'azurerm_key_vault',
@@ -755,6 +763,7 @@ const LEAKS: Leak[] = [
     values: { name: 'kv1', ...KV, tags: { CustomerID: 'bank_alpha', Environment: L('tag-env'), ManagedBy: L('tag-managedby') } },
     sensitive: { tags: { Environment: true, ManagedBy: true } },
     echoedBy: 'sox-production-tags',
+    verdict: 'unknown: tags',
   },
   {
     type: 'azurerm_key_vault',
@@ -784,6 +793,8 @@ const LEAKS: Leak[] = [
     values: { name: 'kv4', ...KV, tags: { DataClass: L('deleted-dataclass'), Environment: 'prod' } },
     sensitive: { tags: { DataClass: true } },
     echoedBy: 'sox-audit-resource-destruction',
+    // The vault's deletion decides, whatever its tags say.
+    verdict: 'fail',
   },
   {
     type: 'azurerm_mssql_server',
@@ -792,6 +803,7 @@ const LEAKS: Leak[] = [
     values: { name: 'sql3', ...RG, version: '12.0', administrator_login: 'a', minimum_tls_version: L('deleted-tls') },
     sensitive: { minimum_tls_version: true },
     echoedBy: 'sql-min-tls',
+    verdict: 'unknown: properties.minimalTlsVersion',
   },
 ];
 
@@ -806,7 +818,8 @@ const UNREAD = {
   output: L('output'),
 };
 
-function leakPlan(): Record<string, unknown> {
+/** The leak plan; `marked` false leaves out every sensitive mark (the control: what the checks echo unhidden). */
+function leakPlan(marked = true): Record<string, unknown> {
   const { plan } = buildPlan(LEAKS.map((l) => ({ type: l.type, name: l.name, values: l.values, actions: l.actions })));
   const changes = plan.resource_changes as { address: string; change: Record<string, unknown> }[];
   const planned = (plan.planned_values as { root_module: { resources: { address: string; sensitive_values: unknown }[] } })
@@ -814,7 +827,7 @@ function leakPlan(): Record<string, unknown> {
   for (const l of LEAKS) {
     const address = `${l.type}.${l.name}`;
     const change = changes.find((c) => c.address === address)!.change;
-    if (l.sensitive) {
+    if (l.sensitive && marked) {
       if (l.actions?.includes('delete')) change.before_sensitive = l.sensitive;
       else change.after_sensitive = l.sensitive;
       const pv = planned.find((p) => p.address === address);
@@ -867,9 +880,14 @@ describe('values that reach rows: redaction keeps them out of every output', () 
   let run: GateRun;
   let json: { findings: GateFinding[] };
 
+  let control: { findings: GateFinding[] };
+
   beforeAll(() => {
     const text = JSON.stringify(leakPlan());
     writeFileSync(planPath, text);
+    const controlPath = join(dir, 'leaks-unmarked.plan.json');
+    writeFileSync(controlPath, JSON.stringify(leakPlan(false)));
+    control = JSON.parse(compline(['gate', controlPath, '--format', 'json']).stdout);
     for (const l of LEAKS)
       for (const v of Object.values(l.values).flatMap((x) => leaks(JSON.stringify(x)))) expect(text).toContain(v);
     for (const v of Object.values(UNREAD)) expect(text).toContain(v);
@@ -888,10 +906,21 @@ describe('values that reach rows: redaction keeps them out of every output', () 
     expect(leaks(run.files[format]!)).toEqual([]);
   });
 
-  it.each(LEAKS.filter((l) => l.echoedBy))('$type $name: $echoedBy shows the attribute, redacted', (l) => {
-    const f = json.findings.find((x) => x.check_id === l.echoedBy && x.address === `${l.type}.${l.name}`);
-    expect(f, `${l.echoedBy} on ${l.type}.${l.name}`).toBeDefined();
-    expect(JSON.stringify([f!.reason, f!.evidence])).toContain('<redacted>');
+  it.each(LEAKS.filter((l) => l.echoedBy))('$type $name: $echoedBy echoes the value unmarked; marked: $verdict', (l) => {
+    const find = (findings: GateFinding[]) =>
+      findings.find((x) => x.check_id === l.echoedBy && x.address === `${l.type}.${l.name}`);
+    // Unmarked, the check shows the value: the channel the mark must close.
+    const shown = find(control.findings);
+    expect(shown, `${l.echoedBy} on ${l.type}.${l.name}, unmarked`).toBeDefined();
+    const planted = Object.values(l.values).flatMap((x) => leaks(JSON.stringify(x)).map((v) => v.toLowerCase()));
+    const echoed = leaks(JSON.stringify([shown!.reason, shown!.evidence])).map((v) => v.toLowerCase());
+    expect(echoed.filter((v) => planted.includes(v))).not.toEqual([]);
+    // Marked, the value is not shown and does not decide: the verdict waits for it, naming where it is.
+    const hidden = find(json.findings);
+    expect(hidden, `${l.echoedBy} on ${l.type}.${l.name}`).toBeDefined();
+    const [status, path] = l.verdict!.split(': ');
+    expect(hidden!.status).toBe(status);
+    if (path) expect(hidden!.reason).toBe(`not known at plan time (known only after apply or marked sensitive): ${path}`);
   });
 
   it('a secret-named key inside a copied map is flagged by its path', () => {

@@ -33,7 +33,7 @@ export interface PlanFixture {
   name?: string;
   values: Record<string, unknown>;
   actions?: string[];
-  /** Attributes the plan marks sensitive (after_sensitive / sensitive_values). */
+  /** Attributes the plan marks sensitive (after_sensitive / sensitive_values): `tags`, `security_rule[0].source_address_prefix`. */
   sensitive?: string[];
 }
 

@@ -33,6 +33,29 @@ function split(input: Record<string, unknown>): Split {
   return out;
 }
 
+/** The after_sensitive mirror marking each path (`tags`, `tags.Environment`, `security_rule[0].source_address_prefix`). */
+function sensitiveMirror(paths: readonly string[]): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const path of paths) {
+    const steps = path.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '');
+    let at: Record<string | number, unknown> = root;
+    steps.forEach((step, i) => {
+      const key = /^\d+$/.test(step) ? Number(step) : step;
+      if (i === steps.length - 1) {
+        at[key] = true;
+        return;
+      }
+      // A list's mirror is an array; elements before the marked one are objects without marks.
+      const list = /^\d+$/.test(steps[i + 1] as string);
+      at[key] ??= list ? [] : {};
+      const next = at[key] as Record<string | number, unknown>;
+      if (Array.isArray(next)) for (let j = 0; j < Number(steps[i + 1]); j++) next[j] ??= {};
+      at = next;
+    });
+  }
+  return root;
+}
+
 /** The marker for a value known only after apply that nothing in the configuration sets (after_unknown only). */
 export const UNKNOWN = `\${unknown}`;
 
@@ -59,7 +82,7 @@ export function buildPlan(resources: PlanFixture[], prefix = 'p'): BuiltPlan {
     addresses.push(address);
     const { values, unknown, expressions } = split(r.values);
     const common = { address, mode: 'managed', type: r.type, name, provider_name: 'registry.terraform.io/hashicorp/azurerm' };
-    const sensitive = Object.fromEntries((r.sensitive ?? []).map((k) => [k, true]));
+    const sensitive = sensitiveMirror(r.sensitive ?? []);
     planned.push({ ...common, schema_version: 0, values, sensitive_values: sensitive });
     const actions = r.actions ?? ['create'];
     changes.push({

@@ -3,7 +3,7 @@
 // an attribute absent from the plan leaves the ARM property absent, an unknown one lands in unknown_paths.
 import type { Json } from '../../model.js';
 import type { MapContext, RowDraft, TypeMapping } from './map-context.js';
-import { type Attrs, first, known, mapVal, type Out, type Val } from './plan-values.js';
+import { type Attrs, first, known, mapVal, type Out, orDefault, type Val } from './plan-values.js';
 
 export type { MapContext, PlanResource, RowDraft, TypeMapping } from './map-context.js';
 
@@ -94,7 +94,7 @@ function agentPool(o: Out, b: Attrs, c: MapContext, system: boolean): void {
   o.set('count', b.val('node_count'));
   o.set('vmSize', b.val('vm_size'));
   if (system) o.put('mode', 'System');
-  else o.set('mode', first(b.val('mode'), known('User')));
+  else o.set('mode', orDefault(b.val('mode'), 'User'));
   o.set('osType', system ? known('Linux') : b.val('os_type'));
   o.set('osSKU', b.val('os_sku'));
   o.set('type', system ? b.val('type') : known('VirtualMachineScaleSets'));
@@ -201,7 +201,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
     arm: 'microsoft.resources/resourcegroups',
     map(c) {
       const n = c.a.val('name');
-      if (n.k === 'known' && typeof n.v === 'string' && !n.sensitive) c.draft.row.resource_group = n.v.toLowerCase();
+      if (n.k === 'known' && typeof n.v === 'string') c.draft.row.resource_group = n.v.toLowerCase();
     },
   },
 
@@ -867,10 +867,10 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       p.set('description', a.val('description'));
       p.put('type', 'CustomRole');
       eachBlock(a, 'permissions', p, 'permissions', (b, e) => {
-        e.set('actions', first(b.val('actions'), known([])), strList);
-        e.set('notActions', first(b.val('not_actions'), known([])), strList);
-        e.set('dataActions', first(b.val('data_actions'), known([])), strList);
-        e.set('notDataActions', first(b.val('not_data_actions'), known([])), strList);
+        e.set('actions', orDefault(b.val('actions'), []), strList);
+        e.set('notActions', orDefault(b.val('not_actions'), []), strList);
+        e.set('dataActions', orDefault(b.val('data_actions'), []), strList);
+        e.set('notDataActions', orDefault(b.val('not_data_actions'), []), strList);
       });
       // The provider assigns the definition's own scope when assignable_scopes is empty.
       const scopes = a.val('assignable_scopes');
@@ -881,7 +881,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
 
   azurerm_security_center_subscription_pricing: {
     arm: 'microsoft.security/pricings',
-    name: (c) => first(c.a.val('resource_type'), known('VirtualMachines')),
+    name: (c) => orDefault(c.a.val('resource_type'), 'VirtualMachines'),
     map({ a, p }) {
       p.set('pricingTier', a.val('tier'));
       p.set('subPlan', a.val('subplan'));
@@ -990,7 +990,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       }
       const tiers: Record<string, string> = { B: 'Burstable', GP: 'GeneralPurpose', MO: 'MemoryOptimized' };
       const s = a.val('sku_name');
-      if (s.k === 'known' && typeof s.v === 'string' && !s.sensitive) {
+      if (s.k === 'known' && typeof s.v === 'string') {
         const i = s.v.indexOf('_');
         const tier = i > 0 ? tiers[s.v.slice(0, i)] : undefined;
         sku.put('name', tier ? s.v.slice(i + 1) : s.v);

@@ -2,5 +2,4 @@
 // gate and the nightly audit run one check catalogue. See README.md in this folder for the mapping rules.
 export { SUPPORTED_AZURERM_TYPES } from './azurerm-mappings.js';
 export { KNOWN_FORMAT_VERSIONS, type NormalisedPlan, normalisePlan } from './normalise-plan.js';
-export { REDACTED } from './plan-values.js';
 export { DEFAULT_MAX_PLAN_BYTES, type PlanReadOptions, readPlan, readPlanStream } from './read-plan.js';

@@ -5,7 +5,7 @@ import type { Json, ResourceRow } from '../../model.js';
 import { AZURERM_MAPPINGS } from './azurerm-mappings.js';
 import { collectResources, describe } from './collect-resources.js';
 import type { PlanResource, RowDraft, TypeMapping } from './map-context.js';
-import { Attrs, REDACTED, type SecretFilter, secretAttributes, type Val } from './plan-values.js';
+import { Attrs, type SecretFilter, secretAttributes, type Val } from './plan-values.js';
 import { ReferenceResolver } from './references.js';
 import { ResourceContext } from './resource-context.js';
 
@@ -200,14 +200,14 @@ function mapResource(
 
   if (!row.name) {
     const n = mapping.name ? mapping.name(c) : a.val('name');
-    if (n.k === 'known') row.name = n.sensitive ? REDACTED : String(n.v);
+    if (n.k === 'known') row.name = String(n.v);
     else {
       row.name = res.key === undefined ? res.name : `${res.name}[${res.key}]`;
       if (n.k === 'unknown') unknown.add('name');
     }
   }
   const loc = a.val('location');
-  if (loc.k === 'known') row.location = loc.sensitive ? REDACTED : normaliseLocation(String(loc.v));
+  if (loc.k === 'known') row.location = normaliseLocation(String(loc.v));
   else if (loc.k === 'unknown') unknown.add('location');
   const tags = a.val('tags');
   if (tags.k === 'known' && isObj(tags.v)) {
@@ -220,14 +220,12 @@ function mapResource(
       t[k] = typeof v === 'string' ? v : JSON.stringify(v);
     }
     row.tags = t;
-  } else if (tags.k === 'known' && tags.sensitive) {
-    row.tags = { [REDACTED]: REDACTED };
   } else if (tags.k === 'unknown') unknown.add('tags');
 
   const id = a.val('id');
-  const idStr = id.k === 'known' && typeof id.v === 'string' && !id.sensitive ? id.v : null;
+  const idStr = id.k === 'known' && typeof id.v === 'string' ? id.v : null;
   const rgName = a.val('resource_group_name');
-  if (rgName.k === 'known' && typeof rgName.v === 'string' && !rgName.sensitive) row.resource_group = rgName.v.toLowerCase();
+  if (rgName.k === 'known' && typeof rgName.v === 'string') row.resource_group = rgName.v.toLowerCase();
   else {
     const fromId = idStr ? resourceGroupIn(idStr) : null;
     if (fromId !== null) row.resource_group = fromId;
@@ -238,7 +236,7 @@ function mapResource(
     // A child's group is its parent's: a key's vault id, a database's server id.
     for (let i = 0; i < PARENT_ID_ATTRIBUTES.length; i++) {
       const v = a.val(PARENT_ID_ATTRIBUTES[i] as string);
-      if (v.k === 'known' && !v.sensitive && typeof v.v === 'string') {
+      if (v.k === 'known' && typeof v.v === 'string') {
         const rg = resourceGroupIn(v.v);
         if (rg !== null) {
           row.resource_group = rg;
@@ -285,7 +283,7 @@ function subscriptionOf(id: string | null, values: Obj | null, a: Attrs): string
     const hit = GUID.exec(v);
     if (hit?.[1]) {
       const val: Val = a.val(k);
-      if (val.k === 'known' && !val.sensitive) return hit[1].toLowerCase();
+      if (val.k === 'known') return hit[1].toLowerCase();
     }
   }
   return null;

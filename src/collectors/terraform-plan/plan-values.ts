@@ -1,20 +1,19 @@
 // Reading one resource's plan values through its after_unknown / after_sensitive mirrors, and writing
 // ARM-shaped objects that remember which paths were unknown. Mappers see values only through here, so a
-// sensitive value can only ever come out as REDACTED and a secret-bearing attribute never comes out.
+// value the plan marks sensitive reaches them as unknown (never as a value a verdict could turn on) and a
+// secret-bearing attribute never comes out.
 import type { Json } from '../../model.js';
 import { isSecretAttribute } from './secret-names.js';
 
-export const REDACTED = '<redacted>';
-
-/** A plan value as a mapper sees it. */
-export type Val = { k: 'known'; v: Json; sensitive: boolean } | { k: 'unknown' } | { k: 'absent' };
+/** A plan value as a mapper sees it: `unknown` is known only after apply, or marked sensitive. */
+export type Val = { k: 'known'; v: Json } | { k: 'unknown' } | { k: 'absent' };
 
 export const ABSENT: Val = { k: 'absent' };
 export const UNKNOWN: Val = { k: 'unknown' };
-export const known = (v: Json): Val => ({ k: 'known', v, sensitive: false });
+export const known = (v: Json): Val => ({ k: 'known', v });
 // Shared (not frozen, so every known Val keeps one shape): booleans are much of what mappers read; no Val is modified.
-const KNOWN_TRUE: Val = { k: 'known', v: true, sensitive: false };
-const KNOWN_FALSE: Val = { k: 'known', v: false, sensitive: false };
+const KNOWN_TRUE: Val = { k: 'known', v: true };
+const KNOWN_FALSE: Val = { k: 'known', v: false };
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -46,25 +45,16 @@ export function anyTrue(tree: unknown): boolean {
   return false;
 }
 
-/** Deep copy of a known value with unknown leaves dropped and sensitive leaves replaced by REDACTED. */
-function cleanCopy(v: unknown, unk: unknown, sens: unknown, type: string): Json | undefined {
-  if (unk === true) return undefined;
-  if (sens === true) return REDACTED;
+/** Deep copy of a known value (no leaf unknown or sensitive) with secret-named keys dropped. */
+function cleanCopy(v: unknown, type: string): Json {
   if (v === null || typeof v !== 'object') return v as Json;
   if (Array.isArray(v)) {
     const out: Json[] = [];
-    for (let i = 0; i < v.length; i++) {
-      const c = cleanCopy(v[i], sub(unk, i), sub(sens, i), type);
-      if (c !== undefined) out.push(c);
-    }
+    for (let i = 0; i < v.length; i++) out.push(cleanCopy(v[i], type));
     return out;
   }
   const out: Record<string, Json> = {};
-  for (const k in v as Obj) {
-    if (isSecretAttribute(k, type)) continue;
-    const c = cleanCopy((v as Obj)[k], subName(unk, k), subName(sens, k), type);
-    if (c !== undefined) out[k] = c;
-  }
+  for (const k in v as Obj) if (!isSecretAttribute(k, type)) out[k] = cleanCopy((v as Obj)[k], type);
   return out;
 }
 
@@ -100,7 +90,8 @@ export class Attrs {
 
   /**
    * The first of `names` with a known, non-empty value; else unknown when any of them is unknown; else absent.
-   * "" and null count as absent. Structured values with an unknown leaf count as unknown.
+   * "" and null count as absent. A value marked sensitive counts as unknown, and so does a structured value
+   * with an unknown or sensitive leaf.
    */
   val(name: string, alt?: string): Val {
     if (this.wholeUnknown || !this.values) return this.wholeUnknown ? UNKNOWN : ABSENT;
@@ -112,29 +103,24 @@ export class Attrs {
     return w === ABSENT && v === UNKNOWN ? UNKNOWN : w;
   }
 
-  /** One attribute: known, unknown, or ABSENT (missing, null, "", secret-bearing, or nothing left after cleaning). */
+  /** One attribute: known, unknown, or ABSENT (missing, null, "" or secret-bearing). */
   private read(name: string): Val {
     const v = (this.values as Obj)[name];
-    const u = subName(this.unk, name);
-    const unknown = u === true || (u !== undefined && typeof u === 'object' && anyTrue(u));
+    const unknown = anyTrue(subName(this.unk, name));
     // Mappers read many attributes a plan does not set (older names, optional blocks): those are absent
     // whether or not the name is secret-bearing, so the secret check waits until there is something to hide.
+    // An empty value marked sensitive hides nothing.
     if (!unknown && (v === null || v === undefined || v === '')) return ABSENT;
     if (isSecretAttribute(name, this.type)) return ABSENT;
-    if (unknown) return UNKNOWN;
-    const s = subName(this.sens, name);
-    if (s === true) return { k: 'known', v: REDACTED, sensitive: true };
-    if (typeof v === 'object') {
-      const c = cleanCopy(v, u, s, this.type);
-      if (c === undefined) return ABSENT;
-      return { k: 'known', v: c, sensitive: anyTrue(s) };
-    }
-    return v === true ? KNOWN_TRUE : v === false ? KNOWN_FALSE : { k: 'known', v: v as Json, sensitive: false };
+    // Hidden from the gate as much as from the plan's reader: a verdict must never turn on it.
+    if (unknown || anyTrue(subName(this.sens, name))) return UNKNOWN;
+    if (typeof v === 'object') return { k: 'known', v: cleanCopy(v, this.type) };
+    return v === true ? KNOWN_TRUE : v === false ? KNOWN_FALSE : { k: 'known', v: v as Json };
   }
 
   /** The first element of a nested block (blocks are arrays in plan JSON; nested objects are accepted too). */
   block(name: string): Attrs {
-    if (this.wholeUnknown || sub(this.unk, name) === true) return this.child(null, true, name, 0);
+    if (this.hidden(name)) return this.child(null, true, name, 0);
     const v = this.values?.[name];
     if (Array.isArray(v)) {
       const first = v[0];
@@ -146,7 +132,7 @@ export class Attrs {
 
   /** State of a block list: unknown, absent (null or missing), or its elements (possibly none). */
   blocks(name: string): { k: 'unknown' } | { k: 'absent' } | { k: 'known'; items: Attrs[] } {
-    if (this.wholeUnknown || sub(this.unk, name) === true) return { k: 'unknown' };
+    if (this.hidden(name)) return { k: 'unknown' };
     const v = this.values?.[name];
     if (v === null || v === undefined) return { k: 'absent' };
     if (!Array.isArray(v)) return isObj(v) ? { k: 'known', items: [this.block(name)] } : { k: 'absent' };
@@ -171,6 +157,11 @@ export class Attrs {
     return this.values !== null || this.wholeUnknown;
   }
 
+  /** A whole block (list) unknown until apply or marked sensitive: even how many elements it has is not to be read. */
+  private hidden(name: string): boolean {
+    return this.wholeUnknown || subName(this.unk, name) === true || subName(this.sens, name) === true;
+  }
+
   private child(values: Obj | null, unknown: boolean, name: string, i: number): Attrs {
     const u = sub(sub(this.unk, name), i);
     return new Attrs(values, u, sub(sub(this.sens, name), i), this.type, unknown, this, [name, i]);
@@ -187,9 +178,14 @@ export function first(...vals: Val[]): Val {
   return unknown ? UNKNOWN : ABSENT;
 }
 
-/** Map a known, non-sensitive value; unknown and absent pass through, a redacted value stays redacted. */
+/** A default for an absent value; an unknown one stays unknown (`first` would put the default in its place). */
+export function orDefault(v: Val, d: Json): Val {
+  return v.k === 'absent' ? known(d) : v;
+}
+
+/** Map a known value; unknown and absent pass through. */
 export function mapVal(v: Val, fn: (x: Json) => Json | undefined): Val {
-  if (v.k !== 'known' || v.sensitive) return v;
+  if (v.k !== 'known') return v;
   const r = fn(v.v);
   return r === undefined ? ABSENT : known(r);
 }
@@ -219,7 +215,7 @@ export class Out {
       return;
     }
     if (v.k === 'absent') return;
-    const value = v.sensitive || !fn ? v.v : fn(v.v);
+    const value = fn ? fn(v.v) : v.v;
     if (value !== undefined) this.put(path, value);
   }
 

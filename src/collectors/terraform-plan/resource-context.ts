@@ -42,7 +42,7 @@ export class ResourceContext implements MapContext {
 
   ref(at: Attrs, name: string): Val {
     const v = at.val(name);
-    if (v.k === 'known') return v.sensitive || typeof v.v !== 'string' ? v : known(this.idOf(v.v));
+    if (v.k === 'known') return typeof v.v !== 'string' ? v : known(this.idOf(v.v));
     if (v.k === 'absent') return ABSENT;
     const t = this.resolver.resolve(this.res, [...at.path, name], 'id');
     return t ? known(`plan://${t.address}`) : UNKNOWN;
@@ -51,7 +51,7 @@ export class ResourceContext implements MapContext {
   refs(at: Attrs, name: string): Val {
     const v = at.val(name);
     if (v.k === 'known') {
-      if (v.sensitive || !Array.isArray(v.v)) return v;
+      if (!Array.isArray(v.v)) return v;
       return known(v.v.map((x) => (typeof x === 'string' ? this.idOf(x) : x)));
     }
     if (v.k === 'absent') return ABSENT;
@@ -61,14 +61,14 @@ export class ResourceContext implements MapContext {
 
   target(at: Attrs, name: string): string | null {
     const v = at.val(name);
-    if (v.k === 'known') return typeof v.v === 'string' && !v.sensitive ? (this.idIndex.get(v.v.toLowerCase()) ?? null) : null;
+    if (v.k === 'known') return typeof v.v === 'string' ? (this.idIndex.get(v.v.toLowerCase()) ?? null) : null;
     if (v.k === 'absent') return null;
     return this.resolver.resolve(this.res, [...at.path, name], 'id')?.address ?? null;
   }
 
   targetByName(type: string, nameAttr: string, rgAttr = 'resource_group_name'): string | null {
     const n = this.a.val(nameAttr);
-    if (n.k === 'known' && typeof n.v === 'string' && !n.sensitive) {
+    if (n.k === 'known' && typeof n.v === 'string') {
       const rg = this.a.val(rgAttr);
       const key =
         rg.k === 'known' && typeof rg.v === 'string'
@@ -82,7 +82,7 @@ export class ResourceContext implements MapContext {
   }
 
   parent(v: Val): void {
-    if (v.k === 'known' && typeof v.v === 'string' && !v.sensitive) this.draft.row.parent_id = v.v;
+    if (v.k === 'known' && typeof v.v === 'string') this.draft.row.parent_id = v.v;
     else if (v.k === 'unknown') this.unknown.add('parent_id');
   }
 

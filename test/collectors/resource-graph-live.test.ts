@@ -46,8 +46,8 @@ function settings(url: string, extra: Partial<{ concurrency: number; deadline_se
   };
 }
 
-async function source(graph: (c: GraphCall) => Reply, opts: Partial<LiveSourceOptions> = {}, refusalDetail?: string) {
-  server = await startAzureServer({ secret: SECRET, graph, refusalDetail });
+async function source(graph: (c: GraphCall) => Reply, opts: Partial<LiveSourceOptions> = {}) {
+  server = await startAzureServer({ secret: SECRET, graph, echoSecret: true });
   const s = settings(server.url);
   return new ResourceGraphLiveSource({
     connection: azureConnection(s, { TEST_AZURE_SECRET: SECRET }),
@@ -227,7 +227,7 @@ describe('live Resource Graph source', () => {
 
   it('never lets the secret out: not from a refusal that echoes it, not from a failing answer', async () => {
     const echo = (): Reply => ({ status: 400, body: { error: { code: 'BadRequest', message: `client_secret=${SECRET}` } } });
-    const src = await source(echo, {}, `Received: ${SECRET}`);
+    const src = await source(echo);
     const { statuses } = await drain(src);
     expect(statuses[0]?.error).toContain('client_secret=[redacted]');
     expect(JSON.stringify(statuses)).not.toContain(SECRET);

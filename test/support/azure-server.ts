@@ -37,8 +37,8 @@ export interface AzureServerOptions {
   /** The client secret the token endpoint accepts. */
   secret: string;
   graph: (call: GraphCall) => Reply;
-  /** Text the token endpoint puts in its refusal, e.g. to see that an echoed secret never reaches output. */
-  refusalDetail?: string;
+  /** The token endpoint's refusal repeats the secret it was sent, to prove an echoed secret never reaches output. */
+  echoSecret?: boolean;
 }
 
 export interface AzureServer {
@@ -90,7 +90,7 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
       if (tenantPath[1] !== TEST_TENANT || form.get('client_id') !== TEST_CLIENT || form.get('client_secret') !== opts.secret) {
         return json(res, 401, {
           error: 'invalid_client',
-          error_description: `AADSTS7000215: Invalid client secret provided.${opts.refusalDetail ? ` ${opts.refusalDetail}` : ''}`,
+          error_description: `AADSTS7000215: Invalid client secret provided.${opts.echoSecret ? ` client_secret=${form.get('client_secret')}` : ''}`,
           error_codes: [7000215],
         });
       }

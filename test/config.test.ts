@@ -30,6 +30,12 @@ describe('compline.yaml', () => {
     expect(r.stdout).toMatch(/warning: waiver WVR-2025-090 \(kv-purge-protection\) expired on 2025-09-30/);
   });
 
+  it('the live example config is valid', () => {
+    const r = compline(['config', 'validate', 'examples/live/compline.yaml']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/valid — 2 tenants/);
+  });
+
   const bad: [string, string, RegExp][] = [
     [
       'wrong tier',

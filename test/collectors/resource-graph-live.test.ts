@@ -109,12 +109,18 @@ describe('live Resource Graph source', () => {
     async () => {
       const recorded = exampleBody('b_arm_resources/specs_resourcegraph_ResourcesFirstPageQuery.json');
       const sub = String((recorded.data as { id: string }[])[0]!.id.split('/')[2]);
-      const rest = pagedEstate({ Resources: [] });
+      const rest = pagedEstate({
+        ResourceContainers: [
+          { id: `/subscriptions/${sub}`, name: 'recorded', type: 'microsoft.resources/subscriptions', subscriptionId: sub },
+        ],
+      });
       const src = await source((call) => (call.table === 'Resources' && call.page === 1 ? { body: recorded } : rest(call)), {
         subscriptions: [sub],
       });
       const { ids, statuses } = await drain(src);
-      expect(ids).toEqual((recorded.data as { id: string }[]).map((r) => r.id.toLowerCase()).sort());
+      expect(ids).toEqual(
+        [...(recorded.data as { id: string }[]).map((r) => r.id.toLowerCase()), `/subscriptions/${sub}`].sort(),
+      );
       expect(server!.calls.filter((c) => c.table === 'Resources').map((c) => c.skipToken)).toEqual([
         undefined,
         recorded.$skipToken,
@@ -209,6 +215,20 @@ describe('live Resource Graph source', () => {
     );
     expect(ids.every((id) => id.includes(SUB_A))).toBe(true);
     expect(server!.calls.every((c) => c.subscriptions.length === 1)).toBe(true);
+  });
+
+  it('a subscription the credential cannot read fails, though Resource Graph says nothing of it', async () => {
+    const unseen = '0d1e2f3a-4b5c-4d6e-8f7a-8b9c0d1e2f3a';
+    const src = await source(pagedEstate(liveEstate(), 2), { subscriptions: [SUB_A, unseen] });
+    const { statuses } = await drain(src);
+    expect(byScope(statuses)).toEqual({
+      [`subscription:${SUB_A}`]: { status: 'ok', error: null, rows: 7 },
+      [`subscription:${unseen}`]: {
+        status: 'failed',
+        error: 'subscription not visible to the credential (no Reader role there, or no such subscription)',
+        rows: 0,
+      },
+    });
   });
 
   it('a body cut short and a result Resource Graph truncated are incomplete, never short', async () => {

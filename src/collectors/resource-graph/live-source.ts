@@ -141,6 +141,7 @@ export class ResourceGraphLiveSource implements Collector {
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const rows = new Map(subscriptions.map((s) => [s, 0]));
+    const visible = new Set<string>();
     const outcomes = await Promise.all(
       QUERIES.map((q) =>
         limit(() =>
@@ -148,6 +149,7 @@ export class ResourceGraphLiveSource implements Collector {
             const fresh = page.filter((r) => !seen.has(r.id));
             for (const r of fresh) {
               seen.add(r.id);
+              if (r.type === 'microsoft.resources/subscriptions' && r.subscription_id) visible.add(r.subscription_id);
               if (r.subscription_id && rows.has(r.subscription_id)) rows.set(r.subscription_id, rows.get(r.subscription_id)! + 1);
             }
             if (fresh.length) emit({ kind: 'rows', table: 'resources', rows: fresh });
@@ -158,8 +160,16 @@ export class ResourceGraphLiveSource implements Collector {
     const covered = QUERIES.flatMap((q, i) => (q.covers && outcomes[i]!.complete ? [q.covers] : []));
     const problems = outcomes.flatMap((o, i) => (o.problem ? [`${QUERIES[i]!.table}: ${o.problem}`] : []));
     const anyComplete = outcomes.some((o) => o.complete);
+    const containersComplete = outcomes[QUERIES.findIndex((q) => q.table === 'ResourceContainers')]!.complete;
     for (const sub of subscriptions) {
       const scope = `subscription:${sub}`;
+      // Resource Graph leaves out, without a word, a subscription the credential cannot read: its absence from a
+      // complete list of containers is the only sign, and an unread subscription is not an empty one.
+      if (containersComplete && !visible.has(sub)) {
+        const error = 'subscription not visible to the credential (no Reader role there, or no such subscription)';
+        emit({ kind: 'status', status: { source: this.source, scope, status: 'failed', error, rows: rows.get(sub)! } });
+        continue;
+      }
       if (covered.length)
         emit({
           kind: 'coverage',

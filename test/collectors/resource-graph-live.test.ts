@@ -265,13 +265,32 @@ describe('live Resource Graph source', () => {
     expect(error?.message).not.toContain(SECRET);
   });
 
-  it('refuses a missing secret variable and subscription discovery before any request', () => {
-    const s = settings('https://127.0.0.1:1');
-    expect(() => liveResourceGraph(s, {})).toThrow(
+  it('refuses a missing secret variable before any request', () => {
+    expect(() => liveResourceGraph(settings('https://127.0.0.1:1'), {})).toThrow(
       'azure.credential.secret_env: environment variable TEST_AZURE_SECRET is not set',
     );
-    expect(() => liveResourceGraph({ ...s, subscriptions: { discover: true } }, { TEST_AZURE_SECRET: SECRET })).toThrow(
-      /^azure\.subscriptions\.discover: subscription discovery is not available in this version/,
-    );
+  });
+
+  it('discovers every subscription the credential can read, then collects each', async () => {
+    const src = await source(pagedEstate(liveEstate(), 2), { subscriptions: { discover: true } });
+    const { statuses, ids } = await drain(src);
+    expect(ids).toEqual(allIds);
+    expect(byScope(statuses)).toEqual({
+      [`subscription:${SUB_A}`]: { status: 'ok', error: null, rows: 7 },
+      [`subscription:${SUB_B}`]: { status: 'ok', error: null, rows: 7 },
+    });
+    expect(server!.calls[0]).toMatchObject({ table: 'ResourceContainers', subscriptions: [] });
+  });
+
+  it('a discovery that falls short fails its own scope, which taints the whole run', async () => {
+    const src = await source(withFaults(pagedEstate(liveEstate(), 1), { 'ResourceContainers#2': [{ fault: 'hang' }] }), {
+      subscriptions: { discover: true },
+      deadlineMs: 1000,
+    });
+    const { statuses } = await drain(src);
+    expect(byScope(statuses)).toEqual({
+      'discovery:subscriptions': { status: 'failed', error: 'subscription discovery: page 2: no answer within 1 s', rows: 0 },
+      [`subscription:${SUB_A}`]: { status: 'ok', error: null, rows: 7 },
+    });
   });
 });

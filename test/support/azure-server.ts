@@ -164,14 +164,14 @@ export const QUOTA_OK = { 'x-ms-user-quota-remaining': '14', 'x-ms-user-quota-re
 
 /**
  * An estate served page by page: rows per table (filtered to the request's subscriptions by `subscriptionId`, or
- * by id for subscription containers), `pageSize` rows a page, in Resource Graph's recorded answer shape.
+ * by id for subscription containers; all of them for a request that names none), `pageSize` rows a page, in Resource Graph's recorded answer shape.
  */
 export function pagedEstate(tables: Record<string, Record<string, unknown>[]>, pageSize = 2): (call: GraphCall) => Reply {
   return (call) => {
     const wanted = new Set(call.subscriptions.map((s) => s.toLowerCase()));
     const rows = (tables[call.table] ?? []).filter((r) => {
       const sub = String(r.subscriptionId ?? /^\/subscriptions\/([^/]+)/i.exec(String(r.id))?.[1] ?? '').toLowerCase();
-      return wanted.has(sub);
+      return wanted.size === 0 || wanted.has(sub); // no subscriptions named: all the credential can read
     });
     const data = rows.slice((call.page - 1) * pageSize, call.page * pageSize);
     const more = call.page * pageSize < rows.length;

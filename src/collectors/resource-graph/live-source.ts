@@ -4,7 +4,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import pLimit from 'p-limit';
-import { UsageError } from '../../errors.js';
 import type { ResourceRow } from '../../model.js';
 import { TOOL_VERSION } from '../../version.js';
 import { type AzureConnection, type AzureSettings, azureConnection, errorLine, verifyCredential } from '../azure/connection.js';
@@ -39,9 +38,18 @@ export const QUERIES: readonly GraphQuery[] = [
   },
 ];
 
+/** Every subscription the credential can read: a query at tenant scope, no subscriptions named. */
+const DISCOVERY: GraphQuery = {
+  table: 'ResourceContainers',
+  query: "ResourceContainers | where type =~ 'microsoft.resources/subscriptions' | project id, type, subscriptionId",
+};
+
+/** The status scope of subscription discovery: when it is incomplete, so is everything (what is missing is unknown). */
+export const DISCOVERY_SCOPE = 'discovery:subscriptions';
+
 export interface LiveSourceOptions {
   connection: AzureConnection;
-  subscriptions: readonly string[];
+  subscriptions: readonly string[] | { discover: true };
   /** Requests in flight at once. */
   concurrency: number;
   /** How long one page may take, throttling waits and retries included. */
@@ -117,12 +125,16 @@ export class ResourceGraphLiveSource implements Collector {
     };
     const limit = pLimit(this.opts.concurrency);
     const seen = new Set<string>();
-    const work = Promise.all(
-      batches(this.opts.subscriptions, this.opts.batchSize ?? 100).map((batch) => this.batch(batch, limit, seen, emit, signal)),
-    ).finally(() => {
-      done = true;
-      wake?.();
-    });
+    const work = this.subscriptionsToCollect(emit, signal)
+      .then((subscriptions) =>
+        Promise.all(
+          batches(subscriptions, this.opts.batchSize ?? 100).map((batch) => this.batch(batch, limit, seen, emit, signal)),
+        ),
+      )
+      .finally(() => {
+        done = true;
+        wake?.();
+      });
     work.catch(() => {}); // awaited below; until then its failure must not count as unhandled
     while (!done || queue.length > 0) {
       const next = queue.shift();
@@ -131,6 +143,24 @@ export class ResourceGraphLiveSource implements Collector {
       wake = null;
     }
     await work;
+  }
+
+  /** The configured subscriptions, or those discovery finds; a discovery that falls short says so. */
+  private async subscriptionsToCollect(emit: (e: CollectorEvent) => void, signal: AbortSignal | undefined): Promise<string[]> {
+    const { subscriptions } = this.opts;
+    if (!('discover' in subscriptions)) return [...subscriptions];
+    const found = new Set<string>();
+    const outcome = await this.query(DISCOVERY, [], signal, (rows) => {
+      for (const r of rows) if (r.subscription_id) found.add(r.subscription_id);
+    });
+    const error = outcome.problem
+      ? `subscription discovery: ${outcome.problem}`
+      : found.size === 0
+        ? 'subscription discovery: the credential can read no subscription'
+        : null;
+    if (error)
+      emit({ kind: 'status', status: { source: this.source, scope: DISCOVERY_SCOPE, status: 'failed', error, rows: 0 } });
+    return [...found];
   }
 
   private async batch(
@@ -202,7 +232,12 @@ export class ResourceGraphLiveSource implements Collector {
       try {
         await this.quota.ready(deadlineAt, signal);
         answer = await this.client.resources(
-          { subscriptions, query: q.query, options: { skipToken, top: 1000, resultFormat: 'objectArray' } },
+          // No subscriptions named: the query runs over every subscription the credential can read.
+          {
+            subscriptions: subscriptions.length ? subscriptions : undefined,
+            query: q.query,
+            options: { skipToken, top: 1000, resultFormat: 'objectArray' },
+          },
           { abortSignal: signal, onResponse: (r) => this.quota.observe(r.headers) },
         );
       } catch (e) {
@@ -233,10 +268,6 @@ export class ResourceGraphLiveSource implements Collector {
 
 /** The live source a config's `azure` section describes. */
 export function liveResourceGraph(settings: AzureSettings, env: NodeJS.ProcessEnv = process.env): ResourceGraphLiveSource {
-  if (!Array.isArray(settings.subscriptions))
-    throw new UsageError(
-      'azure.subscriptions.discover: subscription discovery is not available in this version; list the subscriptions',
-    );
   return new ResourceGraphLiveSource({
     connection: azureConnection(settings, env),
     subscriptions: settings.subscriptions,

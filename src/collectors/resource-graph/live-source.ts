@@ -17,7 +17,7 @@ interface GraphQuery {
   covers?: string;
 }
 
-export const QUERIES: readonly GraphQuery[] = [
+const QUERIES: readonly GraphQuery[] = [
   { table: 'Resources', query: 'Resources' },
   {
     table: 'ResourceContainers',
@@ -45,7 +45,7 @@ const DISCOVERY: GraphQuery = {
 };
 
 /** The status scope of subscription discovery: when it is incomplete, so is everything (what is missing is unknown). */
-export const DISCOVERY_SCOPE = 'discovery:subscriptions';
+const DISCOVERY_SCOPE = 'discovery:subscriptions';
 
 export interface LiveSourceOptions {
   connection: AzureConnection;

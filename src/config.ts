@@ -42,11 +42,51 @@ const fileSource = z.strictObject({
   /** Files or folders (every *.json inside), relative to the config file. */
   paths: z.array(nonEmpty).min(1),
 });
-const liveSource = z.strictObject({
-  mode: z.literal('live'),
-  subscriptions: z.array(z.uuid()).default([]),
-});
+/** Collects from Azure through the `azure` connection. */
+const liveSource = z.strictObject({ mode: z.literal('live') });
 const source = z.discriminatedUnion('mode', [fileSource, liveSource]);
+
+const https = z.url({ protocol: /^https$/, error: 'expected an https:// URL' });
+
+/** A sovereign cloud by name, or its endpoints spelt out (Azure Stack, a private cloud, a test server). */
+const cloud = z.union(
+  [
+    z.enum(['public', 'usgov', 'china']),
+    z.strictObject({
+      arm_endpoint: https,
+      /** Microsoft Entra authority host, e.g. https://login.microsoftonline.com. */
+      authority_host: https,
+      /** Reserved for the Log Analytics collector; not read by this version. */
+      log_analytics_endpoint: https.optional(),
+    }),
+  ],
+  { error: 'expected public, usgov, china or { arm_endpoint, authority_host }' },
+);
+
+const credential = z.discriminatedUnion('kind', [
+  /** DefaultAzureCredential: workload identity, managed identity, environment, Azure CLI, ... */
+  z.strictObject({ kind: z.literal('default') }),
+  z.strictObject({
+    kind: z.literal('client_secret'),
+    tenant_id: z.uuid(),
+    client_id: z.uuid(),
+    /** Name of the environment variable holding the secret: a secret never sits in the config file. */
+    secret_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'),
+  }),
+]);
+
+const azure = z.strictObject({
+  cloud: cloud.default('public'),
+  credential: credential.default({ kind: 'default' }),
+  /** The subscriptions to collect, or `{ discover: true }` for every one the credential can read. */
+  subscriptions: z.union([z.array(z.uuid()).min(1), z.strictObject({ discover: z.literal(true) })], {
+    error: 'expected a list of subscription ids or { discover: true }',
+  }),
+  /** Requests in flight at once per source, and sources collected at once. */
+  concurrency: z.int().min(1).max(32).default(4),
+  /** How long one page may take, its retries and waits included, before its scopes are reported incomplete. */
+  deadline_seconds: z.number().positive().max(3600).default(120),
+});
 
 export const waiverSchema = z.strictObject({
   id: nonEmpty,
@@ -85,6 +125,8 @@ export const configSchema = z.strictObject({
     namespaces: ['gc-{tenant}-*'],
     namespace_label: 'customer',
   }),
+  /** How to reach Azure; used by live sources. */
+  azure: azure.optional(),
   sources: z
     .strictObject({
       resource_graph: source.optional(),
@@ -242,6 +284,9 @@ function crossCheck(raw: unknown): string[] {
     if (r.kind === 'email' && !(Array.isArray(r.to) && r.to.length))
       problems.push(`alerts.routes[${i}].to: required for an email route`);
   }
+  const rg = isRecord(raw.sources) ? raw.sources.resource_graph : undefined;
+  if (isRecord(rg) && rg.mode === 'live' && raw.azure === undefined)
+    problems.push('azure: required for sources.resource_graph.mode: live');
   return problems;
 }
 
@@ -305,6 +350,6 @@ export function configJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(configSchema, { io: 'input' }),
     title: 'compline.yaml',
-    description: 'Compline configuration: tenants, estate mapping, sources, waivers, alerts, signer, output.',
+    description: 'Compline configuration: tenants, estate mapping, Azure connection, sources, waivers, alerts, signer, output.',
   };
 }

@@ -59,7 +59,7 @@ export interface RunInfo {
 
 export interface SourceStatus {
   source: string;
-  /** `subscription:<id>`, `cluster:<name>`, `file:<path>`, or `plan:<label>`. */
+  /** `subscription:<id>`, `discovery:subscriptions`, `cluster:<name>`, `file:<path>`, or `plan:<label>`. */
   scope: string;
   status: 'ok' | 'partial' | 'failed';
   error: string | null;

@@ -13,6 +13,7 @@ function file(name: string, text: string): string {
   return path;
 }
 
+const SUB = '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60';
 const tenant = (extra = '') => `
   - id: bank_alpha
     name: Bank Alpha
@@ -27,6 +28,12 @@ describe('compline.yaml', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/valid — 3 tenants, 2 waivers/);
     expect(r.stdout).toMatch(/warning: waiver WVR-2025-090 \(kv-purge-protection\) expired on 2025-09-30/);
+  });
+
+  it('the live example config is valid', () => {
+    const r = compline(['config', 'validate', 'examples/live/compline.yaml']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/valid — 2 tenants/);
   });
 
   const bad: [string, string, RegExp][] = [
@@ -68,6 +75,26 @@ describe('compline.yaml', () => {
       'webhook without url_env',
       `version: 1\ntenants:${tenant()}\nalerts:\n  routes:\n    - { tenant: bank_alpha, kind: webhook }\n`,
       /alerts\.routes\[0\]\.url_env: required for a webhook route$/m,
+    ],
+    [
+      'live source without the azure connection',
+      `version: 1\ntenants:${tenant()}\nsources: { resource_graph: { mode: live } }\n`,
+      /: azure: required for sources\.resource_graph\.mode: live$/m,
+    ],
+    [
+      'a client secret written into the file',
+      `version: 1\ntenants:${tenant()}\nazure:\n  subscriptions: [${SUB}]\n  credential: { kind: client_secret, tenant_id: ${SUB}, client_id: ${SUB}, secret: s3cr3t }\n`,
+      /azure\.credential: unknown key secret \(did you mean secret_env\?\)$/m,
+    ],
+    [
+      'an ARM endpoint over plain http',
+      `version: 1\ntenants:${tenant()}\nazure:\n  subscriptions: [${SUB}]\n  cloud: { arm_endpoint: "http://arm.example", authority_host: "https://login.example" }\n`,
+      /azure\.cloud\.arm_endpoint: expected an https:\/\/ URL$/m,
+    ],
+    [
+      'an unknown cloud',
+      `version: 1\ntenants:${tenant()}\nazure: { cloud: mars, subscriptions: [${SUB}] }\n`,
+      /azure\.cloud: expected public, usgov, china or \{ arm_endpoint, authority_host \}$/m,
     ],
   ];
   it.each(bad)('%s → exit 2 naming the path', (name, text, message) => {

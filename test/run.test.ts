@@ -194,13 +194,13 @@ describe('compline run', () => {
     expect(critical.stderr).not.toMatch(/^compline:/m);
   });
 
-  it('live sources are refused by this version with exit 2 and nothing written', () => {
+  it('a live source without the azure connection is refused with exit 2 and nothing written', () => {
     const dir = workspace({});
     const config = readFileSync(join(dir, 'compline.yaml'), 'utf8').replace('{ mode: file, paths: [estate] }', '{ mode: live }');
     writeFileSync(join(dir, 'compline.yaml'), config);
     const r = compline(['run', '--config', join(dir, 'compline.yaml')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/sources\.resource_graph\.mode: live collection is not available in this version/);
+    expect(r.stderr).toMatch(/compline\.yaml: azure: required for sources\.resource_graph\.mode: live$/m);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });

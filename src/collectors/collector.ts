@@ -12,6 +12,8 @@ export type CollectorEvent =
 export interface Collector {
   /** Source name recorded in source_status, e.g. `resource-graph`. */
   readonly source: string;
+  /** Checks what can be checked before any collection (credentials); throws a UsageError when the source cannot work. */
+  prepare?(signal?: AbortSignal): Promise<void>;
   collect(signal?: AbortSignal): AsyncIterable<CollectorEvent>;
 }
 

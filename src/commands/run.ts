@@ -2,8 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Collector } from '../collectors/collector.js';
+import pLimit from 'p-limit';
+import type { Collector, CollectorEvent } from '../collectors/collector.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
+import { liveResourceGraph } from '../collectors/resource-graph/live-source.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
 import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
@@ -87,9 +89,8 @@ function exitOf(
 function collectorsFor(loaded: LoadedConfig): Collector[] {
   const rg = loaded.config.sources.resource_graph;
   if (!rg) throw new UsageError(`sources.resource_graph: no source configured; nothing to audit`);
-  if (rg.mode === 'live') {
-    throw new UsageError('sources.resource_graph.mode: live collection is not available in this version; use mode: file');
-  }
+  // The config's cross-check requires the azure section for a live source.
+  if (rg.mode === 'live') return [liveResourceGraph(loaded.config.azure!)];
   return [new ResourceGraphFileSource(rg.paths, loaded.baseDir)];
 }
 
@@ -134,6 +135,8 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const { config } = loaded;
   const paths = await checkRunOutputs(opts, loaded);
   const collectors = collectorsFor(loaded);
+  // Credentials that do not work at all stop the run here, before the store or any output exists.
+  for (const c of collectors) await c.prepare?.();
   const now = opts.now ?? new Date();
   const runId = newRunId(now);
   // The store opens first: a store that cannot be opened leaves no staged output behind.
@@ -153,34 +156,38 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     await store.recordTenants(runId, config.tenants);
     const tenancy = tenantResolver(config);
     let collected = 0;
-    for (const collector of collectors) {
-      try {
-        for await (const event of collector.collect()) {
-          if (event.kind === 'rows') {
-            for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
-            await store.appendResources(runId, event.rows);
-            collected += event.rows.length;
-          } else if (event.kind === 'coverage') {
-            await store.appendCoverage(runId, event.rows);
-          } else {
-            await store.recordSource(runId, { ...event.status, tenant_id: null });
-            if (event.status.status !== 'ok')
-              log(`warn: ${event.status.source} ${event.status.status} for ${event.status.scope}: ${event.status.error}`);
-          }
+    // Collectors run side by side; their events reach the store one at a time.
+    const toStore = pLimit(1);
+    const handle = (event: CollectorEvent) =>
+      toStore(async () => {
+        if (event.kind === 'rows') {
+          for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
+          await store.appendResources(runId, event.rows);
+          collected += event.rows.length;
+        } else if (event.kind === 'coverage') {
+          await store.appendCoverage(runId, event.rows);
+        } else {
+          await store.recordSource(runId, { ...event.status, tenant_id: null });
+          if (event.status.status !== 'ok')
+            log(`warn: ${event.status.source} ${event.status.status} for ${event.status.scope}: ${event.status.error}`);
         }
-      } catch (e) {
-        const error = (e as Error).message.split('\n')[0] ?? 'error';
-        await store.recordSource(runId, {
-          source: collector.source,
-          scope: 'all',
-          status: 'failed',
-          error,
-          rows: 0,
-          tenant_id: null,
-        });
-        log(`error: ${collector.source} failed: ${error}`);
-      }
-    }
+      });
+    const collecting = pLimit(config.azure?.concurrency ?? 4);
+    await Promise.all(
+      collectors.map((collector) =>
+        collecting(async () => {
+          try {
+            for await (const event of collector.collect()) await handle(event);
+          } catch (e) {
+            const error = (e as Error).message.split('\n')[0] ?? 'error';
+            await handle({
+              kind: 'status',
+              status: { source: collector.source, scope: 'all', status: 'failed', error, rows: 0 },
+            });
+          }
+        }),
+      ),
+    );
     await store.stampCoverageTenants(runId);
 
     const evaluation = await evaluate(store, catalogue.checks, {

@@ -1,5 +1,5 @@
 // Runs the built CLI as a user would: a child process, its exit code, stdout and stderr.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -15,19 +15,40 @@ export interface CliResult {
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
 
-export function compline(
-  args: string[],
-  opts: { cwd?: string; input?: string | Buffer; env?: Record<string, string>; unprivileged?: boolean } = {},
-): CliResult {
+interface CliOptions {
+  cwd?: string;
+  input?: string | Buffer;
+  env?: Record<string, string>;
+  unprivileged?: boolean;
+}
+
+const spawnOptions = (opts: CliOptions) => ({
+  ...(opts.unprivileged && isRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+  cwd: opts.cwd ?? ROOT,
+  env: { ...process.env, ...opts.env },
+});
+
+export function compline(args: string[], opts: CliOptions = {}): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    ...(opts.unprivileged && isRoot ? { uid: NOBODY, gid: NOBODY } : {}),
-    cwd: opts.cwd ?? ROOT,
+    ...spawnOptions(opts),
     input: opts.input,
-    env: { ...process.env, ...opts.env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same, without blocking this process: for a CLI that talks to a server the test itself runs. */
+export function complineAsync(args: string[], opts: Omit<CliOptions, 'input'> = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], { ...spawnOptions(opts), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /**

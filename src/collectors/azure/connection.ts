@@ -1,0 +1,99 @@
+// The `azure` config section → endpoints and a credential every Azure collector shares.
+import {
+  AggregateAuthenticationError,
+  AuthenticationError,
+  AuthenticationRequiredError,
+  ClientSecretCredential,
+  CredentialUnavailableError,
+  DefaultAzureCredential,
+  type TokenCredential,
+} from '@azure/identity';
+import type { Config } from '../../config.js';
+import { UsageError } from '../../errors.js';
+
+export type AzureSettings = NonNullable<Config['azure']>;
+
+const CLOUDS = {
+  public: {
+    arm_endpoint: 'https://management.azure.com',
+    authority_host: 'https://login.microsoftonline.com',
+    log_analytics_endpoint: 'https://api.loganalytics.io',
+  },
+  usgov: {
+    arm_endpoint: 'https://management.usgovcloudapi.net',
+    authority_host: 'https://login.microsoftonline.us',
+    log_analytics_endpoint: 'https://api.loganalytics.us',
+  },
+  china: {
+    arm_endpoint: 'https://management.chinacloudapi.cn',
+    authority_host: 'https://login.chinacloudapi.cn',
+    log_analytics_endpoint: 'https://api.loganalytics.azure.cn',
+  },
+} as const;
+
+export interface AzureConnection {
+  armEndpoint: string;
+  /** The token scope for ARM (Resource Graph included). */
+  armScope: string;
+  credential: TokenCredential;
+  /** The text with every secret the connection knows replaced: for every reason a collector reports. */
+  redact(text: string): string;
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+/**
+ * Resolves endpoints and builds the credential. A client secret is read from the environment variable the config
+ * names; its absence is a usage error, raised before any collection.
+ */
+export function azureConnection(settings: AzureSettings, env: NodeJS.ProcessEnv = process.env): AzureConnection {
+  const cloud = typeof settings.cloud === 'string' ? CLOUDS[settings.cloud] : settings.cloud;
+  const armEndpoint = trimSlash(cloud.arm_endpoint);
+  const authorityHost = trimSlash(cloud.authority_host);
+  const secrets: string[] = [];
+  let credential: TokenCredential;
+  if (settings.credential.kind === 'client_secret') {
+    const { tenant_id, client_id, secret_env } = settings.credential;
+    const secret = env[secret_env];
+    if (!secret) throw new UsageError(`azure.credential.secret_env: environment variable ${secret_env} is not set`);
+    secrets.push(secret);
+    credential = new ClientSecretCredential(tenant_id, client_id, secret, {
+      authorityHost,
+      // Instance discovery asks for cloud metadata a private cloud (or a test server) does not publish.
+      disableInstanceDiscovery: typeof settings.cloud !== 'string',
+    });
+  } else {
+    credential = new DefaultAzureCredential({ authorityHost });
+  }
+  return {
+    armEndpoint,
+    armScope: `${armEndpoint}/.default`,
+    credential,
+    redact: (text) => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text),
+  };
+}
+
+/** First line of an error's message, secrets removed. */
+export function errorLine(e: unknown, redact: (text: string) => string): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return redact(message.split('\n').find((l) => l.trim()) ?? 'error').trim();
+}
+
+/**
+ * Asks for one token before any collection. A credential the token endpoint refuses (or that has nothing to
+ * authenticate with) is a usage error; an endpoint that cannot be reached is left to collection, whose scopes then
+ * report the failure.
+ */
+export async function verifyCredential(connection: AzureConnection, signal?: AbortSignal): Promise<void> {
+  try {
+    await connection.credential.getToken(connection.armScope, { abortSignal: signal });
+  } catch (e) {
+    const refused =
+      e instanceof AuthenticationRequiredError ||
+      e instanceof CredentialUnavailableError ||
+      e instanceof AggregateAuthenticationError ||
+      (e instanceof AuthenticationError && e.statusCode >= 400 && e.statusCode < 500);
+    if (refused)
+      throw new UsageError(`azure.credential: no token for ${connection.armScope} (${errorLine(e, connection.redact)})`);
+  }
+}

@@ -1,0 +1,291 @@
+// Resource Graph, live: the estate's resources, subscriptions and resource groups, Defender pricings and role
+// assignments, queried over batches of subscriptions and paged with $skipToken. Every subscription gets a status;
+// a page that fails or never arrives leaves its subscriptions partial or failed with the reason, never short.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ResourceGraphClient } from '@azure/arm-resourcegraph';
+import pLimit from 'p-limit';
+import type { ResourceRow } from '../../model.js';
+import { TOOL_VERSION } from '../../version.js';
+import { type AzureConnection, type AzureSettings, azureConnection, errorLine, verifyCredential } from '../azure/connection.js';
+import type { Collector, CollectorEvent } from '../collector.js';
+import { armToRow } from './arm-row.js';
+
+interface GraphQuery {
+  table: string;
+  query: string;
+  /** The child type whose every row under a subscription the query returns, when it completes. */
+  covers?: string;
+}
+
+const QUERIES: readonly GraphQuery[] = [
+  { table: 'Resources', query: 'Resources' },
+  {
+    table: 'ResourceContainers',
+    query:
+      "ResourceContainers | where type in~ ('microsoft.resources/subscriptions', 'microsoft.resources/subscriptions/resourcegroups')",
+  },
+  {
+    table: 'SecurityResources',
+    query: "SecurityResources | where type =~ 'microsoft.security/pricings'",
+    covers: 'microsoft.security/pricings',
+  },
+  {
+    table: 'AuthorizationResources',
+    // Built-in role definitions are the same everywhere and come back with every batch: custom ones only.
+    query:
+      "AuthorizationResources | where type =~ 'microsoft.authorization/roleassignments' or (type =~ 'microsoft.authorization/roledefinitions' and tostring(properties.type) =~ 'CustomRole')",
+    covers: 'microsoft.authorization/roleassignments',
+  },
+];
+
+/** Every subscription the credential can read: a query at tenant scope, no subscriptions named. */
+const DISCOVERY: GraphQuery = {
+  table: 'ResourceContainers',
+  query: "ResourceContainers | where type =~ 'microsoft.resources/subscriptions' | project id, type, subscriptionId",
+};
+
+/** The status scope of subscription discovery: when it is incomplete, so is everything (what is missing is unknown). */
+const DISCOVERY_SCOPE = 'discovery:subscriptions';
+
+export interface LiveSourceOptions {
+  connection: AzureConnection;
+  subscriptions: readonly string[] | { discover: true };
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** How long one page may take, throttling waits and retries included. */
+  deadlineMs: number;
+  /** Subscriptions per request (Resource Graph takes up to 1000). */
+  batchSize?: number;
+  /** The SDK's retries of throttled (429), failed (5xx) and broken requests. */
+  retry?: { maxRetries?: number; retryDelayInMs?: number };
+}
+
+/** `hh:mm:ss` → milliseconds; null when the header is absent or malformed. */
+function durationMs(text: string | undefined): number | null {
+  const m = /^(\d+):(\d{2}):(\d{2})$/.exec(text?.trim() ?? '');
+  return m ? ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 : null;
+}
+
+/**
+ * Resource Graph's per-user quota, read from every answer: once it says none is left, no request goes out before
+ * it resets, so the quota is honoured before a 429 rather than after.
+ */
+class QuotaGate {
+  private resumeAt = 0;
+
+  observe(headers: { get(name: string): string | undefined }): void {
+    const remaining = headers.get('x-ms-user-quota-remaining');
+    const resets = durationMs(headers.get('x-ms-user-quota-resets-after'));
+    if (remaining?.trim() === '0' && resets !== null) this.resumeAt = Math.max(this.resumeAt, Date.now() + resets);
+  }
+
+  /** Waits for the quota; throws when it resets only after `deadlineAt`. */
+  async ready(deadlineAt: number, signal: AbortSignal): Promise<void> {
+    const wait = this.resumeAt - Date.now();
+    if (wait <= 0) return;
+    if (Date.now() + wait > deadlineAt)
+      throw new Incomplete(`request quota exhausted until ${Math.ceil(wait / 1000)} s from now, beyond the deadline`);
+    await sleep(wait, undefined, { signal });
+  }
+}
+
+class Incomplete extends Error {}
+
+interface QueryOutcome {
+  complete: boolean;
+  problem: string | null;
+}
+
+export class ResourceGraphLiveSource implements Collector {
+  readonly source = 'resource-graph';
+  private readonly client: ResourceGraphClient;
+  private readonly quota = new QuotaGate();
+
+  constructor(private readonly opts: LiveSourceOptions) {
+    const { connection } = opts;
+    this.client = new ResourceGraphClient(connection.credential, {
+      endpoint: connection.armEndpoint,
+      credentials: { scopes: [connection.armScope] },
+      retryOptions: opts.retry,
+      userAgentOptions: { userAgentPrefix: `compline/${TOOL_VERSION}` },
+    });
+  }
+
+  prepare(signal?: AbortSignal): Promise<void> {
+    return verifyCredential(this.opts.connection, signal);
+  }
+
+  async *collect(signal?: AbortSignal): AsyncIterable<CollectorEvent> {
+    const queue: CollectorEvent[] = [];
+    let wake: (() => void) | null = null;
+    let done = false;
+    const emit = (event: CollectorEvent) => {
+      queue.push(event);
+      wake?.();
+    };
+    const limit = pLimit(this.opts.concurrency);
+    const seen = new Set<string>();
+    const work = this.subscriptionsToCollect(emit, signal)
+      .then((subscriptions) =>
+        Promise.all(
+          batches(subscriptions, this.opts.batchSize ?? 100).map((batch) => this.batch(batch, limit, seen, emit, signal)),
+        ),
+      )
+      .finally(() => {
+        done = true;
+        wake?.();
+      });
+    work.catch(() => {}); // awaited below; until then its failure must not count as unhandled
+    while (!done || queue.length > 0) {
+      const next = queue.shift();
+      if (next) yield next;
+      else await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+    await work;
+  }
+
+  /** The configured subscriptions, or those discovery finds; a discovery that falls short says so. */
+  private async subscriptionsToCollect(emit: (e: CollectorEvent) => void, signal: AbortSignal | undefined): Promise<string[]> {
+    const { subscriptions } = this.opts;
+    if (!('discover' in subscriptions)) return [...subscriptions];
+    const found = new Set<string>();
+    const outcome = await this.query(DISCOVERY, [], signal, (rows) => {
+      for (const r of rows) if (r.subscription_id) found.add(r.subscription_id);
+    });
+    const error = outcome.problem
+      ? `subscription discovery: ${outcome.problem}`
+      : found.size === 0
+        ? 'subscription discovery: the credential can read no subscription'
+        : null;
+    if (error)
+      emit({ kind: 'status', status: { source: this.source, scope: DISCOVERY_SCOPE, status: 'failed', error, rows: 0 } });
+    return [...found];
+  }
+
+  private async batch(
+    subscriptions: string[],
+    limit: ReturnType<typeof pLimit>,
+    seen: Set<string>,
+    emit: (e: CollectorEvent) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const rows = new Map(subscriptions.map((s) => [s, 0]));
+    const visible = new Set<string>();
+    const outcomes = await Promise.all(
+      QUERIES.map((q) =>
+        limit(() =>
+          this.query(q, subscriptions, signal, (page) => {
+            const fresh = page.filter((r) => !seen.has(r.id));
+            for (const r of fresh) {
+              seen.add(r.id);
+              if (r.type === 'microsoft.resources/subscriptions' && r.subscription_id) visible.add(r.subscription_id);
+              if (r.subscription_id && rows.has(r.subscription_id)) rows.set(r.subscription_id, rows.get(r.subscription_id)! + 1);
+            }
+            if (fresh.length) emit({ kind: 'rows', table: 'resources', rows: fresh });
+          }),
+        ),
+      ),
+    );
+    const covered = QUERIES.flatMap((q, i) => (q.covers && outcomes[i]!.complete ? [q.covers] : []));
+    const problems = outcomes.flatMap((o, i) => (o.problem ? [`${QUERIES[i]!.table}: ${o.problem}`] : []));
+    const anyComplete = outcomes.some((o) => o.complete);
+    const containersComplete = outcomes[QUERIES.findIndex((q) => q.table === 'ResourceContainers')]!.complete;
+    for (const sub of subscriptions) {
+      const scope = `subscription:${sub}`;
+      // Resource Graph leaves out, without a word, a subscription the credential cannot read: its absence from a
+      // complete list of containers is the only sign, and an unread subscription is not an empty one.
+      if (containersComplete && !visible.has(sub)) {
+        const error = 'subscription not visible to the credential (no Reader role there, or no such subscription)';
+        emit({ kind: 'status', status: { source: this.source, scope, status: 'failed', error, rows: rows.get(sub)! } });
+        continue;
+      }
+      if (covered.length)
+        emit({
+          kind: 'coverage',
+          rows: covered.map((child_type) => ({ parent_id: `/subscriptions/${sub}`, child_type, source: this.source, scope })),
+        });
+      const n = rows.get(sub)!;
+      const status = problems.length === 0 ? 'ok' : anyComplete || n > 0 ? 'partial' : 'failed';
+      emit({
+        kind: 'status',
+        status: { source: this.source, scope, status, error: problems.length ? problems.join('; ') : null, rows: n },
+      });
+    }
+  }
+
+  /** Every page of one query over one batch; rows go out page by page, the outcome says whether they are all. */
+  private async query(
+    q: GraphQuery,
+    subscriptions: string[],
+    outer: AbortSignal | undefined,
+    onRows: (rows: ResourceRow[]) => void,
+  ): Promise<QueryOutcome> {
+    const { deadlineMs, connection } = this.opts;
+    let skipToken: string | undefined;
+    for (let page = 1; ; page++) {
+      const deadlineAt = Date.now() + deadlineMs;
+      const timeout = AbortSignal.timeout(deadlineMs);
+      const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
+      const where = page === 1 ? 'first page' : `page ${page}`;
+      let answer: Awaited<ReturnType<ResourceGraphClient['resources']>>;
+      try {
+        await this.quota.ready(deadlineAt, signal);
+        answer = await this.client.resources(
+          // No subscriptions named: the query runs over every subscription the credential can read.
+          {
+            subscriptions: subscriptions.length ? subscriptions : undefined,
+            query: q.query,
+            options: { skipToken, top: 1000, resultFormat: 'objectArray' },
+          },
+          { abortSignal: signal, onResponse: (r) => this.quota.observe(r.headers) },
+        );
+      } catch (e) {
+        let why: string;
+        if (e instanceof Incomplete) why = e.message;
+        else if (timeout.aborted) why = `no answer within ${deadlineMs / 1000} s`;
+        else if (outer?.aborted) why = 'collection cancelled';
+        else why = failure(e, connection.redact);
+        return { complete: false, problem: `${where}: ${why}` };
+      }
+      if (!Array.isArray(answer.data)) return { complete: false, problem: `${where}: answer without a data array` };
+      const rows: ResourceRow[] = [];
+      let skipped = 0;
+      for (const item of answer.data as unknown[]) {
+        const row = item && typeof item === 'object' ? armToRow(item as Record<string, unknown>, 'live') : null;
+        if (row) rows.push(row);
+        else skipped++;
+      }
+      onRows(rows);
+      if (skipped > 0) return { complete: false, problem: `${where}: ${skipped} rows without id or type` };
+      if (String(answer.resultTruncated).toLowerCase() === 'true')
+        return { complete: false, problem: `${where}: result truncated by Resource Graph` };
+      if (!answer.skipToken) return { complete: true, problem: null };
+      skipToken = answer.skipToken;
+    }
+  }
+}
+
+/** The live source a config's `azure` section describes. */
+export function liveResourceGraph(settings: AzureSettings, env: NodeJS.ProcessEnv = process.env): ResourceGraphLiveSource {
+  return new ResourceGraphLiveSource({
+    connection: azureConnection(settings, env),
+    subscriptions: settings.subscriptions,
+    concurrency: settings.concurrency,
+    deadlineMs: settings.deadline_seconds * 1000,
+  });
+}
+
+/** What went wrong with a request, in one line without secrets: the HTTP status when there was one. */
+function failure(e: unknown, redact: (text: string) => string): string {
+  const { statusCode, code } = e as { statusCode?: number; code?: string };
+  const line = errorLine(e, redact);
+  if (statusCode) return `HTTP ${statusCode}${code && !line.includes(code) ? ` ${code}` : ''}: ${line}`;
+  return code && !line.includes(code) ? `${code}: ${line}` : line;
+}
+
+function batches(items: readonly string[], size: number): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size).map((s) => s.toLowerCase()));
+  return out;
+}

@@ -1,0 +1,296 @@
+// The live Resource Graph source through the real SDK client and credential against a local HTTPS server: every
+// page is followed, throttling and failures are waited out when they pass, and when they do not the subscriptions
+// they hit are partial or failed with the reason, in bounded time and without the secret.
+import { afterEach, describe, expect, it } from 'vitest';
+import { azureConnection } from '../../src/collectors/azure/connection.js';
+import type { CollectorEvent } from '../../src/collectors/collector.js';
+import {
+  type LiveSourceOptions,
+  liveResourceGraph,
+  ResourceGraphLiveSource,
+} from '../../src/collectors/resource-graph/live-source.js';
+import type { ResourceRow } from '../../src/model.js';
+import type { SourceStatus } from '../../src/store.js';
+import { liveEstate, SUB_A, SUB_B } from '../support/azure-estate.js';
+import {
+  type AzureServer,
+  type GraphCall,
+  pagedEstate,
+  type Reply,
+  startAzureServer,
+  TEST_CLIENT,
+  TEST_TENANT,
+  withFaults,
+} from '../support/azure-server.js';
+import { exampleBody, itReal } from '../support/real-data.js';
+
+const SECRET = 'planted~Secret.9f8e7d6c5b4a';
+let server: AzureServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+function settings(url: string, extra: Partial<{ concurrency: number; deadline_seconds: number }> = {}) {
+  return {
+    cloud: { arm_endpoint: url, authority_host: url },
+    credential: {
+      kind: 'client_secret' as const,
+      tenant_id: TEST_TENANT,
+      client_id: TEST_CLIENT,
+      secret_env: 'TEST_AZURE_SECRET',
+    },
+    subscriptions: [SUB_A, SUB_B],
+    concurrency: extra.concurrency ?? 4,
+    deadline_seconds: extra.deadline_seconds ?? 5,
+  };
+}
+
+async function source(graph: (c: GraphCall) => Reply, opts: Partial<LiveSourceOptions> = {}) {
+  server = await startAzureServer({ secret: SECRET, graph, echoSecret: true });
+  const s = settings(server.url);
+  return new ResourceGraphLiveSource({
+    connection: azureConnection(s, { TEST_AZURE_SECRET: SECRET }),
+    subscriptions: s.subscriptions,
+    concurrency: 4,
+    deadlineMs: 5000,
+    retry: { maxRetries: 2, retryDelayInMs: 20 },
+    ...opts,
+  });
+}
+
+async function drain(src: ResourceGraphLiveSource) {
+  const events: CollectorEvent[] = [];
+  for await (const e of src.collect()) events.push(e);
+  const rows = events.flatMap((e) => (e.kind === 'rows' ? e.rows : []));
+  const statuses = events.flatMap((e) => (e.kind === 'status' ? [e.status] : []));
+  const coverage = events.flatMap((e) => (e.kind === 'coverage' ? e.rows : []));
+  return { rows, statuses, coverage, ids: rows.map((r) => r.id).sort() };
+}
+
+const byScope = (statuses: Omit<SourceStatus, 'tenant_id'>[]) =>
+  Object.fromEntries(statuses.map((s) => [s.scope, { status: s.status, error: s.error, rows: s.rows }]));
+
+const allIds = Object.values(liveEstate())
+  .flat()
+  .map((r) => String(r.id).toLowerCase())
+  .sort();
+
+describe('live Resource Graph source', () => {
+  it('follows every page of every table and says each subscription was collected whole', async () => {
+    const src = await source(pagedEstate(liveEstate(), 2));
+    const { rows, statuses, coverage, ids } = await drain(src);
+    expect(ids).toEqual(allIds);
+    expect(byScope(statuses)).toEqual({
+      [`subscription:${SUB_A}`]: { status: 'ok', error: null, rows: 7 },
+      [`subscription:${SUB_B}`]: { status: 'ok', error: null, rows: 7 },
+    });
+    const resourcePages = server!.calls.filter((c) => c.table === 'Resources').map((c) => c.page);
+    expect(resourcePages).toEqual([1, 2, 3]);
+    expect(coverage.map((c) => `${c.parent_id} ${c.child_type}`).sort()).toEqual([
+      `/subscriptions/${SUB_A} microsoft.authorization/roleassignments`,
+      `/subscriptions/${SUB_A} microsoft.security/pricings`,
+      `/subscriptions/${SUB_B} microsoft.authorization/roleassignments`,
+      `/subscriptions/${SUB_B} microsoft.security/pricings`,
+    ]);
+    const vault = rows.find((r) => r.name === 'kv-acme-2') as ResourceRow;
+    expect(vault).toMatchObject({
+      type: 'microsoft.keyvault/vaults',
+      subscription_id: SUB_A,
+      resource_group: 'rg-acme-prod',
+      origin: 'live',
+      properties: { enablePurgeProtection: false },
+    });
+  });
+
+  itReal(
+    ['b_arm_resources/specs_resourcegraph_ResourcesFirstPageQuery.json'],
+    'reads the recorded first page and follows its skip token',
+    async () => {
+      const recorded = exampleBody('b_arm_resources/specs_resourcegraph_ResourcesFirstPageQuery.json');
+      const sub = String((recorded.data as { id: string }[])[0]!.id.split('/')[2]);
+      const rest = pagedEstate({
+        ResourceContainers: [
+          { id: `/subscriptions/${sub}`, name: 'recorded', type: 'microsoft.resources/subscriptions', subscriptionId: sub },
+        ],
+      });
+      const src = await source((call) => (call.table === 'Resources' && call.page === 1 ? { body: recorded } : rest(call)), {
+        subscriptions: [sub],
+      });
+      const { ids, statuses } = await drain(src);
+      expect(ids).toEqual(
+        [...(recorded.data as { id: string }[]).map((r) => r.id.toLowerCase()), `/subscriptions/${sub}`].sort(),
+      );
+      expect(server!.calls.filter((c) => c.table === 'Resources').map((c) => c.skipToken)).toEqual([
+        undefined,
+        recorded.$skipToken,
+      ]);
+      expect(byScope(statuses)[`subscription:${sub}`]?.status).toBe('ok');
+    },
+  );
+
+  it('waits out a 429 (Retry-After), a 500 and a connection reset, and then has every row', async () => {
+    const src = await source(
+      withFaults(pagedEstate(liveEstate(), 2), {
+        'Resources#2': [{ status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'RateLimiting' } } }],
+        'ResourceContainers#1': [{ status: 500, body: { error: { code: 'InternalServerError' } } }],
+        'SecurityResources#1': [{ fault: 'reset' }],
+      }),
+    );
+    const started = Date.now();
+    const { statuses, ids } = await drain(src);
+    expect(ids).toEqual(allIds);
+    expect(statuses.map((s) => s.status)).toEqual(['ok', 'ok']);
+    const resources = server!.calls.filter((c) => c.table === 'Resources' && c.page === 2);
+    expect(resources).toHaveLength(2);
+    expect(resources[1]!.at - resources[0]!.at).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(8000);
+  });
+
+  it('sends nothing while the quota headers say none is left, so the 429 never comes', async () => {
+    let resumeAt = 0;
+    const estate = pagedEstate(liveEstate(), 2);
+    const src = await source(
+      (call) => {
+        if (call.at < resumeAt)
+          return { status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'RateLimiting' } } };
+        const reply = estate(call) as { headers: Record<string, string>; body: unknown };
+        if (call.table !== 'Resources' || call.page !== 1) return reply;
+        resumeAt = call.at + 1000;
+        return { ...reply, headers: { 'x-ms-user-quota-remaining': '0', 'x-ms-user-quota-resets-after': '00:00:01' } };
+      },
+      { concurrency: 1 },
+    );
+    const { statuses, ids } = await drain(src);
+    expect(ids).toEqual(allIds);
+    expect(statuses.map((s) => s.status)).toEqual(['ok', 'ok']);
+    const early = server!.calls.filter((c) => c.at < resumeAt);
+    expect(early.map((c) => `${c.table}#${c.page}`)).toEqual(['Resources#1']);
+  });
+
+  it('a page that never comes leaves its subscriptions partial at the deadline, with the rows before it', async () => {
+    const src = await source(withFaults(pagedEstate(liveEstate(), 2), { 'Resources#2': [{ fault: 'hang' }] }), {
+      deadlineMs: 1500,
+    });
+    const started = Date.now();
+    const { statuses, ids } = await drain(src);
+    expect(Date.now() - started).toBeLessThan(6000);
+    const reason = 'Resources: page 2: no answer within 1.5 s';
+    expect(byScope(statuses)).toEqual({
+      [`subscription:${SUB_A}`]: { status: 'partial', error: reason, rows: 6 },
+      [`subscription:${SUB_B}`]: { status: 'partial', error: reason, rows: 4 },
+    });
+    expect(ids).toHaveLength(allIds.length - 4);
+  });
+
+  it('a Retry-After beyond the deadline is not waited for', async () => {
+    const tooLong = { status: 429, headers: { 'retry-after': '3600' }, body: { error: { code: 'RateLimiting' } } };
+    const src = await source(withFaults(pagedEstate(liveEstate(), 2), { 'AuthorizationResources#1': [tooLong] }), {
+      deadlineMs: 1500,
+    });
+    const started = Date.now();
+    const { statuses, coverage } = await drain(src);
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(statuses.map((s) => [s.status, s.error])).toEqual([
+      ['partial', 'AuthorizationResources: first page: no answer within 1.5 s'],
+      ['partial', 'AuthorizationResources: first page: no answer within 1.5 s'],
+    ]);
+    // The role assignments were not listed whole, so no subscription claims them; the pricings were.
+    expect(coverage.map((c) => c.child_type)).toEqual(['microsoft.security/pricings', 'microsoft.security/pricings']);
+  });
+
+  it('a failure that persists past the retries fails the subscriptions of that batch only, with the status', async () => {
+    const fail = (call: GraphCall): Reply =>
+      call.subscriptions.includes(SUB_B)
+        ? { status: 500, body: { error: { code: 'InternalServerError', message: 'boom' } } }
+        : pagedEstate(liveEstate())(call);
+    const src = await source(fail, { batchSize: 1 });
+    const { statuses, ids } = await drain(src);
+    const scopes = byScope(statuses);
+    expect(scopes[`subscription:${SUB_A}`]).toEqual({ status: 'ok', error: null, rows: 7 });
+    expect(scopes[`subscription:${SUB_B}`]?.status).toBe('failed');
+    expect(scopes[`subscription:${SUB_B}`]?.rows).toBe(0);
+    expect(scopes[`subscription:${SUB_B}`]?.error).toMatch(
+      /^Resources: first page: HTTP 500 InternalServerError: .*boom.*; ResourceContainers: first page: HTTP 500/,
+    );
+    expect(ids.every((id) => id.includes(SUB_A))).toBe(true);
+    expect(server!.calls.every((c) => c.subscriptions.length === 1)).toBe(true);
+  });
+
+  it('a subscription the credential cannot read fails, though Resource Graph says nothing of it', async () => {
+    const unseen = '0d1e2f3a-4b5c-4d6e-8f7a-8b9c0d1e2f3a';
+    const src = await source(pagedEstate(liveEstate(), 2), { subscriptions: [SUB_A, unseen] });
+    const { statuses } = await drain(src);
+    expect(byScope(statuses)).toEqual({
+      [`subscription:${SUB_A}`]: { status: 'ok', error: null, rows: 7 },
+      [`subscription:${unseen}`]: {
+        status: 'failed',
+        error: 'subscription not visible to the credential (no Reader role there, or no such subscription)',
+        rows: 0,
+      },
+    });
+  });
+
+  it('a body cut short and a result Resource Graph truncated are incomplete, never short', async () => {
+    const estate = pagedEstate(liveEstate(), 10);
+    const src = await source((call) => {
+      const reply = estate(call) as { headers: Record<string, string>; body: Record<string, unknown> };
+      if (call.table === 'Resources') return { fault: 'truncated', body: reply.body };
+      if (call.table === 'ResourceContainers') return { ...reply, body: { ...reply.body, resultTruncated: 'true' } };
+      return reply;
+    });
+    const { statuses } = await drain(src);
+    const error = statuses[0]?.error ?? '';
+    expect(statuses.map((s) => s.status)).toEqual(['partial', 'partial']);
+    expect(error).toMatch(/^Resources: first page: .+; ResourceContainers: first page: result truncated by Resource Graph$/);
+  });
+
+  it('never lets the secret out: not from a refusal that echoes it, not from a failing answer', async () => {
+    const echo = (): Reply => ({ status: 400, body: { error: { code: 'BadRequest', message: `client_secret=${SECRET}` } } });
+    const src = await source(echo);
+    const { statuses } = await drain(src);
+    expect(statuses[0]?.error).toContain('client_secret=[redacted]');
+    expect(JSON.stringify(statuses)).not.toContain(SECRET);
+
+    const refused = liveResourceGraph(
+      { ...settings(server!.url), credential: { ...settings(server!.url).credential, client_id: TEST_TENANT } },
+      { TEST_AZURE_SECRET: SECRET },
+    );
+    const error = await refused.prepare().then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error?.name).toBe('UsageError');
+    expect(error?.message).toMatch(/^azure\.credential: no token for https:\/\/127\.0\.0\.1:\d+\/\.default \(.*AADSTS7000215/);
+    expect(error?.message).not.toContain(SECRET);
+  });
+
+  it('refuses a missing secret variable before any request', () => {
+    expect(() => liveResourceGraph(settings('https://127.0.0.1:1'), {})).toThrow(
+      'azure.credential.secret_env: environment variable TEST_AZURE_SECRET is not set',
+    );
+  });
+
+  it('discovers every subscription the credential can read, then collects each', async () => {
+    const src = await source(pagedEstate(liveEstate(), 2), { subscriptions: { discover: true } });
+    const { statuses, ids } = await drain(src);
+    expect(ids).toEqual(allIds);
+    expect(byScope(statuses)).toEqual({
+      [`subscription:${SUB_A}`]: { status: 'ok', error: null, rows: 7 },
+      [`subscription:${SUB_B}`]: { status: 'ok', error: null, rows: 7 },
+    });
+    expect(server!.calls[0]).toMatchObject({ table: 'ResourceContainers', subscriptions: [] });
+  });
+
+  it('a discovery that falls short fails its own scope, which taints the whole run', async () => {
+    const src = await source(withFaults(pagedEstate(liveEstate(), 1), { 'ResourceContainers#2': [{ fault: 'hang' }] }), {
+      subscriptions: { discover: true },
+      deadlineMs: 1000,
+    });
+    const { statuses } = await drain(src);
+    expect(byScope(statuses)).toEqual({
+      'discovery:subscriptions': { status: 'failed', error: 'subscription discovery: page 2: no answer within 1 s', rows: 0 },
+      [`subscription:${SUB_A}`]: { status: 'ok', error: null, rows: 7 },
+    });
+  });
+});

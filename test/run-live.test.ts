@@ -1,0 +1,154 @@
+// `compline run` over the live Resource Graph source, end to end: the built CLI, the real SDK and credential, and
+// the local HTTPS Azure server. Per-tenant reports from a healthy estate; a page that never comes makes the run
+// partial (exit 4) in bounded time with `error` verdicts, never passes; a credential that does not work stops the
+// run before any collection; the secret appears nowhere.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { liveEstate, SUB_A, SUB_B } from './support/azure-estate.js';
+import {
+  type AzureServer,
+  type GraphCall,
+  pagedEstate,
+  type Reply,
+  startAzureServer,
+  TEST_CLIENT,
+  TEST_TENANT,
+  withFaults,
+} from './support/azure-server.js';
+import { complineAsync } from './support/cli.js';
+
+const SECRET = 'planted~Secret.0a1b2c3d4e5f';
+let server: AzureServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+async function workspace(graph: (c: GraphCall) => Reply, deadline = 30): Promise<string> {
+  await server?.close();
+  server = await startAzureServer({ secret: SECRET, graph, echoSecret: true });
+  const dir = mkdtempSync(join(tmpdir(), 'compline-live-'));
+  writeFileSync(
+    join(dir, 'compline.yaml'),
+    `version: 1
+tenants:
+  - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_A}] }
+  - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_B}] }
+azure:
+  cloud: { arm_endpoint: "${server.url}", authority_host: "${server.url}" }
+  credential: { kind: client_secret, tenant_id: ${TEST_TENANT}, client_id: ${TEST_CLIENT}, secret_env: COMPLINE_TEST_SECRET }
+  subscriptions: [${SUB_A}, ${SUB_B}]
+  deadline_seconds: ${deadline}
+sources:
+  resource_graph: { mode: live }
+output: { dir: out, store: store/compline.duckdb }
+`,
+  );
+  return dir;
+}
+
+const run = (dir: string, secret = SECRET) =>
+  complineAsync(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json'], {
+    env: secret === '' ? {} : { COMPLINE_TEST_SECRET: secret },
+  });
+
+interface Report {
+  findings: { check_id: string; resource_id: string; status: string; reason: string }[];
+  sources: { scope: string; status: string; error: string | null }[];
+}
+function reports(dir: string): Record<string, Report> {
+  const [runId] = readdirSync(join(dir, 'out'));
+  const root = join(dir, 'out', runId!);
+  return Object.fromEntries(readdirSync(root).map((t) => [t, JSON.parse(readFileSync(join(root, t, 'report.json'), 'utf8'))]));
+}
+const verdict = (r: Report, check: string, name: string) =>
+  r.findings.find((f) => f.check_id === check && f.resource_id.endsWith(`/${name}`))?.status;
+
+/** Every file the run wrote, for the secret to be looked for in. */
+function allOutput(dir: string): string {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    for (const e of readdirSync(p, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(p, e.name));
+      else out.push(readFileSync(join(p, e.name)).toString('latin1'));
+    }
+  };
+  walk(dir);
+  return out.join('\n');
+}
+
+describe('compline run over live Resource Graph', () => {
+  it('collects the estate and writes each tenant its own report', async () => {
+    const dir = await workspace(pagedEstate(liveEstate(), 2));
+    const r = await run(dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'ok', sources: { ok: 2, partial: 0, failed: 0 } });
+    const { acme, zeta } = reports(dir) as { acme: Report; zeta: Report };
+    expect([verdict(acme, 'kv-purge-protection', 'kv-acme-1'), verdict(acme, 'kv-purge-protection', 'kv-acme-2')]).toEqual([
+      'pass',
+      'fail',
+    ]);
+    expect(verdict(zeta, 'kv-purge-protection', 'kv-zeta-1')).toBe('pass');
+    expect(JSON.stringify(zeta)).not.toContain('kv-acme');
+    expect(JSON.stringify(acme)).not.toContain('kv-zeta');
+    // Pricings come from SecurityResources, the subscription rows from ResourceContainers.
+    expect(verdict(zeta, 'defender-plans-standard', 'virtualmachines')).toBe('fail');
+    expect(verdict(acme, 'defender-plans-standard', 'virtualmachines')).toBe('pass');
+    expect(acme.sources).toContainEqual(expect.objectContaining({ scope: `subscription:${SUB_A}`, status: 'ok' }));
+  });
+
+  it('a page that never comes makes the run partial by the deadline: exit 4, error verdicts, never a pass', async () => {
+    const dir = await workspace(withFaults(pagedEstate(liveEstate(), 2), { 'Resources#2': [{ fault: 'hang' }] }), 2);
+    const started = Date.now();
+    const r = await run(dir);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^compline: run partial: 2 of 2 source scopes incomplete \\(resource-graph partial for subscription:${SUB_A}: Resources: page 2: no answer within 2 s; …\\)$`,
+        'm',
+      ),
+    );
+    const { acme } = reports(dir) as { acme: Report };
+    // kv-acme-1 came on page 1 and would pass; its subscription is incomplete, so its verdict is withheld.
+    expect(verdict(acme, 'kv-purge-protection', 'kv-acme-1')).toBe('error');
+    expect(acme.findings.find((f) => f.resource_id === `source://resource-graph/subscription:${SUB_A}`)?.status).toBe('error');
+  });
+
+  it('a credential the token endpoint refuses stops the run before any collection: one line, exit 2, no secret', async () => {
+    const dir = await workspace(pagedEstate(liveEstate()));
+    const r = await run(dir, 'the-wrong-secret');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^compline: azure\.credential: no token for https:\/\/127\.0\.0\.1:\d+\/\.default \(.*AADSTS7000215.*\)\n$/,
+    );
+    expect(server!.calls).toEqual([]);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('a secret variable that is not set is one line, exit 2', async () => {
+    const dir = await workspace(pagedEstate(liveEstate()));
+    const r = await run(dir, '');
+    expect(r.stderr).toBe('compline: azure.credential.secret_env: environment variable COMPLINE_TEST_SECRET is not set\n');
+    expect(r.code).toBe(2);
+    expect(server!.tokenRequests).toBe(0);
+  });
+
+  it('the secret reaches no output, store or stream, even when the servers echo it', async () => {
+    const echo = (): Reply => ({ status: 400, body: { error: { code: 'BadRequest', message: `bad client_secret=${SECRET}` } } });
+    const dir = await workspace(echo);
+    const r = await run(dir);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('client_secret=[redacted]');
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+    expect(allOutput(dir)).not.toContain(SECRET);
+    const refused = await workspace(pagedEstate(liveEstate()));
+    const wrong = await run(refused, `x${SECRET}`);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('client_secret=[redacted]');
+    expect(wrong.stderr).not.toContain(SECRET);
+  });
+});

@@ -1,0 +1,198 @@
+// A local HTTPS server that plays Microsoft Entra's token endpoint and Azure Resource Manager for the real SDK
+// clients: the OpenID configuration, client-secret tokens, and Resource Graph queries paged with $skipToken, with
+// the faults a real estate shows (429 with Retry-After, 500, a connection reset, a page that never comes, a body
+// cut short). Later collectors add their ARM routes here.
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
+import { testTlsDir } from './azure-tls.js';
+
+export const TEST_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+export const TEST_CLIENT = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
+
+/** One Resource Graph request as the server saw it. */
+export interface GraphCall {
+  /** The query's first word: Resources, ResourceContainers, SecurityResources, AuthorizationResources. */
+  table: string;
+  query: string;
+  subscriptions: string[];
+  skipToken: string | undefined;
+  /** 1 for a first page, n for the page a skip token asks for. */
+  page: number;
+  at: number;
+}
+
+export type Reply =
+  | { status?: number; headers?: Record<string, string>; body: unknown }
+  /** The socket is destroyed without an answer. */
+  | { fault: 'reset' }
+  /** No answer ever comes. */
+  | { fault: 'hang' }
+  /** A 200 whose JSON body stops halfway. */
+  | { fault: 'truncated'; body: unknown };
+
+export interface AzureServerOptions {
+  /** The client secret the token endpoint accepts. */
+  secret: string;
+  graph: (call: GraphCall) => Reply;
+  /** The token endpoint's refusal repeats the secret it was sent, to prove an echoed secret never reaches output. */
+  echoSecret?: boolean;
+}
+
+export interface AzureServer {
+  url: string;
+  calls: GraphCall[];
+  tokenRequests: number;
+  close(): Promise<void>;
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+};
+
+async function bodyOf(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startAzureServer(opts: AzureServerOptions): Promise<AzureServer> {
+  const tls = testTlsDir();
+  const sockets = new Set<Socket>();
+  const state = { calls: [] as GraphCall[], tokenRequests: 0 };
+  let base = '';
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', base);
+    const body = await bodyOf(req);
+    const tenantPath = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$/.exec(url.pathname);
+    if (req.method === 'GET' && tenantPath?.[2]?.startsWith('v2.0')) {
+      const t = tenantPath[1];
+      return json(res, 200, {
+        issuer: `${base}/${t}/v2.0`,
+        authorization_endpoint: `${base}/${t}/oauth2/v2.0/authorize`,
+        token_endpoint: `${base}/${t}/oauth2/v2.0/token`,
+        end_session_endpoint: `${base}/${t}/oauth2/v2.0/logout`,
+        jwks_uri: `${base}/${t}/discovery/v2.0/keys`,
+        response_types_supported: ['code', 'id_token', 'code id_token', 'token id_token'],
+        subject_types_supported: ['pairwise'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      });
+    }
+    if (req.method === 'POST' && tenantPath) {
+      state.tokenRequests++;
+      const form = new URLSearchParams(body);
+      if (tenantPath[1] !== TEST_TENANT || form.get('client_id') !== TEST_CLIENT || form.get('client_secret') !== opts.secret) {
+        return json(res, 401, {
+          error: 'invalid_client',
+          error_description: `AADSTS7000215: Invalid client secret provided.${opts.echoSecret ? ` client_secret=${form.get('client_secret')}` : ''}`,
+          error_codes: [7000215],
+        });
+      }
+      return json(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'test-access-token' });
+    }
+    if (req.method === 'POST' && url.pathname.toLowerCase() === '/providers/microsoft.resourcegraph/resources') {
+      if (req.headers.authorization !== 'Bearer test-access-token')
+        return json(res, 401, { error: { code: 'AuthenticationFailed' } });
+      const request = JSON.parse(body) as { query: string; subscriptions?: string[]; options?: { $skipToken?: string } };
+      const skipToken = request.options?.$skipToken;
+      const call: GraphCall = {
+        table: request.query.split(/\s/)[0] ?? '',
+        query: request.query,
+        subscriptions: request.subscriptions ?? [],
+        skipToken,
+        page: skipToken ? pageOfToken(skipToken) : 1,
+        at: Date.now(),
+      };
+      state.calls.push(call);
+      const reply = opts.graph(call);
+      if ('fault' in reply) {
+        if (reply.fault === 'reset') return req.socket.destroy();
+        if (reply.fault === 'hang') return;
+        const text = JSON.stringify(reply.body);
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(text.length / 2) });
+        return res.end(text.slice(0, text.length / 2));
+      }
+      return json(res, reply.status ?? 200, reply.body, reply.headers);
+    }
+    json(res, 404, { error: { code: 'NotFound', message: `${req.method} ${url.pathname}` } });
+  };
+
+  const server: Server = createServer(
+    { key: readFileSync(join(tls, 'server.key')), cert: readFileSync(join(tls, 'server.pem')) },
+    (req, res) => void handle(req, res).catch((e) => json(res, 500, { error: { code: 'TestServer', message: String(e) } })),
+  );
+  server.on('secureConnection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: base,
+    get calls() {
+      return state.calls;
+    },
+    get tokenRequests() {
+      return state.tokenRequests;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Skip tokens the server hands out: the page they lead to, base64 as Resource Graph's are opaque. */
+const tokenOfPage = (page: number) => Buffer.from(JSON.stringify({ page })).toString('base64');
+function pageOfToken(token: string): number {
+  try {
+    return (JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { page?: number }).page ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** Quota headers of a healthy answer: plenty left. */
+export const QUOTA_OK = { 'x-ms-user-quota-remaining': '14', 'x-ms-user-quota-resets-after': '00:00:05' };
+
+/**
+ * An estate served page by page: rows per table (filtered to the request's subscriptions by `subscriptionId`, or
+ * by id for subscription containers; all of them for a request that names none), `pageSize` rows a page, in Resource Graph's recorded answer shape.
+ */
+export function pagedEstate(tables: Record<string, Record<string, unknown>[]>, pageSize = 2): (call: GraphCall) => Reply {
+  return (call) => {
+    const wanted = new Set(call.subscriptions.map((s) => s.toLowerCase()));
+    const rows = (tables[call.table] ?? []).filter((r) => {
+      const sub = String(r.subscriptionId ?? /^\/subscriptions\/([^/]+)/i.exec(String(r.id))?.[1] ?? '').toLowerCase();
+      return wanted.size === 0 || wanted.has(sub); // no subscriptions named: all the credential can read
+    });
+    const data = rows.slice((call.page - 1) * pageSize, call.page * pageSize);
+    const more = call.page * pageSize < rows.length;
+    return {
+      headers: QUOTA_OK,
+      body: {
+        totalRecords: rows.length,
+        count: data.length,
+        resultTruncated: 'false',
+        facets: [],
+        ...(more ? { $skipToken: tokenOfPage(call.page + 1) } : {}),
+        data,
+      },
+    };
+  };
+}
+
+/**
+ * Faults before the real answer: `{ 'Resources#2': [{ status: 500, body }] }` makes the first request for page 2
+ * of Resources a 500, the next one the estate's answer.
+ */
+export function withFaults(graph: (call: GraphCall) => Reply, faults: Record<string, Reply[]>): (call: GraphCall) => Reply {
+  return (call) => faults[`${call.table}#${call.page}`]?.shift() ?? graph(call);
+}

@@ -98,6 +98,9 @@ describe('compline run over live Resource Graph', () => {
     expect(verdict(zeta, 'defender-plans-standard', 'virtualmachines')).toBe('fail');
     expect(verdict(acme, 'defender-plans-standard', 'virtualmachines')).toBe('pass');
     expect(acme.sources).toContainEqual(expect.objectContaining({ scope: `subscription:${SUB_A}`, status: 'ok' }));
+    // A subscription a tenant owns outright is its own scope: the other tenant's report does not name it.
+    expect(JSON.stringify(zeta)).not.toContain(SUB_A);
+    expect(JSON.stringify(acme)).not.toContain(SUB_B);
   });
 
   it('a page that never comes makes the run partial by the deadline: exit 4, error verdicts, never a pass', async () => {

@@ -167,7 +167,10 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         } else if (event.kind === 'coverage') {
           await store.appendCoverage(runId, event.rows);
         } else {
-          await store.recordSource(runId, { ...event.status, tenant_id: null });
+          // A subscription a tenant owns outright is that tenant's scope: other tenants' reports do not name it.
+          const sub = /^subscription:(.+)$/.exec(event.status.scope)?.[1];
+          const owner = sub ? tenancy.subjectTenant(`/subscriptions/${sub}`) : null;
+          await store.recordSource(runId, { ...event.status, tenant_id: owner });
           if (event.status.status !== 'ok')
             log(`warn: ${event.status.source} ${event.status.status} for ${event.status.scope}: ${event.status.error}`);
         }

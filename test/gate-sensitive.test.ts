@@ -1,47 +1,12 @@
 // The gate over plans with values marked sensitive that a check would judge: a value the gate may not show must not
 // decide a verdict either. It reaches the checks as a value not known at plan time (`unknown`, naming where it is);
 // a failure decided on known values beside it still fails and blocks.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compline } from './support/cli.js';
 import type { PlanFixture } from './support/fixture-store.js';
-import { buildPlan } from './support/plan-builder.js';
+import { gateJson as gate, inboundRule as rule } from './support/gate-json.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'compline-gate-sensitive-'));
-let n = 0;
 const HIDDEN = 'not known at plan time (known only after apply or marked sensitive)';
 
-interface Verdict {
-  check_id: string;
-  address: string | null;
-  status: string;
-  blocking: boolean;
-  reason: string;
-}
-
-function gate(resources: PlanFixture[], args: string[] = []) {
-  const path = join(dir, `plan-${n++}.json`);
-  const text = JSON.stringify(buildPlan(resources).plan);
-  writeFileSync(path, text);
-  const r = compline(['gate', path, '--format', 'json', ...args]);
-  const result = JSON.parse(r.stdout) as { findings: Verdict[] };
-  const of = (check: string, address: string) => result.findings.find((f) => f.check_id === check && f.address === address);
-  return { code: r.code, stdout: r.stdout, plan: text, of };
-}
-
-const rule = (name: string, port: string, source: string, priority: number) => ({
-  name,
-  direction: 'Inbound',
-  access: 'Allow',
-  protocol: 'Tcp',
-  priority,
-  source_address_prefix: source,
-  source_port_range: '*',
-  destination_address_prefix: '*',
-  destination_port_range: port,
-});
 // What a sensitive variable may hold: the gate must not read it, so no value of it may pass or fail a check.
 const SOURCE = 'Sensitive-Source-7d3a';
 const NSG = 'azurerm_network_security_group.db';

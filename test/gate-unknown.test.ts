@@ -1,44 +1,10 @@
 // The gate over plans where a known-bad value and a value known only after apply sit in the same resource: the
 // failure decided on known values stands and blocks; `unknown` is left for verdicts the unknown values could change.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compline } from './support/cli.js';
 import type { PlanFixture } from './support/fixture-store.js';
-import { buildPlan, ref } from './support/plan-builder.js';
+import { gateJson as gate, inboundRule as rule } from './support/gate-json.js';
+import { ref } from './support/plan-builder.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'compline-gate-unknown-'));
-let n = 0;
-
-interface Verdict {
-  check_id: string;
-  address: string | null;
-  status: string;
-  blocking: boolean;
-  reason: string;
-}
-
-function gate(resources: PlanFixture[], args: string[] = []) {
-  const path = join(dir, `plan-${n++}.json`);
-  writeFileSync(path, JSON.stringify(buildPlan(resources).plan));
-  const r = compline(['gate', path, '--format', 'json', ...args]);
-  const result = JSON.parse(r.stdout) as { findings: Verdict[] };
-  const of = (check: string, address: string) => result.findings.find((f) => f.check_id === check && f.address === address);
-  return { code: r.code, of };
-}
-
-const rule = (name: string, port: string, source: string, priority: number) => ({
-  name,
-  direction: 'Inbound',
-  access: 'Allow',
-  protocol: 'Tcp',
-  priority,
-  source_address_prefix: source,
-  source_port_range: '*',
-  destination_address_prefix: '*',
-  destination_port_range: port,
-});
 const nsg = (rules: Record<string, unknown>[]): PlanFixture => ({
   type: 'azurerm_network_security_group',
   name: 'db',

@@ -11,12 +11,14 @@ import {
 } from '../../src/collectors/resource-graph/live-source.js';
 import type { ResourceRow } from '../../src/model.js';
 import type { SourceStatus } from '../../src/store.js';
-import { liveEstate, SUB_A, SUB_B } from '../support/azure-estate.js';
+import { liveEstate, recordedDiagnosticSetting, SUB_A, SUB_B } from '../support/azure-estate.js';
 import {
   type AzureServer,
   type GraphCall,
   pagedEstate,
   type Reply,
+  type SettingsCall,
+  settingsEstate,
   startAzureServer,
   TEST_CLIENT,
   TEST_TENANT,
@@ -46,8 +48,12 @@ function settings(url: string, extra: Partial<{ concurrency: number; deadline_se
   };
 }
 
-async function source(graph: (c: GraphCall) => Reply, opts: Partial<LiveSourceOptions> = {}) {
-  server = await startAzureServer({ secret: SECRET, graph, echoSecret: true });
+async function source(
+  graph: (c: GraphCall) => Reply,
+  opts: Partial<LiveSourceOptions> = {},
+  diagnostics?: (c: SettingsCall) => Reply,
+) {
+  server = await startAzureServer({ secret: SECRET, graph, settings: diagnostics, echoSecret: true });
   const s = settings(server.url);
   return new ResourceGraphLiveSource({
     connection: azureConnection(s, { TEST_AZURE_SECRET: SECRET }),
@@ -87,12 +93,18 @@ describe('live Resource Graph source', () => {
     });
     const resourcePages = server!.calls.filter((c) => c.table === 'Resources').map((c) => c.page);
     expect(resourcePages).toEqual([1, 2, 3]);
+    const vaultA = `/subscriptions/${SUB_A}/resourcegroups/rg-acme-prod/providers/microsoft.keyvault/vaults`;
     expect(coverage.map((c) => `${c.parent_id} ${c.child_type}`).sort()).toEqual([
+      `${vaultA}/kv-acme-1 microsoft.insights/diagnosticsettings`,
+      `${vaultA}/kv-acme-2 microsoft.insights/diagnosticsettings`,
       `/subscriptions/${SUB_A} microsoft.authorization/roleassignments`,
+      `/subscriptions/${SUB_A} microsoft.insights/diagnosticsettings`,
       `/subscriptions/${SUB_A} microsoft.security/pricings`,
+      `/subscriptions/${SUB_B}/resourcegroups/rg-zeta-prod/providers/microsoft.keyvault/vaults/kv-zeta-1 microsoft.insights/diagnosticsettings`,
       `/subscriptions/${SUB_B} microsoft.authorization/roleassignments`,
+      `/subscriptions/${SUB_B} microsoft.insights/diagnosticsettings`,
       `/subscriptions/${SUB_B} microsoft.security/pricings`,
-    ]);
+    ].sort());
     const vault = rows.find((r) => r.name === 'kv-acme-2') as ResourceRow;
     expect(vault).toMatchObject({
       type: 'microsoft.keyvault/vaults',
@@ -196,7 +208,13 @@ describe('live Resource Graph source', () => {
       ['partial', 'AuthorizationResources: first page: no answer within 1.5 s'],
     ]);
     // The role assignments were not listed whole, so no subscription claims them; the pricings were.
-    expect(coverage.map((c) => c.child_type)).toEqual(['microsoft.security/pricings', 'microsoft.security/pricings']);
+    const subscriptionLevel = coverage.filter((c) => /^\/subscriptions\/[^/]+$/.test(c.parent_id));
+    expect(subscriptionLevel.map((c) => c.child_type).sort()).toEqual([
+      'microsoft.insights/diagnosticsettings',
+      'microsoft.insights/diagnosticsettings',
+      'microsoft.security/pricings',
+      'microsoft.security/pricings',
+    ]);
   });
 
   it('a failure that persists past the retries fails the subscriptions of that batch only, with the status', async () => {
@@ -292,5 +310,82 @@ describe('live Resource Graph source', () => {
       'discovery:subscriptions': { status: 'failed', error: 'subscription discovery: page 2: no answer within 1 s', rows: 0 },
       [`subscription:${SUB_A}`]: { status: 'ok', error: null, rows: 7 },
     });
+  });
+});
+
+describe('diagnostic settings, listed live through ARM', () => {
+  const SPEC = 'b_arm_resources/specs_monitor_getDiagnosticSetting.json';
+  const rg = `/subscriptions/${SUB_A}/resourceGroups/rg-acme-prod/providers`;
+  const vault = `${rg}/Microsoft.KeyVault/vaults/kv-acme-1`;
+  const others = [
+    { id: `${rg}/Microsoft.Sql/servers/sql-acme`, type: 'microsoft.sql/servers' },
+    { id: `${rg}/Microsoft.Storage/storageAccounts/stacme`, type: 'microsoft.storage/storageaccounts' },
+    { id: `${rg}/Microsoft.ContainerService/managedClusters/aks-acme`, type: 'microsoft.containerservice/managedclusters' },
+  ].map((r) => ({ ...r, name: r.id.split('/').pop(), subscriptionId: SUB_A, properties: {} }));
+  const estate = () => {
+    const tables = liveEstate();
+    return { ...tables, Resources: [...tables.Resources!, ...others] };
+  };
+
+  itReal([SPEC], 'lists each vault, SQL server, storage account, cluster and subscription, keeping ARM\'s answer', async () => {
+    const setting = recordedDiagnosticSetting(exampleBody(SPEC), vault, 'to-law');
+    const src = await source(pagedEstate(estate(), 5), {}, settingsEstate({ [vault]: [setting] }));
+    const { rows, coverage, statuses } = await drain(src);
+    const lower = (id: string) => id.toLowerCase();
+    const expected = [
+      `/subscriptions/${SUB_A}`,
+      ...['kv-acme-1', 'kv-acme-2'].map((n) => lower(`${rg}/Microsoft.KeyVault/vaults/${n}`)),
+      ...others.map((o) => lower(o.id)),
+      `/subscriptions/${SUB_B}`,
+      `/subscriptions/${SUB_B}/resourcegroups/rg-zeta-prod/providers/microsoft.keyvault/vaults/kv-zeta-1`,
+    ].sort();
+    expect(server!.settingsCalls.map((c) => c.target).sort()).toEqual(expected);
+    expect(new Set(server!.settingsCalls.map((c) => c.apiVersion))).toEqual(new Set(['2021-05-01-preview']));
+    const diag = rows.filter((r) => r.type === 'microsoft.insights/diagnosticsettings');
+    expect(diag).toHaveLength(1);
+    expect(diag[0]).toMatchObject({
+      id: lower(`${vault}/providers/Microsoft.Insights/diagnosticSettings/to-law`),
+      parent_id: lower(vault),
+      subscription_id: SUB_A,
+      origin: 'live',
+      properties: setting.properties,
+    });
+    const settingsCoverage = coverage.filter((c) => c.child_type === 'microsoft.insights/diagnosticsettings');
+    expect(settingsCoverage.map((c) => c.parent_id).sort()).toEqual(expected);
+    expect(statuses.map((s) => [s.status, s.rows])).toEqual([
+      ['ok', 11],
+      ['ok', 7],
+    ]);
+  });
+
+  it('a list that fails past its retries, or never answers, leaves its subscription partial and its target uncovered', async () => {
+    const kv2 = `${rg}/Microsoft.KeyVault/vaults/kv-acme-2`;
+    const boom = { status: 500, body: { error: { code: 'InternalServerError', message: 'boom' } } };
+    const src = await source(
+      pagedEstate(liveEstate(), 5),
+      { deadlineMs: 1500 },
+      settingsEstate({}, { [vault]: [boom, boom, boom], [kv2]: [{ fault: 'hang' }] }),
+    );
+    const started = Date.now();
+    const { statuses, coverage } = await drain(src);
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(byScope(statuses)).toEqual({
+      [`subscription:${SUB_A}`]: {
+        status: 'partial',
+        error: expect.stringMatching(
+          new RegExp(
+            `^diagnostic settings of ${vault.toLowerCase()}: HTTP 500 InternalServerError: boom; ` +
+              `diagnostic settings of ${kv2.toLowerCase()}: no answer within 1.5 s$`,
+          ),
+        ),
+        rows: 7,
+      },
+      [`subscription:${SUB_B}`]: { status: 'ok', error: null, rows: 7 },
+    });
+    const covered = coverage.filter((c) => c.child_type === 'microsoft.insights/diagnosticsettings').map((c) => c.parent_id);
+    expect(covered).not.toContain(vault.toLowerCase());
+    expect(covered).not.toContain(kv2.toLowerCase());
+    expect(covered).toContain(`/subscriptions/${SUB_A}`);
+    expect(server!.settingsCalls.filter((c) => c.target === vault.toLowerCase())).toHaveLength(3);
   });
 });

@@ -95,3 +95,29 @@ export function liveEstate(): Record<string, Record<string, unknown>[]> {
     AuthorizationResources: [ownerAssignment(SUB_A, 1), ownerAssignment(SUB_B, 2)],
   };
 }
+
+/**
+ * A diagnostic setting shaped as ARM answers one (the recorded example `example`), moved onto `target`, sending
+ * `logs` (default: Key Vault's AuditEvent) to a Log Analytics workspace.
+ */
+export function recordedDiagnosticSetting(
+  example: Record<string, unknown>,
+  target: string,
+  name: string,
+  logs: unknown[] = [{ category: 'AuditEvent', categoryGroup: null, enabled: true, retentionPolicy: { enabled: false, days: 0 } }],
+): { id: string; properties: Record<string, unknown> } & Record<string, unknown> {
+  const properties = example.properties as Record<string, unknown>;
+  return {
+    ...example,
+    id: `${target}/providers/microsoft.insights/diagnosticSettings/${name}`,
+    name,
+    properties: {
+      ...properties,
+      storageAccountId: null,
+      eventHubAuthorizationRuleId: null,
+      marketplacePartnerId: null,
+      workspaceId: `/subscriptions/${SUB_A}/resourceGroups/rg-log/providers/Microsoft.OperationalInsights/workspaces/law-audit`,
+      logs,
+    },
+  };
+}

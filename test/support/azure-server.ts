@@ -1,7 +1,7 @@
 // A local HTTPS server that plays Microsoft Entra's token endpoint and Azure Resource Manager for the real SDK
 // clients: the OpenID configuration, client-secret tokens, and Resource Graph queries paged with $skipToken, with
 // the faults a real estate shows (429 with Retry-After, 500, a connection reset, a page that never comes, a body
-// cut short). Later collectors add their ARM routes here.
+// cut short), and the ARM list of a resource's (or subscription's) diagnostic settings, with the same faults.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -24,6 +24,14 @@ export interface GraphCall {
   at: number;
 }
 
+/** One ARM GET of `{target}/providers/Microsoft.Insights/diagnosticSettings` as the server saw it. */
+export interface SettingsCall {
+  /** The resource or subscription id, lower case, with its leading slash. */
+  target: string;
+  apiVersion: string | null;
+  at: number;
+}
+
 export type Reply =
   | { status?: number; headers?: Record<string, string>; body: unknown }
   /** The socket is destroyed without an answer. */
@@ -37,6 +45,8 @@ export interface AzureServerOptions {
   /** The client secret the token endpoint accepts. */
   secret: string;
   graph: (call: GraphCall) => Reply;
+  /** Diagnostic settings lists; without it, every target has none. */
+  settings?: (call: SettingsCall) => Reply;
   /** The token endpoint's refusal repeats the secret it was sent, to prove an echoed secret never reaches output. */
   echoSecret?: boolean;
 }
@@ -44,6 +54,7 @@ export interface AzureServerOptions {
 export interface AzureServer {
   url: string;
   calls: GraphCall[];
+  settingsCalls: SettingsCall[];
   tokenRequests: number;
   close(): Promise<void>;
 }
@@ -62,7 +73,7 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
 export async function startAzureServer(opts: AzureServerOptions): Promise<AzureServer> {
   const tls = testTlsDir();
   const sockets = new Set<Socket>();
-  const state = { calls: [] as GraphCall[], tokenRequests: 0 };
+  const state = { calls: [] as GraphCall[], settingsCalls: [] as SettingsCall[], tokenRequests: 0 };
   let base = '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -110,15 +121,15 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
         at: Date.now(),
       };
       state.calls.push(call);
-      const reply = opts.graph(call);
-      if ('fault' in reply) {
-        if (reply.fault === 'reset') return req.socket.destroy();
-        if (reply.fault === 'hang') return;
-        const text = JSON.stringify(reply.body);
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(text.length / 2) });
-        return res.end(text.slice(0, text.length / 2));
-      }
-      return json(res, reply.status ?? 200, reply.body, reply.headers);
+      return send(req, res, opts.graph(call));
+    }
+    const settingsOf = /^(\/subscriptions\/.+)\/providers\/microsoft\.insights\/diagnosticsettings$/i.exec(url.pathname);
+    if (req.method === 'GET' && settingsOf) {
+      if (req.headers.authorization !== 'Bearer test-access-token')
+        return json(res, 401, { error: { code: 'AuthenticationFailed' } });
+      const call: SettingsCall = { target: settingsOf[1]!.toLowerCase(), apiVersion: url.searchParams.get('api-version'), at: Date.now() };
+      state.settingsCalls.push(call);
+      return send(req, res, opts.settings?.(call) ?? { body: { value: [] } });
     }
     json(res, 404, { error: { code: 'NotFound', message: `${req.method} ${url.pathname}` } });
   };
@@ -138,6 +149,9 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     get calls() {
       return state.calls;
     },
+    get settingsCalls() {
+      return state.settingsCalls;
+    },
     get tokenRequests() {
       return state.tokenRequests;
     },
@@ -147,6 +161,28 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
         server.close(() => resolve());
       }),
   };
+}
+
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  if (!('fault' in reply)) return json(res, reply.status ?? 200, reply.body, reply.headers);
+  if (reply.fault === 'reset') return void req.socket.destroy();
+  if (reply.fault === 'hang') return;
+  const text = JSON.stringify(reply.body);
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(text.length / 2) });
+  res.end(text.slice(0, text.length / 2));
+}
+
+/**
+ * Diagnostic settings by target id (any case), answered as ARM's list (`{ value }`), with faults first:
+ * `faults[target]` replies come before the list, one per request.
+ */
+export function settingsEstate(
+  settings: Record<string, Record<string, unknown>[]>,
+  faults: Record<string, Reply[]> = {},
+): (call: SettingsCall) => Reply {
+  const byTarget = new Map(Object.entries(settings).map(([k, v]) => [k.toLowerCase(), v]));
+  const pending = new Map(Object.entries(faults).map(([k, v]) => [k.toLowerCase(), [...v]]));
+  return (call) => pending.get(call.target)?.shift() ?? { body: { value: byTarget.get(call.target) ?? [] } };
 }
 
 /** Skip tokens the server hands out: the page they lead to, base64 as Resource Graph's are opaque. */

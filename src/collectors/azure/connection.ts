@@ -79,6 +79,14 @@ export function errorLine(e: unknown, redact: (text: string) => string): string 
   return redact(message.split('\n').find((l) => l.trim()) ?? 'error').trim();
 }
 
+/** What went wrong with a request, in one line without secrets: the HTTP status when there was one. */
+export function requestFailure(e: unknown, redact: (text: string) => string): string {
+  const { statusCode, code } = e as { statusCode?: number; code?: string };
+  const line = errorLine(e, redact);
+  if (statusCode) return `HTTP ${statusCode}${code && !line.includes(code) ? ` ${code}` : ''}: ${line}`;
+  return code && !line.includes(code) ? `${code}: ${line}` : line;
+}
+
 /**
  * Asks for one token before any collection. A credential the token endpoint refuses (or that has nothing to
  * authenticate with) is a usage error; an endpoint that cannot be reached is left to collection, whose scopes then

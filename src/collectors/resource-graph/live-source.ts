@@ -6,8 +6,9 @@ import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import pLimit from 'p-limit';
 import type { ResourceRow } from '../../model.js';
 import { TOOL_VERSION } from '../../version.js';
-import { type AzureConnection, type AzureSettings, azureConnection, errorLine, verifyCredential } from '../azure/connection.js';
+import { type AzureConnection, type AzureSettings, azureConnection, requestFailure, verifyCredential } from '../azure/connection.js';
 import type { Collector, CollectorEvent } from '../collector.js';
+import { DIAGNOSTIC_SETTINGS, DiagnosticSettingsLister, hasDiagnosticTarget } from '../arm-children/diagnostic-settings.js';
 import { armToRow } from './arm-row.js';
 
 interface GraphQuery {
@@ -100,6 +101,7 @@ export class ResourceGraphLiveSource implements Collector {
   readonly source = 'resource-graph';
   private readonly client: ResourceGraphClient;
   private readonly quota = new QuotaGate();
+  private readonly diagnostics: DiagnosticSettingsLister;
 
   constructor(private readonly opts: LiveSourceOptions) {
     const { connection } = opts;
@@ -109,6 +111,7 @@ export class ResourceGraphLiveSource implements Collector {
       retryOptions: opts.retry,
       userAgentOptions: { userAgentPrefix: `compline/${TOOL_VERSION}` },
     });
+    this.diagnostics = new DiagnosticSettingsLister(connection, opts.deadlineMs, opts.retry);
   }
 
   prepare(signal?: AbortSignal): Promise<void> {
@@ -172,6 +175,7 @@ export class ResourceGraphLiveSource implements Collector {
   ): Promise<void> {
     const rows = new Map(subscriptions.map((s) => [s, 0]));
     const visible = new Set<string>();
+    const targets = new Map<string, string[]>(subscriptions.map((s) => [s, [`/subscriptions/${s}`]]));
     const outcomes = await Promise.all(
       QUERIES.map((q) =>
         limit(() =>
@@ -181,6 +185,7 @@ export class ResourceGraphLiveSource implements Collector {
               seen.add(r.id);
               if (r.type === 'microsoft.resources/subscriptions' && r.subscription_id) visible.add(r.subscription_id);
               if (r.subscription_id && rows.has(r.subscription_id)) rows.set(r.subscription_id, rows.get(r.subscription_id)! + 1);
+              if (hasDiagnosticTarget(r) && r.subscription_id) targets.get(r.subscription_id)?.push(r.id);
             }
             if (fresh.length) emit({ kind: 'rows', table: 'resources', rows: fresh });
           }),
@@ -191,25 +196,45 @@ export class ResourceGraphLiveSource implements Collector {
     const problems = outcomes.flatMap((o, i) => (o.problem ? [`${QUERIES[i]!.table}: ${o.problem}`] : []));
     const anyComplete = outcomes.some((o) => o.complete);
     const containersComplete = outcomes[QUERIES.findIndex((q) => q.table === 'ResourceContainers')]!.complete;
+    // Resource Graph leaves out, without a word, a subscription the credential cannot read: its absence from a
+    // complete list of containers is the only sign, and an unread subscription is not an empty one.
+    const unread = (sub: string) => containersComplete && !visible.has(sub);
+    // Diagnostic settings of the subscriptions read and the resources found in them, listed once those are known.
+    const listed = await this.diagnostics.listAll(
+      subscriptions.filter((s) => !unread(s)).flatMap((s) => targets.get(s)!),
+      limit,
+      signal,
+    );
+    const settingsCovered = new Set<string>();
+    const settingsProblems = new Map<string, string[]>();
+    for (const { target, rows: found, problem } of listed) {
+      const sub = target.split('/')[2]!;
+      if (found.length) emit({ kind: 'rows', table: 'resources', rows: found });
+      rows.set(sub, rows.get(sub)! + found.length);
+      if (problem === null) settingsCovered.add(target);
+      else settingsProblems.set(sub, [...(settingsProblems.get(sub) ?? []), `diagnostic settings of ${target}: ${problem}`]);
+    }
     for (const sub of subscriptions) {
       const scope = `subscription:${sub}`;
-      // Resource Graph leaves out, without a word, a subscription the credential cannot read: its absence from a
-      // complete list of containers is the only sign, and an unread subscription is not an empty one.
-      if (containersComplete && !visible.has(sub)) {
+      if (unread(sub)) {
         const error = 'subscription not visible to the credential (no Reader role there, or no such subscription)';
         emit({ kind: 'status', status: { source: this.source, scope, status: 'failed', error, rows: rows.get(sub)! } });
         continue;
       }
-      if (covered.length)
-        emit({
-          kind: 'coverage',
-          rows: covered.map((child_type) => ({ parent_id: `/subscriptions/${sub}`, child_type, source: this.source, scope })),
-        });
+      const coverage = [
+        ...covered.map((child_type) => ({ parent_id: `/subscriptions/${sub}`, child_type })),
+        ...targets
+          .get(sub)!
+          .filter((t) => settingsCovered.has(t))
+          .map((parent_id) => ({ parent_id, child_type: DIAGNOSTIC_SETTINGS })),
+      ];
+      if (coverage.length) emit({ kind: 'coverage', rows: coverage.map((c) => ({ ...c, source: this.source, scope })) });
       const n = rows.get(sub)!;
-      const status = problems.length === 0 ? 'ok' : anyComplete || n > 0 ? 'partial' : 'failed';
+      const subProblems = [...problems, ...(settingsProblems.get(sub) ?? [])];
+      const status = subProblems.length === 0 ? 'ok' : anyComplete || n > 0 ? 'partial' : 'failed';
       emit({
         kind: 'status',
-        status: { source: this.source, scope, status, error: problems.length ? problems.join('; ') : null, rows: n },
+        status: { source: this.source, scope, status, error: subProblems.length ? subProblems.join('; ') : null, rows: n },
       });
     }
   }
@@ -245,7 +270,7 @@ export class ResourceGraphLiveSource implements Collector {
         if (e instanceof Incomplete) why = e.message;
         else if (timeout.aborted) why = `no answer within ${deadlineMs / 1000} s`;
         else if (outer?.aborted) why = 'collection cancelled';
-        else why = failure(e, connection.redact);
+        else why = requestFailure(e, connection.redact);
         return { complete: false, problem: `${where}: ${why}` };
       }
       if (!Array.isArray(answer.data)) return { complete: false, problem: `${where}: answer without a data array` };
@@ -274,14 +299,6 @@ export function liveResourceGraph(settings: AzureSettings, env: NodeJS.ProcessEn
     concurrency: settings.concurrency,
     deadlineMs: settings.deadline_seconds * 1000,
   });
-}
-
-/** What went wrong with a request, in one line without secrets: the HTTP status when there was one. */
-function failure(e: unknown, redact: (text: string) => string): string {
-  const { statusCode, code } = e as { statusCode?: number; code?: string };
-  const line = errorLine(e, redact);
-  if (statusCode) return `HTTP ${statusCode}${code && !line.includes(code) ? ` ${code}` : ''}: ${line}`;
-  return code && !line.includes(code) ? `${code}: ${line}` : line;
 }
 
 function batches(items: readonly string[], size: number): string[][] {

@@ -6,18 +6,21 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveEstate, SUB_A, SUB_B } from './support/azure-estate.js';
+import { liveEstate, recordedDiagnosticSetting, SUB_A, SUB_B } from './support/azure-estate.js';
 import {
   type AzureServer,
   type GraphCall,
   pagedEstate,
   type Reply,
+  type SettingsCall,
+  settingsEstate,
   startAzureServer,
   TEST_CLIENT,
   TEST_TENANT,
   withFaults,
 } from './support/azure-server.js';
 import { complineAsync } from './support/cli.js';
+import { exampleBody, itReal } from './support/real-data.js';
 
 const SECRET = 'planted~Secret.0a1b2c3d4e5f';
 let server: AzureServer | null = null;
@@ -26,9 +29,9 @@ afterEach(async () => {
   server = null;
 });
 
-async function workspace(graph: (c: GraphCall) => Reply, deadline = 30): Promise<string> {
+async function workspace(graph: (c: GraphCall) => Reply, deadline = 30, settings?: (c: SettingsCall) => Reply): Promise<string> {
   await server?.close();
-  server = await startAzureServer({ secret: SECRET, graph, echoSecret: true });
+  server = await startAzureServer({ secret: SECRET, graph, settings, echoSecret: true });
   const dir = mkdtempSync(join(tmpdir(), 'compline-live-'));
   writeFileSync(
     join(dir, 'compline.yaml'),
@@ -63,8 +66,9 @@ function reports(dir: string): Record<string, Report> {
   const root = join(dir, 'out', runId!);
   return Object.fromEntries(readdirSync(root).map((t) => [t, JSON.parse(readFileSync(join(root, t, 'report.json'), 'utf8'))]));
 }
-const verdict = (r: Report, check: string, name: string) =>
-  r.findings.find((f) => f.check_id === check && f.resource_id.endsWith(`/${name}`))?.status;
+const finding = (r: Report, check: string, name: string) =>
+  r.findings.find((f) => f.check_id === check && f.resource_id.endsWith(`/${name}`));
+const verdict = (r: Report, check: string, name: string) => finding(r, check, name)?.status;
 
 /** Every file the run wrote, for the secret to be looked for in. */
 function allOutput(dir: string): string {
@@ -154,4 +158,56 @@ describe('compline run over live Resource Graph', () => {
     expect(wrong.stderr).toContain('client_secret=[redacted]');
     expect(wrong.stderr).not.toContain(SECRET);
   });
+});
+
+describe('compline run over live diagnostic settings', () => {
+  const SPEC = 'b_arm_resources/specs_monitor_getDiagnosticSetting.json';
+  const vaultId = (name: string) =>
+    `/subscriptions/${SUB_A}/resourceGroups/rg-acme-prod/providers/Microsoft.KeyVault/vaults/${name}`;
+  const kv1 = vaultId('kv-acme-1');
+  const routed = () => ({ [kv1]: [recordedDiagnosticSetting(exampleBody(SPEC), kv1, 'audit-to-law')] });
+
+  itReal([SPEC], "a vault whose audit log is routed passes; a vault without settings fails, both from ARM's lists", async () => {
+    const dir = await workspace(pagedEstate(liveEstate(), 5), 30, settingsEstate(routed()));
+    const r = await run(dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const { acme } = reports(dir) as { acme: Report };
+    expect(finding(acme, 'kv-diagnostic-logs', 'kv-acme-1')).toMatchObject({
+      status: 'pass',
+      reason: expect.stringContaining('sends AuditEvent to a workspace or storage account'),
+    });
+    expect(finding(acme, 'kv-diagnostic-logs', 'kv-acme-2')).toMatchObject({
+      status: 'fail',
+      reason: 'no diagnostic setting on the vault',
+    });
+  });
+
+  itReal(
+    [SPEC],
+    'lists that keep failing (500) or hang are cut at the deadline: not collected, error, run partial (exit 4)',
+    async () => {
+      const boom = { status: 500, body: { error: { code: 'InternalServerError', message: 'boom' } } };
+      const settings = settingsEstate(routed(), { [vaultId('kv-acme-2')]: [boom, boom, boom, boom], [kv1]: [{ fault: 'hang' }] });
+      const dir = await workspace(pagedEstate(liveEstate(), 5), 2, settings);
+      const started = Date.now();
+      const r = await run(dir);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^compline: run partial: 1 of 2 source scopes incomplete \\(resource-graph partial for subscription:${SUB_A}: diagnostic settings of .*/kv-acme-1: no answer within 2 s`,
+          'm',
+        ),
+      );
+      const { acme, zeta } = reports(dir) as { acme: Report; zeta: Report };
+      for (const name of ['kv-acme-1', 'kv-acme-2'])
+        expect(finding(acme, 'kv-diagnostic-logs', name)).toMatchObject({
+          status: 'error',
+          reason: expect.stringMatching(/; verdict withheld \(diagnostic settings of this vault were not collected\)$/),
+        });
+      // The other subscription's lists came whole: its vault has none and fails.
+      expect(finding(zeta, 'kv-diagnostic-logs', 'kv-zeta-1')?.status).toBe('fail');
+    },
+  );
 });

@@ -94,17 +94,19 @@ describe('live Resource Graph source', () => {
     const resourcePages = server!.calls.filter((c) => c.table === 'Resources').map((c) => c.page);
     expect(resourcePages).toEqual([1, 2, 3]);
     const vaultA = `/subscriptions/${SUB_A}/resourcegroups/rg-acme-prod/providers/microsoft.keyvault/vaults`;
-    expect(coverage.map((c) => `${c.parent_id} ${c.child_type}`).sort()).toEqual([
-      `${vaultA}/kv-acme-1 microsoft.insights/diagnosticsettings`,
-      `${vaultA}/kv-acme-2 microsoft.insights/diagnosticsettings`,
-      `/subscriptions/${SUB_A} microsoft.authorization/roleassignments`,
-      `/subscriptions/${SUB_A} microsoft.insights/diagnosticsettings`,
-      `/subscriptions/${SUB_A} microsoft.security/pricings`,
-      `/subscriptions/${SUB_B}/resourcegroups/rg-zeta-prod/providers/microsoft.keyvault/vaults/kv-zeta-1 microsoft.insights/diagnosticsettings`,
-      `/subscriptions/${SUB_B} microsoft.authorization/roleassignments`,
-      `/subscriptions/${SUB_B} microsoft.insights/diagnosticsettings`,
-      `/subscriptions/${SUB_B} microsoft.security/pricings`,
-    ].sort());
+    expect(coverage.map((c) => `${c.parent_id} ${c.child_type}`).sort()).toEqual(
+      [
+        `${vaultA}/kv-acme-1 microsoft.insights/diagnosticsettings`,
+        `${vaultA}/kv-acme-2 microsoft.insights/diagnosticsettings`,
+        `/subscriptions/${SUB_A} microsoft.authorization/roleassignments`,
+        `/subscriptions/${SUB_A} microsoft.insights/diagnosticsettings`,
+        `/subscriptions/${SUB_A} microsoft.security/pricings`,
+        `/subscriptions/${SUB_B}/resourcegroups/rg-zeta-prod/providers/microsoft.keyvault/vaults/kv-zeta-1 microsoft.insights/diagnosticsettings`,
+        `/subscriptions/${SUB_B} microsoft.authorization/roleassignments`,
+        `/subscriptions/${SUB_B} microsoft.insights/diagnosticsettings`,
+        `/subscriptions/${SUB_B} microsoft.security/pricings`,
+      ].sort(),
+    );
     const vault = rows.find((r) => r.name === 'kv-acme-2') as ResourceRow;
     expect(vault).toMatchObject({
       type: 'microsoft.keyvault/vaults',
@@ -327,7 +329,7 @@ describe('diagnostic settings, listed live through ARM', () => {
     return { ...tables, Resources: [...tables.Resources!, ...others] };
   };
 
-  itReal([SPEC], 'lists each vault, SQL server, storage account, cluster and subscription, keeping ARM\'s answer', async () => {
+  itReal([SPEC], "lists each vault, SQL server, storage account, cluster and subscription, keeping ARM's answer", async () => {
     const setting = recordedDiagnosticSetting(exampleBody(SPEC), vault, 'to-law');
     const src = await source(pagedEstate(estate(), 5), {}, settingsEstate({ [vault]: [setting] }));
     const { rows, coverage, statuses } = await drain(src);

@@ -104,7 +104,9 @@ export function recordedDiagnosticSetting(
   example: Record<string, unknown>,
   target: string,
   name: string,
-  logs: unknown[] = [{ category: 'AuditEvent', categoryGroup: null, enabled: true, retentionPolicy: { enabled: false, days: 0 } }],
+  logs: unknown[] = [
+    { category: 'AuditEvent', categoryGroup: null, enabled: true, retentionPolicy: { enabled: false, days: 0 } },
+  ],
 ): { id: string; properties: Record<string, unknown> } & Record<string, unknown> {
   const properties = example.properties as Record<string, unknown>;
   return {

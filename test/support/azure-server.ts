@@ -127,7 +127,11 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     if (req.method === 'GET' && settingsOf) {
       if (req.headers.authorization !== 'Bearer test-access-token')
         return json(res, 401, { error: { code: 'AuthenticationFailed' } });
-      const call: SettingsCall = { target: settingsOf[1]!.toLowerCase(), apiVersion: url.searchParams.get('api-version'), at: Date.now() };
+      const call: SettingsCall = {
+        target: settingsOf[1]!.toLowerCase(),
+        apiVersion: url.searchParams.get('api-version'),
+        at: Date.now(),
+      };
       state.settingsCalls.push(call);
       return send(req, res, opts.settings?.(call) ?? { body: { value: [] } });
     }
@@ -164,12 +168,14 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
 }
 
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
-  if (!('fault' in reply)) return json(res, reply.status ?? 200, reply.body, reply.headers);
-  if (reply.fault === 'reset') return void req.socket.destroy();
-  if (reply.fault === 'hang') return;
-  const text = JSON.stringify(reply.body);
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(text.length / 2) });
-  res.end(text.slice(0, text.length / 2));
+  if (!('fault' in reply)) json(res, reply.status ?? 200, reply.body, reply.headers);
+  else if (reply.fault === 'reset') req.socket.destroy();
+  else if (reply.fault === 'truncated') {
+    const text = JSON.stringify(reply.body);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(text.length / 2) });
+    res.end(text.slice(0, text.length / 2));
+  }
+  // 'hang': no answer ever comes
 }
 
 /**

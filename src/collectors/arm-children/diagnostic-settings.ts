@@ -21,7 +21,9 @@ const TARGET_TYPES: ReadonlySet<string> = new Set([
 export const hasDiagnosticTarget = (row: ResourceRow): boolean => TARGET_TYPES.has(row.type);
 
 /** One target's list: its settings as rows, or why it is not whole. */
-export type SettingsOutcome = { target: string; rows: ResourceRow[]; problem: null } | { target: string; rows: ResourceRow[]; problem: string };
+export type SettingsOutcome =
+  | { target: string; rows: ResourceRow[]; problem: null }
+  | { target: string; rows: ResourceRow[]; problem: string };
 
 export class DiagnosticSettingsLister {
   private readonly client: MonitorClient;

@@ -1,14 +1,21 @@
 // Resource Graph, live: the estate's resources, subscriptions and resource groups, Defender pricings and role
 // assignments, queried over batches of subscriptions and paged with $skipToken. Every subscription gets a status;
 // a page that fails or never arrives leaves its subscriptions partial or failed with the reason, never short.
+// The diagnostic settings of what a batch found are listed through ARM before its subscriptions get their status.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import pLimit from 'p-limit';
 import type { ResourceRow } from '../../model.js';
 import { TOOL_VERSION } from '../../version.js';
-import { type AzureConnection, type AzureSettings, azureConnection, requestFailure, verifyCredential } from '../azure/connection.js';
-import type { Collector, CollectorEvent } from '../collector.js';
 import { DIAGNOSTIC_SETTINGS, DiagnosticSettingsLister, hasDiagnosticTarget } from '../arm-children/diagnostic-settings.js';
+import {
+  type AzureConnection,
+  type AzureSettings,
+  azureConnection,
+  requestFailure,
+  verifyCredential,
+} from '../azure/connection.js';
+import type { Collector, CollectorEvent } from '../collector.js';
 import { armToRow } from './arm-row.js';
 
 interface GraphQuery {

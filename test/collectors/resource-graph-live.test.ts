@@ -350,8 +350,9 @@ describe('diagnostic settings, listed live through ARM', () => {
       parent_id: lower(vault),
       subscription_id: SUB_A,
       origin: 'live',
-      properties: setting.properties,
     });
+    // ARM's own JSON, not the SDK's reshaped model (which flattens properties and adds keys ARM did not send)
+    expect(diag[0]!.properties).toStrictEqual(setting.properties);
     const settingsCoverage = coverage.filter((c) => c.child_type === 'microsoft.insights/diagnosticsettings');
     expect(settingsCoverage.map((c) => c.parent_id).sort()).toEqual(expected);
     expect(statuses.map((s) => [s.status, s.rows])).toEqual([

@@ -21,9 +21,11 @@ const TARGET_TYPES: ReadonlySet<string> = new Set([
 export const hasDiagnosticTarget = (row: ResourceRow): boolean => TARGET_TYPES.has(row.type);
 
 /** One target's list: its settings as rows, or why it is not whole. */
-export type SettingsOutcome =
-  | { target: string; rows: ResourceRow[]; problem: null }
-  | { target: string; rows: ResourceRow[]; problem: string };
+export interface SettingsOutcome {
+  target: string;
+  rows: ResourceRow[];
+  problem: string | null;
+}
 
 export class DiagnosticSettingsLister {
   private readonly client: MonitorClient;

@@ -151,10 +151,11 @@ create or replace temp macro nsg_internet_exposure(target_ports, label) as table
 
 -- AKS node pools judged on one boolean pool setting (flag, e.g. 'enableEncryptionAtHost'). A cluster's pools are
 -- its agentPoolProfiles plus agentPools child rows of the same tenant; one pool whose flag equals bad_value fails
--- the cluster, a pool without a true/false flag (or no pools at all) leaves it undecided: error, or unknown when the
--- flag is a plan value known only after apply. bad_label and good_reason
--- word the reasons; bad_key names the offending pools in evidence.
-create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good_reason, bad_key) as table
+-- the cluster. A pool without the flag fails too when the flag's documented default is the insecure one
+-- (absent_default names it, e.g. 'encryption at host is off by default'); with absent_default null, or a pool whose
+-- flag is not true/false, or no pools at all, the cluster is undecided: error, or unknown when the flag is a plan
+-- value known only after apply. bad_label and good_reason word the reasons; bad_key names the offending pools in evidence.
+create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good_reason, bad_key, absent_default) as table
   with clusters as (
     select id, tenant_id, properties, unknown_paths
     from resources
@@ -177,8 +178,11 @@ create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good
            count(p.cluster_id) as n_pools,
            list(distinct p.pool) filter (where p.flag_value = bad_value) as bad_pools,
            list(distinct coalesce(p.pool, '(unnamed)'))
+             filter (where p.cluster_id is not null and p.flag_value is null and not p.later
+                     and absent_default is not null) as default_pools,
+           list(distinct coalesce(p.pool, '(unnamed)'))
              filter (where p.cluster_id is not null and (p.flag_value is null or p.flag_value not in ('true', 'false'))
-                     and not (p.flag_value is null and p.later)) as unknown_pools,
+                     and not (p.flag_value is null and (p.later or absent_default is not null))) as unknown_pools,
            list(distinct coalesce(p.pool, '(unnamed)')) filter (where p.flag_value is null and p.later) as later_pools
     from clusters c left join pools p on p.cluster_id = c.id
     group by c.id, c.tenant_id
@@ -187,19 +191,22 @@ create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good
     id as resource_id,
     tenant_id,
     case
-      when len(coalesce(bad_pools, [])) > 0 then 'fail'
+      when len(coalesce(bad_pools, [])) > 0 or len(coalesce(default_pools, [])) > 0 then 'fail'
       when n_pools = 0 or len(coalesce(unknown_pools, [])) > 0 then 'error'
       when len(coalesce(later_pools, [])) > 0 then 'unknown'
       else 'pass'
     end as status,
     case
       when len(coalesce(bad_pools, [])) > 0 then bad_label || ': ' || array_to_string(list_sort(bad_pools), ', ')
+      when len(coalesce(default_pools, [])) > 0 then flag || ' is absent on pools: '
+        || array_to_string(list_sort(default_pools), ', ') || ': ' || absent_default
       when n_pools = 0 then 'no node pools reported (agentPoolProfiles is absent)'
       when len(coalesce(unknown_pools, [])) > 0 then flag || ' is absent on pools: ' || array_to_string(list_sort(unknown_pools), ', ')
       when len(coalesce(later_pools, [])) > 0 then flag || ' is known only after apply on pools: ' || array_to_string(list_sort(later_pools), ', ')
       else good_reason || ' (' || n_pools || ' pool entries checked)'
     end as reason,
-    json_object('poolEntries', n_pools, bad_key, list_sort(bad_pools), 'undeterminedPools', list_sort(unknown_pools),
+    json_object('poolEntries', n_pools, bad_key, list_sort(bad_pools), 'defaultPools', list_sort(default_pools),
+                'undeterminedPools', list_sort(unknown_pools),
                 'knownAfterApplyPools', list_sort(later_pools)) as evidence
   from agg;
 

@@ -247,8 +247,9 @@ create or replace temp macro aks_addon_enabled(addon_key, label) as table
 
 -- Public network access closed outright (publicNetworkAccess Disabled) or by a default-deny network rule set, for
 -- resources whose rule set sits at properties.<acl_key> (Key Vault networkAcls, ACR networkRuleSet). Enabled with no
--- rule set at all means every network may connect (fail). acl_label names the rule set in reasons ("firewall"),
--- no_acl_phrase says that none is set ("no network ACLs are set").
+-- rule set at all means every network may connect (fail); so does an absent publicNetworkAccess, whose documented
+-- ARM default is Enabled for both services, unless it is known only after apply. acl_label names the rule set in
+-- reasons ("firewall"), no_acl_phrase says that none is set ("no network ACLs are set").
 create or replace temp macro public_access_closed(resource_type, acl_key, acl_label, no_acl_phrase) as table
   with v as (
     select
@@ -258,7 +259,8 @@ create or replace temp macro public_access_closed(resource_type, acl_key, acl_la
       json_extract(properties, '$.' || acl_key) as acls,
       lower(json_extract_string(properties, '$.' || acl_key || '.defaultAction')) as default_action,
       unknown_at(unknown_paths, 'properties.publicNetworkAccess') as pna_unknown,
-      unknown_at(unknown_paths, 'properties.' || acl_key || '.defaultAction') as acls_unknown
+      unknown_at(unknown_paths, 'properties.' || acl_key || '.defaultAction') as acls_unknown,
+      pna is null and json_type(properties) = 'OBJECT' and not pna_unknown as pna_default
     from resources
     where type = resource_type
   )
@@ -269,7 +271,7 @@ create or replace temp macro public_access_closed(resource_type, acl_key, acl_la
       when pna = 'disabled' or default_action = 'deny' then 'pass'
       -- an Allow firewall is open only while public access is not disabled
       when default_action = 'allow' and not pna_unknown then 'fail'
-      when pna = 'enabled' and acls is null and not acls_unknown then 'fail'
+      when (pna = 'enabled' or pna_default) and acls is null and not acls_unknown then 'fail'
       else 'error'
     end as status,
     case
@@ -277,6 +279,8 @@ create or replace temp macro public_access_closed(resource_type, acl_key, acl_la
       when default_action = 'deny' then acl_label || ' default action is Deny'
       when default_action = 'allow' and not pna_unknown then acl_label || ' default action is Allow: any network may connect'
       when pna = 'enabled' and acls is null and not acls_unknown then 'public network access is enabled and ' || no_acl_phrase
+      when pna_default and acls is null and not acls_unknown
+        then 'publicNetworkAccess is absent (Enabled by default) and ' || no_acl_phrase
       when pna = 'enabled' then acl_key || '.defaultAction is absent'
       else 'publicNetworkAccess and ' || acl_key || ' are absent'
     end as reason,

@@ -360,18 +360,14 @@ create or replace temp macro kv_item_expiry(resource_type, noun) as table
 -- Minimum TLS version of a resource_type, read from properties.<property> and matched case-insensitively against
 -- each service's own spellings: strong versions pass, weak ones fail, and unenforced values (no minimum at all,
 -- e.g. SQL's None) fail. Lists are written as the service spells them; reasons quote that spelling.
--- absent_default, when the service documents an insecure default for an absent value, says so in the reason
--- ('TLS 1.0 is accepted by default') and makes absence fail, unless the value is known only after apply.
-create or replace temp macro min_tls_version(resource_type, property, strong, weak, unenforced, absent_default := null) as table
+create or replace temp macro min_tls_version(resource_type, property, strong, weak, unenforced) as table
   with v as (
     select id, tenant_id, properties,
            json_extract_string(properties, '$.' || property) as raw,
            lower(raw) as val,
            list_filter(strong, lambda s: lower(s) = val)[1] as strong_hit,
            list_filter(weak, lambda s: lower(s) = val)[1] as weak_hit,
-           list_filter(unenforced, lambda s: lower(s) = val)[1] as unenforced_hit,
-           raw is null and absent_default is not null and json_type(properties) = 'OBJECT'
-             and not unknown_at(unknown_paths, 'properties.' || property) as default_fails
+           list_filter(unenforced, lambda s: lower(s) = val)[1] as unenforced_hit
     from resources
     where type = resource_type
   )
@@ -380,14 +376,14 @@ create or replace temp macro min_tls_version(resource_type, property, strong, we
     tenant_id,
     case
       when strong_hit is not null then 'pass'
-      when weak_hit is not null or unenforced_hit is not null or default_fails then 'fail'
+      when weak_hit is not null or unenforced_hit is not null then 'fail'
       else 'error'
     end as status,
     case
       when strong_hit is not null then 'minimum TLS version is ' || strong_hit
       when weak_hit is not null then 'minimum TLS version is ' || weak_hit
       when unenforced_hit is not null then 'no minimum TLS version is enforced (' || unenforced_hit || ')'
-      when val is null then property || ' is absent' || coalesce(': ' || absent_default, '')
+      when val is null then property || ' is absent'
       else format('unrecognised {} value {}', property, raw)
     end as reason,
     json_object(property, json_extract(properties, '$.' || property)) as evidence

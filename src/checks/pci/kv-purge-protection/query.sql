@@ -1,7 +1,17 @@
--- Purge protection is on only when ARM says true. It is off by default (Azure Key Vault documents it as optional and
--- not enabled by default), so an absent flag fails unless it is known only after apply. The logic is
--- property_value_verdict (src/checks/macros.sql).
-select resource_id, tenant_id, status, reason, evidence
-from property_value_verdict('microsoft.keyvault/vaults', 'enablePurgeProtection', 'true', 'false',
-                            'purge protection is enabled', 'purge protection is disabled',
-                            absent_default := 'purge protection is off by default')
+-- Purge protection is off unless ARM says true; an absent flag is missing evidence, not a pass.
+select
+  id as resource_id,
+  tenant_id,
+  case properties->>'$.enablePurgeProtection'
+    when 'true' then 'pass'
+    when 'false' then 'fail'
+    else 'error'
+  end as status,
+  case properties->>'$.enablePurgeProtection'
+    when 'true' then 'purge protection is enabled'
+    when 'false' then 'purge protection is disabled'
+    else 'enablePurgeProtection is absent'
+  end as reason,
+  json_object('enablePurgeProtection', properties->'$.enablePurgeProtection') as evidence
+from resources
+where type = 'microsoft.keyvault/vaults'

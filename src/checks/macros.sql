@@ -151,10 +151,11 @@ create or replace temp macro nsg_internet_exposure(target_ports, label) as table
 
 -- AKS node pools judged on one boolean pool setting (flag, e.g. 'enableEncryptionAtHost'). A cluster's pools are
 -- its agentPoolProfiles plus agentPools child rows of the same tenant; one pool whose flag equals bad_value fails
--- the cluster, a pool without a true/false flag (or no pools at all) leaves it undecided: error, or unknown when the
--- flag is a plan value known only after apply. bad_label and good_reason
--- word the reasons; bad_key names the offending pools in evidence.
-create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good_reason, bad_key) as table
+-- the cluster. A pool without the flag fails too when the flag's documented default is the insecure one
+-- (absent_default names it, e.g. 'encryption at host is off by default'); with absent_default null, or a pool whose
+-- flag is not true/false, or no pools at all, the cluster is undecided: error, or unknown when the flag is a plan
+-- value known only after apply. bad_label and good_reason word the reasons; bad_key names the offending pools in evidence.
+create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good_reason, bad_key, absent_default) as table
   with clusters as (
     select id, tenant_id, properties, unknown_paths
     from resources
@@ -177,8 +178,11 @@ create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good
            count(p.cluster_id) as n_pools,
            list(distinct p.pool) filter (where p.flag_value = bad_value) as bad_pools,
            list(distinct coalesce(p.pool, '(unnamed)'))
+             filter (where p.cluster_id is not null and p.flag_value is null and not p.later
+                     and absent_default is not null) as default_pools,
+           list(distinct coalesce(p.pool, '(unnamed)'))
              filter (where p.cluster_id is not null and (p.flag_value is null or p.flag_value not in ('true', 'false'))
-                     and not (p.flag_value is null and p.later)) as unknown_pools,
+                     and not (p.flag_value is null and (p.later or absent_default is not null))) as unknown_pools,
            list(distinct coalesce(p.pool, '(unnamed)')) filter (where p.flag_value is null and p.later) as later_pools
     from clusters c left join pools p on p.cluster_id = c.id
     group by c.id, c.tenant_id
@@ -187,19 +191,22 @@ create or replace temp macro aks_node_pool_flag(flag, bad_value, bad_label, good
     id as resource_id,
     tenant_id,
     case
-      when len(coalesce(bad_pools, [])) > 0 then 'fail'
+      when len(coalesce(bad_pools, [])) > 0 or len(coalesce(default_pools, [])) > 0 then 'fail'
       when n_pools = 0 or len(coalesce(unknown_pools, [])) > 0 then 'error'
       when len(coalesce(later_pools, [])) > 0 then 'unknown'
       else 'pass'
     end as status,
     case
       when len(coalesce(bad_pools, [])) > 0 then bad_label || ': ' || array_to_string(list_sort(bad_pools), ', ')
+      when len(coalesce(default_pools, [])) > 0 then flag || ' is absent on pools: '
+        || array_to_string(list_sort(default_pools), ', ') || ': ' || absent_default
       when n_pools = 0 then 'no node pools reported (agentPoolProfiles is absent)'
       when len(coalesce(unknown_pools, [])) > 0 then flag || ' is absent on pools: ' || array_to_string(list_sort(unknown_pools), ', ')
       when len(coalesce(later_pools, [])) > 0 then flag || ' is known only after apply on pools: ' || array_to_string(list_sort(later_pools), ', ')
       else good_reason || ' (' || n_pools || ' pool entries checked)'
     end as reason,
-    json_object('poolEntries', n_pools, bad_key, list_sort(bad_pools), 'undeterminedPools', list_sort(unknown_pools),
+    json_object('poolEntries', n_pools, bad_key, list_sort(bad_pools), 'defaultPools', list_sort(default_pools),
+                'undeterminedPools', list_sort(unknown_pools),
                 'knownAfterApplyPools', list_sort(later_pools)) as evidence
   from agg;
 
@@ -240,8 +247,9 @@ create or replace temp macro aks_addon_enabled(addon_key, label) as table
 
 -- Public network access closed outright (publicNetworkAccess Disabled) or by a default-deny network rule set, for
 -- resources whose rule set sits at properties.<acl_key> (Key Vault networkAcls, ACR networkRuleSet). Enabled with no
--- rule set at all means every network may connect (fail). acl_label names the rule set in reasons ("firewall"),
--- no_acl_phrase says that none is set ("no network ACLs are set").
+-- rule set at all means every network may connect (fail); so does an absent publicNetworkAccess, whose documented
+-- ARM default is Enabled for both services, unless it is known only after apply. acl_label names the rule set in
+-- reasons ("firewall"), no_acl_phrase says that none is set ("no network ACLs are set").
 create or replace temp macro public_access_closed(resource_type, acl_key, acl_label, no_acl_phrase) as table
   with v as (
     select
@@ -251,7 +259,8 @@ create or replace temp macro public_access_closed(resource_type, acl_key, acl_la
       json_extract(properties, '$.' || acl_key) as acls,
       lower(json_extract_string(properties, '$.' || acl_key || '.defaultAction')) as default_action,
       unknown_at(unknown_paths, 'properties.publicNetworkAccess') as pna_unknown,
-      unknown_at(unknown_paths, 'properties.' || acl_key || '.defaultAction') as acls_unknown
+      unknown_at(unknown_paths, 'properties.' || acl_key || '.defaultAction') as acls_unknown,
+      pna is null and json_type(properties) = 'OBJECT' and not pna_unknown as pna_default
     from resources
     where type = resource_type
   )
@@ -262,7 +271,7 @@ create or replace temp macro public_access_closed(resource_type, acl_key, acl_la
       when pna = 'disabled' or default_action = 'deny' then 'pass'
       -- an Allow firewall is open only while public access is not disabled
       when default_action = 'allow' and not pna_unknown then 'fail'
-      when pna = 'enabled' and acls is null and not acls_unknown then 'fail'
+      when (pna = 'enabled' or pna_default) and acls is null and not acls_unknown then 'fail'
       else 'error'
     end as status,
     case
@@ -270,6 +279,8 @@ create or replace temp macro public_access_closed(resource_type, acl_key, acl_la
       when default_action = 'deny' then acl_label || ' default action is Deny'
       when default_action = 'allow' and not pna_unknown then acl_label || ' default action is Allow: any network may connect'
       when pna = 'enabled' and acls is null and not acls_unknown then 'public network access is enabled and ' || no_acl_phrase
+      when pna_default and acls is null and not acls_unknown
+        then 'publicNetworkAccess is absent (Enabled by default) and ' || no_acl_phrase
       when pna = 'enabled' then acl_key || '.defaultAction is absent'
       else 'publicNetworkAccess and ' || acl_key || ' are absent'
     end as reason,
@@ -380,13 +391,18 @@ create or replace temp macro min_tls_version(resource_type, property, strong, we
 
 -- A verdict from one property of a resource_type: properties.<property> (e.g. 'supportsHttpsTrafficOnly' or
 -- 'network.publicNetworkAccess') equal to pass_value passes, equal to fail_value fails, compared case-insensitively;
--- absent or any other value is an error, never a pass. Evidence is the property's value under its own name;
--- properties is returned too, for a check that adds more to its evidence.
-create or replace temp macro property_value_verdict(resource_type, property, pass_value, fail_value, pass_reason, fail_reason) as table
+-- absent or any other value is an error, never a pass. absent_default, when ARM or azurerm documents fail_value
+-- as the default of an absent property, names it in the reason ('infrastructure encryption is off by default') and
+-- makes absence fail, unless the value is known only after apply. Evidence is the property's value under its own
+-- name; properties is returned too, for a check that adds more to its evidence.
+create or replace temp macro property_value_verdict(resource_type, property, pass_value, fail_value, pass_reason, fail_reason,
+                                                    absent_default := null) as table
   with v as (
     select id, tenant_id, properties,
            json_extract_string(properties, '$.' || property) as raw,
-           lower(raw) as val
+           lower(raw) as val,
+           raw is null and absent_default is not null and json_type(properties) = 'OBJECT'
+             and not unknown_at(unknown_paths, 'properties.' || property) as default_fails
     from resources
     where type = resource_type
   )
@@ -395,13 +411,13 @@ create or replace temp macro property_value_verdict(resource_type, property, pas
     tenant_id,
     case
       when val = pass_value then 'pass'
-      when val = fail_value then 'fail'
+      when val = fail_value or default_fails then 'fail'
       else 'error'
     end as status,
     case
       when val = pass_value then pass_reason
       when val = fail_value then fail_reason
-      when val is null then property || ' is absent'
+      when val is null then property || ' is absent' || coalesce(': ' || absent_default, '')
       else format('unrecognised {} value {}', property, raw)
     end as reason,
     json_object(property, json_extract(properties, '$.' || property)) as evidence,

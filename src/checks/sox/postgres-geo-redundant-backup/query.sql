@@ -1,25 +1,7 @@
--- Geo-redundancy is fixed at creation; only Enabled survives the loss of the region.
-with v as (
-  select id, tenant_id, properties, lower(properties->>'$.backup.geoRedundantBackup') as val
-  from resources
-  where type = 'microsoft.dbforpostgresql/flexibleservers'
-)
-select
-  id as resource_id,
-  tenant_id,
-  case
-    when val = 'enabled' then 'pass'
-    when val = 'disabled' then 'fail'
-    when val is null then 'error'
-    else 'error'
-  end as status,
-  case
-    when val = 'enabled' then 'backups are geo-redundant'
-    when val = 'disabled' then 'backups are not geo-redundant'
-    when val is null then 'backup.geoRedundantBackup is absent'
-    else format('unrecognised backup.geoRedundantBackup value {}', properties->>'$.backup.geoRedundantBackup')
-  end as reason,
-  json_object(
-    'backup.geoRedundantBackup', properties->'$.backup.geoRedundantBackup'
-  ) as evidence
-from v
+-- Geo-redundancy is fixed at creation; only Enabled survives the loss of the region. It is off by default (azurerm
+-- geo_redundant_backup_enabled defaults to false; Azure offers it only when chosen at creation), so an absent value fails
+-- unless it is known only after apply. The logic is property_value_verdict (src/checks/macros.sql).
+select resource_id, tenant_id, status, reason, evidence
+from property_value_verdict('microsoft.dbforpostgresql/flexibleservers', 'backup.geoRedundantBackup', 'enabled', 'disabled',
+                            'backups are geo-redundant', 'backups are not geo-redundant',
+                            absent_default := 'backups are not geo-redundant by default')

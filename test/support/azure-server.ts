@@ -1,7 +1,8 @@
 // A local HTTPS server that plays Microsoft Entra's token endpoint and Azure Resource Manager for the real SDK
 // clients: the OpenID configuration, client-secret tokens, and Resource Graph queries paged with $skipToken, with
 // the faults a real estate shows (429 with Retry-After, 500, a connection reset, a page that never comes, a body
-// cut short), and the ARM list of a resource's (or subscription's) diagnostic settings, with the same faults.
+// cut short), and the ARM list of a resource's (or subscription's) diagnostic settings, with the same faults;
+// any other ARM request goes to the caller's `arm` handler.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -41,12 +42,25 @@ export type Reply =
   /** A 200 whose JSON body stops halfway. */
   | { fault: 'truncated'; body: unknown };
 
+/** Any other ARM request (Policy Insights, SQL, Storage, Network, ...) as the server saw it. */
+export interface ArmCall {
+  method: string;
+  /** The path, lower case, with its leading slash and without the query string. */
+  path: string;
+  /** The query string's parameters (api-version, $top, $skiptoken, $filter, ...). */
+  params: URLSearchParams;
+  body: string;
+  at: number;
+}
+
 export interface AzureServerOptions {
   /** The client secret the token endpoint accepts. */
   secret: string;
   graph: (call: GraphCall) => Reply;
   /** Diagnostic settings lists; without it, every target has none. */
   settings?: (call: SettingsCall) => Reply;
+  /** Every other ARM request; undefined answers 404 as ARM does for an unknown path. */
+  arm?: (call: ArmCall) => Reply | undefined;
   /** The token endpoint's refusal repeats the secret it was sent, to prove an echoed secret never reaches output. */
   echoSecret?: boolean;
 }
@@ -55,6 +69,7 @@ export interface AzureServer {
   url: string;
   calls: GraphCall[];
   settingsCalls: SettingsCall[];
+  armCalls: ArmCall[];
   tokenRequests: number;
   close(): Promise<void>;
 }
@@ -73,7 +88,7 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
 export async function startAzureServer(opts: AzureServerOptions): Promise<AzureServer> {
   const tls = testTlsDir();
   const sockets = new Set<Socket>();
-  const state = { calls: [] as GraphCall[], settingsCalls: [] as SettingsCall[], tokenRequests: 0 };
+  const state = { calls: [] as GraphCall[], settingsCalls: [] as SettingsCall[], armCalls: [] as ArmCall[], tokenRequests: 0 };
   let base = '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -135,6 +150,20 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
       state.settingsCalls.push(call);
       return send(req, res, opts.settings?.(call) ?? { body: { value: [] } });
     }
+    if (opts.arm && url.pathname.toLowerCase() !== '/') {
+      if (req.headers.authorization !== 'Bearer test-access-token')
+        return json(res, 401, { error: { code: 'AuthenticationFailed' } });
+      const call: ArmCall = {
+        method: req.method ?? 'GET',
+        path: url.pathname.toLowerCase(),
+        params: url.searchParams,
+        body,
+        at: Date.now(),
+      };
+      state.armCalls.push(call);
+      const reply = opts.arm(call);
+      if (reply) return send(req, res, reply);
+    }
     json(res, 404, { error: { code: 'NotFound', message: `${req.method} ${url.pathname}` } });
   };
 
@@ -155,6 +184,9 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     },
     get settingsCalls() {
       return state.settingsCalls;
+    },
+    get armCalls() {
+      return state.armCalls;
     },
     get tokenRequests() {
       return state.tokenRequests;

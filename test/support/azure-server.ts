@@ -22,6 +22,8 @@ export interface GraphCall {
   skipToken: string | undefined;
   /** 1 for a first page, n for the page a skip token asks for. */
   page: number;
+  /** The rows a page may hold (`options.$top`), when the request says. */
+  top: number | undefined;
   at: number;
 }
 
@@ -34,7 +36,8 @@ export interface SettingsCall {
 }
 
 export type Reply =
-  | { status?: number; headers?: Record<string, string>; body: unknown }
+  /** An answer, after `delayMs` when given (a service's own time to answer). */
+  | { status?: number; headers?: Record<string, string>; body: unknown; delayMs?: number }
   /** The socket is destroyed without an answer. */
   | { fault: 'reset' }
   /** No answer ever comes. */
@@ -68,6 +71,10 @@ export interface AzureServerOptions {
 export interface AzureServer {
   url: string;
   calls: GraphCall[];
+  /** The most Resource Graph requests the server held at once. */
+  maxGraphInFlight: number;
+  /** Resource Graph requests whose answer was not 200 (429s included), or that the client gave up on first. */
+  graphFailures: number;
   settingsCalls: SettingsCall[];
   armCalls: ArmCall[];
   tokenRequests: number;
@@ -88,7 +95,15 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
 export async function startAzureServer(opts: AzureServerOptions): Promise<AzureServer> {
   const tls = testTlsDir();
   const sockets = new Set<Socket>();
-  const state = { calls: [] as GraphCall[], settingsCalls: [] as SettingsCall[], armCalls: [] as ArmCall[], tokenRequests: 0 };
+  const state = {
+    calls: [] as GraphCall[],
+    settingsCalls: [] as SettingsCall[],
+    armCalls: [] as ArmCall[],
+    tokenRequests: 0,
+    graphInFlight: 0,
+    maxGraphInFlight: 0,
+    graphFailures: 0,
+  };
   let base = '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -125,7 +140,11 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     if (req.method === 'POST' && url.pathname.toLowerCase() === '/providers/microsoft.resourcegraph/resources') {
       if (req.headers.authorization !== 'Bearer test-access-token')
         return json(res, 401, { error: { code: 'AuthenticationFailed' } });
-      const request = JSON.parse(body) as { query: string; subscriptions?: string[]; options?: { $skipToken?: string } };
+      const request = JSON.parse(body) as {
+        query: string;
+        subscriptions?: string[];
+        options?: { $skipToken?: string; $top?: number };
+      };
       const skipToken = request.options?.$skipToken;
       const call: GraphCall = {
         table: request.query.split(/\s/)[0] ?? '',
@@ -133,9 +152,15 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
         subscriptions: request.subscriptions ?? [],
         skipToken,
         page: skipToken ? pageOfToken(skipToken) : 1,
+        top: request.options?.$top,
         at: Date.now(),
       };
       state.calls.push(call);
+      state.maxGraphInFlight = Math.max(state.maxGraphInFlight, ++state.graphInFlight);
+      res.on('close', () => {
+        state.graphInFlight--;
+        if (!res.writableFinished || res.statusCode !== 200) state.graphFailures++;
+      });
       return send(req, res, opts.graph(call));
     }
     const settingsOf = /^(\/subscriptions\/.+)\/providers\/microsoft\.insights\/diagnosticsettings$/i.exec(url.pathname);
@@ -182,6 +207,12 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     get calls() {
       return state.calls;
     },
+    get maxGraphInFlight() {
+      return state.maxGraphInFlight;
+    },
+    get graphFailures() {
+      return state.graphFailures;
+    },
     get settingsCalls() {
       return state.settingsCalls;
     },
@@ -200,8 +231,11 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
 }
 
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
-  if (!('fault' in reply)) json(res, reply.status ?? 200, reply.body, reply.headers);
-  else if (reply.fault === 'reset') req.socket.destroy();
+  if (!('fault' in reply)) {
+    if (reply.delayMs)
+      setTimeout(() => !res.destroyed && json(res, reply.status ?? 200, reply.body, reply.headers), reply.delayMs);
+    else json(res, reply.status ?? 200, reply.body, reply.headers);
+  } else if (reply.fault === 'reset') req.socket.destroy();
   else if (reply.fault === 'truncated') {
     const text = JSON.stringify(reply.body);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(text.length / 2) });
@@ -238,17 +272,31 @@ export const QUOTA_OK = { 'x-ms-user-quota-remaining': '14', 'x-ms-user-quota-re
 
 /**
  * An estate served page by page: rows per table (filtered to the request's subscriptions by `subscriptionId`, or
- * by id for subscription containers; all of them for a request that names none), `pageSize` rows a page, in Resource Graph's recorded answer shape.
+ * by id for subscription containers; all of them for a request that names none), at most `pageSize` rows a page
+ * (fewer when the request's `$top` says so), in Resource Graph's recorded answer shape.
  */
 export function pagedEstate(tables: Record<string, Record<string, unknown>[]>, pageSize = 2): (call: GraphCall) => Reply {
+  // A request's rows, kept per table and subscription list: every page of a query filters the same rows.
+  const selected = new Map<string, Record<string, unknown>[]>();
+  const rowsOf = (call: GraphCall) => {
+    const key = `${call.table} ${call.subscriptions.join(',').toLowerCase()}`;
+    let rows = selected.get(key);
+    if (!rows) {
+      const wanted = new Set(call.subscriptions.map((s) => s.toLowerCase()));
+      rows = (tables[call.table] ?? []).filter((r) => {
+        const sub = String(r.subscriptionId ?? /^\/subscriptions\/([^/]+)/i.exec(String(r.id))?.[1] ?? '').toLowerCase();
+        return wanted.size === 0 || wanted.has(sub); // no subscriptions named: all the credential can read
+      });
+      selected.set(key, rows);
+    }
+    return rows;
+  };
   return (call) => {
-    const wanted = new Set(call.subscriptions.map((s) => s.toLowerCase()));
-    const rows = (tables[call.table] ?? []).filter((r) => {
-      const sub = String(r.subscriptionId ?? /^\/subscriptions\/([^/]+)/i.exec(String(r.id))?.[1] ?? '').toLowerCase();
-      return wanted.size === 0 || wanted.has(sub); // no subscriptions named: all the credential can read
-    });
-    const data = rows.slice((call.page - 1) * pageSize, call.page * pageSize);
-    const more = call.page * pageSize < rows.length;
+    const rows = rowsOf(call);
+    const size = Math.min(pageSize, call.top ?? pageSize);
+    const start = (call.page - 1) * size;
+    const data = rows.slice(start, start + size);
+    const more = start + size < rows.length;
     return {
       headers: QUOTA_OK,
       body: {
@@ -261,6 +309,65 @@ export function pagedEstate(tables: Record<string, Record<string, unknown>[]>, p
       },
     };
   };
+}
+
+/** Resource Graph's quota per principal: `requests` queries in each window of `windowMs`. */
+export interface GraphQuota {
+  requests: number;
+  windowMs: number;
+}
+
+/**
+ * Resource Graph's throttling in front of `graph`, as its guidance describes it: a window opens with the first query
+ * after the last one closed; each answer carries `x-ms-user-quota-remaining` and `x-ms-user-quota-resets-after`
+ * (`hh:mm:ss`, whole seconds rounded up, so a fresh window reads 00:00:05); a query past the quota is a 429 with
+ * `Retry-After`, and does not count. `throttled` counts those 429s, `windows` the queries answered in each window.
+ */
+export function withQuota(
+  graph: (call: GraphCall) => Reply,
+  quota: GraphQuota,
+): ((call: GraphCall) => Reply) & { throttled: number; windows: number[] } {
+  let windowEnd = 0;
+  let used = 0;
+  const handler = (call: GraphCall): Reply => {
+    const now = Date.now();
+    if (now >= windowEnd) {
+      windowEnd = now + quota.windowMs;
+      used = 0;
+      handler.windows.push(0);
+    }
+    const resetSeconds = Math.ceil((windowEnd - now) / 1000);
+    const resetsAfter = new Date(resetSeconds * 1000).toISOString().slice(11, 19);
+    if (used >= quota.requests) {
+      handler.throttled++;
+      return {
+        status: 429,
+        headers: {
+          'retry-after': String(resetSeconds),
+          'x-ms-user-quota-remaining': '0',
+          'x-ms-user-quota-resets-after': resetsAfter,
+        },
+        body: {
+          error: {
+            code: 'RateLimiting',
+            message:
+              'Client application has been throttled and should not attempt to repeat the request until an amount of time has elapsed.',
+          },
+        },
+      };
+    }
+    used++;
+    handler.windows[handler.windows.length - 1]!++;
+    const reply = graph(call);
+    const quotaHeaders = {
+      'x-ms-user-quota-remaining': String(quota.requests - used),
+      'x-ms-user-quota-resets-after': resetsAfter,
+    };
+    return 'fault' in reply ? reply : { ...reply, headers: { ...reply.headers, ...quotaHeaders } };
+  };
+  handler.throttled = 0;
+  handler.windows = [] as number[];
+  return handler;
 }
 
 /**

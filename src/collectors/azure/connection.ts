@@ -87,6 +87,12 @@ export function requestFailure(e: unknown, redact: (text: string) => string): st
   return code && !line.includes(code) ? `${code}: ${line}` : line;
 }
 
+/** Why collection was stopped: the reason the run gave (e.g. "run deadline reached (600 s)"), or that it was cancelled. */
+export function stopReason(signal: AbortSignal): string {
+  const { reason } = signal;
+  return reason instanceof Error && reason.name !== 'AbortError' && reason.message ? reason.message : 'collection cancelled';
+}
+
 /**
  * Asks for one token before any collection. A credential the token endpoint refuses (or that has nothing to
  * authenticate with) is a usage error; an endpoint that cannot be reached is left to collection, whose scopes then

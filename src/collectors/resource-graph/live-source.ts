@@ -12,6 +12,7 @@ import {
   type AzureSettings,
   azureConnection,
   requestFailure,
+  stopReason,
   verifyCredential,
 } from '../azure/connection.js';
 import type { Collector, CollectorEvent } from '../collector.js';
@@ -187,12 +188,16 @@ export class ResourceGraphLiveSource implements Collector {
     // Resource Graph leaves out, without a word, a subscription the credential cannot read: its absence from a
     // complete list of containers is the only sign, and an unread subscription is not an empty one.
     const unread = (sub: string) => containersComplete && !visible.has(sub);
+    // Once collection is stopped nothing more is listed, and one reason says so for the batch.
+    if (signal?.aborted) problems.push(`diagnostic settings: ${stopReason(signal)}`);
     // Diagnostic settings of the subscriptions read and the resources found in them, listed once those are known.
-    const listed = await this.diagnostics.listAll(
-      subscriptions.filter((s) => !unread(s)).flatMap((s) => targets.get(s)!),
-      limit,
-      signal,
-    );
+    const listed = signal?.aborted
+      ? []
+      : await this.diagnostics.listAll(
+          subscriptions.filter((s) => !unread(s)).flatMap((s) => targets.get(s)!),
+          limit,
+          signal,
+        );
     const settingsCovered = new Set<string>();
     const settingsProblems = new Map<string, string[]>();
     for (const { target, rows: found, problem } of listed) {
@@ -258,7 +263,7 @@ export class ResourceGraphLiveSource implements Collector {
         let why: string;
         if (e instanceof QuotaBeyondDeadline) why = e.message;
         else if (timeout.aborted) why = `no answer within ${deadlineMs / 1000} s`;
-        else if (outer?.aborted) why = 'collection cancelled';
+        else if (outer?.aborted) why = stopReason(outer);
         else why = requestFailure(e, connection.redact);
         return { complete: false, problem: `${where}: ${why}` };
       } finally {

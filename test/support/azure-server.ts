@@ -43,7 +43,9 @@ export type Reply =
   /** No answer ever comes. */
   | { fault: 'hang' }
   /** A 200 whose JSON body stops halfway. */
-  | { fault: 'truncated'; body: unknown };
+  | { fault: 'truncated'; body: unknown }
+  /** A 200 said to be JSON whose body is this text. */
+  | { fault: 'text'; text: string };
 
 /** Any other ARM request (Policy Insights, SQL, Storage, Network, ...) as the server saw it. */
 export interface ArmCall {
@@ -66,6 +68,11 @@ export interface AzureServerOptions {
   arm?: (call: ArmCall) => Reply | undefined;
   /** The token endpoint's refusal repeats the secret it was sent, to prove an echoed secret never reaches output. */
   echoSecret?: boolean;
+  /**
+   * Once this many Resource Graph requests were made, the tokens issued before them have expired: every ARM request
+   * carrying one is a 401 ExpiredAuthenticationToken with its `WWW-Authenticate` challenge. Tokens issued later work.
+   */
+  expireTokensAfter?: number;
 }
 
 export interface AzureServer {
@@ -103,8 +110,37 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     graphInFlight: 0,
     maxGraphInFlight: 0,
     graphFailures: 0,
+    /** Access tokens issued, with the number of Resource Graph requests made before each. */
+    issued: new Map<string, number>(),
   };
   let base = '';
+
+  /** Whether the request carries a token this server issued and that has not expired; answers 401 when not, as ARM does. */
+  const authorized = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const issuedAt = state.issued.get(token);
+    if (issuedAt === undefined) {
+      json(res, 401, { error: { code: 'AuthenticationFailed' } });
+      return false;
+    }
+    const expiry = opts.expireTokensAfter;
+    if (expiry !== undefined && issuedAt < expiry && state.calls.length >= expiry) {
+      const challenge = `Bearer authorization_uri="${base}/${TEST_TENANT}", error="invalid_token", error_description="The access token has expired."`;
+      json(
+        res,
+        401,
+        {
+          error: {
+            code: 'ExpiredAuthenticationToken',
+            message: 'The access token expiry UTC time is earlier than current UTC time.',
+          },
+        },
+        { 'www-authenticate': challenge },
+      );
+      return false;
+    }
+    return true;
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
@@ -135,11 +171,12 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
           error_codes: [7000215],
         });
       }
-      return json(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'test-access-token' });
+      const token = state.issued.size === 0 ? 'test-access-token' : `test-access-token-${state.issued.size + 1}`;
+      state.issued.set(token, state.calls.length);
+      return json(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
     }
     if (req.method === 'POST' && url.pathname.toLowerCase() === '/providers/microsoft.resourcegraph/resources') {
-      if (req.headers.authorization !== 'Bearer test-access-token')
-        return json(res, 401, { error: { code: 'AuthenticationFailed' } });
+      if (!authorized(req, res)) return;
       const request = JSON.parse(body) as {
         query: string;
         subscriptions?: string[];
@@ -165,8 +202,7 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     }
     const settingsOf = /^(\/subscriptions\/.+)\/providers\/microsoft\.insights\/diagnosticsettings$/i.exec(url.pathname);
     if (req.method === 'GET' && settingsOf) {
-      if (req.headers.authorization !== 'Bearer test-access-token')
-        return json(res, 401, { error: { code: 'AuthenticationFailed' } });
+      if (!authorized(req, res)) return;
       const call: SettingsCall = {
         target: settingsOf[1]!.toLowerCase(),
         apiVersion: url.searchParams.get('api-version'),
@@ -176,8 +212,7 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
       return send(req, res, opts.settings?.(call) ?? { body: { value: [] } });
     }
     if (opts.arm && url.pathname.toLowerCase() !== '/') {
-      if (req.headers.authorization !== 'Bearer test-access-token')
-        return json(res, 401, { error: { code: 'AuthenticationFailed' } });
+      if (!authorized(req, res)) return;
       const call: ArmCall = {
         method: req.method ?? 'GET',
         path: url.pathname.toLowerCase(),
@@ -240,6 +275,9 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
     const text = JSON.stringify(reply.body);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(text.length / 2) });
     res.end(text.slice(0, text.length / 2));
+  } else if (reply.fault === 'text') {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(reply.text);
   }
   // 'hang': no answer ever comes
 }

@@ -1,7 +1,7 @@
 // `compline replay`: re-performs a pack's tests from the pack alone and says whether every verdict is the same.
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { type ReplayedCheck, replayCheck } from '../evidence/replay.js';
+import { type ReplayedCheck, replayChecks } from '../evidence/replay.js';
 import { verifyPack } from '../evidence/verify.js';
 import { unzipFiles } from '../evidence/zip.js';
 import { didYouMean } from '../suggest.js';
@@ -30,8 +30,7 @@ export async function replayCommand(opts: {
     .sort();
   if (opts.check && !ids.includes(opts.check))
     throw new UsageError(`replay: ${opts.check}: no evidence for this check in the pack${didYouMean(opts.check, ids)}`);
-  const checks: ReplayedCheck[] = [];
-  for (const id of opts.check ? [opts.check] : ids) checks.push(await replayCheck(files, id));
+  const checks: ReplayedCheck[] = await replayChecks(files, opts.check ? [opts.check] : ids);
   const lines = checks.map((c) =>
     c.differences.length
       ? `${c.check_id}: ${c.differences.length} of ${c.findings} verdicts differ\n${c.differences

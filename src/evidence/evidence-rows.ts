@@ -9,7 +9,8 @@ function macroBodies(macros: string): Map<string, string> {
   const bodies = new Map<string, string>();
   const head = /create\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?macro\s+([a-z_][a-z0-9_]*)/gi;
   const starts = [...macros.matchAll(head)];
-  for (const [i, m] of starts.entries()) bodies.set(m[1]!.toLowerCase(), macros.slice(m.index!, starts[i + 1]?.index ?? macros.length));
+  for (const [i, m] of starts.entries())
+    bodies.set(m[1]!.toLowerCase(), macros.slice(m.index!, starts[i + 1]?.index ?? macros.length));
   return bodies;
 }
 

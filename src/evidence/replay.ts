@@ -13,13 +13,30 @@ export interface ReplayedCheck {
   differences: { resource_id: string; reported: FindingStatus | null; replayed: FindingStatus | null }[];
 }
 
-const REPLAY_RUN = 'replay';
+/** Each check replays as its own run in one store: a run's rows are all its queries see. */
+export async function replayChecks(files: ReadonlyMap<string, Buffer>, checkIds: readonly string[]): Promise<ReplayedCheck[]> {
+  const store = await Store.open(':memory:', { threads: 1 });
+  try {
+    const report = JSON.parse(files.get('report.json')!.toString('utf8')) as TenantReport;
+    const macros = files.get('macros.sql')!.toString('utf8');
+    const out: ReplayedCheck[] = [];
+    for (const [i, id] of checkIds.entries()) out.push(await replayCheck(store, files, report, macros, id, `replay-${i}`));
+    return out;
+  } finally {
+    store.close();
+  }
+}
 
-export async function replayCheck(files: ReadonlyMap<string, Buffer>, checkId: string): Promise<ReplayedCheck> {
-  const report = JSON.parse(files.get('report.json')!.toString('utf8')) as TenantReport;
+async function replayCheck(
+  store: Store,
+  files: ReadonlyMap<string, Buffer>,
+  report: TenantReport,
+  macros: string,
+  checkId: string,
+  runId: string,
+): Promise<ReplayedCheck> {
   const evidence = JSON.parse(files.get(`evidence/${checkId}.json`)!.toString('utf8')) as EvidenceFile;
   const sql = files.get(`evidence/${checkId}.sql`)!.toString('utf8');
-  const macros = files.get('macros.sql')!.toString('utf8');
   const reported = report.findings.filter((f) => f.check_id === checkId);
   const tenant = report.tenant?.id ?? null;
   const check: CheckMeta = {
@@ -34,34 +51,29 @@ export async function replayCheck(files: ReadonlyMap<string, Buffer>, checkId: s
     dir: '',
     sql,
   };
-  const store = await Store.open(':memory:', { threads: 1 });
-  try {
-    await store.beginRun({ runId: REPLAY_RUN, mode: 'nightly', toolVersion: report.run.tool_version, configSha256: null });
-    for (const [table, rows] of Object.entries(evidence.tables)) await store.insertJsonRows(REPLAY_RUN, table, rows);
-    await store.insertJsonRows(
-      REPLAY_RUN,
-      'source_status',
-      evidence.ipe.sources.map((s) => ({ ...s, tenant_id: tenant })),
-    );
-    const waivers = [...report.waivers.active, ...report.waivers.expired.map((e) => e.waiver)];
-    const { findings } = await evaluate(store, [check], {
-      runId: REPLAY_RUN,
-      tenantIds: tenant ? [tenant] : [],
-      waivers,
-      params: {},
-      today: report.run.started_at.slice(0, 10),
-      macros,
-    });
-    const replayed = new Map(findings.filter((f) => f.tenant_id === tenant).map((f) => [f.resource_id, f.status]));
-    const expected = new Map(reported.map((f) => [f.resource_id, f.status]));
-    const differences: ReplayedCheck['differences'] = [];
-    for (const id of [...new Set([...expected.keys(), ...replayed.keys()])].sort()) {
-      const a = expected.get(id) ?? null;
-      const b = replayed.get(id) ?? null;
-      if (a !== b) differences.push({ resource_id: id, reported: a, replayed: b });
-    }
-    return { check_id: checkId, findings: reported.length, differences };
-  } finally {
-    store.close();
+  await store.beginRun({ runId, mode: 'nightly', toolVersion: report.run.tool_version, configSha256: null });
+  for (const [table, rows] of Object.entries(evidence.tables)) await store.insertJsonRows(runId, table, rows);
+  await store.insertJsonRows(
+    runId,
+    'source_status',
+    evidence.ipe.sources.map((s) => ({ ...s, tenant_id: tenant })),
+  );
+  const waivers = [...report.waivers.active, ...report.waivers.expired.map((e) => e.waiver)];
+  const { findings } = await evaluate(store, [check], {
+    runId,
+    tenantIds: tenant ? [tenant] : [],
+    waivers,
+    params: {},
+    today: report.run.started_at.slice(0, 10),
+    macros,
+  });
+  const replayed = new Map(findings.filter((f) => f.tenant_id === tenant).map((f) => [f.resource_id, f.status]));
+  const expected = new Map(reported.map((f) => [f.resource_id, f.status]));
+  const differences: ReplayedCheck['differences'] = [];
+  for (const id of [...new Set([...expected.keys(), ...replayed.keys()])].sort()) {
+    const a = expected.get(id) ?? null;
+    const b = replayed.get(id) ?? null;
+    if (a !== b) differences.push({ resource_id: id, reported: a, replayed: b });
   }
+  return { check_id: checkId, findings: reported.length, differences };
 }

@@ -105,6 +105,12 @@ export async function verifyPack(zip: Buffer, trust: Trust): Promise<Verdict> {
   if (!jws) return broken(SIGNATURE, 'missing', base);
   // The signature first: a manifest nobody signed says nothing about the files it lists.
   const verdict = signatureVerdict(jws, manifestBytes, trust, manifest.signed_at, SIGNATURE, base);
+  // Either file may be the one changed: a signature that does not match names both.
+  if (verdict.failure?.why === 'signature does not match')
+    return broken(`${MANIFEST} or ${SIGNATURE}`, 'the manifest does not match its signature', {
+      ...base,
+      signer: verdict.signer,
+    });
   if (!verdict.intact) return verdict;
   const listed = new Set(manifest.files.map((f) => f.path));
   for (const f of manifest.files) {

@@ -16,7 +16,16 @@ describe('README', () => {
   });
 
   it('lists the CLI commands', () => {
-    expect(commands).toEqual(['run', 'gate', 'checks list', 'checks show', 'verify', 'replay', 'config validate', 'config schema']);
+    expect(commands).toEqual([
+      'run',
+      'gate',
+      'checks list',
+      'checks show',
+      'verify',
+      'replay',
+      'config validate',
+      'config schema',
+    ]);
   });
 
   it.each(commands)('documents every option of %s', (command) => {

@@ -109,11 +109,25 @@ const alertRoute = z.strictObject({
   min_severity: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
 });
 
-const signer = z.strictObject({
-  algorithm: z.enum(['ES256', 'PS256', 'EdDSA']),
-  key_file: nonEmpty,
-  certificate_file: nonEmpty.optional(),
-});
+const signer = z.union(
+  [
+    z.strictObject({
+      algorithm: z.enum(['ES256', 'PS256', 'EdDSA']),
+      /** PEM private key (PKCS#8, PKCS#1 or SEC1; a certificate chain may follow it) or a PKCS#12 bundle (.p12, .pfx). */
+      key_file: nonEmpty,
+      /** PEM certificate chain, leaf first; optional with PKCS#12 or when the key file holds it. */
+      certificate_file: nonEmpty.optional(),
+      /** Name of the environment variable holding the key's or bundle's password. */
+      password_env: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')
+        .optional(),
+    }),
+    /** A throwaway key and self-signed certificate made beside the store on first use; reports say DEMO. */
+    z.strictObject({ demo: z.literal(true) }),
+  ],
+  { error: 'expected { algorithm, key_file, certificate_file?, password_env? } or { demo: true }' },
+);
 
 export const configSchema = z.strictObject({
   version: z.literal(1),

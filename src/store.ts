@@ -1,7 +1,8 @@
 // DuckDB store: table DDL, batch appends stamped with run_id, per-run views for rules, Parquet export.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance as Instance } from '@duckdb/node-api';
 import type { ChildCoverage, Finding, ResourceRow } from './model.js';
 
@@ -46,6 +47,17 @@ export const TABLE_DDL: Record<string, string> = {
   allocations: `${STAMP}, day date not null, source varchar not null, amount decimal(18,6), currency varchar,
     method varchar`,
 };
+
+/** A table's columns and their DuckDB types, from its DDL. */
+export function tableColumns(table: string): { name: string; type: string }[] {
+  const ddl = TABLE_DDL[table];
+  if (!ddl) throw new Error(`no table ${table}`);
+  // Commas inside parentheses (decimal(18,6)) do not separate columns.
+  return ddl
+    .split(/,(?![^(]*\))/)
+    .map((c) => c.trim().split(/\s+/))
+    .map(([name, type]) => ({ name: name!, type: type! }));
+}
 
 /** Tables a rule may read (everything collectors fill, plus the engine's own run metadata). */
 export const RULE_TABLES = Object.keys(TABLE_DDL).filter((t) => t !== 'runs');
@@ -215,6 +227,19 @@ export class Store {
     );
   }
 
+  /**
+   * A flow log no tenant claims by its own id (they live in the platform's NetworkWatcherRG) belongs to the tenant
+   * of the NSG or virtual network it logs: it is that resource's setting, and its evidence.
+   */
+  async stampFlowLogTenants(runId: string): Promise<void> {
+    await this.writer.run(
+      `update resources f set tenant_id = (select any_value(t.tenant_id) from resources t
+         where t.run_id = $1 and lower(t.id) = lower(f.properties->>'$.targetResourceId'))
+       where f.run_id = $1 and f.tenant_id is null and f.type = 'microsoft.network/networkwatchers/flowlogs'`,
+      [runId],
+    );
+  }
+
   async appendFindings(runId: string, findings: readonly Finding[], firstSeen: Map<string, string>): Promise<void> {
     const a = await this.writer.createAppender('findings', 'main', this.catalog);
     for (const f of findings) {
@@ -287,6 +312,29 @@ export class Store {
       out.push(result instanceof Error ? result : (result.getRowObjectsJson() as T[]));
     }
     return out;
+  }
+
+  /**
+   * Rows as JSON objects (JSON columns as values, lists as arrays) into a table, stamped with a run id. DuckDB
+   * reads them itself, typed by the table's DDL: no per-row JavaScript conversion.
+   */
+  async insertJsonRows(runId: string, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (!rows.length) return;
+    const cols = tableColumns(table);
+    const dir = await mkdtemp(join(tmpdir(), 'compline-rows-'));
+    try {
+      const file = join(dir, 'rows.json');
+      const text = JSON.stringify(rows.map((r) => ({ ...r, run_id: runId })));
+      await writeFile(file, text);
+      // No row is larger than the file; DuckDB sizes its buffer by this, so it stays near the data.
+      const maxObject = Math.max(16 * 1024 ** 2, Buffer.byteLength(text));
+      const types = cols.map((c) => `'${c.name}': '${c.type}'`).join(', ');
+      await this.writer.run(
+        `insert into ${table} by name select * from read_json('${file.replaceAll("'", "''")}', format = 'array', columns = {${types}}, maximum_object_size = ${maxObject})`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Writes through the writer connection (fixtures and tests insert rows this way). */

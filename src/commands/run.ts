@@ -9,11 +9,13 @@ import { liveResourceGraph } from '../collectors/resource-graph/live-source.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
 import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
+import { buildPack } from '../evidence/pack.js';
+import { loadSigner } from '../evidence/signer.js';
 import { type Finding, SEVERITIES, type Severity } from '../model.js';
 import { checkRunOutputs } from '../output-paths.js';
 import { localFolderWriter } from '../reports/output-writer.js';
 import { buildTenantReport, type RunMeta, type TenantReport } from '../reports/tenant-report.js';
-import { loadCatalogue } from '../rules.js';
+import { loadCatalogue, sharedMacros } from '../rules.js';
 import { type SourceStatus, Store } from '../store.js';
 import { tenantResolver } from '../tenancy.js';
 import { TOOL_VERSION } from '../version.js';
@@ -135,6 +137,8 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const { config } = loaded;
   const paths = await checkRunOutputs(opts, loaded);
   const collectors = collectorsFor(loaded);
+  // A key that cannot sign is found before any collection, like credentials that do not work.
+  const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store) : null;
   // Credentials that do not work at all stop the run here, before the store or any output exists.
   for (const c of collectors) await c.prepare?.();
   const now = opts.now ?? new Date();
@@ -191,6 +195,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         }),
       ),
     );
+    await store.stampFlowLogTenants(runId);
     await store.stampCoverageTenants(runId);
 
     const evaluation = await evaluate(store, catalogue.checks, {
@@ -261,7 +266,23 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         unassigned,
       }),
     );
-    for (const [tenant, report] of reports) await writer.write(tenant, 'report.json', `${JSON.stringify(report, null, 2)}\n`);
+    for (const [tenant, report] of reports) {
+      const json = `${JSON.stringify(report, null, 2)}\n`;
+      await writer.write(tenant, 'report.json', json);
+      if (!signer) continue;
+      await writer.write(tenant, 'report.json.jws', `${await signer.signDetached(Buffer.from(json, 'utf8'))}\n`);
+      const pack = await buildPack({
+        store,
+        report,
+        tenant,
+        checks: catalogue.byId,
+        params: config.check_params,
+        macros: sharedMacros(),
+        signer,
+        now: new Date(),
+      });
+      await writer.write(tenant, `${tenant}-${runId}.zip`, pack);
+    }
     // Published last, Parquet first: a report folder never appears without the snapshot it was asked to have.
     if (parquetStaging && parquetFinal) {
       await rm(parquetStaging, { recursive: true, force: true });

@@ -1,0 +1,122 @@
+// The input rows behind a check's findings for one tenant, and the information-produced-by-the-entity (IPE)
+// metadata that says where they came from and how complete they were.
+import { TABLE_SOURCES } from '../collectors/collector.js';
+import type { CheckMeta } from '../model.js';
+import { RULE_TABLES, type SourceStatus, type Store, tableColumns } from '../store.js';
+
+/** Macro bodies by name, from the macros file. */
+function macroBodies(macros: string): Map<string, string> {
+  const bodies = new Map<string, string>();
+  const head = /create\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?macro\s+([a-z_][a-z0-9_]*)/gi;
+  const starts = [...macros.matchAll(head)];
+  for (const [i, m] of starts.entries())
+    bodies.set(m[1]!.toLowerCase(), macros.slice(m.index!, starts[i + 1]?.index ?? macros.length));
+  return bodies;
+}
+
+/**
+ * The tables a query reads: the ones its check declares, and any its text or a macro it calls (transitively)
+ * selects from, such as child_coverage behind children_collected.
+ */
+export function tablesRead(check: Pick<CheckMeta, 'sql' | 'tables'>, macros: string): string[] {
+  const tables = new Set(check.tables);
+  const bodies = macroBodies(macros);
+  const seen = new Set<string>();
+  const visit = (text: string) => {
+    for (const t of RULE_TABLES) if (new RegExp(`\\b(?:from|join)\\s+${t}\\b`, 'i').test(text)) tables.add(t);
+    for (const [name, body] of bodies) {
+      if (seen.has(name) || !new RegExp(`\\b${name}\\s*\\(`, 'i').test(text)) continue;
+      seen.add(name);
+      visit(body);
+    }
+  };
+  visit(check.sql);
+  return [...tables].sort();
+}
+
+export interface EvidenceFile {
+  ipe: {
+    check_id: string;
+    tenant_id: string | null;
+    /** What ran: evidence/<check>.sql, with its parameters bound; the values are listed here too. */
+    query_file: string;
+    params: Record<string, number | string | boolean>;
+    /** The property paths the check reads (a value unknown at one of them makes its verdict unknown). */
+    reads: string[];
+    extracted_at: string;
+    /** Per table: the rows packed, and how they were chosen. */
+    tables: Record<string, { rows: number; selection: string }>;
+    /** The collection scopes feeding these tables: what each source said it delivered, and whether it was whole. */
+    sources: Pick<SourceStatus, 'source' | 'scope' | 'status' | 'error' | 'rows'>[];
+  };
+  tables: Record<string, Record<string, unknown>[]>;
+}
+
+const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** The tenant's rows of every table the check reads (resources narrowed to the types it names). */
+export async function evidenceFor(
+  store: Store,
+  check: CheckMeta,
+  tenant: string | null,
+  params: EvidenceFile['ipe']['params'],
+  macros: string,
+  extractedAt: string,
+): Promise<EvidenceFile> {
+  const owner = tenant === null ? 'tenant_id is null' : `tenant_id = ${sqlText(tenant)}`;
+  const tables: EvidenceFile['tables'] = {};
+  const ipeTables: EvidenceFile['ipe']['tables'] = {};
+  for (const table of tablesRead(check, macros)) {
+    // The platform's own rows (network watchers, shared workspaces) decide some of a tenant's verdicts; one that
+    // names another tenant's resource stays out of this tenant's pack.
+    const platform =
+      tenant === null
+        ? ''
+        : ` or (tenant_id is null and not exists (select 1 from resources o where o.tenant_id is not null
+             and o.tenant_id <> ${sqlText(tenant)} and contains(lower(p::varchar), lower(o.id))))`;
+    const selection = `every row of tenant ${tenant ?? '(platform)'}${platform ? ', and platform rows naming no other tenant' : ''}`;
+    const rows = await store.read<Record<string, unknown>>(`select * from ${table} p where ${owner}${platform} order by all`);
+    // DuckDB hands JSON columns back as text; packed as JSON values, an auditor reads them as data.
+    const jsonColumns = new Set(
+      tableColumns(table)
+        .filter((c) => c.type === 'json')
+        .map((c) => c.name),
+    );
+    tables[table] = rows.map((r) => parseJsonColumns(r, jsonColumns));
+    ipeTables[table] = { rows: rows.length, selection };
+  }
+  const sources = await store.read<SourceStatus>(
+    `select source, scope, status, error, rows::integer as rows from source_status
+     where (tenant_id is null or ${owner}) order by source, scope`,
+  );
+  const feeding = new Set(check.tables.flatMap((t) => TABLE_SOURCES[t] ?? []));
+  return {
+    ipe: {
+      check_id: check.id,
+      tenant_id: tenant,
+      query_file: `evidence/${check.id}.sql`,
+      params,
+      reads: check.reads,
+      extracted_at: extractedAt,
+      tables: ipeTables,
+      sources: sources.filter((s) => feeding.has(s.source)),
+    },
+    tables,
+  };
+}
+
+function parseJsonColumns(row: Record<string, unknown>, jsonColumns: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (jsonColumns.has(k) && typeof v === 'string') {
+      try {
+        out[k] = JSON.parse(v);
+        continue;
+      } catch {
+        // not JSON after all: kept as text
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}

@@ -25,7 +25,7 @@ export async function replayCommand(opts: {
     return { checks: [], text: `NOT REPLAYED: ${integrity.failure.file}: ${integrity.failure.why}`, exitCode: 1 };
   const files = await unzipFiles(data);
   const ids = [...files.keys()]
-    .map((p) => /^evidence\/(.+)\.json$/.exec(p)?.[1])
+    .map((p) => /^evidence\/([^/]+)\.json$/.exec(p)?.[1])
     .filter((id): id is string => id !== undefined)
     .sort();
   if (opts.check && !ids.includes(opts.check))

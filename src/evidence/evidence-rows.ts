@@ -34,6 +34,14 @@ export function tablesRead(check: Pick<CheckMeta, 'sql' | 'tables'>, macros: str
   return [...tables].sort();
 }
 
+/** One table's rows for one tenant, stored once per pack as evidence/tables/<table>.json. */
+export interface TableSlice {
+  table: string;
+  /** How the rows were chosen. */
+  selection: string;
+  rows: Record<string, unknown>[];
+}
+
 export interface EvidenceFile {
   ipe: {
     check_id: string;
@@ -44,52 +52,61 @@ export interface EvidenceFile {
     /** The property paths the check reads (a value unknown at one of them makes its verdict unknown). */
     reads: string[];
     extracted_at: string;
-    /** Per table: the rows packed, and how they were chosen. */
-    tables: Record<string, { rows: number; selection: string }>;
+    /** The input the query ran over: per table it reads, the pack file holding the rows and how many there are. */
+    inputs: Record<string, { file: string; rows: number }>;
     /** The collection scopes feeding these tables: what each source said it delivered, and whether it was whole. */
     sources: Pick<SourceStatus, 'source' | 'scope' | 'status' | 'error' | 'rows'>[];
   };
-  tables: Record<string, Record<string, unknown>[]>;
 }
 
 const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-/** The tenant's rows of every table the check reads (resources narrowed to the types it names). */
+export const tableFile = (table: string) => `evidence/tables/${table}.json`;
+
+/**
+ * The rows of a table a tenant's pack holds: the tenant's own, and the platform's own rows (network watchers,
+ * shared workspaces decide some of a tenant's verdicts) unless one names another tenant's resource.
+ */
+export async function tableSlice(store: Store, table: string, tenant: string | null): Promise<TableSlice> {
+  const owner = tenant === null ? 'tenant_id is null' : `tenant_id = ${sqlText(tenant)}`;
+  const platform =
+    tenant === null
+      ? ''
+      : ` or (tenant_id is null and not exists (select 1 from resources o where o.tenant_id is not null
+           and o.tenant_id <> ${sqlText(tenant)} and contains(lower(p::varchar), lower(o.id))))`;
+  const rows = await store.read<Record<string, unknown>>(`select * from ${table} p where ${owner}${platform} order by all`);
+  // DuckDB hands JSON columns back as text; packed as JSON values, an auditor reads them as data.
+  const jsonColumns = new Set(
+    tableColumns(table)
+      .filter((c) => c.type === 'json')
+      .map((c) => c.name),
+  );
+  return {
+    table,
+    selection: `every row of tenant ${tenant ?? '(platform)'}${platform ? ', and platform rows naming no other tenant' : ''}`,
+    rows: rows.map((r) => parseJsonColumns(r, jsonColumns)),
+  };
+}
+
+/** A check's IPE metadata: its query, parameters, the table slices it read and the scopes that fed them. */
 export async function evidenceFor(
   store: Store,
   check: CheckMeta,
   tenant: string | null,
+  slices: ReadonlyMap<string, TableSlice>,
   params: EvidenceFile['ipe']['params'],
   macros: string,
   extractedAt: string,
 ): Promise<EvidenceFile> {
+  const inputs: EvidenceFile['ipe']['inputs'] = {};
+  for (const table of tablesRead(check, macros))
+    inputs[table] = { file: tableFile(table), rows: slices.get(table)?.rows.length ?? 0 };
   const owner = tenant === null ? 'tenant_id is null' : `tenant_id = ${sqlText(tenant)}`;
-  const tables: EvidenceFile['tables'] = {};
-  const ipeTables: EvidenceFile['ipe']['tables'] = {};
-  for (const table of tablesRead(check, macros)) {
-    // The platform's own rows (network watchers, shared workspaces) decide some of a tenant's verdicts; one that
-    // names another tenant's resource stays out of this tenant's pack.
-    const platform =
-      tenant === null
-        ? ''
-        : ` or (tenant_id is null and not exists (select 1 from resources o where o.tenant_id is not null
-             and o.tenant_id <> ${sqlText(tenant)} and contains(lower(p::varchar), lower(o.id))))`;
-    const selection = `every row of tenant ${tenant ?? '(platform)'}${platform ? ', and platform rows naming no other tenant' : ''}`;
-    const rows = await store.read<Record<string, unknown>>(`select * from ${table} p where ${owner}${platform} order by all`);
-    // DuckDB hands JSON columns back as text; packed as JSON values, an auditor reads them as data.
-    const jsonColumns = new Set(
-      tableColumns(table)
-        .filter((c) => c.type === 'json')
-        .map((c) => c.name),
-    );
-    tables[table] = rows.map((r) => parseJsonColumns(r, jsonColumns));
-    ipeTables[table] = { rows: rows.length, selection };
-  }
   const sources = await store.read<SourceStatus>(
     `select source, scope, status, error, rows::integer as rows from source_status
      where (tenant_id is null or ${owner}) order by source, scope`,
   );
-  const feeding = new Set(check.tables.flatMap((t) => TABLE_SOURCES[t] ?? []));
+  const feeding = new Set(Object.keys(inputs).flatMap((t) => TABLE_SOURCES[t] ?? []));
   return {
     ipe: {
       check_id: check.id,
@@ -98,10 +115,9 @@ export async function evidenceFor(
       params,
       reads: check.reads,
       extracted_at: extractedAt,
-      tables: ipeTables,
+      inputs,
       sources: sources.filter((s) => feeding.has(s.source)),
     },
-    tables,
   };
 }
 

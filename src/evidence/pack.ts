@@ -6,7 +6,7 @@ import type { CheckMeta } from '../model.js';
 import type { TenantReport } from '../reports/tenant-report.js';
 import type { Store } from '../store.js';
 import { TOOL_VERSION } from '../version.js';
-import { evidenceFor } from './evidence-rows.js';
+import { evidenceFor, type TableSlice, tableFile, tableSlice, tablesRead } from './evidence-rows.js';
 import type { Signer } from './signer.js';
 import { zipFiles } from './zip.js';
 
@@ -95,14 +95,21 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   add('waivers.json', `${JSON.stringify(report.waivers, null, 2)}\n`);
   add('macros.sql', input.macros);
   const tenantId = report.tenant?.id ?? null;
-  const checkIds = [...new Set(report.findings.map((f) => f.check_id))].sort();
-  for (const id of checkIds) {
-    const check = input.checks.get(id);
-    if (!check) continue;
-    const params = { ...check.params, ...input.params[id] };
-    add(`evidence/${id}.sql`, `${boundSql(check, input.params[id])}\n`);
-    const evidence = await evidenceFor(input.store, check, tenantId, params, input.macros, extractedAt);
-    add(`evidence/${id}.json`, `${JSON.stringify(evidence, null, 2)}\n`);
+  const checks = [...new Set(report.findings.map((f) => f.check_id))]
+    .sort()
+    .flatMap((id) => (input.checks.has(id) ? [input.checks.get(id)!] : []));
+  // Every table slice once: the checks reading a table read the same rows, and sixty copies would not scale.
+  const slices = new Map<string, TableSlice>();
+  for (const table of [...new Set(checks.flatMap((c) => tablesRead(c, input.macros)))].sort()) {
+    const slice = await tableSlice(input.store, table, tenantId);
+    slices.set(table, slice);
+    add(tableFile(table), `${JSON.stringify(slice, null, 2)}\n`);
+  }
+  for (const check of checks) {
+    const params = { ...check.params, ...input.params[check.id] };
+    add(`evidence/${check.id}.sql`, `${boundSql(check, input.params[check.id])}\n`);
+    const evidence = await evidenceFor(input.store, check, tenantId, slices, params, input.macros, extractedAt);
+    add(`evidence/${check.id}.json`, `${JSON.stringify(evidence, null, 2)}\n`);
   }
   const manifest: Manifest = {
     schema_version: PACK_SCHEMA_VERSION,

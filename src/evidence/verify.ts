@@ -84,13 +84,16 @@ function signatureVerdict(
 }
 
 export async function verifyPack(zip: Buffer, trust: Trust): Promise<Verdict> {
-  let files: Map<string, Buffer>;
   try {
-    files = await unzipFiles(zip);
+    return verifyFiles(await unzipFiles(zip), trust);
   } catch (e) {
     if (e instanceof ZipError) return broken('(pack)', e.message);
     throw e;
   }
+}
+
+/** A pack's files, read out of its zip. */
+export function verifyFiles(files: ReadonlyMap<string, Buffer>, trust: Trust): Verdict {
   const manifestBytes = files.get(MANIFEST);
   if (!manifestBytes) return broken(MANIFEST, 'missing');
   const manifest = parseManifest(manifestBytes);

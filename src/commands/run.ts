@@ -4,6 +4,8 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
+import { PolicyFileSource } from '../collectors/policy/file-source.js';
+import { livePolicy } from '../collectors/policy/live-source.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
 import { liveResourceGraph } from '../collectors/resource-graph/live-source.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
@@ -90,8 +92,15 @@ function collectorsFor(loaded: LoadedConfig): Collector[] {
   const rg = loaded.config.sources.resource_graph;
   if (!rg) throw new UsageError(`sources.resource_graph: no source configured; nothing to audit`);
   // The config's cross-check requires the azure section for a live source.
-  if (rg.mode === 'live') return [liveResourceGraph(loaded.config.azure!)];
-  return [new ResourceGraphFileSource(rg.paths, loaded.baseDir)];
+  const collectors: Collector[] = [
+    rg.mode === 'live' ? liveResourceGraph(loaded.config.azure!) : new ResourceGraphFileSource(rg.paths, loaded.baseDir),
+  ];
+  const policy = loaded.config.sources.policy;
+  if (policy)
+    collectors.push(
+      policy.mode === 'live' ? livePolicy(loaded.config.azure!, policy) : new PolicyFileSource(policy.paths, loaded.baseDir),
+    );
+  return collectors;
 }
 
 export function newRunId(now: Date): string {
@@ -160,7 +169,9 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     const toStore = pLimit(1);
     const handle = (event: CollectorEvent) =>
       toStore(async () => {
-        if (event.kind === 'rows') {
+        if (event.kind === 'rows' && event.table === 'policy_states') {
+          await store.appendPolicyStates(runId, event.rows);
+        } else if (event.kind === 'rows') {
           for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
           await store.appendResources(runId, event.rows);
           collected += event.rows.length;
@@ -192,6 +203,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       ),
     );
     await store.stampCoverageTenants(runId);
+    await store.stampPolicyTenants(runId, (id) => tenancy.subjectTenant(id));
 
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,
@@ -225,6 +237,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       status,
     };
 
+    const policyStates = config.sources.policy ? await store.policyGroupCounts(runId) : null;
     const reports = new Map<string, TenantReport>();
     const byTenant = groupBy(evaluation.findings, (f) => f.tenant_id ?? PLATFORM);
     for (const tenant of config.tenants) {
@@ -240,6 +253,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           findings: byTenant.get(tenant.id) ?? [],
           waivers: waiversFor(config, tenant.id, evaluation.expiredWaivers, byTenant.get(tenant.id) ?? []),
           sources: sources.filter((s) => s.tenant_id === null || s.tenant_id === tenant.id),
+          policyStates: policyStates?.filter((p) => p.tenant_id === tenant.id) ?? null,
         }),
       );
     }
@@ -258,6 +272,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         findings: byTenant.get(PLATFORM) ?? [],
         waivers: waiversFor(config, null, evaluation.expiredWaivers, byTenant.get(PLATFORM) ?? []),
         sources,
+        policyStates: policyStates?.filter((p) => p.tenant_id === null) ?? null,
         unassigned,
       }),
     );

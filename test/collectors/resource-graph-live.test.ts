@@ -68,7 +68,7 @@ async function source(
 async function drain(src: ResourceGraphLiveSource) {
   const events: CollectorEvent[] = [];
   for await (const e of src.collect()) events.push(e);
-  const rows = events.flatMap((e) => (e.kind === 'rows' ? e.rows : []));
+  const rows = events.flatMap((e) => (e.kind === 'rows' && e.table === 'resources' ? e.rows : []));
   const statuses = events.flatMap((e) => (e.kind === 'status' ? [e.status] : []));
   const coverage = events.flatMap((e) => (e.kind === 'coverage' ? e.rows : []));
   return { rows, statuses, coverage, ids: rows.map((r) => r.id).sort() };

@@ -3,6 +3,7 @@
 // (failed when nothing came), with the reason, never short.
 import { PolicyInsightsClient } from '@azure/arm-policyinsights';
 import pLimit from 'p-limit';
+import type { PolicyStateRow } from '../../model.js';
 import { TOOL_VERSION } from '../../version.js';
 import {
   type AzureConnection,
@@ -105,66 +106,67 @@ export class PolicyLiveSource implements Collector {
 
   /** Every page of one subscription's states, rows out page by page, then the subscription's status. */
   private async subscription(sub: string, emit: (e: CollectorEvent) => void, outer: AbortSignal | undefined): Promise<void> {
-    const { deadlineMs, connection } = this.opts;
     const from = new Date(Date.now() - WINDOW_DAYS * 86_400_000);
     let rows = 0;
     let problem: string | null = null;
     let skipToken: string | undefined;
     let page = 1;
     for (; ; page++) {
-      const timeout = AbortSignal.timeout(deadlineMs);
-      const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
-      const where = page === 1 ? 'first page' : `page ${page}`;
-      // The answer's own text: the SDK hands on its model (renamed envelope, timestamps as dates, fields it does not
-      // know dropped), and rows are made from what the service said, as from a file.
-      let raw: string | null | undefined;
-      try {
-        // No $top: it caps the whole result, not the page. Only the pager's first request is sent: it would ask for
-        // the next page by GET, which Policy Insights refuses (HttpMethodNotSupported).
-        await this.client.policyStates
-          .listQueryResultsForSubscription('latest', sub, {
-            queryOptions: { filter: this.filter, select: SELECT, from, skipToken },
-            abortSignal: signal,
-            onResponse: (r) => (raw = r.bodyAsText),
-          })
-          .byPage()
-          .next();
-      } catch (e) {
-        if (timeout.aborted) problem = `${where}: no answer within ${deadlineMs / 1000} s`;
-        else if (outer?.aborted) problem = `${where}: collection cancelled`;
-        else problem = `${where}: ${requestFailure(e, connection.redact)}`;
-        break;
-      }
-      let body: { value?: unknown; '@odata.nextLink'?: unknown };
-      try {
-        body = JSON.parse(raw ?? '{}');
-      } catch (e) {
-        problem = `${where}: ${jsonReason(e, raw ?? '')}`;
-        break;
-      }
-      if (!Array.isArray(body.value)) {
-        problem = `${where}: answer without a value array`;
-        break;
-      }
-      const found = policyStateRows(body.value);
-      if (found.rows.length) emit({ kind: 'rows', table: 'policy_states', rows: found.rows });
-      rows += found.rows.length;
-      if (found.skipped) {
-        problem = `${where}: ${found.skipped} records without resourceId`;
-        break;
-      }
-      const next = body['@odata.nextLink'];
-      if (typeof next !== 'string' || !next) break;
-      const token = skipTokenOf(next);
-      if (!token) {
-        problem = `${where}: @odata.nextLink without a $skiptoken`;
-        break;
-      }
-      skipToken = token;
+      const answer = await this.page(sub, from, skipToken, outer);
+      if (answer.rows.length) emit({ kind: 'rows', table: 'policy_states', rows: answer.rows });
+      rows += answer.rows.length;
+      if (answer.problem !== null) problem = `${page === 1 ? 'first page' : `page ${page}`}: ${answer.problem}`;
+      if (answer.problem !== null || answer.next === null) break;
+      skipToken = answer.next;
     }
     // Failed: not one page came. Partial: some did, and what came stays (a non-compliant state found still counts).
     const status = problem === null ? 'ok' : rows > 0 || page > 1 ? 'partial' : 'failed';
     emit({ kind: 'status', status: { source: this.source, scope: `subscription:${sub}`, status, error: problem, rows } });
+  }
+
+  /** One page within the deadline: its rows, the skip token of the next (null: the last), or why it is not whole. */
+  private async page(
+    sub: string,
+    from: Date,
+    skipToken: string | undefined,
+    outer: AbortSignal | undefined,
+  ): Promise<{ rows: PolicyStateRow[]; next: string | null; problem: string | null }> {
+    const { deadlineMs, connection } = this.opts;
+    const timeout = AbortSignal.timeout(deadlineMs);
+    const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
+    const failed = (problem: string) => ({ rows: [], next: null, problem });
+    // The answer's own text: the SDK hands on its model (renamed envelope, timestamps as dates, fields it does not
+    // know dropped), and rows are made from what the service said, as from a file.
+    let text = '';
+    try {
+      // No $top: it caps the whole result, not the page. Only the pager's first request is sent: it would ask for
+      // the next page by GET, which Policy Insights refuses (HttpMethodNotSupported).
+      await this.client.policyStates
+        .listQueryResultsForSubscription('latest', sub, {
+          queryOptions: { filter: this.filter, select: SELECT, from, skipToken },
+          abortSignal: signal,
+          onResponse: (r) => (text = r.bodyAsText ?? ''),
+        })
+        .byPage()
+        .next();
+    } catch (e) {
+      if (timeout.aborted) return failed(`no answer within ${deadlineMs / 1000} s`);
+      if (outer?.aborted) return failed('collection cancelled');
+      return failed(requestFailure(e, connection.redact));
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      return failed(jsonReason(e, text));
+    }
+    const { value, '@odata.nextLink': nextLink } = (body ?? {}) as { value?: unknown; '@odata.nextLink'?: unknown };
+    if (!Array.isArray(value)) return failed('answer without a value array');
+    const { rows, skipped } = policyStateRows(value);
+    if (skipped) return { rows, next: null, problem: `${skipped} records without resourceId` };
+    if (typeof nextLink !== 'string' || !nextLink) return { rows, next: null, problem: null };
+    const next = skipTokenOf(nextLink);
+    return next ? { rows, next, problem: null } : { rows, next: null, problem: '@odata.nextLink without a $skiptoken' };
   }
 }
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveEstate, recordedDiagnosticSetting, SUB_A, SUB_B } from './support/azure-estate.js';
+import { liveConfig, liveEstate, recordedDiagnosticSetting, SUB_A, SUB_B } from './support/azure-estate.js';
 import {
   type AzureServer,
   type GraphCall,
@@ -15,8 +15,6 @@ import {
   type SettingsCall,
   settingsEstate,
   startAzureServer,
-  TEST_CLIENT,
-  TEST_TENANT,
   withFaults,
 } from './support/azure-server.js';
 import { complineAsync } from './support/cli.js';
@@ -34,22 +32,7 @@ async function workspace(graph: (c: GraphCall) => Reply, deadline = 30, settings
   await server?.close();
   server = await startAzureServer({ secret: SECRET, graph, settings, echoSecret: true });
   const dir = mkdtempSync(join(tmpdir(), 'compline-live-'));
-  writeFileSync(
-    join(dir, 'compline.yaml'),
-    `version: 1
-tenants:
-  - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_A}] }
-  - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_B}] }
-azure:
-  cloud: { arm_endpoint: "${server.url}", authority_host: "${server.url}" }
-  credential: { kind: client_secret, tenant_id: ${TEST_TENANT}, client_id: ${TEST_CLIENT}, secret_env: COMPLINE_TEST_SECRET }
-  subscriptions: [${SUB_A}, ${SUB_B}]
-  deadline_seconds: ${deadline}
-sources:
-  resource_graph: { mode: live }
-output: { dir: out, store: store/compline.duckdb }
-`,
-  );
+  writeFileSync(join(dir, 'compline.yaml'), liveConfig(server.url, deadline, ['resource_graph: { mode: live }']));
   return dir;
 }
 

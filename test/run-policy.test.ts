@@ -10,8 +10,8 @@ import AjvModule from 'ajv/dist/2020.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportJsonSchema } from '../src/reports/report-schema.js';
 import type { TenantReport } from '../src/reports/tenant-report.js';
-import { liveEstate, SUB_A, SUB_B } from './support/azure-estate.js';
-import { type AzureServer, pagedEstate, type Reply, startAzureServer, TEST_CLIENT, TEST_TENANT } from './support/azure-server.js';
+import { liveConfig, liveEstate, SUB_A, SUB_B } from './support/azure-estate.js';
+import { type AzureServer, pagedEstate, type Reply, startAzureServer } from './support/azure-server.js';
 import { complineAsync } from './support/cli.js';
 import { policyState, policyStatesEstate } from './support/policy-estate.js';
 import { allOutput, runReports } from './support/run-output.js';
@@ -67,20 +67,7 @@ async function workspace(policy: ReturnType<typeof policyStatesEstate>, deadline
   const dir = mkdtempSync(join(tmpdir(), 'compline-policy-run-'));
   writeFileSync(
     join(dir, 'compline.yaml'),
-    `version: 1
-tenants:
-  - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_A}] }
-  - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_B}] }
-azure:
-  cloud: { arm_endpoint: "${server.url}", authority_host: "${server.url}" }
-  credential: { kind: client_secret, tenant_id: ${TEST_TENANT}, client_id: ${TEST_CLIENT}, secret_env: COMPLINE_TEST_SECRET }
-  subscriptions: [${SUB_A}, ${SUB_B}]
-  deadline_seconds: ${deadline}
-sources:
-  resource_graph: { mode: live }
-  policy: { mode: live }
-output: { dir: out, store: store/compline.duckdb }
-`,
+    liveConfig(server.url, deadline, ['resource_graph: { mode: live }', 'policy: { mode: live }']),
   );
   return dir;
 }

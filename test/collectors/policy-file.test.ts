@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CollectorEvent } from '../../src/collectors/collector.js';
 import { PolicyFileSource } from '../../src/collectors/policy/file-source.js';
+import { drainCollector } from '../support/collector-events.js';
 import { exampleBody, itReal } from '../support/real-data.js';
 
 const RECORDED = 'c_policy_states/specs_PolicyStates_QueryResourceGroupScope.json';
@@ -21,12 +21,8 @@ function folder(files: Record<string, unknown>): string {
 }
 
 async function replay(dir: string, paths: string[] = ['.']) {
-  const events: CollectorEvent[] = [];
-  for await (const e of new PolicyFileSource(paths, dir).collect()) events.push(e);
-  return {
-    rows: events.flatMap((e) => (e.kind === 'rows' && e.table === 'policy_states' ? e.rows : [])),
-    statuses: events.flatMap((e) => (e.kind === 'status' ? [e.status] : [])),
-  };
+  const { policyStates: rows, statuses } = await drainCollector(new PolicyFileSource(paths, dir));
+  return { rows, statuses };
 }
 
 const record = (resourceId: string | undefined, state: string) => ({

@@ -4,19 +4,11 @@
 // bounded time and without the secret.
 import { afterEach, describe, expect, it } from 'vitest';
 import { azureConnection } from '../../src/collectors/azure/connection.js';
-import type { CollectorEvent } from '../../src/collectors/collector.js';
 import { livePolicy, type PolicyLiveOptions, PolicyLiveSource } from '../../src/collectors/policy/live-source.js';
 import type { PolicyStateRow } from '../../src/model.js';
-import type { SourceStatus } from '../../src/store.js';
-import { liveEstate, SUB_A, SUB_B } from '../support/azure-estate.js';
-import {
-  type AzureServer,
-  pagedEstate,
-  type Reply,
-  startAzureServer,
-  TEST_CLIENT,
-  TEST_TENANT,
-} from '../support/azure-server.js';
+import { liveEstate, SUB_A, SUB_B, testAzureSettings } from '../support/azure-estate.js';
+import { type AzureServer, pagedEstate, type Reply, startAzureServer, TEST_CLIENT } from '../support/azure-server.js';
+import { byScope, drainCollector } from '../support/collector-events.js';
 import { PCI_INITIATIVE, type PolicyCall, policyState, policyStatesEstate, type StateOptions } from '../support/policy-estate.js';
 
 const SECRET = 'planted~Secret.7c6b5a4d3e2f';
@@ -62,20 +54,7 @@ function states(): Record<string, Record<string, unknown>[]> {
   };
 }
 
-function settings(url: string) {
-  return {
-    cloud: { arm_endpoint: url, authority_host: url },
-    credential: {
-      kind: 'client_secret' as const,
-      tenant_id: TEST_TENANT,
-      client_id: TEST_CLIENT,
-      secret_env: 'TEST_AZURE_SECRET',
-    },
-    subscriptions: [SUB_A, SUB_B],
-    concurrency: 4,
-    deadline_seconds: 5,
-  };
-}
+const settings = testAzureSettings;
 
 async function source(
   policy: ReturnType<typeof policyStatesEstate>,
@@ -95,15 +74,10 @@ async function source(
 }
 
 async function drain(src: PolicyLiveSource) {
-  const events: CollectorEvent[] = [];
-  for await (const e of src.collect()) events.push(e);
-  const rows = events.flatMap((e) => (e.kind === 'rows' && e.table === 'policy_states' ? e.rows : []));
-  const statuses = events.flatMap((e) => (e.kind === 'status' ? [e.status] : []));
+  const { policyStates: rows, statuses } = await drainCollector(src);
   return { rows, statuses };
 }
 
-const byScope = (statuses: Omit<SourceStatus, 'tenant_id'>[]) =>
-  Object.fromEntries(statuses.map((s) => [s.scope, { status: s.status, error: s.error, rows: s.rows }]));
 const names = (rows: PolicyStateRow[]) => rows.map((r) => `${r.resource_id.split('/').pop()} ${r.compliance_state}`).sort();
 const pages = (calls: PolicyCall[], sub: string) =>
   calls.filter((c) => c.subscription === sub).map((c) => `${c.method} ${c.page}`);

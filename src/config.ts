@@ -46,6 +46,31 @@ const fileSource = z.strictObject({
 const liveSource = z.strictObject({ mode: z.literal('live') });
 const source = z.discriminatedUnion('mode', [fileSource, liveSource]);
 
+/**
+ * An ARM id of a policy object, built in or at a management group, subscription or resource group; no quotes (it goes
+ * into an OData filter). A refinement, not a pattern: ARM ids are case-insensitive and JSON Schema patterns are not.
+ */
+const policyObjectId = (collection: string) => {
+  const re = new RegExp(
+    `^(/providers/Microsoft\\.Management/managementGroups/[^/'\\s]+|/subscriptions/[^/'\\s]+(/resourceGroups/[^/'\\s]+)?)?/providers/Microsoft\\.Authorization/${collection}/[^/'\\s]+$`,
+    'i',
+  );
+  return z
+    .string()
+    .refine((id) => re.test(id), `expected a ${collection} id, e.g. /providers/Microsoft.Authorization/${collection}/<name>`);
+};
+/** Azure Policy states: from files, or from Policy Insights through the `azure` connection. */
+const policySource = z.discriminatedUnion('mode', [
+  fileSource,
+  z.strictObject({
+    mode: z.literal('live'),
+    /** Policy set definitions (initiatives) whose states are collected, beside the built-in PCI DSS v4.0.1 one. */
+    initiatives: z.array(policyObjectId('policySetDefinitions')).default([]),
+    /** Policy assignments whose states are collected, whatever they assign. */
+    assignments: z.array(policyObjectId('policyAssignments')).default([]),
+  }),
+]);
+
 const https = z.url({ protocol: /^https$/, error: 'expected an https:// URL' });
 
 /** A sovereign cloud by name, or its endpoints spelt out (Azure Stack, a private cloud, a test server). */
@@ -144,6 +169,7 @@ export const configSchema = z.strictObject({
   sources: z
     .strictObject({
       resource_graph: source.optional(),
+      policy: policySource.optional(),
     })
     .default({}),
   waivers: z.array(waiverSchema).default([]),
@@ -298,9 +324,11 @@ function crossCheck(raw: unknown): string[] {
     if (r.kind === 'email' && !(Array.isArray(r.to) && r.to.length))
       problems.push(`alerts.routes[${i}].to: required for an email route`);
   }
-  const rg = isRecord(raw.sources) ? raw.sources.resource_graph : undefined;
-  if (isRecord(rg) && rg.mode === 'live' && raw.azure === undefined)
-    problems.push('azure: required for sources.resource_graph.mode: live');
+  for (const name of ['resource_graph', 'policy']) {
+    const src = isRecord(raw.sources) ? raw.sources[name] : undefined;
+    if (isRecord(src) && src.mode === 'live' && raw.azure === undefined)
+      problems.push(`azure: required for sources.${name}.mode: live`);
+  }
   return problems;
 }
 

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance as Instance } from '@duckdb/node-api';
-import type { ChildCoverage, Finding, ResourceRow } from './model.js';
+import type { ChildCoverage, Finding, PolicyStateRow, ResourceRow } from './model.js';
 
 /** Columns every table carries; rules never see run_id (views filter on it). */
 const STAMP = 'run_id varchar not null, tenant_id varchar';
@@ -79,9 +79,20 @@ export interface SourceStatus {
   tenant_id: string | null;
 }
 
+export interface PolicyGroupCounts {
+  tenant_id: string | null;
+  /** Lower case. */
+  group_name: string;
+  compliant: number;
+  non_compliant: number;
+  not_evaluated: number;
+}
+
 // Loaded with require: importing the CommonJS package from ESM makes Node scan its 124 files for named
 // exports first, a third of the gate's start-up.
-const { DuckDBInstance, LIST, VARCHAR } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
+const { DuckDBInstance, LIST, VARCHAR, timestampTZValue } = createRequire(import.meta.url)(
+  '@duckdb/node-api',
+) as typeof import('@duckdb/node-api');
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 const VARCHAR_LIST = LIST(VARCHAR);
@@ -238,6 +249,67 @@ export class Store {
        where f.run_id = $1 and f.tenant_id is null and f.type = 'microsoft.network/networkwatchers/flowlogs'`,
       [runId],
     );
+  }
+
+  async appendPolicyStates(runId: string, rows: readonly PolicyStateRow[]): Promise<void> {
+    const a = await this.writer.createAppender('policy_states', 'main', this.catalog);
+    for (const p of rows) {
+      a.appendVarchar(runId);
+      a.appendNull();
+      a.appendVarchar(p.resource_id);
+      appendNullable(a, p.policy_assignment_id);
+      appendNullable(a, p.policy_definition_id);
+      appendNullable(a, p.policy_set_definition_id);
+      appendList(a, p.group_names);
+      appendNullable(a, p.compliance_state);
+      if (p.evaluated_at === null) a.appendNull();
+      else a.appendTimestampTZ(timestampTZValue(BigInt(Date.parse(p.evaluated_at)) * 1000n));
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  /**
+   * Gives each policy state its tenant, once every collector is done: the tenant of the resource it evaluates when
+   * that was collected, else the tenancy rules over its id (`owner`), as for any subject that is not a resource row.
+   */
+  async stampPolicyTenants(runId: string, owner: (id: string) => string | null): Promise<void> {
+    await this.writer.run(
+      `update policy_states p set tenant_id = r.tenant_id from resources r
+       where p.run_id = $1 and r.run_id = $1 and r.id = p.resource_id`,
+      [runId],
+    );
+    const orphans = await this.writer.runAndReadAll(
+      `select distinct resource_id from policy_states p where run_id = $1
+       and not exists (select 1 from resources r where r.run_id = $1 and r.id = p.resource_id)`,
+      [runId],
+    );
+    for (const [id] of orphans.getRows()) {
+      const tenant = owner(String(id));
+      if (tenant !== null)
+        await this.writer.run('update policy_states set tenant_id = $3 where run_id = $1 and resource_id = $2', [
+          runId,
+          String(id),
+          tenant,
+        ]);
+    }
+  }
+
+  /**
+   * Per tenant (null: the platform) and policy definition group, how many of the run's states are compliant,
+   * non-compliant, or neither (Unknown, Exempt, Conflict, NotStarted, absent, ...). Groups compare case-insensitively.
+   */
+  async policyGroupCounts(runId: string): Promise<PolicyGroupCounts[]> {
+    const result = await this.writer.runAndReadAll(
+      `select tenant_id, lower(g) as group_name,
+         count(*) filter (where lower(compliance_state) = 'compliant')::integer as compliant,
+         count(*) filter (where lower(compliance_state) = 'noncompliant')::integer as non_compliant,
+         count(*) filter (where compliance_state is null or lower(compliance_state) not in ('compliant', 'noncompliant'))::integer as not_evaluated
+       from (select tenant_id, compliance_state, unnest(group_names) as g from policy_states where run_id = $1)
+       group by all order by all`,
+      [runId],
+    );
+    return result.getRowObjectsJson() as unknown as PolicyGroupCounts[];
   }
 
   async appendFindings(runId: string, findings: readonly Finding[], firstSeen: Map<string, string>): Promise<void> {

@@ -2,11 +2,11 @@
 // the local HTTPS Azure server. Per-tenant reports from a healthy estate; a page that never comes makes the run
 // partial (exit 4) in bounded time with `error` verdicts, never passes; a credential that does not work stops the
 // run before any collection; the secret appears nowhere.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveEstate, recordedDiagnosticSetting, SUB_A, SUB_B } from './support/azure-estate.js';
+import { liveConfig, liveEstate, recordedDiagnosticSetting, SUB_A, SUB_B } from './support/azure-estate.js';
 import {
   type AzureServer,
   type GraphCall,
@@ -15,12 +15,11 @@ import {
   type SettingsCall,
   settingsEstate,
   startAzureServer,
-  TEST_CLIENT,
-  TEST_TENANT,
   withFaults,
 } from './support/azure-server.js';
 import { complineAsync } from './support/cli.js';
 import { exampleBody, itReal } from './support/real-data.js';
+import { allOutput, runReports } from './support/run-output.js';
 
 const SECRET = 'planted~Secret.0a1b2c3d4e5f';
 let server: AzureServer | null = null;
@@ -33,22 +32,7 @@ async function workspace(graph: (c: GraphCall) => Reply, deadline = 30, settings
   await server?.close();
   server = await startAzureServer({ secret: SECRET, graph, settings, echoSecret: true });
   const dir = mkdtempSync(join(tmpdir(), 'compline-live-'));
-  writeFileSync(
-    join(dir, 'compline.yaml'),
-    `version: 1
-tenants:
-  - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_A}] }
-  - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_B}] }
-azure:
-  cloud: { arm_endpoint: "${server.url}", authority_host: "${server.url}" }
-  credential: { kind: client_secret, tenant_id: ${TEST_TENANT}, client_id: ${TEST_CLIENT}, secret_env: COMPLINE_TEST_SECRET }
-  subscriptions: [${SUB_A}, ${SUB_B}]
-  deadline_seconds: ${deadline}
-sources:
-  resource_graph: { mode: live }
-output: { dir: out, store: store/compline.duckdb }
-`,
-  );
+  writeFileSync(join(dir, 'compline.yaml'), liveConfig(server.url, deadline, ['resource_graph: { mode: live }']));
   return dir;
 }
 
@@ -61,27 +45,10 @@ interface Report {
   findings: { check_id: string; resource_id: string; status: string; reason: string }[];
   sources: { scope: string; status: string; error: string | null }[];
 }
-function reports(dir: string): Record<string, Report> {
-  const [runId] = readdirSync(join(dir, 'out'));
-  const root = join(dir, 'out', runId!);
-  return Object.fromEntries(readdirSync(root).map((t) => [t, JSON.parse(readFileSync(join(root, t, 'report.json'), 'utf8'))]));
-}
+const reports = (dir: string) => runReports<Report>(dir);
 const finding = (r: Report, check: string, name: string) =>
   r.findings.find((f) => f.check_id === check && f.resource_id.endsWith(`/${name}`));
 const verdict = (r: Report, check: string, name: string) => finding(r, check, name)?.status;
-
-/** Every file the run wrote, for the secret to be looked for in. */
-function allOutput(dir: string): string {
-  const out: string[] = [];
-  const walk = (p: string) => {
-    for (const e of readdirSync(p, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(p, e.name));
-      else out.push(readFileSync(join(p, e.name)).toString('latin1'));
-    }
-  };
-  walk(dir);
-  return out.join('\n');
-}
 
 describe('compline run over live Resource Graph', () => {
   it('collects the estate and writes each tenant its own report', async () => {

@@ -4,6 +4,8 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
+import { PolicyFileSource } from '../collectors/policy/file-source.js';
+import { livePolicy } from '../collectors/policy/live-source.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
 import { liveResourceGraph } from '../collectors/resource-graph/live-source.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
@@ -92,8 +94,15 @@ function collectorsFor(loaded: LoadedConfig): Collector[] {
   const rg = loaded.config.sources.resource_graph;
   if (!rg) throw new UsageError(`sources.resource_graph: no source configured; nothing to audit`);
   // The config's cross-check requires the azure section for a live source.
-  if (rg.mode === 'live') return [liveResourceGraph(loaded.config.azure!)];
-  return [new ResourceGraphFileSource(rg.paths, loaded.baseDir)];
+  const collectors: Collector[] = [
+    rg.mode === 'live' ? liveResourceGraph(loaded.config.azure!) : new ResourceGraphFileSource(rg.paths, loaded.baseDir),
+  ];
+  const policy = loaded.config.sources.policy;
+  if (policy)
+    collectors.push(
+      policy.mode === 'live' ? livePolicy(loaded.config.azure!, policy) : new PolicyFileSource(policy.paths, loaded.baseDir),
+    );
+  return collectors;
 }
 
 export function newRunId(now: Date): string {
@@ -164,7 +173,9 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     const toStore = pLimit(1);
     const handle = (event: CollectorEvent) =>
       toStore(async () => {
-        if (event.kind === 'rows') {
+        if (event.kind === 'rows' && event.table === 'policy_states') {
+          await store.appendPolicyStates(runId, event.rows);
+        } else if (event.kind === 'rows') {
           for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
           await store.appendResources(runId, event.rows);
           collected += event.rows.length;
@@ -197,6 +208,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     );
     await store.stampFlowLogTenants(runId);
     await store.stampCoverageTenants(runId);
+    await store.stampPolicyTenants(runId, (id) => tenancy.subjectTenant(id));
 
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,
@@ -230,6 +242,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       status,
     };
 
+    const policyStates = config.sources.policy ? await store.policyGroupCounts(runId) : null;
     const reports = new Map<string, TenantReport>();
     const byTenant = groupBy(evaluation.findings, (f) => f.tenant_id ?? PLATFORM);
     for (const tenant of config.tenants) {
@@ -245,6 +258,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           findings: byTenant.get(tenant.id) ?? [],
           waivers: waiversFor(config, tenant.id, evaluation.expiredWaivers, byTenant.get(tenant.id) ?? []),
           sources: sources.filter((s) => s.tenant_id === null || s.tenant_id === tenant.id),
+          policyStates: policyStates?.filter((p) => p.tenant_id === tenant.id) ?? null,
         }),
       );
     }
@@ -263,6 +277,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         findings: byTenant.get(PLATFORM) ?? [],
         waivers: waiversFor(config, null, evaluation.expiredWaivers, byTenant.get(PLATFORM) ?? []),
         sources,
+        policyStates: policyStates?.filter((p) => p.tenant_id === null) ?? null,
         unassigned,
       }),
     );

@@ -424,6 +424,11 @@ create or replace temp macro property_value_verdict(resource_type, property, pas
     properties
   from v;
 
+-- The items of a comma-separated list parameter ('kube-system, default'), spaces around each removed: for check params
+-- that name several values, as getvariable() gives a string. csv_items(lower(...)) for a case-insensitive match.
+create or replace temp macro csv_items(csv) as
+  list_transform(string_split(csv, ','), lambda v: trim(v));
+
 -- ---- Kubernetes (k8s_objects: one row per object, as the kubernetes collector writes it) ----
 
 -- The finding subject of a Kubernetes object: k8s://{cluster}/{namespace}/{kind}/{name}, or k8s://{cluster}/{kind}/{name}
@@ -518,6 +523,7 @@ create or replace temp macro k8s_pod_templates() as table
 -- Every other pod is judged itself: bare pods, pods of controllers that were not collected (a ReplicaSet without a
 -- Deployment, an operator's custom resource, a static pod). with_ephemeral: the check counts ephemeral containers, so
 -- a pod carrying them is judged itself as well (its template does not hold them); otherwise they are left out.
+-- spec_problem says why a workload cannot be judged (its pod spec or containers absent), null when it can.
 create or replace temp macro k8s_workloads(with_ephemeral) as table
   with t as (select * from k8s_pod_templates()),
   owners as (
@@ -542,7 +548,12 @@ create or replace temp macro k8s_workloads(with_ephemeral) as table
     where j.kind = 'Job' and starts_with(j.name, c.name || '-')
       and regexp_full_match(substr(j.name, len(c.name) + 2), '[0-9]+')
   )
-  select t.* replace (list_filter(t.containers, lambda c: with_ephemeral or c.role <> 'ephemeral container') as containers)
+  select t.* replace (list_filter(t.containers, lambda c: with_ephemeral or c.role <> 'ephemeral container') as containers),
+         -- why the pod spec cannot be judged (missing evidence), or null
+         case
+           when not t.has_pod_spec then t.spec_path || ' is absent'
+           when t.n_containers = 0 then t.spec_path || '.containers is absent or empty'
+         end as spec_problem
   from t
   where t.resource_id not in (select resource_id from scheduled)
     and (t.resource_id not in (select resource_id from owned)

@@ -1,7 +1,7 @@
 -- Secrets and ConfigMaps of banking namespaces and their encryption.enabled label.
 with banking as (
   select distinct cluster, name, collected and coalesce(json_type(labels) = 'OBJECT', false) as known, collected,
-         coalesce(list_contains(list_transform(string_split(getvariable('banking_values'), ','), lambda v: lower(trim(v))),
+         coalesce(list_contains(csv_items(lower(getvariable('banking_values'))),
                                 lower(json_extract_string(labels, getvariable('banking_label')))), false) as is_banking
   from k8s_namespaces()
 ),
@@ -13,7 +13,7 @@ objects as (
   where o.kind in ('Secret', 'ConfigMap')
     and (b.is_banking or not b.known)
     and not (o.kind = 'ConfigMap'
-             and list_contains(list_transform(string_split(getvariable('exempt_configmaps'), ','), lambda n: trim(n)), o.name))
+             and list_contains(csv_items(getvariable('exempt_configmaps')), o.name))
 )
 select
   resource_id,

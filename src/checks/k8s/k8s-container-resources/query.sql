@@ -3,7 +3,7 @@
 with workloads as (
   select *
   from k8s_workloads(false)
-  where not list_contains(list_transform(string_split(getvariable('exempt_namespaces'), ','), lambda n: trim(n)), namespace)
+  where not list_contains(csv_items(getvariable('exempt_namespaces')), namespace)
 ),
 containers as (
   select resource_id, c.role, c.name, json_extract(c.c, '$.resources') as r
@@ -44,15 +44,13 @@ select
   w.resource_id,
   w.tenant_id,
   case
-    when not w.has_pod_spec then 'error'
-    when w.n_containers = 0 then 'error'
+    when w.spec_problem is not null then 'error'
     when len(p.lacking) > 0 then 'fail'
     when len(p.unreadable) > 0 then 'error'
     else 'pass'
   end as status,
   case
-    when not w.has_pod_spec then w.spec_path || ' is absent'
-    when w.n_containers = 0 then w.spec_path || '.containers is absent or empty'
+    when w.spec_problem is not null then w.spec_problem
     when len(p.lacking) > 0 then array_to_string(p.lacking, '; ')
     when len(p.unreadable) > 0 then 'not a Kubernetes quantity: ' || array_to_string(p.unreadable, '; ')
     else 'requests and limits set for CPU and memory (' || len(p.containers) || ' containers checked)'

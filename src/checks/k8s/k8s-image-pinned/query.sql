@@ -2,8 +2,8 @@
 -- from k8s_workloads (src/checks/macros.sql), each pod spec judged once.
 with ns as (
   select distinct cluster, name, collected,
-         list_filter(list_transform(string_split(getvariable('environment_labels'), ','),
-                                    lambda k: lower(trim(json_extract_string(labels, trim(k))))),
+         list_filter(list_transform(csv_items(getvariable('environment_labels')),
+                                    lambda k: lower(trim(json_extract_string(labels, k)))),
                      lambda v: v is not null and v <> '')[1] as env
   from k8s_namespaces()
 ),
@@ -11,8 +11,7 @@ workloads as (
   select w.*, n.collected, n.env
   from k8s_workloads(true) w
   join ns n on n.cluster = w.cluster and n.name = w.namespace
-  where not coalesce(list_contains(list_transform(string_split(getvariable('nonprod_environments'), ','),
-                                                  lambda e: lower(trim(e))), n.env), false)
+  where not coalesce(list_contains(csv_items(lower(getvariable('nonprod_environments'))), n.env), false)
 ),
 images as (
   select resource_id, c.role, c.name, json_extract_string(c.c, '$.image') as image
@@ -43,16 +42,14 @@ select
   w.tenant_id,
   case
     when not w.collected then 'error'
-    when not w.has_pod_spec then 'error'
-    when w.n_containers = 0 then 'error'
+    when w.spec_problem is not null then 'error'
     when len(p.unpinned) > 0 then 'fail'
     when len(p.absent) > 0 then 'error'
     else 'pass'
   end as status,
   case
     when not w.collected then 'namespace ' || w.namespace || ' was not collected: whether it is production is unknown'
-    when not w.has_pod_spec then w.spec_path || ' is absent'
-    when w.n_containers = 0 then w.spec_path || '.containers is absent or empty'
+    when w.spec_problem is not null then w.spec_problem
     when len(p.unpinned) > 0 then 'latest or untagged image in a production namespace: ' || array_to_string(p.unpinned, ', ')
     when len(p.absent) > 0 then 'image is absent on containers: ' || array_to_string(p.absent, ', ')
     else 'every image is pinned to a tag or digest (' || len(p.images) || ' images checked)'

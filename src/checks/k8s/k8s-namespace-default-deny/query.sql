@@ -3,7 +3,7 @@ with namespaces as (
   select *
   from k8s_namespaces()
   where tenant_id is not null
-    and not list_contains(list_transform(string_split(getvariable('exempt_namespaces'), ','), lambda n: trim(n)), name)
+    and not list_contains(csv_items(getvariable('exempt_namespaces')), name)
 ),
 policies as (
   select cluster, namespace, name,

@@ -15,12 +15,10 @@ subjects as (
 ),
 classified as (
   select *,
-         (kind = 'Group' and list_contains(list_transform(string_split(getvariable('system_groups'), ','), lambda g: trim(g)), name))
-         or (kind = 'ServiceAccount'
-             and list_contains(list_transform(string_split(getvariable('system_namespaces'), ','), lambda n: trim(n)), sa_namespace))
+         (kind = 'Group' and list_contains(csv_items(getvariable('system_groups')), name))
+         or (kind = 'ServiceAccount' and list_contains(csv_items(getvariable('system_namespaces')), sa_namespace))
          or (kind = 'User' and name like 'system:serviceaccount:%'
-             and list_contains(list_transform(string_split(getvariable('system_namespaces'), ','), lambda n: trim(n)),
-                               split_part(name, ':', 3))) as is_system,
+             and list_contains(csv_items(getvariable('system_namespaces')), split_part(name, ':', 3))) as is_system,
          kind || ' ' || if(kind = 'ServiceAccount', sa_namespace || '/', '') || name as label
   from subjects
 ),

@@ -3,7 +3,7 @@
 with workloads as (
   select *
   from k8s_workloads(true)
-  where not list_contains(list_transform(string_split(getvariable('exempt_namespaces'), ','), lambda n: trim(n)), namespace)
+  where not list_contains(csv_items(getvariable('exempt_namespaces')), namespace)
 ),
 pod_controls as (
   select resource_id,
@@ -59,14 +59,12 @@ select
   w.resource_id,
   w.tenant_id,
   case
-    when not w.has_pod_spec then 'error'
-    when w.n_containers = 0 then 'error'
+    when w.spec_problem is not null then 'error'
     when len(pc.unmet) + len(coalesce(p.unmet, [])) > 0 then 'fail'
     else 'pass'
   end as status,
   case
-    when not w.has_pod_spec then w.spec_path || ' is absent'
-    when w.n_containers = 0 then w.spec_path || '.containers is absent or empty'
+    when w.spec_problem is not null then w.spec_problem
     when len(pc.unmet) + len(coalesce(p.unmet, [])) > 0
       then 'restricted profile not met: ' || array_to_string(list_sort(pc.unmet) || coalesce(p.unmet, []), '; ')
     else 'restricted profile met (' || len(w.containers) || ' containers checked)'

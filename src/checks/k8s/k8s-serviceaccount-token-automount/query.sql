@@ -4,7 +4,7 @@ with accounts as (
          json_extract_string(spec, '$.automountServiceAccountToken') as automount
   from k8s_objects
   where kind = 'ServiceAccount'
-    and not list_contains(list_transform(string_split(getvariable('exempt_namespaces'), ','), lambda n: trim(n)), namespace)
+    and not list_contains(csv_items(getvariable('exempt_namespaces')), namespace)
 ),
 pod_specs as (
   select cluster, namespace, kind || '/' || name as workload, has_pod_spec,

@@ -438,8 +438,8 @@ create or replace temp macro k8s_id(cluster, kind, namespace, name) as
 
 -- A Kubernetes resource quantity as a number of base units (cores, bytes): '2000m' → 2, '2' and 2 → 2, '1Gi' →
 -- 1073741824, '500Mi', '1e3' → 1000, '1.5G'; null when the text is not a quantity. A quantity is a decimal number and
--- one suffix: binary (Ki Mi Gi Ti Pi Ei), decimal (n u m k M G T P E) or a decimal exponent (e3, E-2); suffixes are
--- case-sensitive ('1ki' and '1K' are not quantities), so is the exponent's E only when digits follow it ('1E' is an exa).
+-- one suffix: binary (Ki Mi Gi Ti Pi Ei), decimal (n u m k M G T P E) or a decimal exponent (e3, E-2). Suffixes are
+-- case-sensitive ('1ki' and '1K' are not quantities); E is exa unless digits follow it ('1E' is 1e18, '1E3' is 1000).
 create or replace temp macro k8s_quantity_scaled(num, suffix) as
   try_cast(num as double)
   * coalesce(try_cast('1' || suffix as double),
@@ -516,7 +516,7 @@ create or replace temp macro k8s_pod_templates() as table
 
 -- The workloads checks judge, each pod spec once: every Deployment, StatefulSet, DaemonSet, Job and CronJob, and every
 -- Pod no collected controller made. ownerReferences are not in the rows; a controller owns the pods its selector
--- matches (Kubernetes adopts matching orphans), and its controller sets a label on each: pod-template-hash (a
+-- matches (Kubernetes adopts matching orphans), and the controller sets a label on each: pod-template-hash (a
 -- Deployment's ReplicaSets), controller-revision-hash (StatefulSet, DaemonSet); a Job's selector names its own uid.
 -- A pod that matches a collected controller's selector and carries that label is judged through the controller's
 -- template, not once per replica; a Job a collected CronJob made (named <cronjob>-<schedule>) through the CronJob.

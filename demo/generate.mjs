@@ -7,7 +7,7 @@
 // children of that type were collected whole, none at all included; other children stay in the page, and their
 // parents' checks report the children as not collected.
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const SUB_ALPHA = '1f4c2a10-7b3e-4d0a-9c55-0a1b2c3d4e5f';
 const SUB_SHARED = '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60';
@@ -983,8 +983,11 @@ for (const sub of pages.keys()) {
 const fileFor = (path) => `${path.slice(path.lastIndexOf('/') + 1)}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}.json`;
 
 const estate = new URL('./estate/', import.meta.url);
-rmSync(estate, { recursive: true, force: true });
 mkdirSync(estate, { recursive: true });
+// Only what this script writes: estate/kubernetes/ holds hand-designed cluster objects (see its DESIGN.md).
+for (const entry of readdirSync(estate)) {
+  if (entry.startsWith('resource-graph-') || entry.startsWith('children-')) rmSync(new URL(entry, estate), { recursive: true });
+}
 let total = 0;
 let files = 0;
 for (const [sub, rows] of pages) {

@@ -7,7 +7,7 @@
 // children of that type were collected whole, none at all included; other children stay in the page, and their
 // parents' checks report the children as not collected.
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const SUB_ALPHA = '1f4c2a10-7b3e-4d0a-9c55-0a1b2c3d4e5f';
 const SUB_SHARED = '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60';
@@ -845,6 +845,130 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
   managedDisk(SUB_PLATFORM, 'rg-legacy-migration', 'disk-legacy-ftp-data', 'eastus', { encryption: null, policy: null }, {});
 }
 
+// ---- Azure Policy: latest states of the built-in PCI DSS v4.0.1 initiative, assigned to each subscription --------
+// Each entry is one of the initiative's definitions, the groups the initiative puts it in, and the state it gives a
+// resource of the estate, as Azure Policy would evaluate it. The designed requirement verdicts (report.json):
+//   bank_alpha 7.2.5: the Owner checks pass, storage public access is NonCompliant → fail, decided by azure-policy
+//   bank_alpha 4.2.1: storage-https-only fails and secure transfer is NonCompliant → fail, decided by both
+//   bank_alpha 2.2.1: the Azure Policy add-on check fails; the dev cluster is Exempt → fail, decided by checks
+//   bank_alpha 9.4.1.2: a manual control of the initiative, Unknown until attested → error, decided by azure-policy
+//   credit_union_beta 1.2.5: no check applies; its VM's management ports are closed → pass_partial, by azure-policy
+//   _platform 2.2.1: the add-on check passes; the shared cluster allows a privileged container → fail, by azure-policy
+//   _platform 5.2.1: Defender checks pass and Defender for Containers is Compliant → pass_partial, decided by both
+const PCI_INITIATIVE = '/providers/Microsoft.Authorization/policySetDefinitions/a06d5deb-24aa-4991-9d58-fa7563154e31';
+const pciGroups = (...ids) => ids.map((id) => `PCI_DSS_v4.0.1_${id}`);
+const childOf = (parent, type) => [...pages.values()].flat().find((r) => r.type === type && r.id.startsWith(`${parent.id}/`));
+const hasPublicIp = (vmRow) => [...pages.values()].flat().some((r) => r.name === `pip-${vmRow.name}`);
+const privileged = { 'aks-bank-alpha-prod': 'Compliant', 'aks-bank-alpha-dev': 'Exempt', 'aks-shared-westus': 'NonCompliant' };
+const POLICIES = [
+  {
+    // Secure transfer to storage accounts should be enabled
+    definition: '404c3081-a854-4457-ae30-26a93ef643f9',
+    groups: pciGroups('1.4.4', '3.5.1.1', '3.6.1', '3.6.1.1', '3.7.1', '3.7.2', '3.7.3', '3.7.5', '3.7.6', '3.7.7', '3.7.8', '4.2.1'),
+    type: 'microsoft.storage/storageaccounts',
+    state: (r) => (r.properties.supportsHttpsTrafficOnly === true ? 'Compliant' : 'NonCompliant'),
+  },
+  {
+    // Storage account public access should be disallowed (absent: allowed, as older accounts were created)
+    definition: '4fa4b6c0-31ca-4c0d-b10d-24b96f62a751',
+    groups: pciGroups('1.4.4', '7.2.1', '7.2.2', '7.2.3', '7.2.4', '7.2.5', '7.2.5.1', '7.2.6', '7.3.1'),
+    type: 'microsoft.storage/storageaccounts',
+    state: (r) => (r.properties.allowBlobPublicAccess === false ? 'Compliant' : 'NonCompliant'),
+  },
+  {
+    // Management ports should be closed on your virtual machines
+    definition: '22730e10-96f6-4aac-ad84-9383d35b5917',
+    groups: pciGroups('1.2.5', '2.2.4', '7.2.3', '7.2.4', '7.2.5.1'),
+    type: 'microsoft.compute/virtualmachines',
+    state: (r) => (hasPublicIp(r) ? 'NonCompliant' : 'Compliant'),
+  },
+  {
+    // Auditing on SQL server should be enabled
+    definition: 'a6fb4358-5bf4-4ad7-ba82-2cd2f41ce5e9',
+    groups: pciGroups('10.2.2', '10.4.2.1'),
+    type: 'microsoft.sql/servers',
+    state: (r) => (childOf(r, 'microsoft.sql/servers/auditingsettings')?.properties.state === 'Enabled' ? 'Compliant' : 'NonCompliant'),
+  },
+  {
+    // Kubernetes cluster should not allow privileged containers (the dev cluster is exempt while its CNI is replaced)
+    definition: '95edb821-ddaf-4404-9732-666045e056b4',
+    groups: pciGroups('2.2.1'),
+    type: 'microsoft.containerservice/managedclusters',
+    state: (r) => privileged[r.name],
+  },
+  {
+    // Microsoft Defender for Containers should be enabled
+    definition: '1c988dd6-ade4-430f-a608-2a3e5b0a6d38',
+    groups: pciGroups('1.4.4', '11.3.1', '11.3.1.1', '11.4.4', '12.4.1', '2.2.1', '5.2.1', '5.2.2', '5.2.3', '5.3.1', '5.3.2', '5.3.3', '6.4.1'),
+    type: 'subscription',
+    state: (sub) =>
+      pages.get(sub).some((r) => r.type === 'microsoft.security/pricings' && r.name === 'Containers' && r.properties.pricingTier === 'Standard')
+        ? 'Compliant'
+        : 'NonCompliant',
+  },
+  {
+    // A manual control of the initiative (effect Manual): its state stays Unknown until someone attests it
+    definition: 'fc26e2fd-3149-74b4-5988-d64bb90f8ef7',
+    groups: pciGroups('9.4.1.2'),
+    type: 'subscription',
+    state: () => 'Unknown',
+  },
+];
+
+/** A latest policy state as Policy Insights answers one (every field of its query results). */
+function policyState(sub, resourceId, policy, state) {
+  const assignment = `/subscriptions/${sub}/providers/Microsoft.Authorization/policyAssignments/pci-dss-v4-0-1`;
+  const type = /\/providers\/([^/]+\/[^/]+)\/[^/]+$/.exec(resourceId)?.[1] ?? 'Microsoft.Resources/subscriptions';
+  return {
+    '@odata.id': null,
+    '@odata.context': `https://management.azure.com/subscriptions/${sub}/providers/Microsoft.PolicyInsights/policyStates/$metadata#latest/$entity`,
+    timestamp: '2026-11-24T03:12:45.0452031Z',
+    resourceId,
+    policyAssignmentId: assignment,
+    policyDefinitionId: `/providers/Microsoft.Authorization/policyDefinitions/${policy.definition}`,
+    effectiveParameters: '',
+    isCompliant: state === 'Compliant',
+    subscriptionId: sub,
+    resourceType: `/${type}`,
+    resourceLocation: /\/resourceGroups\//.test(resourceId) ? [...pages.get(sub)].find((r) => r.id === resourceId)?.location ?? 'eastus' : '',
+    resourceGroup: /\/resourceGroups\/([^/]+)/.exec(resourceId)?.[1] ?? '',
+    resourceTags: 'tbd',
+    policyAssignmentName: 'pci-dss-v4-0-1',
+    policyAssignmentOwner: 'tbd',
+    policyAssignmentParameters: '{}',
+    policyAssignmentScope: `/subscriptions/${sub}`,
+    policyDefinitionName: policy.definition,
+    policyDefinitionAction: state === 'Unknown' ? 'manual' : 'auditifnotexists',
+    policyDefinitionCategory: 'tbd',
+    policySetDefinitionId: PCI_INITIATIVE,
+    policySetDefinitionName: PCI_INITIATIVE.split('/').pop(),
+    policySetDefinitionOwner: null,
+    policySetDefinitionCategory: 'Regulatory Compliance',
+    policySetDefinitionParameters: null,
+    managementGroupIds: '',
+    policyDefinitionReferenceId: policy.definition,
+    complianceState: state,
+    policyDefinitionGroupNames: policy.groups,
+    policyDefinitionVersion: '1.0.0',
+    policySetDefinitionVersion: '1.6.0',
+    policyAssignmentVersion: '1.6.0',
+  };
+}
+
+const policyStates = new Map();
+for (const [sub, rows] of pages) {
+  const states = [];
+  for (const policy of POLICIES) {
+    if (policy.type === 'subscription') states.push(policyState(sub, `/subscriptions/${sub}`, policy, policy.state(sub)));
+    else for (const r of rows.filter((x) => x.type === policy.type)) states.push(policyState(sub, r.id, policy, policy.state(r)));
+  }
+  policyStates.set(sub, states);
+}
+// A storage account created after the Resource Graph export: Azure Policy has evaluated it, Resource Graph has not
+// listed it; its states are credit_union_beta's by its resource group.
+const archive = `/subscriptions/${SUB_SHARED}/resourceGroups/rg-credit_union_beta-prod/providers/Microsoft.Storage/storageAccounts/stcubarchive`;
+for (const policy of POLICIES.slice(0, 2)) policyStates.get(SUB_SHARED).push(policyState(SUB_SHARED, archive, policy, 'Compliant'));
+
 // ---- write one Resource Graph page per subscription, and its collection documents ------------
 // Role assignments, activity-log settings and Defender pricings are listed whole for every subscription.
 for (const sub of pages.keys()) {
@@ -859,8 +983,11 @@ for (const sub of pages.keys()) {
 const fileFor = (path) => `${path.slice(path.lastIndexOf('/') + 1)}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}.json`;
 
 const estate = new URL('./estate/', import.meta.url);
-rmSync(estate, { recursive: true, force: true });
 mkdirSync(estate, { recursive: true });
+// Only what this script writes: estate/kubernetes/ holds hand-designed cluster objects (see its DESIGN.md).
+for (const entry of readdirSync(estate)) {
+  if (entry.startsWith('resource-graph-') || entry.startsWith('children-')) rmSync(new URL(entry, estate), { recursive: true });
+}
 let total = 0;
 let files = 0;
 for (const [sub, rows] of pages) {
@@ -875,4 +1002,13 @@ for (const [sub, rows] of pages) {
   for (const [path, value] of docs) writeFileSync(new URL(fileFor(path), dir), `${JSON.stringify({ id: path, value }, null, 2)}\n`);
   files += 1 + docs.size;
 }
-process.stdout.write(`wrote ${total} resources in ${files} files\n`);
+const policyDir = new URL('policy/', estate);
+mkdirSync(policyDir);
+let stateCount = 0;
+for (const [sub, value] of policyStates) {
+  stateCount += value.length;
+  const context = `https://management.azure.com/subscriptions/${sub}/providers/Microsoft.PolicyInsights/policyStates/$metadata#latest`;
+  const doc = { '@odata.nextLink': null, '@odata.context': context, '@odata.count': value.length, value };
+  writeFileSync(new URL(`policy-states-${sub.slice(0, 8)}.json`, policyDir), `${JSON.stringify(doc, null, 2)}\n`);
+}
+process.stdout.write(`wrote ${total} resources in ${files} files, ${stateCount} policy states in ${policyStates.size}\n`);

@@ -193,6 +193,50 @@ Shows one check: requirements, parameters, remediation (portal, az CLI, Terrafor
       return 0;
     },
   },
+  verify: {
+    usage: `compline verify <pack.zip|report.json> [--cert CA.pem | --key PUBLIC.pem | --jwks FILE] [--signature FILE]
+
+Checks that an evidence pack (or a report.json with its report.json.jws) is what Compline signed: every file
+against the signed manifest, the signature, and the signer against the trust anchor you give.
+
+  --cert FILE       PEM certificates you trust (your CA); the signer's chain must lead to one of them
+  --key FILE        the signer's public key (PEM)
+  --jwks FILE       a JSON Web Key Set holding the signer's key
+  --signature FILE  report.json's detached signature (default: report.json.jws beside it)
+
+Exit 0 genuine: intact and signed by a key you trust; 1 not genuine, naming the first file that fails;
+5 intact and validly signed, but no trust anchor was given (or it does not cover the signer).`,
+    options: { cert: { type: 'string' }, key: { type: 'string' }, jwks: { type: 'string' }, signature: { type: 'string' } },
+    positionals: [1, 1],
+    async run(v, p) {
+      const { verifyCommand } = await import('./commands/verify.js');
+      const result = await verifyCommand({
+        file: p[0]!,
+        ...(v.cert ? { cert: String(v.cert) } : {}),
+        ...(v.key ? { key: String(v.key) } : {}),
+        ...(v.jwks ? { jwks: String(v.jwks) } : {}),
+        ...(v.signature ? { signature: String(v.signature) } : {}),
+      });
+      out(result.text);
+      return result.exitCode;
+    },
+  },
+  replay: {
+    usage: `compline replay <pack.zip> [check-id]
+
+Re-performs the pack's tests without Azure: its SQL and macros over its own evidence rows in a fresh
+DuckDB, every verdict compared with the one the pack reports. Only an intact pack is replayed.
+
+Exit 0 every verdict identical; 1 a verdict differs or the pack is not intact.`,
+    options: {},
+    positionals: [1, 2],
+    async run(_v, p) {
+      const { replayCommand } = await import('./commands/replay.js');
+      const result = await replayCommand({ pack: p[0]!, ...(p[1] ? { check: p[1] } : {}) });
+      out(result.text);
+      return result.exitCode;
+    },
+  },
   'config validate': {
     usage: `compline config validate <file>
 
@@ -230,7 +274,7 @@ ${Object.entries(COMMANDS)
 
 Options: --help (also after any command), --version
 Exit codes: 0 ok, 1 findings at or above the threshold, 2 bad input or usage, 3 internal error,
-4 (run) sources partial or failed`;
+4 (run) sources partial or failed, 5 (verify) intact but the signer is not trusted`;
 
 function summary(command: Command): string {
   return command.usage.split('\n\n')[1]?.split('\n')[0] ?? '';

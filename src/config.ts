@@ -46,6 +46,31 @@ const fileSource = z.strictObject({
 const liveSource = z.strictObject({ mode: z.literal('live') });
 const source = z.discriminatedUnion('mode', [fileSource, liveSource]);
 
+/**
+ * An ARM id of a policy object, built in or at a management group, subscription or resource group; no quotes (it goes
+ * into an OData filter). A refinement, not a pattern: ARM ids are case-insensitive and JSON Schema patterns are not.
+ */
+const policyObjectId = (collection: string) => {
+  const re = new RegExp(
+    `^(/providers/Microsoft\\.Management/managementGroups/[^/'\\s]+|/subscriptions/[^/'\\s]+(/resourceGroups/[^/'\\s]+)?)?/providers/Microsoft\\.Authorization/${collection}/[^/'\\s]+$`,
+    'i',
+  );
+  return z
+    .string()
+    .refine((id) => re.test(id), `expected a ${collection} id, e.g. /providers/Microsoft.Authorization/${collection}/<name>`);
+};
+/** Azure Policy states: from files, or from Policy Insights through the `azure` connection. */
+const policySource = z.discriminatedUnion('mode', [
+  fileSource,
+  z.strictObject({
+    mode: z.literal('live'),
+    /** Policy set definitions (initiatives) whose states are collected, beside the built-in PCI DSS v4.0.1 one. */
+    initiatives: z.array(policyObjectId('policySetDefinitions')).default([]),
+    /** Policy assignments whose states are collected, whatever they assign. */
+    assignments: z.array(policyObjectId('policyAssignments')).default([]),
+  }),
+]);
+
 const https = z.url({ protocol: /^https$/, error: 'expected an https:// URL' });
 
 /** A sovereign cloud by name, or its endpoints spelt out (Azure Stack, a private cloud, a test server). */
@@ -114,11 +139,25 @@ const alertRoute = z.strictObject({
   min_severity: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
 });
 
-const signer = z.strictObject({
-  algorithm: z.enum(['ES256', 'PS256', 'EdDSA']),
-  key_file: nonEmpty,
-  certificate_file: nonEmpty.optional(),
-});
+const signer = z.union(
+  [
+    z.strictObject({
+      algorithm: z.enum(['ES256', 'PS256', 'EdDSA']),
+      /** PEM private key (PKCS#8, PKCS#1 or SEC1; a certificate chain may follow it) or a PKCS#12 bundle (.p12, .pfx). */
+      key_file: nonEmpty,
+      /** PEM certificate chain, leaf first; optional with PKCS#12 or when the key file holds it. */
+      certificate_file: nonEmpty.optional(),
+      /** Name of the environment variable holding the key's or bundle's password. */
+      password_env: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')
+        .optional(),
+    }),
+    /** A throwaway key and self-signed certificate made beside the store on first use; reports say DEMO. */
+    z.strictObject({ demo: z.literal(true) }),
+  ],
+  { error: 'expected { algorithm, key_file, certificate_file?, password_env? } or { demo: true }' },
+);
 
 export const configSchema = z.strictObject({
   version: z.literal(1),
@@ -135,6 +174,7 @@ export const configSchema = z.strictObject({
   sources: z
     .strictObject({
       resource_graph: source.optional(),
+      policy: policySource.optional(),
     })
     .default({}),
   waivers: z.array(waiverSchema).default([]),
@@ -289,9 +329,11 @@ function crossCheck(raw: unknown): string[] {
     if (r.kind === 'email' && !(Array.isArray(r.to) && r.to.length))
       problems.push(`alerts.routes[${i}].to: required for an email route`);
   }
-  const rg = isRecord(raw.sources) ? raw.sources.resource_graph : undefined;
-  if (isRecord(rg) && rg.mode === 'live' && raw.azure === undefined)
-    problems.push('azure: required for sources.resource_graph.mode: live');
+  for (const name of ['resource_graph', 'policy']) {
+    const src = isRecord(raw.sources) ? raw.sources[name] : undefined;
+    if (isRecord(src) && src.mode === 'live' && raw.azure === undefined)
+      problems.push(`azure: required for sources.${name}.mode: live`);
+  }
   return problems;
 }
 

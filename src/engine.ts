@@ -27,6 +27,8 @@ export interface EvaluationContext {
   passDetail?: boolean;
   /** Owner of a subject that is not a resource row, by the tenancy rules over its id; null when none claims it. */
   subjectTenant?: (id: string) => string | null;
+  /** The shared macros to define; default the catalogue's (a replay passes the ones its pack carries). */
+  macros?: string;
 }
 
 export interface ExpiredWaiver {
@@ -150,7 +152,7 @@ function scopeCovers(scope: string, facts: ResourceFacts | undefined): boolean {
 
 export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: EvaluationContext): Promise<Evaluation> {
   await store.scopeToRun(ctx.runId);
-  await store.defineOnReaders(sharedMacros());
+  await store.defineOnReaders(ctx.macros ?? sharedMacros());
   // Facts are read in two narrow queries: most rows have no unknown paths, and plan addresses follow from plan:// ids.
   const facts = new Map<string, ResourceFacts>();
   const planAddress = (id: string) => (id.startsWith(PLAN_PREFIX) ? id.slice(PLAN_PREFIX.length) : null);

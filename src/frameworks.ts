@@ -11,6 +11,8 @@ const requirement = z.looseObject({
   description: z.string().optional(),
   cobit: z.array(z.string()).optional(),
   domain: z.string().optional(),
+  /** The group of Azure Policy's initiative for the framework that covers the requirement (policyDefinitionGroupNames). */
+  azure_policy_group: z.string().min(1).optional(),
 });
 const catalogue = z.looseObject({ id: z.string(), title: z.string(), requirements: z.array(requirement).min(1) });
 

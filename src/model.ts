@@ -40,6 +40,22 @@ export interface ResourceRow {
   tenant_id: string | null;
 }
 
+/** One Azure Policy state (Policy Insights `latest`), before the store stamps run_id and, after collection, tenant_id. */
+export interface PolicyStateRow {
+  /** Lower-case ARM id of the evaluated resource (a subscription or resource group included). */
+  resource_id: string;
+  /** Lower-case ARM ids. */
+  policy_assignment_id: string | null;
+  policy_definition_id: string | null;
+  policy_set_definition_id: string | null;
+  /** The initiative's groups the definition belongs to, e.g. `PCI_DSS_v4.0.1_3.6.1`. */
+  group_names: string[] | null;
+  /** As Azure says it: `Compliant`, `NonCompliant`, `Unknown`, `Exempt`, `Conflict`, ...; null when absent. */
+  compliance_state: string | null;
+  /** ISO 8601 timestamp of the evaluation; null when absent or unreadable. */
+  evaluated_at: string | null;
+}
+
 /**
  * A source's statement that it collected every child of one type under one parent: the difference between
  * "collected, none exist" and "not collected" for checks over child resources (`child_coverage`).

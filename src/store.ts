@@ -1,9 +1,10 @@
 // DuckDB store: table DDL, batch appends stamped with run_id, per-run views for rules, Parquet export.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance as Instance } from '@duckdb/node-api';
-import type { ChildCoverage, Finding, ResourceRow } from './model.js';
+import type { ChildCoverage, Finding, PolicyStateRow, ResourceRow } from './model.js';
 
 /** Columns every table carries; rules never see run_id (views filter on it). */
 const STAMP = 'run_id varchar not null, tenant_id varchar';
@@ -47,6 +48,17 @@ export const TABLE_DDL: Record<string, string> = {
     method varchar`,
 };
 
+/** A table's columns and their DuckDB types, from its DDL. */
+export function tableColumns(table: string): { name: string; type: string }[] {
+  const ddl = TABLE_DDL[table];
+  if (!ddl) throw new Error(`no table ${table}`);
+  // Commas inside parentheses (decimal(18,6)) do not separate columns.
+  return ddl
+    .split(/,(?![^(]*\))/)
+    .map((c) => c.trim().split(/\s+/))
+    .map(([name, type]) => ({ name: name!, type: type! }));
+}
+
 /** Tables a rule may read (everything collectors fill, plus the engine's own run metadata). */
 export const RULE_TABLES = Object.keys(TABLE_DDL).filter((t) => t !== 'runs');
 
@@ -67,9 +79,20 @@ export interface SourceStatus {
   tenant_id: string | null;
 }
 
+export interface PolicyGroupCounts {
+  tenant_id: string | null;
+  /** Lower case. */
+  group_name: string;
+  compliant: number;
+  non_compliant: number;
+  not_evaluated: number;
+}
+
 // Loaded with require: importing the CommonJS package from ESM makes Node scan its 124 files for named
 // exports first, a third of the gate's start-up.
-const { DuckDBInstance, LIST, VARCHAR } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
+const { DuckDBInstance, LIST, VARCHAR, timestampTZValue } = createRequire(import.meta.url)(
+  '@duckdb/node-api',
+) as typeof import('@duckdb/node-api');
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 const VARCHAR_LIST = LIST(VARCHAR);
@@ -215,6 +238,80 @@ export class Store {
     );
   }
 
+  /**
+   * A flow log no tenant claims by its own id (they live in the platform's NetworkWatcherRG) belongs to the tenant
+   * of the NSG or virtual network it logs: it is that resource's setting, and its evidence.
+   */
+  async stampFlowLogTenants(runId: string): Promise<void> {
+    await this.writer.run(
+      `update resources f set tenant_id = (select any_value(t.tenant_id) from resources t
+         where t.run_id = $1 and lower(t.id) = lower(f.properties->>'$.targetResourceId'))
+       where f.run_id = $1 and f.tenant_id is null and f.type = 'microsoft.network/networkwatchers/flowlogs'`,
+      [runId],
+    );
+  }
+
+  async appendPolicyStates(runId: string, rows: readonly PolicyStateRow[]): Promise<void> {
+    const a = await this.writer.createAppender('policy_states', 'main', this.catalog);
+    for (const p of rows) {
+      a.appendVarchar(runId);
+      a.appendNull();
+      a.appendVarchar(p.resource_id);
+      appendNullable(a, p.policy_assignment_id);
+      appendNullable(a, p.policy_definition_id);
+      appendNullable(a, p.policy_set_definition_id);
+      appendList(a, p.group_names);
+      appendNullable(a, p.compliance_state);
+      if (p.evaluated_at === null) a.appendNull();
+      else a.appendTimestampTZ(timestampTZValue(BigInt(Date.parse(p.evaluated_at)) * 1000n));
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  /**
+   * Gives each policy state its tenant, once every collector is done: the tenant of the resource it evaluates when
+   * that was collected, else the tenancy rules over its id (`owner`), as for any subject that is not a resource row.
+   */
+  async stampPolicyTenants(runId: string, owner: (id: string) => string | null): Promise<void> {
+    await this.writer.run(
+      `update policy_states p set tenant_id = r.tenant_id from resources r
+       where p.run_id = $1 and r.run_id = $1 and r.id = p.resource_id`,
+      [runId],
+    );
+    const orphans = await this.writer.runAndReadAll(
+      `select distinct resource_id from policy_states p where run_id = $1
+       and not exists (select 1 from resources r where r.run_id = $1 and r.id = p.resource_id)`,
+      [runId],
+    );
+    for (const [id] of orphans.getRows()) {
+      const tenant = owner(String(id));
+      if (tenant !== null)
+        await this.writer.run('update policy_states set tenant_id = $3 where run_id = $1 and resource_id = $2', [
+          runId,
+          String(id),
+          tenant,
+        ]);
+    }
+  }
+
+  /**
+   * Per tenant (null: the platform) and policy definition group, how many of the run's states are compliant,
+   * non-compliant, or neither (Unknown, Exempt, Conflict, NotStarted, absent, ...). Groups compare case-insensitively.
+   */
+  async policyGroupCounts(runId: string): Promise<PolicyGroupCounts[]> {
+    const result = await this.writer.runAndReadAll(
+      `select tenant_id, lower(g) as group_name,
+         count(*) filter (where lower(compliance_state) = 'compliant')::integer as compliant,
+         count(*) filter (where lower(compliance_state) = 'noncompliant')::integer as non_compliant,
+         count(*) filter (where compliance_state is null or lower(compliance_state) not in ('compliant', 'noncompliant'))::integer as not_evaluated
+       from (select tenant_id, compliance_state, unnest(group_names) as g from policy_states where run_id = $1)
+       group by all order by all`,
+      [runId],
+    );
+    return result.getRowObjectsJson() as unknown as PolicyGroupCounts[];
+  }
+
   async appendFindings(runId: string, findings: readonly Finding[], firstSeen: Map<string, string>): Promise<void> {
     const a = await this.writer.createAppender('findings', 'main', this.catalog);
     for (const f of findings) {
@@ -287,6 +384,29 @@ export class Store {
       out.push(result instanceof Error ? result : (result.getRowObjectsJson() as T[]));
     }
     return out;
+  }
+
+  /**
+   * Rows as JSON objects (JSON columns as values, lists as arrays) into a table, stamped with a run id. DuckDB
+   * reads them itself, typed by the table's DDL: no per-row JavaScript conversion.
+   */
+  async insertJsonRows(runId: string, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (!rows.length) return;
+    const cols = tableColumns(table);
+    const dir = await mkdtemp(join(tmpdir(), 'compline-rows-'));
+    try {
+      const file = join(dir, 'rows.json');
+      const text = JSON.stringify(rows.map((r) => ({ ...r, run_id: runId })));
+      await writeFile(file, text);
+      // No row is larger than the file; DuckDB sizes its buffer by this, so it stays near the data.
+      const maxObject = Math.max(16 * 1024 ** 2, Buffer.byteLength(text));
+      const types = cols.map((c) => `'${c.name}': '${c.type}'`).join(', ');
+      await this.writer.run(
+        `insert into ${table} by name select * from read_json('${file.replaceAll("'", "''")}', format = 'array', columns = {${types}}, maximum_object_size = ${maxObject})`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Writes through the writer connection (fixtures and tests insert rows this way). */

@@ -82,6 +82,21 @@ describe('compline.yaml', () => {
       /: azure: required for sources\.resource_graph\.mode: live$/m,
     ],
     [
+      'policy states live without the azure connection',
+      `version: 1\ntenants:${tenant()}\nsources: { policy: { mode: live } }\n`,
+      /: azure: required for sources\.policy\.mode: live$/m,
+    ],
+    [
+      'a misspelt policy source option',
+      `version: 1\ntenants:${tenant()}\nsources: { policy: { mode: live, initiative: [] } }\n`,
+      /: sources\.policy: unknown key initiative \(did you mean initiatives\?\)$/m,
+    ],
+    [
+      'a policy assignment id that is not one',
+      `version: 1\ntenants:${tenant()}\nsources: { policy: { mode: live, assignments: ["/subscriptions/${SUB}/providers/Microsoft.Authorization/policyAssignments/it's"] } }\n`,
+      /: sources\.policy\.assignments\[0\]: expected a policyAssignments id, e\.g\. \/providers\/Microsoft\.Authorization\/policyAssignments\/<name>$/m,
+    ],
+    [
       'a client secret written into the file',
       `version: 1\ntenants:${tenant()}\nazure:\n  subscriptions: [${SUB}]\n  credential: { kind: client_secret, tenant_id: ${SUB}, client_id: ${SUB}, secret: s3cr3t }\n`,
       /azure\.credential: unknown key secret \(did you mean secret_env\?\)$/m,

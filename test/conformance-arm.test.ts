@@ -100,7 +100,7 @@ describe('real ARM responses', () => {
       );
       const events: CollectorEvent[] = [];
       for await (const e of new ResourceGraphFileSource(['.'], dir).collect()) events.push(e);
-      const rows = events.flatMap((e) => (e.kind === 'rows' ? e.rows : []));
+      const rows = events.flatMap((e) => (e.kind === 'rows' && e.table === 'resources' ? e.rows : []));
       expect(rows.map((r) => r.type)).toEqual([
         'microsoft.compute/disks',
         'microsoft.automation/automationaccounts',

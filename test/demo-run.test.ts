@@ -269,6 +269,49 @@ describe('demo estate', () => {
     expect(unassigned).not.toContain('stgammaexport'); // claimed by its CustomerID tag
   });
 
+  it('requirements combine the checks with Azure Policy states, as designed in the demo estate', () => {
+    const requirement = (tenant: string, id: string) => {
+      const q = reports[tenant]!.frameworks['pci-dss-4.0.1']!.requirements.find((x) => x.id === id)!;
+      const p = q.azure_policy;
+      return [
+        q.status,
+        q.decided_by,
+        q.checks_status,
+        p.status,
+        p.counts.compliant,
+        p.counts.non_compliant,
+        p.counts.not_evaluated,
+      ];
+    };
+    // Owners pass the checks; eight of bank_alpha's storage accounts allow public access.
+    expect(requirement('bank_alpha', '7.2.5')).toEqual(['fail', 'azure-policy', 'pass_partial', 'non_compliant', 9, 8, 0]);
+    // HTTPS-only fails in both: the check and secure transfer.
+    expect(requirement('bank_alpha', '4.2.1')).toEqual(['fail', 'both', 'fail', 'non_compliant', 12, 5, 0]);
+    // The dev cluster's exemption is no evidence; the failing add-on check decides.
+    expect(requirement('bank_alpha', '2.2.1')).toEqual(['fail', 'checks', 'fail', 'incomplete', 2, 0, 1]);
+    // A manual control of the initiative not yet attested (Unknown) is missing evidence.
+    expect(requirement('bank_alpha', '9.4.1.2')).toEqual(['error', 'azure-policy', 'manual', 'incomplete', 0, 0, 1]);
+    // No check applies; its VM's management ports are closed. stcubarchive, not in the Resource Graph export, is
+    // the tenant's by its resource group.
+    expect(requirement('credit_union_beta', '1.2.5')).toEqual([
+      'pass_partial',
+      'azure-policy',
+      'not_applicable',
+      'compliant',
+      1,
+      0,
+      0,
+    ]);
+    expect(requirement('credit_union_beta', '4.2.1')).toEqual(['fail', 'both', 'fail', 'non_compliant', 9, 4, 0]);
+    expect(requirement('credit_union_beta', '9.4.1.2')).toEqual(['manual', 'manual', 'manual', 'no_states', 0, 0, 0]);
+    // The shared cluster allows a privileged container, which no check can see.
+    expect(requirement('_platform', '2.2.1')).toEqual(['fail', 'azure-policy', 'pass_partial', 'non_compliant', 2, 1, 0]);
+    expect(requirement('_platform', '5.2.1')).toEqual(['pass_partial', 'both', 'pass_partial', 'compliant', 2, 0, 0]);
+    // SOX has no Azure Policy initiative here.
+    const sox = reports.bank_alpha!.frameworks['sox-itgc']!.requirements;
+    expect(new Set(sox.map((q) => q.azure_policy.status))).toEqual(new Set(['not_mapped']));
+  });
+
   it('requirements: one failing check fails the requirement; requirements without checks say manual', () => {
     const pci = reports.bank_alpha!.frameworks['pci-dss-4.0.1']!;
     const r = Object.fromEntries(pci.requirements.map((x) => [x.id, x]));

@@ -16,7 +16,16 @@ describe('README', () => {
   });
 
   it('lists the CLI commands', () => {
-    expect(commands).toEqual(['run', 'gate', 'checks list', 'checks show', 'config validate', 'config schema']);
+    expect(commands).toEqual([
+      'run',
+      'gate',
+      'checks list',
+      'checks show',
+      'verify',
+      'replay',
+      'config validate',
+      'config schema',
+    ]);
   });
 
   it.each(commands)('documents every option of %s', (command) => {
@@ -27,7 +36,7 @@ describe('README', () => {
   });
 
   it('documents every exit code the CLI names', () => {
-    for (const code of ['0', '1', '2', '3']) expect(readme).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
+    for (const code of ['0', '1', '2', '3', '4', '5']) expect(readme).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
   });
 
   it('CI examples are valid YAML and call the gate with options it has', () => {

@@ -2,7 +2,7 @@
 // the local HTTPS Azure server. Per-tenant reports from a healthy estate; a page that never comes makes the run
 // partial (exit 4) in bounded time with `error` verdicts, never passes; a credential that does not work stops the
 // run before any collection; the secret appears nowhere.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import {
 } from './support/azure-server.js';
 import { complineAsync } from './support/cli.js';
 import { exampleBody, itReal } from './support/real-data.js';
+import { allOutput, runReports } from './support/run-output.js';
 
 const SECRET = 'planted~Secret.0a1b2c3d4e5f';
 let server: AzureServer | null = null;
@@ -80,27 +81,10 @@ interface Report {
   findings: { check_id: string; resource_id: string; status: string; reason: string }[];
   sources: { scope: string; status: string; error: string | null }[];
 }
-function reports(dir: string): Record<string, Report> {
-  const [runId] = readdirSync(join(dir, 'out'));
-  const root = join(dir, 'out', runId!);
-  return Object.fromEntries(readdirSync(root).map((t) => [t, JSON.parse(readFileSync(join(root, t, 'report.json'), 'utf8'))]));
-}
+const reports = (dir: string) => runReports<Report>(dir);
 const finding = (r: Report, check: string, name: string) =>
   r.findings.find((f) => f.check_id === check && f.resource_id.endsWith(`/${name}`));
 const verdict = (r: Report, check: string, name: string) => finding(r, check, name)?.status;
-
-/** Every file the run wrote, for the secret to be looked for in. */
-function allOutput(dir: string): string {
-  const out: string[] = [];
-  const walk = (p: string) => {
-    for (const e of readdirSync(p, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(p, e.name));
-      else out.push(readFileSync(join(p, e.name)).toString('latin1'));
-    }
-  };
-  walk(dir);
-  return out.join('\n');
-}
 
 describe('compline run over live Resource Graph', () => {
   it('collects the estate and writes each tenant its own report', async () => {

@@ -423,3 +423,138 @@ create or replace temp macro property_value_verdict(resource_type, property, pas
     json_object(property, json_extract(properties, '$.' || property)) as evidence,
     properties
   from v;
+
+-- The items of a comma-separated list parameter ('kube-system, default'), spaces around each removed: for check params
+-- that name several values, as getvariable() gives a string. csv_items(lower(...)) for a case-insensitive match.
+create or replace temp macro csv_items(csv) as
+  list_transform(string_split(csv, ','), lambda v: trim(v));
+
+-- ---- Kubernetes (k8s_objects: one row per object, as the kubernetes collector writes it) ----
+
+-- The finding subject of a Kubernetes object: k8s://{cluster}/{namespace}/{kind}/{name}, or k8s://{cluster}/{kind}/{name}
+-- for a cluster-scoped one (namespace null). Every check over k8s_objects names its subjects with it.
+create or replace temp macro k8s_id(cluster, kind, namespace, name) as
+  'k8s://' || cluster || '/' || coalesce(namespace || '/', '') || kind || '/' || name;
+
+-- A Kubernetes resource quantity as a number of base units (cores, bytes): '2000m' → 2, '2' and 2 → 2, '1Gi' →
+-- 1073741824, '500Mi', '1e3' → 1000, '1.5G'; null when the text is not a quantity. A quantity is a decimal number and
+-- one suffix: binary (Ki Mi Gi Ti Pi Ei), decimal (n u m k M G T P E) or a decimal exponent (e3, E-2). Suffixes are
+-- case-sensitive ('1ki' and '1K' are not quantities); E is exa unless digits follow it ('1E' is 1e18, '1E3' is 1000).
+create or replace temp macro k8s_quantity_scaled(num, suffix) as
+  try_cast(num as double)
+  * coalesce(try_cast('1' || suffix as double),
+             map {'Ki': 1024.0, 'Mi': 1048576.0, 'Gi': 1073741824.0, 'Ti': 1099511627776.0, 'Pi': 1125899906842624.0,
+                  'Ei': 1152921504606846976.0, 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9,
+                  'T': 1e12, 'P': 1e15, 'E': 1e18}[suffix]);
+
+create or replace temp macro k8s_quantity(q) as
+  k8s_quantity_scaled(regexp_extract(trim(q::varchar), '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)'),
+                      regexp_replace(trim(q::varchar), '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)', ''));
+
+-- Whether a label selector ({matchLabels, matchExpressions}) selects an object carrying labels (a JSON object):
+-- every matchLabels entry equal, every expression (In, NotIn, Exists, DoesNotExist) satisfied. An absent, empty or
+-- unreadable selector selects nothing here, though Kubernetes reads an empty one as "everything": the checks use this
+-- to hand a pod's verdict to its controller, so a selector that cannot be read leaves the pod judged on its own.
+create or replace temp macro k8s_selects(selector, labels) as
+  coalesce(json_type(selector) = 'OBJECT', false)
+  and len(coalesce(json_keys(selector, '$.matchLabels'), [])) + len(json_extract(selector, '$.matchExpressions[*]')) > 0
+  and len(list_filter(coalesce(json_keys(selector, '$.matchLabels'), []),
+                      lambda k: json_extract_string(labels, k)
+                                is distinct from json_extract_string(json_extract(selector, '$.matchLabels'), k))) = 0
+  and len(list_filter(json_extract(selector, '$.matchExpressions[*]'), lambda e: not coalesce(
+        (json_extract_string(e, '$.operator') = 'In' and list_contains(
+           from_json(json_extract(e, '$.values'), '["varchar"]'), json_extract_string(labels, json_extract_string(e, '$.key'))))
+        or (json_extract_string(e, '$.operator') = 'NotIn' and not coalesce(list_contains(
+           from_json(json_extract(e, '$.values'), '["varchar"]'), json_extract_string(labels, json_extract_string(e, '$.key'))), false))
+        or (json_extract_string(e, '$.operator') = 'Exists'
+            and json_extract_string(labels, json_extract_string(e, '$.key')) is not null)
+        or (json_extract_string(e, '$.operator') = 'DoesNotExist'
+            and json_extract_string(labels, json_extract_string(e, '$.key')) is null),
+        false))) = 0;
+
+-- Every namespace of every cluster: each Namespace object (collected = true), and each namespace that objects name
+-- but no Namespace row describes (collected = false, labels null, the tenant of the objects in it; one row per
+-- tenant should they disagree). Checks over namespaces report the second kind as `error`: its labels are unknown.
+create or replace temp macro k8s_namespaces() as table
+  select cluster, name, tenant_id, labels, true as collected, k8s_id(cluster, 'Namespace', null, name) as resource_id
+  from k8s_objects
+  where kind = 'Namespace'
+  union all
+  select distinct o.cluster, o.namespace, o.tenant_id, null::json, false, k8s_id(o.cluster, 'Namespace', null, o.namespace)
+  from k8s_objects o
+  where o.namespace is not null
+    and not exists (select 1 from k8s_objects n where n.kind = 'Namespace' and n.cluster = o.cluster and n.name = o.namespace);
+
+-- Every object that carries a pod spec, with that spec: a Pod's spec; the spec.template.spec of a Deployment,
+-- StatefulSet, DaemonSet or Job; a CronJob's spec.jobTemplate.spec.template.spec. spec_path names where it was read,
+-- for reasons; has_pod_spec is false when it is absent or not an object. containers lists the regular containers,
+-- init containers and ephemeral containers (added to a running pod by kubectl debug; no template holds them) as
+-- {role, name, c}; n_containers counts the regular ones, which a pod spec cannot be without.
+create or replace temp macro k8s_pod_templates() as table
+  with w as (
+    select *,
+           map {'Pod': '$', 'Deployment': '$.template.spec', 'StatefulSet': '$.template.spec',
+                'DaemonSet': '$.template.spec', 'Job': '$.template.spec',
+                'CronJob': '$.jobTemplate.spec.template.spec'}[kind] as path
+    from k8s_objects
+  )
+  select cluster, kind, namespace, name, tenant_id, labels, spec,
+         k8s_id(cluster, kind, namespace, name) as resource_id,
+         'spec' || substr(path, 2) as spec_path,
+         json_extract(spec, path) as pod_spec,
+         coalesce(json_type(pod_spec) = 'OBJECT', false) as has_pod_spec,
+         len(json_extract(pod_spec, '$.containers[*]')) as n_containers,
+         list_concat(
+           list_transform(json_extract(pod_spec, '$.initContainers[*]'),
+                          lambda c: {'role': 'init container', 'name': c->>'$.name', 'c': c}),
+           list_transform(json_extract(pod_spec, '$.containers[*]'),
+                          lambda c: {'role': 'container', 'name': c->>'$.name', 'c': c}),
+           list_transform(json_extract(pod_spec, '$.ephemeralContainers[*]'),
+                          lambda c: {'role': 'ephemeral container', 'name': c->>'$.name', 'c': c})) as containers
+  from w
+  where path is not null;
+
+-- The workloads checks judge, each pod spec once: every Deployment, StatefulSet, DaemonSet, Job and CronJob, and every
+-- Pod no collected controller made. ownerReferences are not in the rows; a controller owns the pods its selector
+-- matches (Kubernetes adopts matching orphans), and the controller sets a label on each: pod-template-hash (a
+-- Deployment's ReplicaSets), controller-revision-hash (StatefulSet, DaemonSet); a Job's selector names its own uid.
+-- A pod that matches a collected controller's selector and carries that label is judged through the controller's
+-- template, not once per replica; a Job a collected CronJob made (named <cronjob>-<schedule>) through the CronJob.
+-- Every other pod is judged itself: bare pods, pods of controllers that were not collected (a ReplicaSet without a
+-- Deployment, an operator's custom resource, a static pod). with_ephemeral: the check counts ephemeral containers, so
+-- a pod carrying them is judged itself as well (its template does not hold them); otherwise they are left out.
+-- spec_problem says why a workload cannot be judged (its pod spec or containers absent), null when it can.
+create or replace temp macro k8s_workloads(with_ephemeral) as table
+  with t as (select * from k8s_pod_templates()),
+  owners as (
+    select cluster, namespace, spec->'$.selector' as selector,
+           map {'Deployment': 'pod-template-hash', 'StatefulSet': 'controller-revision-hash',
+                'DaemonSet': 'controller-revision-hash'}[kind] as revision_label
+    from t
+    where kind in ('Deployment', 'StatefulSet', 'DaemonSet', 'Job')
+  ),
+  owned as (
+    select distinct p.resource_id
+    from t p
+    join owners o on o.cluster = p.cluster and o.namespace = p.namespace
+    where p.kind = 'Pod'
+      and (o.revision_label is null or json_extract_string(p.labels, o.revision_label) is not null)
+      and k8s_selects(o.selector, p.labels)
+  ),
+  scheduled as (
+    select distinct j.resource_id
+    from t j
+    join t c on c.kind = 'CronJob' and c.cluster = j.cluster and c.namespace = j.namespace
+    where j.kind = 'Job' and starts_with(j.name, c.name || '-')
+      and regexp_full_match(substr(j.name, len(c.name) + 2), '[0-9]+')
+  )
+  select t.* replace (list_filter(t.containers, lambda c: with_ephemeral or c.role <> 'ephemeral container') as containers),
+         -- why the pod spec cannot be judged (missing evidence), or null
+         case
+           when not t.has_pod_spec then t.spec_path || ' is absent'
+           when t.n_containers = 0 then t.spec_path || '.containers is absent or empty'
+         end as spec_problem
+  from t
+  where t.resource_id not in (select resource_id from scheduled)
+    and (t.resource_id not in (select resource_id from owned)
+         or (with_ephemeral and len(list_filter(t.containers, lambda c: c.role = 'ephemeral container')) > 0));

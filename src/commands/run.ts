@@ -4,16 +4,20 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
+import { PolicyFileSource } from '../collectors/policy/file-source.js';
+import { livePolicy } from '../collectors/policy/live-source.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
 import { liveResourceGraph } from '../collectors/resource-graph/live-source.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
 import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
+import { buildPack } from '../evidence/pack.js';
+import { loadSigner } from '../evidence/signer.js';
 import { type Finding, SEVERITIES, type Severity } from '../model.js';
 import { checkRunOutputs } from '../output-paths.js';
 import { localFolderWriter } from '../reports/output-writer.js';
 import { buildTenantReport, type RunMeta, type TenantReport } from '../reports/tenant-report.js';
-import { loadCatalogue } from '../rules.js';
+import { loadCatalogue, sharedMacros } from '../rules.js';
 import { type SourceStatus, Store } from '../store.js';
 import { tenantResolver } from '../tenancy.js';
 import { TOOL_VERSION } from '../version.js';
@@ -90,8 +94,15 @@ function collectorsFor(loaded: LoadedConfig): Collector[] {
   const rg = loaded.config.sources.resource_graph;
   if (!rg) throw new UsageError(`sources.resource_graph: no source configured; nothing to audit`);
   // The config's cross-check requires the azure section for a live source.
-  if (rg.mode === 'live') return [liveResourceGraph(loaded.config.azure!)];
-  return [new ResourceGraphFileSource(rg.paths, loaded.baseDir)];
+  const collectors: Collector[] = [
+    rg.mode === 'live' ? liveResourceGraph(loaded.config.azure!) : new ResourceGraphFileSource(rg.paths, loaded.baseDir),
+  ];
+  const policy = loaded.config.sources.policy;
+  if (policy)
+    collectors.push(
+      policy.mode === 'live' ? livePolicy(loaded.config.azure!, policy) : new PolicyFileSource(policy.paths, loaded.baseDir),
+    );
+  return collectors;
 }
 
 export function newRunId(now: Date): string {
@@ -135,6 +146,8 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const { config } = loaded;
   const paths = await checkRunOutputs(opts, loaded);
   const collectors = collectorsFor(loaded);
+  // A key that cannot sign is found before any collection, like credentials that do not work.
+  const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store) : null;
   // The whole-run deadline stops what is still being collected; the scopes it cuts short say so, and the run reports.
   const stop = new AbortController();
   const runDeadline = config.azure?.run_deadline_seconds;
@@ -166,7 +179,9 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     const toStore = pLimit(1);
     const handle = (event: CollectorEvent) =>
       toStore(async () => {
-        if (event.kind === 'rows') {
+        if (event.kind === 'rows' && event.table === 'policy_states') {
+          await store.appendPolicyStates(runId, event.rows);
+        } else if (event.kind === 'rows') {
           for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
           await store.appendResources(runId, event.rows);
           collected += event.rows.length;
@@ -197,8 +212,10 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         }),
       ),
     );
+    await store.stampFlowLogTenants(runId);
     clearTimeout(deadlineTimer);
     await store.stampCoverageTenants(runId);
+    await store.stampPolicyTenants(runId, (id) => tenancy.subjectTenant(id));
 
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,
@@ -232,6 +249,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       status,
     };
 
+    const policyStates = config.sources.policy ? await store.policyGroupCounts(runId) : null;
     const reports = new Map<string, TenantReport>();
     const byTenant = groupBy(evaluation.findings, (f) => f.tenant_id ?? PLATFORM);
     for (const tenant of config.tenants) {
@@ -247,6 +265,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           findings: byTenant.get(tenant.id) ?? [],
           waivers: waiversFor(config, tenant.id, evaluation.expiredWaivers, byTenant.get(tenant.id) ?? []),
           sources: sources.filter((s) => s.tenant_id === null || s.tenant_id === tenant.id),
+          policyStates: policyStates?.filter((p) => p.tenant_id === tenant.id) ?? null,
         }),
       );
     }
@@ -265,10 +284,27 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         findings: byTenant.get(PLATFORM) ?? [],
         waivers: waiversFor(config, null, evaluation.expiredWaivers, byTenant.get(PLATFORM) ?? []),
         sources,
+        policyStates: policyStates?.filter((p) => p.tenant_id === null) ?? null,
         unassigned,
       }),
     );
-    for (const [tenant, report] of reports) await writer.write(tenant, 'report.json', `${JSON.stringify(report, null, 2)}\n`);
+    for (const [tenant, report] of reports) {
+      const json = `${JSON.stringify(report, null, 2)}\n`;
+      await writer.write(tenant, 'report.json', json);
+      if (!signer) continue;
+      await writer.write(tenant, 'report.json.jws', `${await signer.signDetached(Buffer.from(json, 'utf8'))}\n`);
+      const pack = await buildPack({
+        store,
+        report,
+        tenant,
+        checks: catalogue.byId,
+        params: config.check_params,
+        macros: sharedMacros(),
+        signer,
+        now: new Date(),
+      });
+      await writer.write(tenant, `${tenant}-${runId}.zip`, pack);
+    }
     // Published last, Parquet first: a report folder never appears without the snapshot it was asked to have.
     if (parquetStaging && parquetFinal) {
       await rm(parquetStaging, { recursive: true, force: true });

@@ -11,6 +11,7 @@ const counts = z.strictObject({
   waived: z.int().nonnegative(),
   unknown: z.int().nonnegative(),
 });
+const requirementStatus = z.enum(['fail', 'error', 'pass', 'pass_partial', 'waived', 'not_applicable', 'manual']);
 const severity = z.enum(['low', 'medium', 'high', 'critical']);
 const status = z.enum(['pass', 'fail', 'error', 'waived', 'unknown']);
 
@@ -44,9 +45,38 @@ export const reportSchema = z
             id: z.string(),
             title: z.string(),
             automation: z.string(),
-            status: z.enum(['fail', 'error', 'pass', 'pass_partial', 'waived', 'not_applicable', 'manual']),
+            status: requirementStatus.describe(
+              "the requirement's status from Compline's checks and Azure Policy together, fail closed, in this order: fail when a check fails or a policy state is non-compliant (passing checks never hide a non-compliant state); error when either side lacks evidence (a check verdict error or unknown; a policy source scope not collected whole, or a state neither compliant nor non-compliant); waived when waivers cover every failing check; pass (automated) or pass_partial (manual evidence also needed) only on evidence that passed, from either side, though Azure Policy alone never passes a requirement whose automation is manual; else not_applicable (checks found nothing in scope) or manual (no automated evidence). No evidence on either side is never a pass",
+            ),
+            decided_by: z
+              .enum(['checks', 'azure-policy', 'both', 'waiver', 'manual'])
+              .describe(
+                'which evidence decided status: checks, azure-policy, or both (each alone would have decided the same); waiver (waivers cover the failing checks); manual (no automated evidence decides it)',
+              ),
+            checks_status: requirementStatus.describe("the status from Compline's checks alone (counts)"),
             checks: z.array(z.string()),
-            counts,
+            counts: counts.describe("the checks' verdicts on this report's resources"),
+            azure_policy: z
+              .strictObject({
+                group: z
+                  .string()
+                  .nullable()
+                  .describe(
+                    "the Azure Policy initiative's group for the requirement (policyDefinitionGroupNames); null when none maps to it",
+                  ),
+                status: z
+                  .enum(['non_compliant', 'incomplete', 'compliant', 'no_states', 'not_collected', 'not_mapped'])
+                  .describe(
+                    "non_compliant: a state in the group is NonCompliant; incomplete: a policy source scope this report covers was partial or failed, or a state is neither Compliant nor NonCompliant (Unknown, Exempt, Conflict, ...); compliant: every state in the group is Compliant; no_states: the source was collected whole and holds no state of this report's resources in the group; not_collected: the run has no policy source; not_mapped: no group maps to the requirement",
+                  ),
+                counts: z.strictObject({
+                  compliant: z.int().nonnegative(),
+                  non_compliant: z.int().nonnegative(),
+                  not_evaluated: z.int().nonnegative(),
+                }),
+                reason: z.string(),
+              })
+              .describe("Azure Policy's latest states of this report's resources in the requirement's group"),
           }),
         ),
         note: z.string().optional(),

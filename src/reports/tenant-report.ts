@@ -4,21 +4,34 @@ import type { ExpiredWaiver } from '../engine.js';
 import type { Framework } from '../frameworks.js';
 import type { CheckMeta, Finding, FindingStatus } from '../model.js';
 import { byCodePoint } from '../ordering.js';
-import type { SourceStatus } from '../store.js';
+import type { PolicyGroupCounts, SourceStatus } from '../store.js';
+import {
+  checksStatus,
+  combinedStatus,
+  type DecidedBy,
+  type PolicyEvidence,
+  type PolicyResult,
+  policyEvidence,
+  policyResult,
+  type RequirementStatus,
+} from './requirement-status.js';
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
 export type Counts = Record<FindingStatus, number>;
-/** `pass_partial`: every automated check passes, but the requirement also needs manual evidence. */
-export type RequirementStatus = 'fail' | 'error' | 'pass' | 'pass_partial' | 'waived' | 'not_applicable' | 'manual';
 
 export interface RequirementResult {
   id: string;
   title: string;
   automation: string;
+  /** Combined from the checks and Azure Policy (see requirement-status.ts). */
   status: RequirementStatus;
+  decided_by: DecidedBy;
+  /** What the checks alone say. */
+  checks_status: RequirementStatus;
   checks: string[];
   counts: Counts;
+  azure_policy: PolicyResult;
 }
 
 export interface RunMeta {
@@ -45,20 +58,11 @@ export interface TenantReport {
 
 export const emptyCounts = (): Counts => ({ pass: 0, fail: 0, error: 0, waived: 0, unknown: 0 });
 
-/** Worst first: one failing check fails the requirement; missing evidence (error) beats pass. */
-function requirementStatus(counts: Counts, automation: string, checks: number): RequirementStatus {
-  if (checks === 0) return 'manual';
-  if (counts.fail > 0) return 'fail';
-  if (counts.error > 0 || counts.unknown > 0) return 'error';
-  if (counts.waived > 0) return 'waived';
-  if (counts.pass > 0) return automation === 'automated' ? 'pass' : 'pass_partial';
-  return 'not_applicable';
-}
-
 export function frameworkSection(
   framework: Framework,
   checks: readonly CheckMeta[],
   findings: readonly Finding[],
+  policy: PolicyEvidence | null = null,
 ): { title: string; counts: Counts; requirements: RequirementResult[] } {
   const inFramework = checks.filter((c) => c.requirements[framework.id]);
   const ids = new Set(inFramework.map((c) => c.id));
@@ -78,13 +82,17 @@ export function frameworkSection(
       const c = byCheck.get(id);
       if (c) for (const k of Object.keys(rc) as FindingStatus[]) rc[k] += c[k];
     }
+    const fromChecks = checksStatus(rc, r.automation, mapped.length);
+    const azurePolicy = policyResult(r.azure_policy_group, policy);
     return {
       id: r.id,
       title: r.title,
       automation: r.automation,
-      status: requirementStatus(rc, r.automation, mapped.length),
+      ...combinedStatus(fromChecks, azurePolicy.status, r.automation),
+      checks_status: fromChecks,
       checks: mapped,
       counts: rc,
+      azure_policy: azurePolicy,
     };
   });
   return { title: framework.title, counts, requirements };
@@ -102,12 +110,15 @@ export interface ReportInput {
   findings: readonly Finding[];
   waivers: { active: Waiver[]; expired: ExpiredWaiver[] };
   sources: SourceStatus[];
+  /** This report's policy states counted per group (its tenant's, or the platform's); null when no policy source ran. */
+  policyStates: readonly PolicyGroupCounts[] | null;
   unassigned?: { id: string; type: string }[];
 }
 
 export function buildTenantReport(input: ReportInput): TenantReport {
   const sections: TenantReport['frameworks'] = {};
   const relevant = new Set<string>();
+  const policy = input.policyStates && policyEvidence(input.policyStates, input.sources);
   for (const fw of input.frameworkIds) {
     const framework = input.frameworks.get(fw);
     if (!framework) {
@@ -119,7 +130,7 @@ export function buildTenantReport(input: ReportInput): TenantReport {
       };
       continue;
     }
-    sections[fw] = frameworkSection(framework, input.checks, input.findings);
+    sections[fw] = frameworkSection(framework, input.checks, input.findings, policy);
     for (const c of input.checks) if (c.requirements[fw]) relevant.add(c.id);
   }
   const order: Record<FindingStatus, number> = { fail: 0, error: 1, unknown: 2, waived: 3, pass: 4 };

@@ -3,15 +3,13 @@
 // they hit are partial or failed with the reason, in bounded time and without the secret.
 import { afterEach, describe, expect, it } from 'vitest';
 import { azureConnection } from '../../src/collectors/azure/connection.js';
-import type { CollectorEvent } from '../../src/collectors/collector.js';
 import {
   type LiveSourceOptions,
   liveResourceGraph,
   ResourceGraphLiveSource,
 } from '../../src/collectors/resource-graph/live-source.js';
 import type { ResourceRow } from '../../src/model.js';
-import type { SourceStatus } from '../../src/store.js';
-import { liveEstate, recordedDiagnosticSetting, SUB_A, SUB_B } from '../support/azure-estate.js';
+import { liveEstate, recordedDiagnosticSetting, SUB_A, SUB_B, testAzureSettings } from '../support/azure-estate.js';
 import {
   type AzureServer,
   type GraphCall,
@@ -20,11 +18,11 @@ import {
   type SettingsCall,
   settingsEstate,
   startAzureServer,
-  TEST_CLIENT,
   TEST_TENANT,
   withFaults,
   withQuota,
 } from '../support/azure-server.js';
+import { byScope, drainCollector } from '../support/collector-events.js';
 import { exampleBody, itReal } from '../support/real-data.js';
 
 const SECRET = 'planted~Secret.9f8e7d6c5b4a';
@@ -34,20 +32,7 @@ afterEach(async () => {
   server = null;
 });
 
-function settings(url: string, extra: Partial<{ concurrency: number; deadline_seconds: number }> = {}) {
-  return {
-    cloud: { arm_endpoint: url, authority_host: url },
-    credential: {
-      kind: 'client_secret' as const,
-      tenant_id: TEST_TENANT,
-      client_id: TEST_CLIENT,
-      secret_env: 'TEST_AZURE_SECRET',
-    },
-    subscriptions: [SUB_A, SUB_B],
-    concurrency: extra.concurrency ?? 4,
-    deadline_seconds: extra.deadline_seconds ?? 5,
-  };
-}
+const settings = testAzureSettings;
 
 async function source(
   graph: (c: GraphCall) => Reply,
@@ -68,16 +53,9 @@ async function source(
 }
 
 async function drain(src: ResourceGraphLiveSource) {
-  const events: CollectorEvent[] = [];
-  for await (const e of src.collect()) events.push(e);
-  const rows = events.flatMap((e) => (e.kind === 'rows' ? e.rows : []));
-  const statuses = events.flatMap((e) => (e.kind === 'status' ? [e.status] : []));
-  const coverage = events.flatMap((e) => (e.kind === 'coverage' ? e.rows : []));
+  const { resources: rows, statuses, coverage } = await drainCollector(src);
   return { rows, statuses, coverage, ids: rows.map((r) => r.id).sort() };
 }
-
-const byScope = (statuses: Omit<SourceStatus, 'tenant_id'>[]) =>
-  Object.fromEntries(statuses.map((s) => [s.scope, { status: s.status, error: s.error, rows: s.rows }]));
 
 const allIds = Object.values(liveEstate())
   .flat()

@@ -1,4 +1,5 @@
 // A small live estate as Resource Graph returns it, table by table, for the local Azure server.
+import { TEST_CLIENT, TEST_TENANT } from './azure-server.js';
 export const SUB_A = '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60';
 export const SUB_B = '9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
 
@@ -122,4 +123,40 @@ export function recordedDiagnosticSetting(
       logs,
     },
   };
+}
+
+/** The `azure` section of a run against the local server as the test client, its secret in TEST_AZURE_SECRET. */
+export function testAzureSettings(url: string, extra: Partial<{ concurrency: number; deadline_seconds: number }> = {}) {
+  return {
+    cloud: { arm_endpoint: url, authority_host: url },
+    credential: {
+      kind: 'client_secret' as const,
+      tenant_id: TEST_TENANT,
+      client_id: TEST_CLIENT,
+      secret_env: 'TEST_AZURE_SECRET',
+    },
+    subscriptions: [SUB_A, SUB_B],
+    concurrency: extra.concurrency ?? 4,
+    deadline_seconds: extra.deadline_seconds ?? 5,
+  };
+}
+
+/**
+ * compline.yaml for the live estate collected from the local server at `url`: acme owns SUB_A, zeta SUB_B, the
+ * secret is in COMPLINE_TEST_SECRET; `sources` is the block's YAML, one `name: { ... }` a line.
+ */
+export function liveConfig(url: string, deadline: number, sources: string[]): string {
+  return `version: 1
+tenants:
+  - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_A}] }
+  - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_B}] }
+azure:
+  cloud: { arm_endpoint: "${url}", authority_host: "${url}" }
+  credential: { kind: client_secret, tenant_id: ${TEST_TENANT}, client_id: ${TEST_CLIENT}, secret_env: COMPLINE_TEST_SECRET }
+  subscriptions: [${SUB_A}, ${SUB_B}]
+  deadline_seconds: ${deadline}
+sources:
+${sources.map((s) => `  ${s}`).join('\n')}
+output: { dir: out, store: store/compline.duckdb }
+`;
 }

@@ -87,7 +87,7 @@ export interface MacroSpan {
 
 /** Each macro's name and the span of its definition in a macros file. */
 export function macroSpans(macros: string): MacroSpan[] {
-  return [...macros.matchAll(/create or replace temp macro ([a-z_]+)/g)].map((m, i, all) => ({
+  return [...macros.matchAll(/create or replace temp macro ([a-z0-9_]+)/g)].map((m, i, all) => ({
     name: m[1]!,
     start: m.index,
     end: all[i + 1]?.index ?? macros.length,
@@ -101,7 +101,7 @@ export function macrosCalledBy(sql: string, macros: string, spans: readonly Macr
     for (const m of spans) {
       if (called.has(m.name) || !new RegExp(`\\b${m.name}\\s*\\(`).test(text)) continue;
       called.add(m.name);
-      visit(macros.slice(m.start, m.end).replace(/^create or replace temp macro [a-z_]+/, ''));
+      visit(macros.slice(m.start, m.end).replace(/^create or replace temp macro [a-z0-9_]+/, ''));
     }
   };
   visit(sql);

@@ -1,11 +1,9 @@
 // Resource Graph replay from files: `az graph query` output, Resource Graph API pages, ARM lists, ARM collection
 // documents (`{ id: <collection path>, value: [...] }`, which also say their parent's children were all collected) or
 // single ARM resources.
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import type { ResourceRow } from '../../model.js';
 import type { Collector, CollectorEvent } from '../collector.js';
-import { jsonReason } from '../json-reason.js';
+import { jsonDocuments } from '../json-files.js';
 import { armToRow, collectionOf } from './arm-row.js';
 
 interface PageShape {
@@ -52,19 +50,6 @@ function pageOf(doc: unknown): PageShape | null {
   return null;
 }
 
-async function filesUnder(path: string): Promise<string[]> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return [path];
-  const entries = await readdir(path, { withFileTypes: true });
-  const files = await Promise.all(
-    entries
-      .filter((e) => e.isDirectory() || e.name.endsWith('.json'))
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((e) => filesUnder(join(path, e.name))),
-  );
-  return files.flat();
-}
-
 export class ResourceGraphFileSource implements Collector {
   readonly source = 'resource-graph';
   constructor(
@@ -73,33 +58,14 @@ export class ResourceGraphFileSource implements Collector {
   ) {}
 
   async *collect(): AsyncIterable<CollectorEvent> {
-    for (const p of this.paths) {
-      const root = resolve(this.baseDir, p);
-      let files: string[];
-      try {
-        files = await filesUnder(root);
-      } catch (e) {
-        yield fileStatus(p, 'failed', `cannot read ${p} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 0);
-        continue;
-      }
-      // An empty folder is a misconfigured source, not an empty estate.
-      if (files.length === 0) yield fileStatus(p, 'failed', `no .json files in ${p}`, 0);
-      for (const file of files) yield* this.replay(file, file.slice(this.baseDir.length + 1) || file);
+    for await (const file of jsonDocuments(this.paths, this.baseDir)) {
+      if (file.problem !== undefined) yield fileStatus(file.label, 'failed', file.problem, 0);
+      else yield* this.replay(file.doc, file.label);
     }
   }
 
-  private async *replay(file: string, label: string): AsyncIterable<CollectorEvent> {
-    let page: PageShape | null;
-    let text = '';
-    try {
-      text = await readFile(file, 'utf8');
-      page = pageOf(JSON.parse(text));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const reason = code ? `cannot read (${code})` : jsonReason(e, text);
-      yield fileStatus(label, 'failed', reason.startsWith('not JSON') || code ? reason : `not JSON: ${reason}`, 0);
-      return;
-    }
+  private *replay(doc: unknown, label: string): Iterable<CollectorEvent> {
+    const page = pageOf(doc);
     if (!page) {
       yield fileStatus(label, 'failed', 'not a Resource Graph result, ARM list or ARM resource', 0);
       return;

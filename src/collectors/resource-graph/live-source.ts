@@ -16,6 +16,7 @@ import {
   verifyCredential,
 } from '../azure/connection.js';
 import type { Collector, CollectorEvent } from '../collector.js';
+import { eventStream } from '../event-stream.js';
 import { armToRow } from './arm-row.js';
 import { QuotaBeyondDeadline, QuotaGate } from './quota-gate.js';
 
@@ -54,7 +55,7 @@ const DISCOVERY: GraphQuery = {
 };
 
 /** The status scope of subscription discovery: when it is incomplete, so is everything (what is missing is unknown). */
-const DISCOVERY_SCOPE = 'discovery:subscriptions';
+export const DISCOVERY_SCOPE = 'discovery:subscriptions';
 
 export interface LiveSourceOptions {
   connection: AzureConnection;
@@ -107,52 +108,46 @@ export class ResourceGraphLiveSource implements Collector {
     return verifyCredential(this.opts.connection, signal);
   }
 
-  async *collect(signal?: AbortSignal): AsyncIterable<CollectorEvent> {
-    const queue: CollectorEvent[] = [];
-    let wake: (() => void) | null = null;
-    let done = false;
-    const emit = (event: CollectorEvent) => {
-      queue.push(event);
-      wake?.();
-    };
+  collect(signal?: AbortSignal): AsyncIterable<CollectorEvent> {
     const limit = pLimit(this.opts.concurrency);
     const seen = new Set<string>();
-    const work = this.subscriptionsToCollect(emit, signal)
-      .then((subscriptions) =>
+    return eventStream((emit) =>
+      this.subscriptionsToCollect(emit, signal).then((subscriptions) =>
         Promise.all(
           batches(subscriptions, this.opts.batchSize ?? 100).map((batch) => this.batch(batch, limit, seen, emit, signal)),
         ),
-      )
-      .finally(() => {
-        done = true;
-        wake?.();
-      });
-    work.catch(() => {}); // awaited below; until then its failure must not count as unhandled
-    while (!done || queue.length > 0) {
-      const next = queue.shift();
-      if (next) yield next;
-      else await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
-    }
-    await work;
+      ),
+    );
   }
 
   /** The configured subscriptions, or those discovery finds; a discovery that falls short says so. */
   private async subscriptionsToCollect(emit: (e: CollectorEvent) => void, signal: AbortSignal | undefined): Promise<string[]> {
     const { subscriptions } = this.opts;
     if (!('discover' in subscriptions)) return [...subscriptions];
+    const { found, problem } = await this.discover(signal);
+    if (problem)
+      emit({
+        kind: 'status',
+        status: { source: this.source, scope: DISCOVERY_SCOPE, status: 'failed', error: problem, rows: 0 },
+      });
+    return found;
+  }
+
+  /**
+   * Every subscription the credential can read, found by a tenant-wide query, and why that list may not be whole
+   * (null when it is). Other live sources discover their subscriptions through this too.
+   */
+  async discover(signal?: AbortSignal): Promise<{ found: string[]; problem: string | null }> {
     const found = new Set<string>();
     const outcome = await this.query(DISCOVERY, [], signal, (rows) => {
       for (const r of rows) if (r.subscription_id) found.add(r.subscription_id);
     });
-    const error = outcome.problem
+    const problem = outcome.problem
       ? `subscription discovery: ${outcome.problem}`
       : found.size === 0
         ? 'subscription discovery: the credential can read no subscription'
         : null;
-    if (error)
-      emit({ kind: 'status', status: { source: this.source, scope: DISCOVERY_SCOPE, status: 'failed', error, rows: 0 } });
-    return [...found];
+    return { found: [...found], problem };
   }
 
   private async batch(

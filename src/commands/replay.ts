@@ -1,0 +1,44 @@
+// `compline replay`: re-performs a pack's tests from the pack alone and says whether every verdict is the same.
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { type ReplayedCheck, replayChecks } from '../evidence/replay.js';
+import { verifyPack } from '../evidence/verify.js';
+import { unzipFiles } from '../evidence/zip.js';
+import { didYouMean } from '../suggest.js';
+
+export async function replayCommand(opts: {
+  pack: string;
+  check?: string;
+}): Promise<{ checks: ReplayedCheck[]; text: string; exitCode: 0 | 1 }> {
+  let data: Buffer;
+  try {
+    data = await readFile(opts.pack);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `replay ${opts.pack}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, expected a pack' : 'cannot be read'}`,
+    );
+  }
+  // Only an intact pack is worth re-performing: a changed row would make any agreement meaningless.
+  const integrity = await verifyPack(data, { kind: 'none' });
+  if (integrity.failure)
+    return { checks: [], text: `NOT REPLAYED: ${integrity.failure.file}: ${integrity.failure.why}`, exitCode: 1 };
+  const files = await unzipFiles(data);
+  const ids = [...files.keys()]
+    .map((p) => /^evidence\/([^/]+)\.json$/.exec(p)?.[1])
+    .filter((id): id is string => id !== undefined)
+    .sort();
+  if (opts.check && !ids.includes(opts.check))
+    throw new UsageError(`replay: ${opts.check}: no evidence for this check in the pack${didYouMean(opts.check, ids)}`);
+  const checks: ReplayedCheck[] = await replayChecks(files, opts.check ? [opts.check] : ids);
+  const lines = checks.map((c) =>
+    c.differences.length
+      ? `${c.check_id}: ${c.differences.length} of ${c.findings} verdicts differ\n${c.differences
+          .map((d) => `  ${d.resource_id}: reported ${d.reported ?? '(none)'}, replayed ${d.replayed ?? '(none)'}`)
+          .join('\n')}`
+      : `${c.check_id}: ${c.findings} verdicts identical`,
+  );
+  const differing = checks.filter((c) => c.differences.length).length;
+  const total = `${checks.length} checks re-performed from the pack: ${differing ? `${differing} differ` : 'every verdict identical'}`;
+  return { checks, text: `${lines.join('\n')}\n${total}`, exitCode: differing ? 1 : 0 };
+}

@@ -1,0 +1,138 @@
+// The input rows behind a check's findings for one tenant, and the information-produced-by-the-entity (IPE)
+// metadata that says where they came from and how complete they were.
+import { TABLE_SOURCES } from '../collectors/collector.js';
+import type { CheckMeta } from '../model.js';
+import { RULE_TABLES, type SourceStatus, type Store, tableColumns } from '../store.js';
+
+/** Macro bodies by name, from the macros file. */
+function macroBodies(macros: string): Map<string, string> {
+  const bodies = new Map<string, string>();
+  const head = /create\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?macro\s+([a-z_][a-z0-9_]*)/gi;
+  const starts = [...macros.matchAll(head)];
+  for (const [i, m] of starts.entries())
+    bodies.set(m[1]!.toLowerCase(), macros.slice(m.index!, starts[i + 1]?.index ?? macros.length));
+  return bodies;
+}
+
+/**
+ * The tables a query reads: the ones its check declares, and any its text or a macro it calls (transitively)
+ * selects from, such as child_coverage behind children_collected.
+ */
+export function tablesRead(check: Pick<CheckMeta, 'sql' | 'tables'>, macros: string): string[] {
+  const tables = new Set(check.tables);
+  const bodies = macroBodies(macros);
+  const seen = new Set<string>();
+  const visit = (text: string) => {
+    for (const t of RULE_TABLES) if (new RegExp(`\\b(?:from|join)\\s+${t}\\b`, 'i').test(text)) tables.add(t);
+    for (const [name, body] of bodies) {
+      if (seen.has(name) || !new RegExp(`\\b${name}\\s*\\(`, 'i').test(text)) continue;
+      seen.add(name);
+      visit(body);
+    }
+  };
+  visit(check.sql);
+  return [...tables].sort();
+}
+
+/** One table's rows for one tenant, stored once per pack as evidence/tables/<table>.json. */
+export interface TableSlice {
+  table: string;
+  /** How the rows were chosen. */
+  selection: string;
+  rows: Record<string, unknown>[];
+}
+
+export interface EvidenceFile {
+  ipe: {
+    check_id: string;
+    tenant_id: string | null;
+    /** What ran: evidence/<check>.sql, with its parameters bound; the values are listed here too. */
+    query_file: string;
+    params: Record<string, number | string | boolean>;
+    /** The property paths the check reads (a value unknown at one of them makes its verdict unknown). */
+    reads: string[];
+    extracted_at: string;
+    /** The input the query ran over: per table it reads, the pack file holding the rows and how many there are. */
+    inputs: Record<string, { file: string; rows: number }>;
+    /** The collection scopes feeding these tables: what each source said it delivered, and whether it was whole. */
+    sources: Pick<SourceStatus, 'source' | 'scope' | 'status' | 'error' | 'rows'>[];
+  };
+}
+
+const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+export const tableFile = (table: string) => `evidence/tables/${table}.json`;
+
+/**
+ * The rows of a table a tenant's pack holds: the tenant's own, and the platform's own rows (network watchers,
+ * shared workspaces decide some of a tenant's verdicts) unless one names another tenant's resource.
+ */
+export async function tableSlice(store: Store, table: string, tenant: string | null): Promise<TableSlice> {
+  const owner = tenant === null ? 'tenant_id is null' : `tenant_id = ${sqlText(tenant)}`;
+  const platform =
+    tenant === null
+      ? ''
+      : ` or (tenant_id is null and not exists (select 1 from resources o where o.tenant_id is not null
+           and o.tenant_id <> ${sqlText(tenant)} and contains(lower(p::varchar), lower(o.id))))`;
+  const rows = await store.read<Record<string, unknown>>(`select * from ${table} p where ${owner}${platform} order by all`);
+  // DuckDB hands JSON columns back as text; packed as JSON values, an auditor reads them as data.
+  const jsonColumns = new Set(
+    tableColumns(table)
+      .filter((c) => c.type === 'json')
+      .map((c) => c.name),
+  );
+  return {
+    table,
+    selection: `every row of tenant ${tenant ?? '(platform)'}${platform ? ', and platform rows naming no other tenant' : ''}`,
+    rows: rows.map((r) => parseJsonColumns(r, jsonColumns)),
+  };
+}
+
+/** A check's IPE metadata: its query, parameters, the table slices it read and the scopes that fed them. */
+export async function evidenceFor(
+  store: Store,
+  check: CheckMeta,
+  tenant: string | null,
+  slices: ReadonlyMap<string, TableSlice>,
+  params: EvidenceFile['ipe']['params'],
+  macros: string,
+  extractedAt: string,
+): Promise<EvidenceFile> {
+  const inputs: EvidenceFile['ipe']['inputs'] = {};
+  for (const table of tablesRead(check, macros))
+    inputs[table] = { file: tableFile(table), rows: slices.get(table)?.rows.length ?? 0 };
+  const owner = tenant === null ? 'tenant_id is null' : `tenant_id = ${sqlText(tenant)}`;
+  const sources = await store.read<SourceStatus>(
+    `select source, scope, status, error, rows::integer as rows from source_status
+     where (tenant_id is null or ${owner}) order by source, scope`,
+  );
+  const feeding = new Set(Object.keys(inputs).flatMap((t) => TABLE_SOURCES[t] ?? []));
+  return {
+    ipe: {
+      check_id: check.id,
+      tenant_id: tenant,
+      query_file: `evidence/${check.id}.sql`,
+      params,
+      reads: check.reads,
+      extracted_at: extractedAt,
+      inputs,
+      sources: sources.filter((s) => feeding.has(s.source)),
+    },
+  };
+}
+
+function parseJsonColumns(row: Record<string, unknown>, jsonColumns: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (jsonColumns.has(k) && typeof v === 'string') {
+      try {
+        out[k] = JSON.parse(v);
+        continue;
+      } catch {
+        // not JSON after all: kept as text
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}

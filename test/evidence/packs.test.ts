@@ -1,0 +1,259 @@
+// Evidence packs end to end: the demo run signs them, verify proves them, any changed byte is named, replay
+// re-performs every verdict, and no pack holds another tenant's resources.
+import { execFileSync } from 'node:child_process';
+import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseDetached, signDetached } from '../../src/evidence/jws.js';
+import type { Manifest } from '../../src/evidence/pack.js';
+import { verifyFiles } from '../../src/evidence/verify.js';
+import { unzipFiles, zipFiles } from '../../src/evidence/zip.js';
+import type { TenantReport } from '../../src/reports/tenant-report.js';
+import { compline } from '../support/cli.js';
+
+const work = mkdtempSync(join(tmpdir(), 'compline-evidence-'));
+const store = join(work, 'store.duckdb');
+const demoCert = join(work, 'demo-signer', 'certificate.pem');
+const demoKey = join(work, 'demo-signer', 'key.pem');
+let runDir = '';
+const packs: Record<string, string> = {};
+const reports: Record<string, TenantReport> = {};
+
+beforeAll(() => {
+  const r = compline(['run', '--config', 'demo/compline.yaml', '--out', join(work, 'out'), '--store', store]);
+  expect(r.code, r.stderr).toBe(0);
+  const [runId] = readdirSync(join(work, 'out'));
+  runDir = join(work, 'out', runId!);
+  for (const tenant of readdirSync(runDir)) {
+    packs[tenant] = join(runDir, tenant, `${tenant}-${runId}.zip`);
+    reports[tenant] = JSON.parse(readFileSync(join(runDir, tenant, 'report.json'), 'utf8'));
+  }
+});
+
+/** The pack with one file's bytes replaced (or the file removed / a file added), everything else as signed. */
+async function altered(pack: string, change: (files: Map<string, Buffer>) => void): Promise<string> {
+  const files = await unzipFiles(readFileSync(pack));
+  change(files);
+  const out = join(work, `altered-${Math.random().toString(36).slice(2)}.zip`);
+  writeFileSync(
+    out,
+    await zipFiles(
+      [...files].map(([path, data]) => ({ path, data })),
+      new Date(),
+    ),
+  );
+  return out;
+}
+
+const flipByte = (data: Buffer): Buffer => {
+  const copy = Buffer.from(data);
+  const at = Math.floor(copy.length / 2);
+  copy[at] = copy[at]! ^ 0x01;
+  return copy;
+};
+
+describe('evidence packs', () => {
+  it('every tenant and the platform get a pack holding report, findings, waivers, evidence, macros, manifest and signature', async () => {
+    expect(Object.keys(packs).sort()).toEqual(['_platform', 'bank_alpha', 'credit_union_beta', 'fintech_gamma']);
+    const files = await unzipFiles(readFileSync(packs.bank_alpha!));
+    for (const f of ['report.json', 'findings.csv', 'waivers.json', 'macros.sql', 'manifest.json', 'manifest.jws'])
+      expect(files.has(f), f).toBe(true);
+    expect(files.get('report.json')!.equals(readFileSync(join(runDir, 'bank_alpha', 'report.json')))).toBe(true);
+    const checks = new Set(reports.bank_alpha!.findings.map((f) => f.check_id));
+    for (const id of checks) {
+      expect(files.has(`evidence/${id}.sql`), id).toBe(true);
+      const evidence = JSON.parse(files.get(`evidence/${id}.json`)!.toString('utf8'));
+      expect(evidence.ipe.check_id).toBe(id);
+      expect(evidence.ipe.sources.length).toBeGreaterThan(0);
+      for (const [table, input] of Object.entries(evidence.ipe.inputs as Record<string, { file: string; rows: number }>)) {
+        const slice = JSON.parse(files.get(input.file)!.toString('utf8'));
+        expect(slice.table).toBe(table);
+        expect(slice.rows.length).toBe(input.rows);
+      }
+    }
+    const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as Manifest;
+    expect(manifest.tenant).toBe('bank_alpha');
+    expect(manifest.signer.demo).toBe(true);
+    expect(manifest.files.map((f) => f.path).sort()).toEqual([...files.keys()].filter((p) => !p.startsWith('manifest.')).sort());
+    const csv = files.get('findings.csv')!.toString('utf8').split('\r\n');
+    expect(csv[0]).toBe('check_id,title,resource_id,plan_address,status,severity,reason,waiver_id,requirements');
+    expect(csv.filter((l) => l).length).toBe(reports.bank_alpha!.findings.length + 1);
+  });
+
+  it('verify: genuine with the demo CA, with its public key, with a JWKS; intact-but-untrusted (exit 5) with nothing', () => {
+    const pack = packs.credit_union_beta!;
+    const none = compline(['verify', pack]);
+    expect(none.code).toBe(5);
+    expect(none.stdout).toMatch(/INTACT, SIGNER NOT TRUSTED: .*tenant credit_union_beta.*no --cert, --key or --jwks/);
+    const byCert = compline(['verify', pack, '--cert', demoCert]);
+    expect(byCert.stdout).toMatch(/^GENUINE: .*tenant credit_union_beta, run \S+; signed \S+ by CN=Compline DEMO signer/);
+    expect(byCert.code).toBe(0);
+    const pub = join(work, 'demo-public.pem');
+    writeFileSync(pub, createPublicKey(createPrivateKey(readFileSync(demoKey))).export({ type: 'spki', format: 'pem' }));
+    expect(compline(['verify', pack, '--key', pub]).code).toBe(0);
+    const jwks = join(work, 'demo.jwks');
+    writeFileSync(jwks, JSON.stringify({ keys: [createPublicKey(readFileSync(pub)).export({ format: 'jwk' })] }));
+    expect(compline(['verify', pack, '--jwks', jwks]).code).toBe(0);
+  });
+
+  it('verify: a CA that did not issue the signer, or another key, is not trust', () => {
+    const otherCa = join(work, 'other-ca.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(work, 'other-ca.key'),
+        '-out',
+        otherCa,
+        '-subj',
+        '/CN=Other CA',
+        '-days',
+        '2',
+      ],
+      { stdio: 'ignore' },
+    );
+    const r = compline(['verify', packs.bank_alpha!, '--cert', otherCa]);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain('does not chain to a certificate given with --cert');
+    const otherKey = join(work, 'other-public.pem');
+    execFileSync('openssl', ['pkey', '-in', join(work, 'other-ca.key'), '-pubout', '-out', otherKey], { stdio: 'ignore' });
+    const k = compline(['verify', packs.bank_alpha!, '--key', otherKey]);
+    expect(k.code).toBe(1);
+    expect(k.stdout).toMatch(/^NOT GENUINE: manifest\.jws: signed by key \S+, not by the key in /);
+  });
+
+  it('verify: one flipped byte in any file of a pack fails and names that file', async () => {
+    const pack = packs.credit_union_beta!;
+    const names = [...(await unzipFiles(readFileSync(pack))).keys()];
+    expect(names.length).toBeGreaterThan(10);
+    // In process for each file (the CLI's own function), through the CLI for one.
+    const roots = [new X509Certificate(readFileSync(demoCert))];
+    const files = await unzipFiles(readFileSync(pack));
+    for (const name of names) {
+      const bad = new Map(files).set(name, flipByte(files.get(name)!));
+      const v = verifyFiles(bad, { kind: 'ca', roots, label: demoCert });
+      expect(v.genuine, name).toBe(false);
+      expect(v.failure?.file, name).toContain(name);
+    }
+    expect(verifyFiles(files, { kind: 'ca', roots, label: demoCert }).genuine).toBe(true);
+    const bad = await altered(pack, (files) =>
+      files.set('evidence/kv-purge-protection.json', flipByte(files.get('evidence/kv-purge-protection.json')!)),
+    );
+    const r = compline(['verify', bad, '--cert', demoCert]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^NOT GENUINE: evidence\/kv-purge-protection\.json: content differs from the signed manifest \(SHA-256\)/,
+    );
+  }, 60_000);
+
+  it('verify: a removed file, an added file and a file that is not a zip are named', async () => {
+    const pack = packs.bank_alpha!;
+    const removed = await altered(pack, (files) => files.delete('findings.csv'));
+    expect(compline(['verify', removed]).stdout).toMatch(/^NOT GENUINE: findings\.csv: listed in the manifest but missing/);
+    const added = await altered(pack, (files) => files.set('evidence/extra.json', Buffer.from('{}')));
+    expect(compline(['verify', added]).stdout).toMatch(/^NOT GENUINE: evidence\/extra\.json: not listed in the signed manifest/);
+    const notZip = join(work, 'not-a-pack.zip');
+    writeFileSync(notZip, 'hello');
+    const r = compline(['verify', notZip]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^NOT GENUINE: \(pack\): not a zip file/);
+  });
+
+  it('verify: report.json with its signature; a changed report is named', () => {
+    const report = join(runDir, 'fintech_gamma', 'report.json');
+    expect(compline(['verify', report, '--cert', demoCert]).code).toBe(0);
+    const copy = join(work, 'report.json');
+    writeFileSync(copy, flipByte(readFileSync(report)));
+    writeFileSync(`${copy}.jws`, readFileSync(`${report}.jws`));
+    const r = compline(['verify', copy, '--cert', demoCert]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^NOT GENUINE: report\.json: content differs from what was signed/);
+  });
+
+  it('verify: usage mistakes are one line and exit 2', () => {
+    for (const [args, message] of [
+      [['verify', join(work, 'nope.zip')], /^compline: verify \S+nope\.zip: no such file\n$/],
+      [['verify', work], /is a folder, expected a file\n$/],
+      [['verify', packs.bank_alpha!, '--cert', join(work, 'nope.pem')], /--cert \S+: no such file\n$/],
+      [['verify', packs.bank_alpha!, '--cert', demoCert, '--key', demoCert], /--cert and --key: give one trust anchor\n$/],
+      [['verify', packs.bank_alpha!, '--key', join(runDir, 'bank_alpha', 'report.json')], /--key \S+: not a PEM public key\n$/],
+      [['verify', packs.bank_alpha!, '--jwks', demoCert], /--jwks \S+: not a JSON Web Key Set/],
+    ] as const) {
+      const r = compline([...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+
+  it('replay re-performs every check of every pack with identical verdicts', () => {
+    for (const [tenant, pack] of Object.entries(packs)) {
+      const r = compline(['replay', pack]);
+      expect(r.stdout, tenant).toMatch(/checks re-performed from the pack: every verdict identical\n$/);
+      expect(r.code, tenant).toBe(0);
+    }
+    const one = compline(['replay', packs.bank_alpha!, 'kv-purge-protection']);
+    expect(one.stdout).toMatch(/^kv-purge-protection: \d+ verdicts identical\n1 checks re-performed/);
+    const typo = compline(['replay', packs.bank_alpha!, 'kv-purge-protektion']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('did you mean kv-purge-protection?');
+  });
+
+  it('replay computes: rows changed and re-signed with the same key give different verdicts, and say which', async () => {
+    const pack = packs.bank_alpha!;
+    const key = createPrivateKey(readFileSync(demoKey));
+    const resigned = await altered(pack, (files) => {
+      const path = 'evidence/tables/resources.json';
+      const slice = JSON.parse(files.get(path)!.toString('utf8'));
+      for (const row of slice.rows) if (row.type === 'microsoft.keyvault/vaults') row.properties.enablePurgeProtection = true;
+      files.set(path, Buffer.from(JSON.stringify(slice)));
+      const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as Manifest;
+      const entry = manifest.files.find((f) => f.path === path)!;
+      entry.size = files.get(path)!.length;
+      entry.sha256 = createHash('sha256').update(files.get(path)!).digest('hex');
+      const bytes = Buffer.from(JSON.stringify(manifest));
+      files.set('manifest.json', bytes);
+      const header = parseDetached(files.get('manifest.jws')!.toString('utf8'))!.header;
+      files.set(
+        'manifest.jws',
+        Buffer.from(signDetached(bytes, 'PS256', key, { kid: header.kid, ...(header.x5c ? { x5c: header.x5c } : {}) })),
+      );
+    });
+    expect(compline(['verify', resigned, '--cert', demoCert]).code).toBe(0);
+    const r = compline(['replay', resigned, 'kv-purge-protection']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/kv-purge-protection: \d+ of \d+ verdicts differ\n {2}\S+: reported fail, replayed pass/);
+  });
+
+  it('replay refuses a pack that is not intact', async () => {
+    const bad = await altered(packs.bank_alpha!, (files) => files.set('findings.csv', Buffer.from('x')));
+    const r = compline(['replay', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^NOT REPLAYED: findings\.csv: content differs/);
+  });
+
+  it('no pack file of one tenant names another tenant’s resources', async () => {
+    const owned = (tenant: string) =>
+      new Set(
+        reports[tenant]!.findings.map((f) => f.resource_id.toLowerCase()).filter(
+          (id) => id.startsWith('/subscriptions/') && id.includes('/providers/'),
+        ),
+      );
+    const tenants = ['bank_alpha', 'credit_union_beta', 'fintech_gamma'];
+    for (const tenant of tenants) {
+      const files = await unzipFiles(readFileSync(packs[tenant]!));
+      const text = [...files.values()].map((b) => b.toString('utf8').toLowerCase()).join('\n');
+      for (const other of tenants.filter((t) => t !== tenant)) {
+        for (const id of owned(other)) expect(text.includes(id), `${tenant} pack names ${id} of ${other}`).toBe(false);
+      }
+    }
+  });
+});

@@ -1,0 +1,22 @@
+// What a collector emits, drained and sorted by kind, for tests of one source.
+import type { Collector } from '../../src/collectors/collector.js';
+import type { ChildCoverage, PolicyStateRow, ResourceRow } from '../../src/model.js';
+import type { SourceStatus } from '../../src/store.js';
+
+export async function drainCollector(collector: Collector) {
+  const resources: ResourceRow[] = [];
+  const policyStates: PolicyStateRow[] = [];
+  const coverage: ChildCoverage[] = [];
+  const statuses: Omit<SourceStatus, 'tenant_id'>[] = [];
+  for await (const e of collector.collect()) {
+    if (e.kind === 'rows' && e.table === 'resources') resources.push(...e.rows);
+    else if (e.kind === 'rows') policyStates.push(...e.rows);
+    else if (e.kind === 'coverage') coverage.push(...e.rows);
+    else statuses.push(e.status);
+  }
+  return { resources, policyStates, coverage, statuses };
+}
+
+/** Statuses by scope, for one assertion over every scope. */
+export const byScope = (statuses: Omit<SourceStatus, 'tenant_id'>[]) =>
+  Object.fromEntries(statuses.map((s) => [s.scope, { status: s.status, error: s.error, rows: s.rows }]));

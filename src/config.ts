@@ -111,6 +111,11 @@ const azure = z.strictObject({
   concurrency: z.int().min(1).max(32).default(4),
   /** How long one page may take, its retries and waits included, before its scopes are reported incomplete. */
   deadline_seconds: z.number().positive().max(3600).default(120),
+  /**
+   * How long the run's collection may take in all, the credential check included: then what is still outstanding
+   * stops, its scopes are partial or failed ("run deadline reached"), and the run reports what it has. No limit when absent.
+   */
+  run_deadline_seconds: z.number().positive().max(86_400).optional(),
 });
 
 export const waiverSchema = z.strictObject({

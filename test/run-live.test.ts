@@ -2,19 +2,23 @@
 // the local HTTPS Azure server. Per-tenant reports from a healthy estate; a page that never comes makes the run
 // partial (exit 4) in bounded time with `error` verdicts, never passes; a credential that does not work stops the
 // run before any collection; the secret appears nowhere.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveConfig, liveEstate, recordedDiagnosticSetting, SUB_A, SUB_B } from './support/azure-estate.js';
+import { liveEstate, recordedDiagnosticSetting, SUB_A, SUB_B } from './support/azure-estate.js';
 import {
   type AzureServer,
+  type AzureServerOptions,
   type GraphCall,
   pagedEstate,
   type Reply,
   type SettingsCall,
   settingsEstate,
   startAzureServer,
+  TEST_CLIENT,
+  TEST_TENANT,
   withFaults,
 } from './support/azure-server.js';
 import { complineAsync } from './support/cli.js';
@@ -28,17 +32,49 @@ afterEach(async () => {
   server = null;
 });
 
-async function workspace(graph: (c: GraphCall) => Reply, deadline = 30, settings?: (c: SettingsCall) => Reply): Promise<string> {
+interface WorkspaceOptions {
+  /** Keys of the config's `azure` section, as YAML flow values, over the defaults (given the server's URL). */
+  azure?: Record<string, string> | ((url: string) => Record<string, string>);
+  server?: Partial<AzureServerOptions>;
+}
+
+async function workspace(
+  graph: (c: GraphCall) => Reply,
+  deadline = 30,
+  settings?: (c: SettingsCall) => Reply,
+  more: WorkspaceOptions = {},
+): Promise<string> {
   await server?.close();
-  server = await startAzureServer({ secret: SECRET, graph, settings, echoSecret: true });
+  server = await startAzureServer({ secret: SECRET, graph, settings, echoSecret: true, ...more.server });
+  const azure = {
+    cloud: `{ arm_endpoint: "${server.url}", authority_host: "${server.url}" }`,
+    credential: `{ kind: client_secret, tenant_id: ${TEST_TENANT}, client_id: ${TEST_CLIENT}, secret_env: COMPLINE_TEST_SECRET }`,
+    subscriptions: `[${SUB_A}, ${SUB_B}]`,
+    deadline_seconds: String(deadline),
+    ...(typeof more.azure === 'function' ? more.azure(server.url) : more.azure),
+  };
   const dir = mkdtempSync(join(tmpdir(), 'compline-live-'));
-  writeFileSync(join(dir, 'compline.yaml'), liveConfig(server.url, deadline, ['resource_graph: { mode: live }']));
+  writeFileSync(
+    join(dir, 'compline.yaml'),
+    `version: 1
+tenants:
+  - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_A}] }
+  - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_B}] }
+azure:
+${Object.entries(azure)
+  .map(([k, v]) => `  ${k}: ${v}`)
+  .join('\n')}
+sources:
+  resource_graph: { mode: live }
+output: { dir: out, store: store/compline.duckdb }
+`,
+  );
   return dir;
 }
 
-const run = (dir: string, secret = SECRET) =>
+const run = (dir: string, secret = SECRET, env: Record<string, string> = {}) =>
   complineAsync(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json'], {
-    env: secret === '' ? {} : { COMPLINE_TEST_SECRET: secret },
+    env: { ...(secret === '' ? {} : { COMPLINE_TEST_SECRET: secret }), ...env },
   });
 
 interface Report {
@@ -97,7 +133,7 @@ describe('compline run over live Resource Graph', () => {
     const r = await run(dir, 'the-wrong-secret');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^compline: azure\.credential: no token for https:\/\/127\.0\.0\.1:\d+\/\.default \(.*AADSTS7000215.*\)\n$/,
+      /^compline: azure\.credential: no token for https:\/\/127\.0\.0\.1:\d+\/\.default from https:\/\/127\.0\.0\.1:\d+ \(.*AADSTS7000215.*\)\n$/,
     );
     expect(server!.calls).toEqual([]);
     expect(existsSync(join(dir, 'out'))).toBe(false);
@@ -178,3 +214,157 @@ describe('compline run over live diagnostic settings', () => {
     },
   );
 });
+
+describe('compline run over live Azure, when the connection or the estate fails it', () => {
+  const refusedAll =
+    (sub: string) =>
+    (call: GraphCall): Reply =>
+      call.subscriptions.includes(sub)
+        ? {
+            status: 403,
+            body: {
+              error: {
+                code: 'AuthorizationFailed',
+                message: `The client does not have authorization to perform action 'Microsoft.ResourceGraph/resources/read' over scope '/subscriptions/${sub}'.`,
+              },
+            },
+          }
+        : pagedEstate(liveEstate(), 2)(call);
+
+  it('credential kind default finds the secret in the environment and the authority in the config: the run collects', async () => {
+    const dir = await workspace(pagedEstate(liveEstate(), 2), 30, undefined, { azure: { credential: '{ kind: default }' } });
+    const r = await run(dir, '', { AZURE_TENANT_ID: TEST_TENANT, AZURE_CLIENT_ID: TEST_CLIENT, AZURE_CLIENT_SECRET: SECRET });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'ok', sources: { ok: 2, partial: 0, failed: 0 } });
+    expect(server!.calls.length).toBeGreaterThan(0);
+  });
+
+  it('credential kind default with a refused secret: one line, exit 2, the secret redacted, nothing written', async () => {
+    const dir = await workspace(pagedEstate(liveEstate(), 2), 30, undefined, { azure: { credential: '{ kind: default }' } });
+    const r = await run(dir, '', {
+      AZURE_TENANT_ID: TEST_TENANT,
+      AZURE_CLIENT_ID: TEST_CLIENT,
+      AZURE_CLIENT_SECRET: `x${SECRET}`,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^compline: azure\.credential: no token for https:\/\/127\.0\.0\.1:\d+\/\.default from https:\/\/127\.0\.0\.1:\d+ \(.*AADSTS7000215.*\)\n$/,
+    );
+    expect(r.stderr).toContain('client_secret=[redacted]');
+    expect(r.stderr).not.toContain(SECRET);
+    expect(readdirSync(dir)).toEqual(['compline.yaml']);
+  });
+
+  it('a token endpoint that cannot be reached: one line naming it, exit 2, before any output or store exists', async () => {
+    const closed = await closedPort();
+    const dir = await workspace(pagedEstate(liveEstate(), 2), 30, undefined, {
+      azure: (url) => ({ cloud: `{ arm_endpoint: "${url}", authority_host: "https://127.0.0.1:${closed}" }` }),
+    });
+    const r = await run(dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^compline: azure\\.credential: no token for https://127\\.0\\.0\\.1:\\d+/\\.default from https://127\\.0\\.0\\.1:${closed} \\(endpoints_resolution_error: .*\\)\\n$`,
+      ),
+    );
+    expect(server!.calls).toEqual([]);
+    expect(readdirSync(dir)).toEqual(['compline.yaml']);
+  });
+
+  it('a token that expires mid-run (401 ExpiredAuthenticationToken): the scopes it cut short are partial, exit 4, no pass on them', async () => {
+    const dir = await workspace(pagedEstate(liveEstate(), 2), 30, undefined, {
+      azure: { concurrency: '1' },
+      server: { expireTokensAfter: 2 },
+    });
+    const r = await run(dir);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^warn: resource-graph partial for subscription:${SUB_A}: Resources: page 3: HTTP 401 ExpiredAuthenticationToken: `,
+        'm',
+      ),
+    );
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'partial', sources: { ok: 0, partial: 2, failed: 0 } });
+    const { acme } = reports(dir) as { acme: Report };
+    // kv-acme-1 came on page 1, before the token expired, and would pass; its subscription is incomplete.
+    expect(verdict(acme, 'kv-purge-protection', 'kv-acme-1')).toBe('error');
+  });
+
+  it('a subscription Resource Graph refuses (403) is failed by name, in the store and on stderr; nothing on it passes', async () => {
+    const dir = await workspace(refusedAll(SUB_B), 30, undefined, { azure: { concurrency: '1' } });
+    const r = await run(dir);
+    expect(r.code).toBe(4);
+    const reason = 'Resources: first page: HTTP 403 AuthorizationFailed: ';
+    expect(r.stderr).toContain(`warn: resource-graph failed for subscription:${SUB_B}: ${reason}`);
+    const { zeta } = reports(dir) as { zeta: Report };
+    expect(zeta.sources).toContainEqual(
+      expect.objectContaining({ scope: `subscription:${SUB_B}`, status: 'failed', error: expect.stringContaining(reason) }),
+    );
+    expect(zeta.findings.find((f) => f.resource_id === `source://resource-graph/subscription:${SUB_B}`)?.status).toBe('error');
+    expect(zeta.findings.filter((f) => f.status === 'pass')).toEqual([]);
+  });
+
+  it('a listed subscription Resource Graph leaves out is failed by name; the other is collected whole', async () => {
+    const estate = liveEstate();
+    const hidden = Object.fromEntries(
+      Object.entries(estate).map(([t, rows]) => [t, rows.filter((r) => !String(r.id).includes(SUB_B))]),
+    );
+    const dir = await workspace(pagedEstate(hidden, 2));
+    const r = await run(dir);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(
+      new RegExp(`^warn: resource-graph failed for subscription:${SUB_B}: subscription not visible to the credential`, 'm'),
+    );
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'partial', sources: { ok: 1, partial: 0, failed: 1 } });
+    const { acme, zeta } = reports(dir) as { acme: Report; zeta: Report };
+    expect(verdict(acme, 'kv-purge-protection', 'kv-acme-1')).toBe('pass');
+    expect(zeta.findings.find((f) => f.resource_id === `source://resource-graph/subscription:${SUB_B}`)?.status).toBe('error');
+    expect(zeta.findings.filter((f) => f.status === 'pass')).toEqual([]);
+  });
+
+  it('never has more Resource Graph requests in flight than azure.concurrency', async () => {
+    const estate = pagedEstate(liveEstate(), 1);
+    const slow = (call: GraphCall): Reply => ({ ...(estate(call) as { body: unknown }), delayMs: 150 });
+    const dir = await workspace(slow, 30, undefined, { azure: { concurrency: '2' } });
+    const r = await run(dir);
+    expect(r.code).toBe(0);
+    expect(server!.calls.length).toBeGreaterThan(8);
+    // Two at a time: the bound was reached, never passed.
+    expect(server!.maxGraphInFlight).toBe(2);
+  });
+
+  it('the run deadline stops a collection that hangs: reports are written, the scopes say why, exit 4', async () => {
+    const hang = withFaults(pagedEstate(liveEstate(), 2), { 'Resources#2': [{ fault: 'hang' }] });
+    const dir = await workspace(hang, 60, undefined, { azure: { run_deadline_seconds: '2' } });
+    const started = Date.now();
+    const r = await run(dir);
+    expect(Date.now() - started).toBeLessThan(12_000);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^compline: run partial: 2 of 2 source scopes incomplete \\(resource-graph partial for subscription:${SUB_A}: Resources: page 2: run deadline reached \\(2 s\\); `,
+        'm',
+      ),
+    );
+    const { acme, zeta } = reports(dir) as { acme: Report; zeta: Report };
+    expect(acme.sources).toContainEqual(
+      expect.objectContaining({
+        scope: `subscription:${SUB_A}`,
+        status: 'partial',
+        error: expect.stringContaining('run deadline reached (2 s)'),
+      }),
+    );
+    expect(verdict(acme, 'kv-purge-protection', 'kv-acme-1')).toBe('error');
+    expect(zeta.findings.filter((f) => f.status === 'pass')).toEqual([]);
+  });
+});
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}

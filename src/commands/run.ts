@@ -148,8 +148,14 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const collectors = collectorsFor(loaded);
   // A key that cannot sign is found before any collection, like credentials that do not work.
   const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store) : null;
+  // The whole-run deadline stops what is still being collected; the scopes it cuts short say so, and the run reports.
+  const stop = new AbortController();
+  const runDeadline = config.azure?.run_deadline_seconds;
+  const deadlineTimer = runDeadline
+    ? setTimeout(() => stop.abort(new Error(`run deadline reached (${runDeadline} s)`)), runDeadline * 1000).unref()
+    : undefined;
   // Credentials that do not work at all stop the run here, before the store or any output exists.
-  for (const c of collectors) await c.prepare?.();
+  for (const c of collectors) await c.prepare?.(stop.signal);
   const now = opts.now ?? new Date();
   const runId = newRunId(now);
   // The store opens first: a store that cannot be opened leaves no staged output behind.
@@ -195,7 +201,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       collectors.map((collector) =>
         collecting(async () => {
           try {
-            for await (const event of collector.collect()) await handle(event);
+            for await (const event of collector.collect(stop.signal)) await handle(event);
           } catch (e) {
             const error = (e as Error).message.split('\n')[0] ?? 'error';
             await handle({
@@ -207,6 +213,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       ),
     );
     await store.stampFlowLogTenants(runId);
+    clearTimeout(deadlineTimer);
     await store.stampCoverageTenants(runId);
     await store.stampPolicyTenants(runId, (id) => tenancy.subjectTenant(id));
 

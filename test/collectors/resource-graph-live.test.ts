@@ -20,6 +20,7 @@ import {
   startAzureServer,
   TEST_TENANT,
   withFaults,
+  withQuota,
 } from '../support/azure-server.js';
 import { byScope, drainCollector } from '../support/collector-events.js';
 import { exampleBody, itReal } from '../support/real-data.js';
@@ -37,8 +38,9 @@ async function source(
   graph: (c: GraphCall) => Reply,
   opts: Partial<LiveSourceOptions> = {},
   diagnostics?: (c: SettingsCall) => Reply,
+  expireTokensAfter?: number,
 ) {
-  server = await startAzureServer({ secret: SECRET, graph, settings: diagnostics, echoSecret: true });
+  server = await startAzureServer({ secret: SECRET, graph, settings: diagnostics, echoSecret: true, expireTokensAfter });
   const s = settings(server.url);
   return new ResourceGraphLiveSource({
     connection: azureConnection(s, { TEST_AZURE_SECRET: SECRET }),
@@ -160,6 +162,53 @@ describe('live Resource Graph source', () => {
     expect(early.map((c) => `${c.table}#${c.page}`)).toEqual(['Resources#1']);
   });
 
+  it('keeps concurrent pages within the quota: no 429, and each window holds as many queries as it allows', async () => {
+    // 14 queries of one row each, 4 in flight at most, 4 allowed per 1-second window.
+    const graph = withQuota(pagedEstate(liveEstate(), 1), { requests: 4, windowMs: 1000 });
+    const src = await source(graph, { concurrency: 4 });
+    const started = Date.now();
+    const { statuses, ids } = await drain(src);
+    const elapsed = Date.now() - started;
+    expect(ids).toEqual(allIds);
+    expect(statuses.map((s) => s.status)).toEqual(['ok', 'ok']);
+    expect(graph.throttled).toBe(0);
+    expect(graph.windows).toEqual([4, 4, 4, 2]);
+    // The fourth window opens once the third has closed (3 s in), and not much later.
+    expect(elapsed).toBeGreaterThanOrEqual(3000);
+    expect(elapsed).toBeLessThan(4500);
+  });
+
+  it('a page that is not JSON, or JSON without a data array, leaves its subscriptions partial with one line', async () => {
+    const estate = pagedEstate(liveEstate(), 2);
+    const src = await source(
+      withFaults(estate, {
+        'Resources#2': [{ fault: 'text', text: '<html><body>Service Unavailable</body></html>' }],
+        'SecurityResources#1': [{ body: { value: [{ id: 'x' }], nextLink: null } }],
+      }),
+      { retry: { maxRetries: 0 } },
+    );
+    const { statuses } = await drain(src);
+    expect(statuses.map((s) => s.status)).toEqual(['partial', 'partial']);
+    const error = statuses[0]!.error!;
+    expect(error).not.toContain('\n');
+    expect(error).toMatch(
+      /^Resources: page 2: HTTP 200 PARSE_ERROR: .* is not valid JSON.*; SecurityResources: first page: answer without a data array$/,
+    );
+  });
+
+  it('a token that expires mid-collection (401 ExpiredAuthenticationToken) leaves the pages after it unread, with the reason', async () => {
+    // Resources pages 1 and 2 go through with the token; then ARM says it has expired.
+    const src = await source(pagedEstate(liveEstate(), 2), { concurrency: 1 }, undefined, 2);
+    const { statuses, ids } = await drain(src);
+    expect(ids).toHaveLength(4);
+    const reason =
+      /^Resources: page 3: HTTP 401 ExpiredAuthenticationToken: The access token expiry UTC time is earlier than current UTC time\.; ResourceContainers: first page: HTTP 401 /;
+    expect(byScope(statuses)[`subscription:${SUB_A}`]).toMatchObject({ status: 'partial', error: expect.stringMatching(reason) });
+    expect(byScope(statuses)[`subscription:${SUB_B}`]).toMatchObject({ status: 'partial', error: expect.stringMatching(reason) });
+    // A plain expiry challenge (no claims) is not one the SDK answers with a new token: no second token was asked for.
+    expect(server!.tokenRequests).toBe(1);
+  });
+
   it('a page that never comes leaves its subscriptions partial at the deadline, with the rows before it', async () => {
     const src = await source(withFaults(pagedEstate(liveEstate(), 2), { 'Resources#2': [{ fault: 'hang' }] }), {
       deadlineMs: 1500,
@@ -259,7 +308,9 @@ describe('live Resource Graph source', () => {
       (e: Error) => e,
     );
     expect(error?.name).toBe('UsageError');
-    expect(error?.message).toMatch(/^azure\.credential: no token for https:\/\/127\.0\.0\.1:\d+\/\.default \(.*AADSTS7000215/);
+    expect(error?.message).toMatch(
+      /^azure\.credential: no token for https:\/\/127\.0\.0\.1:\d+\/\.default from https:\/\/127\.0\.0\.1:\d+ \(.*AADSTS7000215/,
+    );
     expect(error?.message).not.toContain(SECRET);
   });
 

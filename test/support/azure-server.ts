@@ -22,6 +22,8 @@ export interface GraphCall {
   skipToken: string | undefined;
   /** 1 for a first page, n for the page a skip token asks for. */
   page: number;
+  /** The rows a page may hold (`options.$top`), when the request says. */
+  top: number | undefined;
   at: number;
 }
 
@@ -34,13 +36,16 @@ export interface SettingsCall {
 }
 
 export type Reply =
-  | { status?: number; headers?: Record<string, string>; body: unknown }
+  /** An answer, after `delayMs` when given (a service's own time to answer). */
+  | { status?: number; headers?: Record<string, string>; body: unknown; delayMs?: number }
   /** The socket is destroyed without an answer. */
   | { fault: 'reset' }
   /** No answer ever comes. */
   | { fault: 'hang' }
   /** A 200 whose JSON body stops halfway. */
-  | { fault: 'truncated'; body: unknown };
+  | { fault: 'truncated'; body: unknown }
+  /** A 200 said to be JSON whose body is this text. */
+  | { fault: 'text'; text: string };
 
 /** Any other ARM request (Policy Insights, SQL, Storage, Network, ...) as the server saw it. */
 export interface ArmCall {
@@ -63,11 +68,20 @@ export interface AzureServerOptions {
   arm?: (call: ArmCall) => Reply | undefined;
   /** The token endpoint's refusal repeats the secret it was sent, to prove an echoed secret never reaches output. */
   echoSecret?: boolean;
+  /**
+   * Once this many Resource Graph requests were made, the tokens issued before them have expired: every ARM request
+   * carrying one is a 401 ExpiredAuthenticationToken with its `WWW-Authenticate` challenge. Tokens issued later work.
+   */
+  expireTokensAfter?: number;
 }
 
 export interface AzureServer {
   url: string;
   calls: GraphCall[];
+  /** The most Resource Graph requests the server held at once. */
+  maxGraphInFlight: number;
+  /** Resource Graph requests whose answer was not 200 (429s included), or that the client gave up on first. */
+  graphFailures: number;
   settingsCalls: SettingsCall[];
   armCalls: ArmCall[];
   tokenRequests: number;
@@ -88,8 +102,45 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
 export async function startAzureServer(opts: AzureServerOptions): Promise<AzureServer> {
   const tls = testTlsDir();
   const sockets = new Set<Socket>();
-  const state = { calls: [] as GraphCall[], settingsCalls: [] as SettingsCall[], armCalls: [] as ArmCall[], tokenRequests: 0 };
+  const state = {
+    calls: [] as GraphCall[],
+    settingsCalls: [] as SettingsCall[],
+    armCalls: [] as ArmCall[],
+    tokenRequests: 0,
+    graphInFlight: 0,
+    maxGraphInFlight: 0,
+    graphFailures: 0,
+    /** Access tokens issued, with the number of Resource Graph requests made before each. */
+    issued: new Map<string, number>(),
+  };
   let base = '';
+
+  /** Whether the request carries a token this server issued and that has not expired; answers 401 when not, as ARM does. */
+  const authorized = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const issuedAt = state.issued.get(token);
+    if (issuedAt === undefined) {
+      json(res, 401, { error: { code: 'AuthenticationFailed' } });
+      return false;
+    }
+    const expiry = opts.expireTokensAfter;
+    if (expiry !== undefined && issuedAt < expiry && state.calls.length >= expiry) {
+      const challenge = `Bearer authorization_uri="${base}/${TEST_TENANT}", error="invalid_token", error_description="The access token has expired."`;
+      json(
+        res,
+        401,
+        {
+          error: {
+            code: 'ExpiredAuthenticationToken',
+            message: 'The access token expiry UTC time is earlier than current UTC time.',
+          },
+        },
+        { 'www-authenticate': challenge },
+      );
+      return false;
+    }
+    return true;
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
@@ -120,12 +171,17 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
           error_codes: [7000215],
         });
       }
-      return json(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'test-access-token' });
+      const token = state.issued.size === 0 ? 'test-access-token' : `test-access-token-${state.issued.size + 1}`;
+      state.issued.set(token, state.calls.length);
+      return json(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
     }
     if (req.method === 'POST' && url.pathname.toLowerCase() === '/providers/microsoft.resourcegraph/resources') {
-      if (req.headers.authorization !== 'Bearer test-access-token')
-        return json(res, 401, { error: { code: 'AuthenticationFailed' } });
-      const request = JSON.parse(body) as { query: string; subscriptions?: string[]; options?: { $skipToken?: string } };
+      if (!authorized(req, res)) return;
+      const request = JSON.parse(body) as {
+        query: string;
+        subscriptions?: string[];
+        options?: { $skipToken?: string; $top?: number };
+      };
       const skipToken = request.options?.$skipToken;
       const call: GraphCall = {
         table: request.query.split(/\s/)[0] ?? '',
@@ -133,15 +189,20 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
         subscriptions: request.subscriptions ?? [],
         skipToken,
         page: skipToken ? pageOfToken(skipToken) : 1,
+        top: request.options?.$top,
         at: Date.now(),
       };
       state.calls.push(call);
+      state.maxGraphInFlight = Math.max(state.maxGraphInFlight, ++state.graphInFlight);
+      res.on('close', () => {
+        state.graphInFlight--;
+        if (!res.writableFinished || res.statusCode !== 200) state.graphFailures++;
+      });
       return send(req, res, opts.graph(call));
     }
     const settingsOf = /^(\/subscriptions\/.+)\/providers\/microsoft\.insights\/diagnosticsettings$/i.exec(url.pathname);
     if (req.method === 'GET' && settingsOf) {
-      if (req.headers.authorization !== 'Bearer test-access-token')
-        return json(res, 401, { error: { code: 'AuthenticationFailed' } });
+      if (!authorized(req, res)) return;
       const call: SettingsCall = {
         target: settingsOf[1]!.toLowerCase(),
         apiVersion: url.searchParams.get('api-version'),
@@ -151,8 +212,7 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
       return send(req, res, opts.settings?.(call) ?? { body: { value: [] } });
     }
     if (opts.arm && url.pathname.toLowerCase() !== '/') {
-      if (req.headers.authorization !== 'Bearer test-access-token')
-        return json(res, 401, { error: { code: 'AuthenticationFailed' } });
+      if (!authorized(req, res)) return;
       const call: ArmCall = {
         method: req.method ?? 'GET',
         path: url.pathname.toLowerCase(),
@@ -182,6 +242,12 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     get calls() {
       return state.calls;
     },
+    get maxGraphInFlight() {
+      return state.maxGraphInFlight;
+    },
+    get graphFailures() {
+      return state.graphFailures;
+    },
     get settingsCalls() {
       return state.settingsCalls;
     },
@@ -200,12 +266,18 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
 }
 
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
-  if (!('fault' in reply)) json(res, reply.status ?? 200, reply.body, reply.headers);
-  else if (reply.fault === 'reset') req.socket.destroy();
+  if (!('fault' in reply)) {
+    if (reply.delayMs)
+      setTimeout(() => !res.destroyed && json(res, reply.status ?? 200, reply.body, reply.headers), reply.delayMs);
+    else json(res, reply.status ?? 200, reply.body, reply.headers);
+  } else if (reply.fault === 'reset') req.socket.destroy();
   else if (reply.fault === 'truncated') {
     const text = JSON.stringify(reply.body);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(text.length / 2) });
     res.end(text.slice(0, text.length / 2));
+  } else if (reply.fault === 'text') {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(reply.text);
   }
   // 'hang': no answer ever comes
 }
@@ -238,17 +310,31 @@ export const QUOTA_OK = { 'x-ms-user-quota-remaining': '14', 'x-ms-user-quota-re
 
 /**
  * An estate served page by page: rows per table (filtered to the request's subscriptions by `subscriptionId`, or
- * by id for subscription containers; all of them for a request that names none), `pageSize` rows a page, in Resource Graph's recorded answer shape.
+ * by id for subscription containers; all of them for a request that names none), at most `pageSize` rows a page
+ * (fewer when the request's `$top` says so), in Resource Graph's recorded answer shape.
  */
 export function pagedEstate(tables: Record<string, Record<string, unknown>[]>, pageSize = 2): (call: GraphCall) => Reply {
+  // A request's rows, kept per table and subscription list: every page of a query filters the same rows.
+  const selected = new Map<string, Record<string, unknown>[]>();
+  const rowsOf = (call: GraphCall) => {
+    const key = `${call.table} ${call.subscriptions.join(',').toLowerCase()}`;
+    let rows = selected.get(key);
+    if (!rows) {
+      const wanted = new Set(call.subscriptions.map((s) => s.toLowerCase()));
+      rows = (tables[call.table] ?? []).filter((r) => {
+        const sub = String(r.subscriptionId ?? /^\/subscriptions\/([^/]+)/i.exec(String(r.id))?.[1] ?? '').toLowerCase();
+        return wanted.size === 0 || wanted.has(sub); // no subscriptions named: all the credential can read
+      });
+      selected.set(key, rows);
+    }
+    return rows;
+  };
   return (call) => {
-    const wanted = new Set(call.subscriptions.map((s) => s.toLowerCase()));
-    const rows = (tables[call.table] ?? []).filter((r) => {
-      const sub = String(r.subscriptionId ?? /^\/subscriptions\/([^/]+)/i.exec(String(r.id))?.[1] ?? '').toLowerCase();
-      return wanted.size === 0 || wanted.has(sub); // no subscriptions named: all the credential can read
-    });
-    const data = rows.slice((call.page - 1) * pageSize, call.page * pageSize);
-    const more = call.page * pageSize < rows.length;
+    const rows = rowsOf(call);
+    const size = Math.min(pageSize, call.top ?? pageSize);
+    const start = (call.page - 1) * size;
+    const data = rows.slice(start, start + size);
+    const more = start + size < rows.length;
     return {
       headers: QUOTA_OK,
       body: {
@@ -261,6 +347,65 @@ export function pagedEstate(tables: Record<string, Record<string, unknown>[]>, p
       },
     };
   };
+}
+
+/** Resource Graph's quota per principal: `requests` queries in each window of `windowMs`. */
+export interface GraphQuota {
+  requests: number;
+  windowMs: number;
+}
+
+/**
+ * Resource Graph's throttling in front of `graph`, as its guidance describes it: a window opens with the first query
+ * after the last one closed; each answer carries `x-ms-user-quota-remaining` and `x-ms-user-quota-resets-after`
+ * (`hh:mm:ss`, whole seconds rounded up, so a fresh window reads 00:00:05); a query past the quota is a 429 with
+ * `Retry-After`, and does not count. `throttled` counts those 429s, `windows` the queries answered in each window.
+ */
+export function withQuota(
+  graph: (call: GraphCall) => Reply,
+  quota: GraphQuota,
+): ((call: GraphCall) => Reply) & { throttled: number; windows: number[] } {
+  let windowEnd = 0;
+  let used = 0;
+  const handler = (call: GraphCall): Reply => {
+    const now = Date.now();
+    if (now >= windowEnd) {
+      windowEnd = now + quota.windowMs;
+      used = 0;
+      handler.windows.push(0);
+    }
+    const resetSeconds = Math.ceil((windowEnd - now) / 1000);
+    const resetsAfter = new Date(resetSeconds * 1000).toISOString().slice(11, 19);
+    if (used >= quota.requests) {
+      handler.throttled++;
+      return {
+        status: 429,
+        headers: {
+          'retry-after': String(resetSeconds),
+          'x-ms-user-quota-remaining': '0',
+          'x-ms-user-quota-resets-after': resetsAfter,
+        },
+        body: {
+          error: {
+            code: 'RateLimiting',
+            message:
+              'Client application has been throttled and should not attempt to repeat the request until an amount of time has elapsed.',
+          },
+        },
+      };
+    }
+    used++;
+    handler.windows[handler.windows.length - 1]!++;
+    const reply = graph(call);
+    const quotaHeaders = {
+      'x-ms-user-quota-remaining': String(quota.requests - used),
+      'x-ms-user-quota-resets-after': resetsAfter,
+    };
+    return 'fault' in reply ? reply : { ...reply, headers: { ...reply.headers, ...quotaHeaders } };
+  };
+  handler.throttled = 0;
+  handler.windows = [] as number[];
+  return handler;
 }
 
 /**

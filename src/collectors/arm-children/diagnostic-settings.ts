@@ -4,7 +4,7 @@ import { MonitorClient } from '@azure/arm-monitor';
 import type pLimit from 'p-limit';
 import type { ResourceRow } from '../../model.js';
 import { TOOL_VERSION } from '../../version.js';
-import { type AzureConnection, requestFailure } from '../azure/connection.js';
+import { type AzureConnection, requestFailure, stopReason } from '../azure/connection.js';
 import { armToRow } from '../resource-graph/arm-row.js';
 
 export const DIAGNOSTIC_SETTINGS = 'microsoft.insights/diagnosticsettings';
@@ -65,7 +65,7 @@ export class DiagnosticSettingsLister {
     } catch (e) {
       let why: string;
       if (timeout.aborted) why = `no answer within ${this.deadlineMs / 1000} s`;
-      else if (outer?.aborted) why = 'collection cancelled';
+      else if (outer?.aborted) why = stopReason(outer);
       else why = requestFailure(withArmMessage(e, raw), this.connection.redact);
       return { target, rows: [], problem: why };
     }

@@ -33,6 +33,8 @@ const CLOUDS = {
 
 export interface AzureConnection {
   armEndpoint: string;
+  /** Where tokens come from (Microsoft Entra, or the cloud's own authority). */
+  authorityHost: string;
   /** The token scope for ARM (Resource Graph included). */
   armScope: string;
   credential: TokenCredential;
@@ -51,22 +53,23 @@ export function azureConnection(settings: AzureSettings, env: NodeJS.ProcessEnv 
   const armEndpoint = trimSlash(cloud.arm_endpoint);
   const authorityHost = trimSlash(cloud.authority_host);
   const secrets: string[] = [];
+  // Instance discovery asks for cloud metadata a private cloud (or a test server) does not publish.
+  const options = { authorityHost, disableInstanceDiscovery: typeof settings.cloud !== 'string' };
   let credential: TokenCredential;
   if (settings.credential.kind === 'client_secret') {
     const { tenant_id, client_id, secret_env } = settings.credential;
     const secret = env[secret_env];
     if (!secret) throw new UsageError(`azure.credential.secret_env: environment variable ${secret_env} is not set`);
     secrets.push(secret);
-    credential = new ClientSecretCredential(tenant_id, client_id, secret, {
-      authorityHost,
-      // Instance discovery asks for cloud metadata a private cloud (or a test server) does not publish.
-      disableInstanceDiscovery: typeof settings.cloud !== 'string',
-    });
+    credential = new ClientSecretCredential(tenant_id, client_id, secret, options);
   } else {
-    credential = new DefaultAzureCredential({ authorityHost });
+    // DefaultAzureCredential reads a client secret from the environment (EnvironmentCredential): it is kept out too.
+    if (env.AZURE_CLIENT_SECRET) secrets.push(env.AZURE_CLIENT_SECRET);
+    credential = new DefaultAzureCredential(options);
   }
   return {
     armEndpoint,
+    authorityHost,
     armScope: `${armEndpoint}/.default`,
     credential,
     redact: (text) => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text),
@@ -87,10 +90,16 @@ export function requestFailure(e: unknown, redact: (text: string) => string): st
   return code && !line.includes(code) ? `${code}: ${line}` : line;
 }
 
+/** Why collection was stopped: the reason the run gave (e.g. "run deadline reached (600 s)"), or that it was cancelled. */
+export function stopReason(signal: AbortSignal): string {
+  const { reason } = signal;
+  return reason instanceof Error && reason.name !== 'AbortError' && reason.message ? reason.message : 'collection cancelled';
+}
+
 /**
- * Asks for one token before any collection. A credential the token endpoint refuses (or that has nothing to
- * authenticate with) is a usage error; an endpoint that cannot be reached is left to collection, whose scopes then
- * report the failure.
+ * Asks for one token before any collection. A credential the token endpoint refuses, one with nothing to authenticate
+ * with, or a token endpoint that cannot be reached is a usage error naming the authority; a token endpoint that fails
+ * (5xx) is left to collection, whose scopes then report the failure.
  */
 export async function verifyCredential(connection: AzureConnection, signal?: AbortSignal): Promise<void> {
   try {
@@ -101,7 +110,17 @@ export async function verifyCredential(connection: AzureConnection, signal?: Abo
       e instanceof CredentialUnavailableError ||
       e instanceof AggregateAuthenticationError ||
       (e instanceof AuthenticationError && e.statusCode >= 400 && e.statusCode < 500);
-    if (refused)
-      throw new UsageError(`azure.credential: no token for ${connection.armScope} (${errorLine(e, connection.redact)})`);
+    if (refused && !signal?.aborted)
+      throw new UsageError(
+        `azure.credential: no token for ${connection.armScope} from ${connection.authorityHost} (${credentialFailure(e, connection.redact)})`,
+      );
   }
+}
+
+/** The first line of a credential's error, and the first of the details a chained credential puts below it. */
+function credentialFailure(e: unknown, redact: (text: string) => string): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const details = /\nMore details:\n\s*([^\n]+)/.exec(message)?.[1]?.trim();
+  const first = errorLine(e, redact);
+  return details ? `${first} ${redact(details)}` : first;
 }

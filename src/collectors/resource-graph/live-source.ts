@@ -2,7 +2,6 @@
 // assignments, queried over batches of subscriptions and paged with $skipToken. Every subscription gets a status;
 // a page that fails or never arrives leaves its subscriptions partial or failed with the reason, never short.
 // The diagnostic settings of what a batch found are listed through ARM before its subscriptions get their status.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import pLimit from 'p-limit';
 import type { ResourceRow } from '../../model.js';
@@ -13,11 +12,13 @@ import {
   type AzureSettings,
   azureConnection,
   requestFailure,
+  stopReason,
   verifyCredential,
 } from '../azure/connection.js';
 import type { Collector, CollectorEvent } from '../collector.js';
 import { eventStream } from '../event-stream.js';
 import { armToRow } from './arm-row.js';
+import { QuotaBeyondDeadline, QuotaGate } from './quota-gate.js';
 
 interface GraphQuery {
   table: string;
@@ -69,37 +70,6 @@ export interface LiveSourceOptions {
   retry?: { maxRetries?: number; retryDelayInMs?: number };
 }
 
-/** `hh:mm:ss` → milliseconds; null when the header is absent or malformed. */
-function durationMs(text: string | undefined): number | null {
-  const m = /^(\d+):(\d{2}):(\d{2})$/.exec(text?.trim() ?? '');
-  return m ? ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 : null;
-}
-
-/**
- * Resource Graph's per-user quota, read from every answer: once it says none is left, no request goes out before
- * it resets, so the quota is honoured before a 429 rather than after.
- */
-class QuotaGate {
-  private resumeAt = 0;
-
-  observe(headers: { get(name: string): string | undefined }): void {
-    const remaining = headers.get('x-ms-user-quota-remaining');
-    const resets = durationMs(headers.get('x-ms-user-quota-resets-after'));
-    if (remaining?.trim() === '0' && resets !== null) this.resumeAt = Math.max(this.resumeAt, Date.now() + resets);
-  }
-
-  /** Waits for the quota; throws when it resets only after `deadlineAt`. */
-  async ready(deadlineAt: number, signal: AbortSignal): Promise<void> {
-    const wait = this.resumeAt - Date.now();
-    if (wait <= 0) return;
-    if (Date.now() + wait > deadlineAt)
-      throw new Incomplete(`request quota exhausted until ${Math.ceil(wait / 1000)} s from now, beyond the deadline`);
-    await sleep(wait, undefined, { signal });
-  }
-}
-
-class Incomplete extends Error {}
-
 interface QueryOutcome {
   complete: boolean;
   problem: string | null;
@@ -119,6 +89,18 @@ export class ResourceGraphLiveSource implements Collector {
       retryOptions: opts.retry,
       userAgentOptions: { userAgentPrefix: `compline/${TOOL_VERSION}` },
     });
+    // After the retry policy: the quota is read from every attempt's answer, a throttled one's included.
+    this.client.pipeline.addPolicy(
+      {
+        name: 'resourceGraphQuota',
+        sendRequest: async (request, next) => {
+          const response = await next(request);
+          this.quota.observe(response.status, response.headers);
+          return response;
+        },
+      },
+      { afterPhase: 'Retry' },
+    );
     this.diagnostics = new DiagnosticSettingsLister(connection, opts.deadlineMs, opts.retry);
   }
 
@@ -201,12 +183,16 @@ export class ResourceGraphLiveSource implements Collector {
     // Resource Graph leaves out, without a word, a subscription the credential cannot read: its absence from a
     // complete list of containers is the only sign, and an unread subscription is not an empty one.
     const unread = (sub: string) => containersComplete && !visible.has(sub);
+    // Once collection is stopped nothing more is listed, and one reason says so for the batch.
+    if (signal?.aborted) problems.push(`diagnostic settings: ${stopReason(signal)}`);
     // Diagnostic settings of the subscriptions read and the resources found in them, listed once those are known.
-    const listed = await this.diagnostics.listAll(
-      subscriptions.filter((s) => !unread(s)).flatMap((s) => targets.get(s)!),
-      limit,
-      signal,
-    );
+    const listed = signal?.aborted
+      ? []
+      : await this.diagnostics.listAll(
+          subscriptions.filter((s) => !unread(s)).flatMap((s) => targets.get(s)!),
+          limit,
+          signal,
+        );
     const settingsCovered = new Set<string>();
     const settingsProblems = new Map<string, string[]>();
     for (const { target, rows: found, problem } of listed) {
@@ -256,8 +242,9 @@ export class ResourceGraphLiveSource implements Collector {
       const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
       const where = page === 1 ? 'first page' : `page ${page}`;
       let answer: Awaited<ReturnType<ResourceGraphClient['resources']>>;
+      let release: (() => void) | undefined;
       try {
-        await this.quota.ready(deadlineAt, signal);
+        release = await this.quota.acquire(deadlineAt, signal);
         answer = await this.client.resources(
           // No subscriptions named: the query runs over every subscription the credential can read.
           {
@@ -265,15 +252,17 @@ export class ResourceGraphLiveSource implements Collector {
             query: q.query,
             options: { skipToken, top: 1000, resultFormat: 'objectArray' },
           },
-          { abortSignal: signal, onResponse: (r) => this.quota.observe(r.headers) },
+          { abortSignal: signal },
         );
       } catch (e) {
         let why: string;
-        if (e instanceof Incomplete) why = e.message;
+        if (e instanceof QuotaBeyondDeadline) why = e.message;
         else if (timeout.aborted) why = `no answer within ${deadlineMs / 1000} s`;
-        else if (outer?.aborted) why = 'collection cancelled';
+        else if (outer?.aborted) why = stopReason(outer);
         else why = requestFailure(e, connection.redact);
         return { complete: false, problem: `${where}: ${why}` };
+      } finally {
+        release?.();
       }
       if (!Array.isArray(answer.data)) return { complete: false, problem: `${where}: answer without a data array` };
       const rows: ResourceRow[] = [];

@@ -128,13 +128,14 @@ export interface ChildEstate {
 }
 
 /**
- * The answers of an estate's child settings, lists paged `pageSize` items at a time with a nextLink, and faults
- * first: `faults['<api> <parent id>']` replies come before the answer, one per request.
+ * The answers of an estate's child settings, lists paged `pageSize` items at a time with a nextLink, after
+ * `emptyPages` empty pages that carry only a nextLink (ARM's paging contract allows them: a client follows nextLink,
+ * not the item count), and faults first: `faults['<api> <parent id>']` replies come before the answer, one per request.
  */
 export function childrenEstate(
   estate: ChildEstate = {},
   faults: Record<string, Reply[]> = {},
-  pageSize = 1,
+  { pageSize = 1, emptyPages = 0 }: { pageSize?: number; emptyPages?: number } = {},
 ): (call: ChildCall) => Reply {
   const lower = <T>(m: Record<string, T> | undefined) => new Map(Object.entries(m ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const auditing = lower(estate.auditing);
@@ -143,7 +144,8 @@ export function childrenEstate(
   const policies = lower(estate.managementPolicies);
   const pending = new Map(Object.entries(faults).map(([k, v]) => [k.toLowerCase(), [...v]]));
   const page = (call: ChildCall, items: unknown[]): Reply => {
-    const start = (call.page - 1) * pageSize;
+    if (call.page <= emptyPages) return { body: { value: [], nextLink: call.nextLink(call.page + 1) } };
+    const start = (call.page - 1 - emptyPages) * pageSize;
     const more = start + pageSize < items.length;
     return { body: { value: items.slice(start, start + pageSize), ...(more ? { nextLink: call.nextLink(call.page + 1) } : {}) } };
   };

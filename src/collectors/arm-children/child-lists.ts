@@ -83,8 +83,8 @@ export class ChildLister {
     const bodies: unknown[] = [];
     let last: unknown;
     const onResponse = (r: FullOperationResponse) => {
-      last = r.parsedBody;
-      if (r.status >= 200 && r.status < 300) bodies.push(r.parsedBody);
+      last = rawBody(r);
+      if (r.status >= 200 && r.status < 300) bodies.push(last);
       clearTimeout(timer);
       timer = arm();
     };
@@ -126,6 +126,21 @@ function rowsOf(bodies: unknown[]): { rows: ResourceRow[]; problem: string | nul
   if (bodies.length === 0) return { rows, problem: 'no answer' };
   if (rows.length < items) return { rows, problem: `${items - rows.length} items without id or type` };
   return { rows, problem: null };
+}
+
+/**
+ * The answer's JSON as ARM sent it. Clients on @azure/core-client (arm-sql) put their deserialized model in
+ * parsedBody (properties flattened); the text is the answer itself.
+ */
+function rawBody(r: FullOperationResponse): unknown {
+  if (typeof r.bodyAsText === 'string' && r.bodyAsText) {
+    try {
+      return JSON.parse(r.bodyAsText);
+    } catch {
+      return undefined;
+    }
+  }
+  return r.parsedBody;
 }
 
 const armError = (body: unknown) => (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;

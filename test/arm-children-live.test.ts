@@ -21,7 +21,14 @@ import {
   tdeOf,
 } from './support/azure-children.js';
 import { liveConfig, liveEstate, SUB_A, SUB_B, testAzureSettings } from './support/azure-estate.js';
-import { type AzureServer, pagedEstate, type Reply, startAzureServer } from './support/azure-server.js';
+import {
+  type AzureServer,
+  type GraphCall,
+  pagedEstate,
+  type Reply,
+  startAzureServer,
+  withFaults,
+} from './support/azure-server.js';
 import { complineAsync } from './support/cli.js';
 import { byScope, drainCollector } from './support/collector-events.js';
 import { runReports } from './support/run-output.js';
@@ -109,8 +116,12 @@ const children = (faults: Record<string, Reply[]> = {}, paging: { emptyPages?: n
     paging,
   );
 
-async function source(childAnswers: (c: ChildCall) => Reply, opts: Partial<LiveSourceOptions> = {}) {
-  server = await startAzureServer({ secret: SECRET, graph: pagedEstate(estate(), 5), children: childAnswers });
+async function source(
+  childAnswers: (c: ChildCall) => Reply,
+  opts: Partial<LiveSourceOptions> = {},
+  graph: (c: GraphCall) => Reply = pagedEstate(estate(), 5),
+) {
+  server = await startAzureServer({ secret: SECRET, graph, children: childAnswers });
   const s = testAzureSettings(server.url);
   return new ResourceGraphLiveSource({
     connection: azureConnection(s, { TEST_AZURE_SECRET: SECRET }),
@@ -229,6 +240,46 @@ describe('SQL and Storage child settings, listed live through @azure/arm-sql and
     // a 403 is not retried; a 500 is, twice
     expect(server!.childCalls.filter((c) => c.api === 'auditing' && c.parent === lower(sqlAcme))).toHaveLength(1);
     expect(server!.childCalls.filter((c) => c.api === 'blob-services' && c.parent === lower(stAudit))).toHaveLength(3);
+  });
+});
+
+describe('flow logs, which Resource Graph holds', () => {
+  const watcher = `/subscriptions/${SUB_A}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope`;
+  const withWatcher = () => {
+    const tables = estate();
+    const flowLog = resource(`${watcher}/flowLogs/fl-vnet-acme`, 'microsoft.network/networkwatchers/flowlogs', {
+      resourceGroup: 'NetworkWatcherRG',
+      properties: {
+        enabled: true,
+        retentionPolicy: { enabled: true, days: 365 },
+        targetResourceId: `${rg}/Microsoft.Network/virtualNetworks/vnet-acme`,
+      },
+    });
+    const nw = resource(watcher, 'microsoft.network/networkwatchers', { resourceGroup: 'NetworkWatcherRG' });
+    // first, so that a later page's failure comes after the watcher was seen
+    return { ...tables, Resources: [nw, flowLog, ...tables.Resources!] };
+  };
+  const flowCoverage = (coverage: { parent_id: string; child_type: string }[]) =>
+    coverage.filter((c) => c.child_type === 'microsoft.network/networkwatchers/flowlogs').map((c) => c.parent_id);
+
+  it('come with the Resources query; a complete answer covers every watcher found, with no ARM call for them', async () => {
+    const src = await source(children(), {}, pagedEstate(withWatcher(), 5));
+    const { resources, coverage } = await drainCollector(src);
+    expect(resources.filter((r) => r.type === 'microsoft.network/networkwatchers/flowlogs').map((r) => r.parent_id)).toEqual([
+      lower(watcher),
+    ]);
+    expect(flowCoverage(coverage)).toEqual([lower(watcher)]);
+    expect(server!.childCalls.filter((c) => c.parent.includes('networkwatchers'))).toEqual([]);
+  });
+
+  it('an incomplete Resources answer covers no watcher, even one it returned', async () => {
+    const boom = { status: 500, body: { error: { code: 'InternalServerError', message: 'boom' } } };
+    const graph = withFaults(pagedEstate(withWatcher(), 5), { 'Resources#3': [boom, boom, boom] });
+    const src = await source(children(), {}, graph);
+    const { resources, coverage, statuses } = await drainCollector(src);
+    expect(resources.map((r) => r.id)).toContain(lower(watcher));
+    expect(flowCoverage(coverage)).toEqual([]);
+    expect(byScope(statuses)[`subscription:${SUB_A}`]!.status).toBe('partial');
   });
 });
 

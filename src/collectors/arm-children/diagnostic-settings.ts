@@ -4,7 +4,7 @@ import { MonitorClient } from '@azure/arm-monitor';
 import type { AzureConnection } from '../azure/connection.js';
 import { armClientOptions, type ChildKind, type RetryOptions } from './child-lists.js';
 
-export const DIAGNOSTIC_SETTINGS = 'microsoft.insights/diagnosticsettings';
+const DIAGNOSTIC_SETTINGS = 'microsoft.insights/diagnosticsettings';
 
 /** One kind per target type, so that the settings of, say, key vaults are listed only when a check reads them. */
 export function diagnosticSettingsKinds(connection: AzureConnection, retry?: RetryOptions): ChildKind[] {

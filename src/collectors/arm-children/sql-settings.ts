@@ -4,8 +4,8 @@ import { SqlManagementClient } from '@azure/arm-sql';
 import type { AzureConnection } from '../azure/connection.js';
 import { armClientOptions, type ChildKind, idNames, type RetryOptions, subscriptionOf } from './child-lists.js';
 
-export const SQL_AUDITING = 'microsoft.sql/servers/auditingsettings';
-export const SQL_TDE = 'microsoft.sql/servers/databases/transparentdataencryption';
+const SQL_AUDITING = 'microsoft.sql/servers/auditingsettings';
+const SQL_TDE = 'microsoft.sql/servers/databases/transparentdataencryption';
 
 export function sqlSettingsKinds(connection: AzureConnection, retry?: RetryOptions): ChildKind[] {
   // The client is bound to one subscription; a parent's id names its own.

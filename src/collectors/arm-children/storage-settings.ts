@@ -4,8 +4,8 @@ import { StorageManagementClient } from '@azure/arm-storage';
 import type { AzureConnection } from '../azure/connection.js';
 import { armClientOptions, type ChildKind, idNames, type RetryOptions, subscriptionOf } from './child-lists.js';
 
-export const BLOB_SERVICES = 'microsoft.storage/storageaccounts/blobservices';
-export const MANAGEMENT_POLICIES = 'microsoft.storage/storageaccounts/managementpolicies';
+const BLOB_SERVICES = 'microsoft.storage/storageaccounts/blobservices';
+const MANAGEMENT_POLICIES = 'microsoft.storage/storageaccounts/managementpolicies';
 
 export function storageSettingsKinds(connection: AzureConnection, retry?: RetryOptions): ChildKind[] {
   const clients = new Map<string, StorageManagementClient>();

@@ -284,4 +284,38 @@ describe('alerts', () => {
     expect(r.stderr).not.toContain('wrong-password');
     expect(r.stderr).not.toContain(TOKENS.teams);
   });
+
+  it('a night with a partial source makes no failure new the night after; a resource gone from a whole run is resolved', async () => {
+    const dir = workspace('    []');
+    const kvAcme = vault('kv-acme', 'rg-acme-prod', false).id.toLowerCase();
+    const purge = (d: { new: { check_id: string }[]; resolved: { check_id: string }[] }) => ({
+      new: d.new.filter((e) => e.check_id === 'kv-purge-protection'),
+      resolved: d.resolved.filter((e) => e.check_id === 'kv-purge-protection'),
+    });
+    estate(dir, false, true);
+    const one = await run(dir);
+    expect(purge(one.report('acme').delta).new).toEqual([
+      { check_id: 'kv-purge-protection', resource_id: kvAcme, severity: 'high', before: null, now: 'fail' },
+    ]);
+    // A malformed page makes the night partial: its verdicts are error, which neither resolves nor renews anything.
+    writeFileSync(join(dir, 'estate', 'broken.json'), '{"data": [');
+    const two = await complineAsync(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json'], { env: ENV });
+    expect(two.code).toBe(4);
+    const twoId = JSON.parse(two.stdout).run_id as string;
+    const twoDelta = JSON.parse(readFileSync(join(dir, 'out', twoId, 'acme', 'report.json'), 'utf8')).delta;
+    expect(purge(twoDelta)).toEqual({ new: [], resolved: [] });
+    // Whole again and still failing: not new, because the last definite verdict was a failure.
+    writeFileSync(join(dir, 'estate', 'broken.json'), '{"data": []}');
+    const three = await run(dir);
+    expect(three.report('acme').delta.previous_run).toBe(twoId);
+    expect(purge(three.report('acme').delta)).toEqual({ new: [], resolved: [] });
+    // The vault is deleted and the run saw everything: resolved, with no verdict now.
+    writeFileSync(join(dir, 'estate', 'page.json'), JSON.stringify({ data: [vault('kv-zeta', 'rg-zeta-prod', true)] }));
+    const four = await run(dir);
+    expect(purge(four.report('acme').delta).resolved).toEqual([
+      { check_id: 'kv-purge-protection', resource_id: kvAcme, severity: 'high', before: 'fail', now: null },
+    ]);
+    // Zeta's report never carries acme's pairs.
+    expect(JSON.stringify(four.report('zeta').delta)).not.toContain('rg-acme-prod');
+  });
 });

@@ -183,7 +183,10 @@ function storage(sub, rg, name, location, profile, t) {
     sku: { name: 'Standard_GRS', tier: 'Standard' },
     tags: t,
   });
-  if (t.DataClass === 'audit-logs') collected(sub, `${account.id}/managementPolicies`);
+  if (t.DataClass === 'audit-logs') {
+    collected(sub, `${account.id}/managementPolicies`);
+    collected(sub, `${account.id}/blobServices`);
+  }
   return account;
 }
 
@@ -352,6 +355,17 @@ function managementPolicy(sub, account, deleteDays) {
         },
       ],
     },
+  });
+}
+
+/** The account's blob service (BlobServicesList's shape): soft delete kept `days`, versioning on or off. */
+function blobService(sub, account, days, versioning) {
+  return child(sub, account.id, 'blobServices', 'microsoft.storage/storageaccounts/blobservices', 'default', {
+    cors: { corsRules: [] },
+    deleteRetentionPolicy: { allowPermanentDelete: false, enabled: true, days },
+    containerDeleteRetentionPolicy: { enabled: true, days },
+    isVersioningEnabled: versioning,
+    changeFeed: { enabled: versioning },
   });
 }
 
@@ -672,6 +686,8 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
 
   // storage-audit-log-lifecycle: stalphaprod0 (DataClass audit-logs) deletes after 365 days → fail [0, 1, 0]
   managementPolicy(SUB_ALPHA, find('microsoft.storage/storageaccounts', 'stalphaprod0'), 365);
+  // storage-audit-log-delete-protection: stalphaprod0 keeps soft delete but not versioning → fail [0, 1, 0]
+  blobService(SUB_ALPHA, find('microsoft.storage/storageaccounts', 'stalphaprod0'), 7, false);
 
   // subnet-has-nsg: prod snet-aks, snet-data and dev snet-aks pass; dev snet-build fail → [3, 1, 0]
   vnet(SUB_ALPHA, 'rg-bank_alpha-prod', 'vnet-alpha-prod', 'eastus', '10.20.1', [['snet-aks', nsgOf('nsg-alpha-prod-0')], ['snet-data', nsgOf('nsg-alpha-prod-1')]], tp);
@@ -761,6 +777,8 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
 
   // storage-audit-log-lifecycle: stcubprod0 deletes after exactly 2555 days (seven years) → pass [1, 0, 0]
   managementPolicy(SUB_SHARED, find('microsoft.storage/storageaccounts', 'stcubprod0'), 2555);
+  // storage-audit-log-delete-protection: stcubprod0 soft delete 30 days and versioning → pass [1, 0, 0]
+  blobService(SUB_SHARED, find('microsoft.storage/storageaccounts', 'stcubprod0'), 30, true);
 
   // subnet-has-nsg: prod snet-app and snet-data pass, dev snet-app fail → [2, 1, 0]
   vnet(SUB_SHARED, 'rg-credit_union_beta-prod', 'vnet-cub-prod', 'westus', '10.30.1', [['snet-app', nsgOf('nsg-cub-prod-0')], ['snet-data', nsgOf('nsg-cub-prod-1')]], tp);
@@ -798,6 +816,8 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
 
   // storage-audit-log-lifecycle: stplatformaudit deletes after 2920 days → pass [1, 0, 0]
   managementPolicy(SUB_PLATFORM, find('microsoft.storage/storageaccounts', 'stplatformaudit'), 2920);
+  // storage-audit-log-delete-protection: stplatformaudit soft delete 90 days and versioning → pass [1, 0, 0]
+  blobService(SUB_PLATFORM, find('microsoft.storage/storageaccounts', 'stplatformaudit'), 90, true);
 
   // subnet-has-nsg: snet-shared-services and snet-mgmt pass, GatewaySubnet exempt, snet-aks-shared fail → [2, 1, 0]
   vnet(SUB_PLATFORM, 'rg-platform-hub', 'vnet-hub', 'eastus', '10.0.0', [['GatewaySubnet', null], ['snet-shared-services', nsgOf('nsg-hub-0')], ['snet-mgmt', nsgOf('nsg-hub-3')], ['snet-aks-shared', null]], pt);
@@ -986,7 +1006,7 @@ const estate = new URL('./estate/', import.meta.url);
 mkdirSync(estate, { recursive: true });
 // Only what this script writes: estate/kubernetes/ holds hand-designed cluster objects (see its DESIGN.md).
 for (const entry of readdirSync(estate)) {
-  if (entry.startsWith('resource-graph-') || entry.startsWith('children-')) rmSync(new URL(entry, estate), { recursive: true });
+  if (entry.startsWith('resource-graph-') || entry.startsWith('children-') || entry === 'policy') rmSync(new URL(entry, estate), { recursive: true });
 }
 let total = 0;
 let files = 0;

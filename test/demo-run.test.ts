@@ -134,6 +134,9 @@ describe('demo estate', () => {
     expect(counts('bank_alpha', 'storage-audit-log-lifecycle')).toEqual([0, 1, 0, 0]);
     expect(counts('credit_union_beta', 'storage-audit-log-lifecycle')).toEqual([1, 0, 0, 0]);
     expect(counts('_platform', 'storage-audit-log-lifecycle')).toEqual([1, 0, 0, 0]);
+    expect(counts('bank_alpha', 'storage-audit-log-delete-protection')).toEqual([0, 1, 0, 0]);
+    expect(counts('credit_union_beta', 'storage-audit-log-delete-protection')).toEqual([1, 0, 0, 0]);
+    expect(counts('_platform', 'storage-audit-log-delete-protection')).toEqual([1, 0, 0, 0]);
     // law-alpha-prod 730 days; platform: law-platform 730, law-platform-sandbox 30.
     expect(counts('bank_alpha', 'log-analytics-retention')).toEqual([1, 0, 0, 0]);
     expect(counts('_platform', 'log-analytics-retention')).toEqual([1, 1, 0, 0]);

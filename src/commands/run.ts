@@ -4,6 +4,7 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { sendAlerts } from '../alerts/send-alerts.js';
+import { childReader, enabledChecks } from '../child-reads.js';
 import { azureConnection } from '../collectors/azure/connection.js';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
 import { PolicyFileSource } from '../collectors/policy/file-source.js';
@@ -15,7 +16,7 @@ import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { buildPack } from '../evidence/pack.js';
 import { loadSigner } from '../evidence/signer.js';
-import { type Finding, SEVERITIES, type Severity } from '../model.js';
+import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
 import { checkRunOutputs } from '../output-paths.js';
 import { localFolderWriter } from '../reports/output-writer.js';
 import { blobPublisher, defaultCredential, type UploadedFile } from '../reports/storage/blob-publisher.js';
@@ -104,12 +105,14 @@ function exitOf(
   return { exitCode: 0, exitReason: null };
 }
 
-function collectorsFor(loaded: LoadedConfig): Collector[] {
+function collectorsFor(loaded: LoadedConfig, checks: readonly CheckMeta[]): Collector[] {
   const rg = loaded.config.sources.resource_graph;
   if (!rg) throw new UsageError(`sources.resource_graph: no source configured; nothing to audit`);
   // The config's cross-check requires the azure section for a live source.
   const collectors: Collector[] = [
-    rg.mode === 'live' ? liveResourceGraph(loaded.config.azure!) : new ResourceGraphFileSource(rg.paths, loaded.baseDir),
+    rg.mode === 'live'
+      ? liveResourceGraph(loaded.config.azure!, process.env, childReader(enabledChecks(checks, loaded.config.tenants)))
+      : new ResourceGraphFileSource(rg.paths, loaded.baseDir),
   ];
   const policy = loaded.config.sources.policy;
   if (policy)
@@ -159,7 +162,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const loaded = await loadConfig(opts.config, catalogue);
   const { config } = loaded;
   const paths = await checkRunOutputs(opts, loaded);
-  const collectors = collectorsFor(loaded);
+  const collectors = collectorsFor(loaded, catalogue.checks);
   // A key that cannot sign is found before any collection, like credentials that do not work.
   const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store) : null;
   // So is a container the reports could not be published to.

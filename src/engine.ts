@@ -145,8 +145,11 @@ function unknownRead(reads: string[][], facts: ResourceFacts | undefined): strin
 }
 
 /** A scope taints the resources it covers: a subscription its own; a file or plan everything (we cannot tell what is missing). */
-function scopeCovers(scope: string, facts: ResourceFacts | undefined): boolean {
+function scopeCovers(scope: string, facts: ResourceFacts | undefined, resourceId: string): boolean {
   if (scope.startsWith('subscription:')) return facts?.subscription_id === scope.slice('subscription:'.length).toLowerCase();
+  // A Kubernetes subject is k8s://<cluster>/...: another cluster's failure does not withhold its verdict.
+  if (scope.startsWith('cluster:') && resourceId.startsWith('k8s://'))
+    return resourceId.startsWith(`k8s://${scope.slice('cluster:'.length)}/`);
   return true;
 }
 
@@ -238,7 +241,7 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
           tenant = owner;
         }
       }
-      const taint = tainting.find((s) => scopeCovers(s.scope, known));
+      const taint = tainting.find((s) => scopeCovers(s.scope, known, resourceId));
       if (taint) {
         status = 'error';
         reason = `source ${taint.source} ${taint.status} for ${taint.scope}: ${taint.error ?? 'incomplete'}; verdict withheld (${reason})`;

@@ -4,6 +4,8 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
+import { KubernetesFileSource } from '../collectors/kubernetes/file-source.js';
+import { liveKubernetes } from '../collectors/kubernetes/live-source.js';
 import { PolicyFileSource } from '../collectors/policy/file-source.js';
 import { livePolicy } from '../collectors/policy/live-source.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
@@ -102,6 +104,11 @@ function collectorsFor(loaded: LoadedConfig): Collector[] {
     collectors.push(
       policy.mode === 'live' ? livePolicy(loaded.config.azure!, policy) : new PolicyFileSource(policy.paths, loaded.baseDir),
     );
+  const k8s = loaded.config.sources.kubernetes;
+  if (k8s)
+    collectors.push(
+      k8s.mode === 'live' ? liveKubernetes(k8s, loaded.baseDir) : new KubernetesFileSource(k8s.paths, loaded.baseDir),
+    );
   return collectors;
 }
 
@@ -181,6 +188,9 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       toStore(async () => {
         if (event.kind === 'rows' && event.table === 'policy_states') {
           await store.appendPolicyStates(runId, event.rows);
+        } else if (event.kind === 'rows' && event.table === 'k8s_objects') {
+          await store.appendK8sObjects(runId, event.rows);
+          collected += event.rows.length;
         } else if (event.kind === 'rows') {
           for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
           await store.appendResources(runId, event.rows);
@@ -189,8 +199,10 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           await store.appendCoverage(runId, event.rows);
         } else {
           // A subscription a tenant owns outright is that tenant's scope: other tenants' reports do not name it.
+          // So is a cluster dedicated to one tenant.
           const sub = /^subscription:(.+)$/.exec(event.status.scope)?.[1];
-          const owner = sub ? tenancy.subjectTenant(`/subscriptions/${sub}`) : null;
+          const cluster = /^cluster:(.+)$/.exec(event.status.scope)?.[1];
+          const owner = sub ? tenancy.subjectTenant(`/subscriptions/${sub}`) : cluster ? tenancy.clusterTenant(cluster) : null;
           await store.recordSource(runId, { ...event.status, tenant_id: owner });
           if (event.status.status !== 'ok')
             log(`warn: ${event.status.source} ${event.status.status} for ${event.status.scope}: ${event.status.error}`);
@@ -216,6 +228,11 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     clearTimeout(deadlineTimer);
     await store.stampCoverageTenants(runId);
     await store.stampPolicyTenants(runId, (id) => tenancy.subjectTenant(id));
+    await store.stampK8sTenants(
+      runId,
+      { cluster: (c) => tenancy.clusterTenant(c), namespace: (n, label) => tenancy.namespaceTenant(n, label) },
+      config.mapping.namespace_label,
+    );
 
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,

@@ -43,7 +43,7 @@ function specOf(kind: string, o: Obj): unknown {
 const statusOf = (kind: string, o: Obj): unknown => (kind === 'Secret' || kind === 'ConfigMap' ? null : (o.status ?? null));
 
 const stringMap = (v: unknown): Record<string, string> =>
-  isObj(v) ? Object.fromEntries(Object.entries(v).filter(([, s]) => typeof s === 'string')) as Record<string, string> : {};
+  isObj(v) ? (Object.fromEntries(Object.entries(v).filter(([, s]) => typeof s === 'string')) as Record<string, string>) : {};
 
 /**
  * The row of one object of `kind` (a list's items carry no kind of their own), or null for a kind the collector

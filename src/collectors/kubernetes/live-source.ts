@@ -201,7 +201,14 @@ async function fetchPage(
     const wait = Math.max(settings.backoffMs * 2 ** (attempt - 1), (failure.retryAfterSeconds ?? 0) * 1000);
     await new Promise<void>((done) => {
       const timer = setTimeout(done, wait);
-      signal.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          done();
+        },
+        { once: true },
+      );
     });
   }
 }

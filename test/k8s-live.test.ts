@@ -1,36 +1,20 @@
 // The live Kubernetes source through the real @kubernetes/client-node against a local HTTPS API server serving the
 // demo clusters' objects: complete rows across pages, a list restarted after 410 Gone, retries, partial and failed
 // clusters, and Secret values that never reach the process.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
-import type { CollectorEvent } from '../src/collectors/collector.js';
+import type { Collector } from '../src/collectors/collector.js';
 import { KubernetesFileSource } from '../src/collectors/kubernetes/file-source.js';
 import { type KubernetesLiveConfig, KubernetesLiveSource } from '../src/collectors/kubernetes/live-source.js';
 import type { K8sObjectRow } from '../src/model.js';
-import type { SourceStatus } from '../src/store.js';
-import { ROOT } from './support/cli.js';
-import { type KubeFault, type KubeServer, objectsByKind, startKubeServer } from './support/kube-server.js';
+import { drainCollector } from './support/collector-events.js';
+import { DEMO_CLUSTERS, DEMO_K8S, demoClusters, PLANTED } from './support/demo-kube.js';
+import { type KubeFault, type KubeServer, startKubeServer } from './support/kube-server.js';
 
-const DEMO = join(ROOT, 'demo/estate/kubernetes');
-const CLUSTERS = ['aks-bank-alpha-dev', 'aks-bank-alpha-prod', 'aks-shared-westus'];
-/** Planted in every Secret and ConfigMap the server holds: it must never reach a row, a status or a log. */
-export const PLANTED = 'cGxhbnRlZC1zZWNyZXQtdmFsdWUtOTcxMw';
-
-/** The demo clusters' objects as their API servers hold them, each Secret and ConfigMap with planted data. */
-export function demoClusters(): Record<string, Record<string, Record<string, unknown>[]>> {
-  return Object.fromEntries(
-    CLUSTERS.map((cluster) => {
-      const files = readdirSync(join(DEMO, cluster)).filter((f) => f.endsWith('.yaml'));
-      const docs = files.flatMap((f) => parseAllDocuments(readFileSync(join(DEMO, cluster, f), 'utf8')).map((d) => d.toJS()));
-      const byKind = objectsByKind(docs);
-      for (const o of [...(byKind.Secret ?? []), ...(byKind.ConfigMap ?? [])]) o.data = { value: PLANTED };
-      return [cluster, byKind];
-    }),
-  );
-}
+const DEMO = DEMO_K8S;
+const CLUSTERS = DEMO_CLUSTERS;
 
 let server: KubeServer | null = null;
 afterEach(async () => {
@@ -51,14 +35,9 @@ function liveConfig(over: Partial<KubernetesLiveConfig> = {}): KubernetesLiveCon
   };
 }
 
-async function collect(source: { collect(): AsyncIterable<CollectorEvent> }) {
-  const rows: K8sObjectRow[] = [];
-  const statuses: Omit<SourceStatus, 'tenant_id'>[] = [];
-  for await (const e of source.collect()) {
-    if (e.kind === 'rows' && e.table === 'k8s_objects') rows.push(...e.rows);
-    else if (e.kind === 'status') statuses.push(e.status);
-  }
-  return { rows, statuses };
+async function collect(source: Collector) {
+  const { k8sObjects, statuses } = await drainCollector(source);
+  return { rows: k8sObjects, statuses };
 }
 
 const key = (r: K8sObjectRow) => `${r.cluster}/${r.namespace ?? ''}/${r.kind}/${r.name}`;

@@ -3,7 +3,8 @@
 // `limit` / `continue` paging, kubectl's metadata Table for Secrets and ConfigMaps, and faults on demand (410 Gone,
 // 5xx, 401, a request that never answers). Its certificate is the tests' CA, which the kubeconfig carries.
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';

@@ -2,7 +2,7 @@
 // cluster, holding any number of *.yaml / *.yml / *.json files (a single object, a List or a <Kind>List each).
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import type { K8sObjectRow } from '../../model.js';
 import type { Collector, CollectorEvent } from '../collector.js';
 import { jsonReason } from '../json-reason.js';
@@ -43,11 +43,12 @@ function documentsOf(file: string, text: string): { docs: unknown[]; problem: st
       return { docs: [], problem: jsonReason(e, text) };
     }
   }
-  const parsed = parseAllDocuments(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, { prettyErrors: false, lineCounter });
   const docs = Array.isArray(parsed) ? parsed : [parsed];
   const bad = docs.find((d) => d.errors.length > 0)?.errors[0];
   if (bad) {
-    const pos = bad.linePos?.[0];
+    const pos = lineCounter.linePos(bad.pos[0]);
     return { docs: [], problem: `not YAML (${bad.code}${pos ? ` at line ${pos.line} column ${pos.col}` : ''})` };
   }
   return { docs: docs.map((d) => d.toJS()), problem: null };

@@ -12,7 +12,6 @@ import { tenantResolver } from '../src/tenancy.js';
 import { byScope, drainCollector } from './support/collector-events.js';
 
 const ns = (name: string, labels: Record<string, string> = {}) => ({ kind: 'Namespace', metadata: { name, labels } });
-const _sa = (name: string, namespace: string) => ({ kind: 'ServiceAccount', metadata: { name, namespace } });
 const list = (items: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 
 function folder(files: Record<string, string>): string {

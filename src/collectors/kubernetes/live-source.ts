@@ -325,6 +325,11 @@ function kubeconfigPath(cfg: KubernetesLiveConfig, baseDir: string): string {
 export function resolveClusters(cfg: KubernetesLiveConfig, baseDir: string): KubernetesCluster[] {
   if (cfg.in_cluster) {
     const config = new KubeConfig();
+    // Without these the loader would quietly aim at https://undefined.
+    if (!process.env.KUBERNETES_SERVICE_HOST || !existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token'))
+      throw new UsageError(
+        'sources.kubernetes.in_cluster: not running in a pod (no KUBERNETES_SERVICE_HOST or service account token)',
+      );
     try {
       config.loadFromCluster();
     } catch (e) {

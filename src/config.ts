@@ -158,13 +158,39 @@ export const waiverSchema = z.strictObject({
   expires: z.iso.date(),
 });
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
+
 const alertRoute = z.strictObject({
   tenant: z.union([id, z.literal('*')]),
-  kind: z.enum(['webhook', 'email']),
+  /** teams: Adaptive Card to a Teams workflow; slack: Block Kit to an incoming webhook; webhook: JSON signed with HMAC-SHA256. */
+  kind: z.enum(['teams', 'slack', 'webhook', 'email']),
   /** Name of the environment variable holding the webhook URL: URLs carry tokens and stay out of config. */
-  url_env: nonEmpty.optional(),
+  url_env: envName.optional(),
+  /** Name of the environment variable holding the HMAC key a `webhook` route signs with. */
+  secret_env: envName.optional(),
   to: z.array(z.email()).optional(),
   min_severity: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
+});
+
+const smtp = z.strictObject({
+  host: nonEmpty,
+  port: z.int().min(1).max(65535).default(587),
+  /** true: TLS from the first byte (port 465); false: STARTTLS, which is required unless allow_plaintext. */
+  secure: z.boolean().default(false),
+  allow_plaintext: z.boolean().default(false),
+  from: z.email(),
+  username_env: envName.optional(),
+  password_env: envName.optional(),
+  /** PEM file of the CA the server's certificate chains to, when not a public one. */
+  ca_file: nonEmpty.optional(),
+});
+
+const alertRetry = z.strictObject({
+  /** Tries per message, the first included. */
+  attempts: z.int().min(1).max(10).default(4),
+  /** Wait before the second try; doubled for each further one. */
+  backoff_ms: z.int().min(0).max(60_000).default(2000),
+  timeout_seconds: z.number().positive().max(120).default(10),
 });
 
 const signer = z.union(
@@ -186,6 +212,34 @@ const signer = z.union(
   ],
   { error: 'expected { algorithm, key_file, certificate_file?, password_env? } or { demo: true }' },
 );
+
+/** A container name as Azure allows it: 3-63 lower-case letters, digits and single hyphens. */
+const containerName = z
+  .string()
+  .regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a container name: 3-63 lower-case letters, digits, single hyphens');
+
+const blobOutput = z.strictObject({
+  /** The storage account's blob endpoint, e.g. https://<account>.blob.core.windows.net; plain http only to localhost. */
+  account_url: z.url().refine((u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+  }, 'expected an https URL (plain http only to localhost)'),
+  container: containerName,
+  /** Put before `<tenant>/<run-id>/<file>`, e.g. `compline/`. */
+  prefix: z
+    .string()
+    .regex(/^([A-Za-z0-9._-]+\/)*$/, 'expected empty or folder names each ending in /')
+    .default(''),
+  credential: z
+    .discriminatedUnion('kind', [
+      /** The azure section's credential (workload identity in the CronJob); DefaultAzureCredential without one. */
+      z.strictObject({ kind: z.literal('azure') }),
+      z.strictObject({ kind: z.literal('account_key'), account_name: nonEmpty, key_env: envName }),
+    ])
+    .default({ kind: 'azure' }),
+  /** Hours the read-only links listed for auditors stay valid; 0 lists none (a link is a bearer capability). */
+  sas_hours: z.number().min(0).max(168).default(0),
+});
 
 export const configSchema = z.strictObject({
   version: z.literal(1),
@@ -209,12 +263,20 @@ export const configSchema = z.strictObject({
   waivers: z.array(waiverSchema).default([]),
   /** Per-check parameter overrides, e.g. { kv-soft-delete-retention: { min_days: 120 } }. */
   check_params: z.record(nonEmpty, z.record(nonEmpty, z.union([z.number(), z.string(), z.boolean()]))).default({}),
-  alerts: z.strictObject({ routes: z.array(alertRoute).default([]) }).default({ routes: [] }),
+  alerts: z
+    .strictObject({
+      routes: z.array(alertRoute).default([]),
+      smtp: smtp.optional(),
+      retry: alertRetry.default({ attempts: 4, backoff_ms: 2000, timeout_seconds: 10 }),
+    })
+    .default({ routes: [], retry: { attempts: 4, backoff_ms: 2000, timeout_seconds: 10 } }),
   signer: signer.optional(),
   output: z
     .strictObject({
       dir: nonEmpty.default('out'),
       store: nonEmpty.default('.compline/compline.duckdb'),
+      /** Also publish every run's reports and packs to an Azure Blob container, one prefix per tenant. */
+      blob: blobOutput.optional(),
     })
     .default({ dir: 'out', store: '.compline/compline.duckdb' }),
 });
@@ -354,9 +416,14 @@ function crossCheck(raw: unknown): string[] {
   }
   for (const [i, r] of records(isRecord(raw.alerts) ? raw.alerts.routes : undefined)) {
     problems.push(...noTenant(`alerts.routes[${i}].tenant`, r.tenant));
-    if (r.kind === 'webhook' && !r.url_env) problems.push(`alerts.routes[${i}].url_env: required for a webhook route`);
+    if (r.kind !== 'email' && typeof r.kind === 'string' && !r.url_env)
+      problems.push(`alerts.routes[${i}].url_env: required for a ${r.kind} route`);
+    if (r.kind === 'webhook' && !r.secret_env)
+      problems.push(`alerts.routes[${i}].secret_env: required for a webhook route (its messages are signed)`);
     if (r.kind === 'email' && !(Array.isArray(r.to) && r.to.length))
       problems.push(`alerts.routes[${i}].to: required for an email route`);
+    if (r.kind === 'email' && isRecord(raw.alerts) && raw.alerts.smtp === undefined)
+      problems.push(`alerts.smtp: required for an email route (alerts.routes[${i}])`);
   }
   for (const name of ['resource_graph', 'policy']) {
     const src = isRecord(raw.sources) ? raw.sources[name] : undefined;

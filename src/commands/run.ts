@@ -7,7 +7,6 @@ import { sendAlerts } from '../alerts/send-alerts.js';
 import { azureConnection } from '../collectors/azure/connection.js';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
 import { KubernetesFileSource } from '../collectors/kubernetes/file-source.js';
-import { liveKubernetes } from '../collectors/kubernetes/live-source.js';
 import { PolicyFileSource } from '../collectors/policy/file-source.js';
 import { livePolicy } from '../collectors/policy/live-source.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
@@ -106,7 +105,7 @@ function exitOf(
   return { exitCode: 0, exitReason: null };
 }
 
-function collectorsFor(loaded: LoadedConfig): Collector[] {
+async function collectorsFor(loaded: LoadedConfig): Promise<Collector[]> {
   const rg = loaded.config.sources.resource_graph;
   if (!rg) throw new UsageError(`sources.resource_graph: no source configured; nothing to audit`);
   // The config's cross-check requires the azure section for a live source.
@@ -119,10 +118,10 @@ function collectorsFor(loaded: LoadedConfig): Collector[] {
       policy.mode === 'live' ? livePolicy(loaded.config.azure!, policy) : new PolicyFileSource(policy.paths, loaded.baseDir),
     );
   const k8s = loaded.config.sources.kubernetes;
-  if (k8s)
-    collectors.push(
-      k8s.mode === 'live' ? liveKubernetes(k8s, loaded.baseDir) : new KubernetesFileSource(k8s.paths, loaded.baseDir),
-    );
+  // client-node takes a second of CPU to load: only a live Kubernetes source pays for it.
+  if (k8s?.mode === 'live')
+    collectors.push((await import('../collectors/kubernetes/live-source.js')).liveKubernetes(k8s, loaded.baseDir));
+  else if (k8s) collectors.push(new KubernetesFileSource(k8s.paths, loaded.baseDir));
   return collectors;
 }
 
@@ -166,7 +165,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const loaded = await loadConfig(opts.config, catalogue);
   const { config } = loaded;
   const paths = await checkRunOutputs(opts, loaded);
-  const collectors = collectorsFor(loaded);
+  const collectors = await collectorsFor(loaded);
   // A key that cannot sign is found before any collection, like credentials that do not work.
   const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store) : null;
   // So is a container the reports could not be published to.

@@ -71,6 +71,34 @@ const policySource = z.discriminatedUnion('mode', [
   }),
 ]);
 
+/** Kubernetes objects: `kubectl get -o yaml|json` files (a folder per cluster), or the clusters' API servers. */
+const kubernetesSource = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('file'),
+    /** Folders relative to the config file: a cluster's (named by the folder), or one holding a folder per cluster. */
+    paths: z.array(nonEmpty).min(1),
+  }),
+  z.strictObject({
+    mode: z.literal('live'),
+    /** Kubeconfig file, relative to the config file; default $KUBECONFIG, else ~/.kube/config. */
+    kubeconfig: nonEmpty.optional(),
+    /** Contexts to collect, one cluster each; default every context of the kubeconfig. */
+    contexts: z.array(nonEmpty).default([]),
+    /** Cluster name recorded per context (the name tenants[].clusters and mapping.shared_clusters use); default the context's name. */
+    cluster_names: z.record(nonEmpty, nonEmpty).default({}),
+    /** Collect the cluster the run is in (service account token, KUBERNETES_SERVICE_HOST) instead of a kubeconfig. */
+    in_cluster: z.strictObject({ cluster: nonEmpty }).optional(),
+    /** Objects per list request (`limit`); `continue` fetches the rest. */
+    page_size: z.int().min(1).max(5000).default(500),
+    /** How long one list request may take before its cluster is reported incomplete. */
+    request_timeout_seconds: z.number().positive().max(600).default(30),
+    /** How long one cluster may take in all; then it is partial, or failed when nothing was listed. */
+    cluster_deadline_seconds: z.number().positive().max(86_400).default(600),
+    /** Clusters collected at once (each lists its kinds one after another). */
+    concurrency: z.int().min(1).max(32).default(4),
+  }),
+]);
+
 const https = z.url({ protocol: /^https$/, error: 'expected an https:// URL' });
 
 /** A sovereign cloud by name, or its endpoints spelt out (Azure Stack, a private cloud, a test server). */
@@ -229,6 +257,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       resource_graph: source.optional(),
       policy: policySource.optional(),
+      kubernetes: kubernetesSource.optional(),
     })
     .default({}),
   waivers: z.array(waiverSchema).default([]),
@@ -401,6 +430,14 @@ function crossCheck(raw: unknown): string[] {
     if (isRecord(src) && src.mode === 'live' && raw.azure === undefined)
       problems.push(`azure: required for sources.${name}.mode: live`);
   }
+  const k8s = isRecord(raw.sources) ? raw.sources.kubernetes : undefined;
+  if (
+    isRecord(k8s) &&
+    k8s.mode === 'live' &&
+    k8s.in_cluster !== undefined &&
+    (k8s.kubeconfig !== undefined || k8s.contexts !== undefined)
+  )
+    problems.push('sources.kubernetes.in_cluster: use either in_cluster or kubeconfig / contexts, not both');
   return problems;
 }
 

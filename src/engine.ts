@@ -144,9 +144,14 @@ function unknownRead(reads: string[][], facts: ResourceFacts | undefined): strin
   return paths.filter((_, i) => reads.some((r) => overlaps(r, split[i]!)));
 }
 
-/** A scope taints the resources it covers: a subscription its own; a file or plan everything (we cannot tell what is missing). */
-function scopeCovers(scope: string, facts: ResourceFacts | undefined): boolean {
+/**
+ * A scope taints the resources it covers: a subscription its own; a cluster its Kubernetes subjects (Azure resources
+ * are not its to withhold); a file or plan everything (we cannot tell what is missing).
+ */
+function scopeCovers(scope: string, facts: ResourceFacts | undefined, resourceId: string): boolean {
   if (scope.startsWith('subscription:')) return facts?.subscription_id === scope.slice('subscription:'.length).toLowerCase();
+  // A Kubernetes subject is k8s://<cluster>/...: another cluster's failure does not withhold its verdict.
+  if (scope.startsWith('cluster:')) return resourceId.startsWith(`k8s://${scope.slice('cluster:'.length)}/`);
   return true;
 }
 
@@ -238,7 +243,7 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
           tenant = owner;
         }
       }
-      const taint = tainting.find((s) => scopeCovers(s.scope, known));
+      const taint = tainting.find((s) => scopeCovers(s.scope, known, resourceId));
       if (taint) {
         status = 'error';
         reason = `source ${taint.source} ${taint.status} for ${taint.scope}: ${taint.error ?? 'incomplete'}; verdict withheld (${reason})`;

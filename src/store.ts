@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance as Instance } from '@duckdb/node-api';
-import type { ChildCoverage, Finding, PolicyStateRow, ResourceRow } from './model.js';
+import type { ChildCoverage, Finding, K8sObjectRow, PolicyStateRow, ResourceRow } from './model.js';
 
 /** Columns every table carries; rules never see run_id (views filter on it). */
 const STAMP = 'run_id varchar not null, tenant_id varchar';
@@ -281,6 +281,77 @@ export class Store {
        where f.run_id = $1 and f.tenant_id is null and f.type = 'microsoft.network/networkwatchers/flowlogs'`,
       [runId],
     );
+  }
+
+  async appendK8sObjects(runId: string, rows: readonly K8sObjectRow[]): Promise<void> {
+    const a = await this.writer.createAppender('k8s_objects', 'main', this.catalog);
+    for (const o of rows) {
+      a.appendVarchar(runId);
+      appendNullable(a, o.tenant_id);
+      a.appendVarchar(o.cluster);
+      a.appendVarchar(o.kind);
+      appendNullable(a, o.namespace);
+      a.appendVarchar(o.name);
+      appendNullable(a, o.uid);
+      appendNullable(a, json(o.labels));
+      appendNullable(a, json(o.annotations));
+      appendNullable(a, json(o.spec));
+      appendNullable(a, json(o.status));
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  /**
+   * Gives each Kubernetes object its tenant once every cluster is collected (a namespace's labels may arrive after its
+   * pods): every object of a cluster `cluster` dedicates to a tenant is that tenant's; elsewhere a namespaced object
+   * (and its Namespace) belongs to `namespace`'s answer from the Namespace's `label`, and the rest to the platform.
+   */
+  async stampK8sTenants(
+    runId: string,
+    owner: {
+      cluster: (cluster: string) => string | null;
+      namespace: (name: string, label: string | null) => string | null;
+    },
+    label: string,
+  ): Promise<void> {
+    const found = await this.writer.runAndReadAll(
+      `select o.cluster, o.ns, any_value(n.labels->>$2) as label
+       from (select distinct cluster, coalesce(namespace, name) as ns from k8s_objects
+             where run_id = $1 and (namespace is not null or kind = 'Namespace')) o
+       left join k8s_objects n on n.run_id = $1 and n.kind = 'Namespace' and n.cluster = o.cluster and n.name = o.ns
+       group by all`,
+      [runId, `$."${label.replaceAll('"', '\\"')}"`],
+    );
+    const owned: string[] = [];
+    const dedicated = new Map<string, string | null>();
+    for (const [cluster, ns, value] of found.getRows() as [string, string, string | null][]) {
+      if (!dedicated.has(cluster)) dedicated.set(cluster, owner.cluster(cluster));
+      if (dedicated.get(cluster)) continue;
+      const tenant = owner.namespace(ns, value);
+      if (tenant !== null) owned.push(cluster, ns, tenant);
+    }
+    const clusters = await this.writer.runAndReadAll('select distinct cluster from k8s_objects where run_id = $1', [runId]);
+    for (const [cluster] of clusters.getRows() as [string][]) {
+      const tenant = dedicated.get(cluster) ?? owner.cluster(cluster);
+      if (tenant !== null)
+        await this.writer.run('update k8s_objects set tenant_id = $3 where run_id = $1 and cluster = $2', [
+          runId,
+          cluster,
+          tenant,
+        ]);
+    }
+    // One statement for every namespace: thousands of single updates would each scan the table.
+    for (let i = 0; i < owned.length; i += 3 * 1000) {
+      const chunk = owned.slice(i, i + 3 * 1000);
+      const values = Array.from({ length: chunk.length / 3 }, (_, j) => `($${3 * j + 2}, $${3 * j + 3}, $${3 * j + 4})`);
+      await this.writer.run(
+        `update k8s_objects o set tenant_id = m.tenant from (values ${values.join(', ')}) m(cluster, ns, tenant)
+         where o.run_id = $1 and o.tenant_id is null and o.cluster = m.cluster and coalesce(o.namespace, o.name) = m.ns
+           and (o.namespace is not null or o.kind = 'Namespace')`,
+        [runId, ...chunk],
+      );
+    }
   }
 
   async appendPolicyStates(runId: string, rows: readonly PolicyStateRow[]): Promise<void> {

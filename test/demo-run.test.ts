@@ -251,11 +251,12 @@ describe('demo estate', () => {
     const owners: Record<string, RegExp> = {
       // bank_alpha owns its whole subscription, so its NetworkWatcherRG flow logs and the subscription-level
       // pricings, role assignments and custom role are its own too.
+      // Its two dedicated clusters are wholly its own; on the shared cluster, its labelled namespace.
       bank_alpha:
-        /\/resourcegroups\/rg-bank_alpha-|^\/subscriptions\/1f4c2a10-[^/]+(\/(providers|resourcegroups\/networkwatcherrg)\/|$)/,
+        /\/resourcegroups\/rg-bank_alpha-|^\/subscriptions\/1f4c2a10-[^/]+(\/(providers|resourcegroups\/networkwatcherrg)\/|$)|^k8s:\/\/aks-bank-alpha-(prod|dev)\/|^k8s:\/\/aks-shared-westus\/(Namespace\/)?gc-bank-alpha-/,
       // In the shared subscription the tenant's flow log sits in the platform's NetworkWatcherRG, claimed by its CustomerID tag.
       credit_union_beta:
-        /\/resourcegroups\/rg-credit_union_beta-|\/resourcegroups\/networkwatcherrg\/.*\/flowlogs\/fl-vnet-cub-prod$/,
+        /\/resourcegroups\/rg-credit_union_beta-|\/resourcegroups\/networkwatcherrg\/.*\/flowlogs\/fl-vnet-cub-prod$|^k8s:\/\/aks-shared-westus\/(Namespace\/)?gc-credit-union-beta-/,
     };
     for (const [tenant, own] of Object.entries(owners)) {
       const text = JSON.stringify(reports[tenant]);
@@ -286,8 +287,9 @@ describe('demo estate', () => {
         p.counts.not_evaluated,
       ];
     };
-    // Owners pass the checks; eight of bank_alpha's storage accounts allow public access.
-    expect(requirement('bank_alpha', '7.2.5')).toEqual(['fail', 'azure-policy', 'pass_partial', 'non_compliant', 9, 8, 0]);
+    // Owners pass the checks, but a standing cluster-admin binding and unused automounted tokens on its clusters fail
+    // them; eight of bank_alpha's storage accounts allow public access.
+    expect(requirement('bank_alpha', '7.2.5')).toEqual(['fail', 'both', 'fail', 'non_compliant', 9, 8, 0]);
     // HTTPS-only fails in both: the check and secure transfer.
     expect(requirement('bank_alpha', '4.2.1')).toEqual(['fail', 'both', 'fail', 'non_compliant', 12, 5, 0]);
     // The dev cluster's exemption is no evidence; the failing add-on check decides.

@@ -1,10 +1,12 @@
 // The one interface every source implements. Nothing outside collectors/ knows Azure or Kubernetes.
-import type { ChildCoverage, PolicyStateRow, ResourceRow } from '../model.js';
+import type { ChildCoverage, K8sObjectRow, PolicyStateRow, ResourceRow } from '../model.js';
 import type { SourceStatus } from '../store.js';
 
 export type CollectorEvent =
   | { kind: 'rows'; table: 'resources'; rows: ResourceRow[] }
   | { kind: 'rows'; table: 'policy_states'; rows: PolicyStateRow[] }
+  /** Tenants are stamped by the run once every cluster is in (see Store.stampK8sTenants). */
+  | { kind: 'rows'; table: 'k8s_objects'; rows: K8sObjectRow[] }
   /** Parents whose children of a type were all collected; without one, checks over those children say `error`. */
   | { kind: 'coverage'; rows: ChildCoverage[] }
   /** One per scope the collector covered; a scope that is partial or failed makes dependent checks `error`. */

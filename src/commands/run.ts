@@ -7,6 +7,7 @@ import { sendAlerts } from '../alerts/send-alerts.js';
 import { childReader, enabledChecks } from '../child-reads.js';
 import { azureConnection } from '../collectors/azure/connection.js';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
+import { KubernetesFileSource } from '../collectors/kubernetes/file-source.js';
 import { PolicyFileSource } from '../collectors/policy/file-source.js';
 import { livePolicy } from '../collectors/policy/live-source.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
@@ -105,7 +106,7 @@ function exitOf(
   return { exitCode: 0, exitReason: null };
 }
 
-function collectorsFor(loaded: LoadedConfig, checks: readonly CheckMeta[]): Collector[] {
+async function collectorsFor(loaded: LoadedConfig, checks: readonly CheckMeta[]): Promise<Collector[]> {
   const rg = loaded.config.sources.resource_graph;
   if (!rg) throw new UsageError(`sources.resource_graph: no source configured; nothing to audit`);
   // The config's cross-check requires the azure section for a live source.
@@ -119,6 +120,11 @@ function collectorsFor(loaded: LoadedConfig, checks: readonly CheckMeta[]): Coll
     collectors.push(
       policy.mode === 'live' ? livePolicy(loaded.config.azure!, policy) : new PolicyFileSource(policy.paths, loaded.baseDir),
     );
+  const k8s = loaded.config.sources.kubernetes;
+  // client-node takes a second of CPU to load: only a live Kubernetes source pays for it.
+  if (k8s?.mode === 'live')
+    collectors.push((await import('../collectors/kubernetes/live-source.js')).liveKubernetes(k8s, loaded.baseDir));
+  else if (k8s) collectors.push(new KubernetesFileSource(k8s.paths, loaded.baseDir));
   return collectors;
 }
 
@@ -162,7 +168,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const loaded = await loadConfig(opts.config, catalogue);
   const { config } = loaded;
   const paths = await checkRunOutputs(opts, loaded);
-  const collectors = collectorsFor(loaded, catalogue.checks);
+  const collectors = await collectorsFor(loaded, catalogue.checks);
   // A key that cannot sign is found before any collection, like credentials that do not work.
   const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store) : null;
   // So is a container the reports could not be published to.
@@ -206,6 +212,9 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       toStore(async () => {
         if (event.kind === 'rows' && event.table === 'policy_states') {
           await store.appendPolicyStates(runId, event.rows);
+        } else if (event.kind === 'rows' && event.table === 'k8s_objects') {
+          await store.appendK8sObjects(runId, event.rows);
+          collected += event.rows.length;
         } else if (event.kind === 'rows') {
           for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
           await store.appendResources(runId, event.rows);
@@ -214,8 +223,10 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           await store.appendCoverage(runId, event.rows);
         } else {
           // A subscription a tenant owns outright is that tenant's scope: other tenants' reports do not name it.
+          // So is a cluster dedicated to one tenant.
           const sub = /^subscription:(.+)$/.exec(event.status.scope)?.[1];
-          const owner = sub ? tenancy.subjectTenant(`/subscriptions/${sub}`) : null;
+          const cluster = /^cluster:(.+)$/.exec(event.status.scope)?.[1];
+          const owner = sub ? tenancy.subjectTenant(`/subscriptions/${sub}`) : cluster ? tenancy.clusterTenant(cluster) : null;
           await store.recordSource(runId, { ...event.status, tenant_id: owner });
           if (event.status.status !== 'ok')
             log(`warn: ${event.status.source} ${event.status.status} for ${event.status.scope}: ${event.status.error}`);
@@ -241,6 +252,11 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     clearTimeout(deadlineTimer);
     await store.stampCoverageTenants(runId);
     await store.stampPolicyTenants(runId, (id) => tenancy.subjectTenant(id));
+    await store.stampK8sTenants(
+      runId,
+      { cluster: (c) => tenancy.clusterTenant(c), namespace: (n, label) => tenancy.namespaceTenant(n, label) },
+      config.mapping.namespace_label,
+    );
 
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,

@@ -43,3 +43,11 @@ export function loadFrameworks(checksDir: URL): Map<string, Framework> {
   }
   return out;
 }
+
+/** A check's requirement ids in the given frameworks only: what a tenant's outputs show of it. */
+export function requirementsIn(
+  requirements: Record<string, string[]>,
+  frameworkIds: readonly string[],
+): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(requirements).filter(([fw]) => frameworkIds.includes(fw)));
+}

@@ -239,9 +239,48 @@ describe('demo estate', () => {
     }
   });
 
-  it('GDPR-only tenant gets no PCI or SOX verdicts', () => {
-    expect(reports.fintech_gamma!.findings).toEqual([]);
-    expect(reports.fintech_gamma!.frameworks.gdpr?.note).toBe('no automated check catalogue for this framework');
+  it('GDPR and SOC 2 tenant: scored on its frameworks only, its findings name no PCI or SOX requirement', () => {
+    const gamma = reports.fintech_gamma!;
+    expect(Object.keys(gamma.frameworks)).toEqual(['gdpr', 'soc2']);
+    const named = new Set(gamma.findings.flatMap((f) => Object.keys(f.requirements)));
+    expect([...named].sort()).toEqual(['gdpr', 'soc2']);
+    // Checks neither framework names (the PCI-only acr-public-network-access, say) give it no finding at all.
+    expect(gamma.findings.filter((f) => !f.requirements.gdpr && !f.requirements.soc2)).toEqual([]);
+  });
+
+  it('data residency of fintech_gamma (westeurope): the designed verdicts', () => {
+    const failing = (check: string) =>
+      reports
+        .fintech_gamma!.findings.filter((f) => f.check_id === check && f.status === 'fail')
+        .map((f) => f.resource_id.replace(/^.*\/(resourcegroups|resourceGroups)\/[^/]+\/providers\//, ''))
+        .sort();
+    // An analytics workspace and a DR storage account in East US.
+    expect(counts('fintech_gamma', 'residency-resource-region')).toEqual([29, 2, 0, 0]);
+    expect(failing('residency-resource-region')).toEqual([
+      'microsoft.operationalinsights/workspaces/law-gamma-analytics',
+      'microsoft.storage/storageaccounts/stgammadr',
+    ]);
+    // Every account is GRS: West Europe's pair is North Europe (pass); the DR account replicates to West US.
+    expect(counts('fintech_gamma', 'residency-storage-replication')).toEqual([11, 1, 0, 0]);
+    expect(failing('residency-storage-replication')).toEqual(['microsoft.storage/storageaccounts/stgammadr']);
+    // Its own West Europe workspace and the prod vaults' settings logging there pass; the dev vaults still log to the
+    // platform's East US workspace, and the analytics workspace is in East US.
+    expect(counts('fintech_gamma', 'residency-log-destinations')).toEqual([4, 4, 0, 0]);
+    expect(failing('residency-log-destinations')).toEqual([
+      'microsoft.keyvault/vaults/kv-gamma-dev-0/providers/microsoft.insights/diagnosticsettings/to-law',
+      'microsoft.keyvault/vaults/kv-gamma-dev-1/providers/microsoft.insights/diagnosticsettings/to-law',
+      'microsoft.keyvault/vaults/kv-gamma-dev-2/providers/microsoft.insights/diagnosticsettings/to-law',
+      'microsoft.operationalinsights/workspaces/law-gamma-analytics',
+    ]);
+    expect(counts('fintech_gamma', 'residency-keyvault-pair')).toEqual([10, 0, 0, 0]);
+    expect(counts('fintech_gamma', 'residency-cosmos-replicas')).toEqual([1, 0, 0, 0]);
+    const gdpr = reports.fintech_gamma!.frameworks.gdpr!.requirements.find((r) => r.id === '44');
+    expect(gdpr).toMatchObject({ status: 'fail', automation: 'partial' });
+  });
+
+  it('residency is judged for tenants whose frameworks ask for it only', () => {
+    for (const tenant of ['bank_alpha', 'credit_union_beta', '_platform'])
+      expect(reports[tenant]!.findings.filter((f) => f.check_id.startsWith('residency-')), tenant).toEqual([]);
   });
 
   it('tenants never see each other’s resources', () => {

@@ -1,7 +1,9 @@
 -- The secondary of each geo-redundant account against the tenant's geographies (src/checks/regions.sql).
 with accounts as (
   select s.id, s.tenant_id, s.location, s.sku->>'$.name' as sku_name,
-         coalesce(region_name(s.properties->>'$.secondaryLocation'), region_pair(s.location)) as secondary,
+         -- the table's pair stands in for an absent secondaryLocation, not for one known only after apply
+         case when not unknown_at(s.unknown_paths, 'properties.secondaryLocation')
+              then coalesce(region_name(s.properties->>'$.secondaryLocation'), region_pair(s.location)) end as secondary,
          t.regions, t.geographies, t.unknown_regions
   from resources s
   left join tenant_residency() t on t.tenant_id = s.tenant_id

@@ -283,6 +283,30 @@ describe('demo estate', () => {
       expect(reports[tenant]!.findings.filter((f) => f.check_id.startsWith('residency-')), tenant).toEqual([]);
   });
 
+  it('the store keeps only findings of checks the tenant\'s frameworks map', async () => {
+    const { loadCatalogue } = await import('../src/rules.js');
+    const { Store } = await import('../src/store.js');
+    const { byId } = await loadCatalogue();
+    const store = await Store.open(join(work, 'store.duckdb'));
+    try {
+      const rows = await store.read<{ tenant_id: string; check_id: string }>(
+        'select distinct f.tenant_id, f.check_id from findings f where f.tenant_id is not null',
+      );
+      const frameworks: Record<string, string[]> = {
+        bank_alpha: ['pci-dss-4.0.1', 'sox-itgc'],
+        credit_union_beta: ['pci-dss-4.0.1'],
+        fintech_gamma: ['gdpr', 'soc2'],
+      };
+      const stray = rows.filter((r) => !frameworks[r.tenant_id]!.some((fw) => byId.get(r.check_id)?.requirements[fw]));
+      expect(stray).toEqual([]);
+      // credit_union_beta is PCI only: the SOX-only backup checks left nothing of it in the store
+      expect(rows.filter((r) => r.tenant_id === 'credit_union_beta' && r.check_id.startsWith('postgres-backup'))).toEqual([]);
+      expect(rows.some((r) => r.tenant_id === 'fintech_gamma' && r.check_id === 'residency-resource-region')).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+
   it('tenants never see each other’s resources', () => {
     const owners: Record<string, RegExp> = {
       // bank_alpha owns its whole subscription, so its NetworkWatcherRG flow logs and the subscription-level

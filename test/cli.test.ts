@@ -122,13 +122,18 @@ describe('checks list --format', () => {
     expect(compline(['checks', 'list']).stdout).toBe(text.stdout);
   });
 
-  it('--framework gdpr and soc2 list the checks each catalogue maps, with that framework\'s ids only', async () => {
+  it("--framework gdpr and soc2 list the checks each catalogue maps, with that framework's ids only", async () => {
     const { checks } = await loadCatalogue();
     for (const fw of ['gdpr', 'soc2']) {
       const r = compline(['checks', 'list', '--framework', fw, '--format', 'json']);
       expect(r.code).toBe(0);
       const listed = (JSON.parse(r.stdout) as { id: string }[]).map((c) => c.id).sort();
-      expect(listed).toEqual(checks.filter((c) => c.requirements[fw]).map((c) => c.id).sort());
+      expect(listed).toEqual(
+        checks
+          .filter((c) => c.requirements[fw])
+          .map((c) => c.id)
+          .sort(),
+      );
       const text = compline(['checks', 'list', '--framework', fw]);
       expect(text.stdout.split('\n')[0]).toMatch(new RegExp(`^id\\s+severity\\s+${fw}\\s+title$`));
     }

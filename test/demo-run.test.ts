@@ -280,10 +280,13 @@ describe('demo estate', () => {
 
   it('residency is judged for tenants whose frameworks ask for it only', () => {
     for (const tenant of ['bank_alpha', 'credit_union_beta', '_platform'])
-      expect(reports[tenant]!.findings.filter((f) => f.check_id.startsWith('residency-')), tenant).toEqual([]);
+      expect(
+        reports[tenant]!.findings.filter((f) => f.check_id.startsWith('residency-')),
+        tenant,
+      ).toEqual([]);
   });
 
-  it('the store keeps only findings of checks the tenant\'s frameworks map', async () => {
+  it("the store keeps only findings of checks the tenant's frameworks map", async () => {
     const { loadCatalogue } = await import('../src/rules.js');
     const { Store } = await import('../src/store.js');
     const { byId } = await loadCatalogue();

@@ -41,7 +41,7 @@ describe('frameworks', () => {
     expect(Object.keys(CATALOGUE_FILES).sort()).toEqual([...FRAMEWORKS].sort());
   });
 
-  it('every requirement id a check names exists in that framework\'s catalogue', async () => {
+  it("every requirement id a check names exists in that framework's catalogue", async () => {
     const catalogues: Record<string, Catalogue> = { 'pci-dss-4.0.1': pci, 'sox-itgc': sox, gdpr, soc2 };
     const { checks } = await loadCatalogue();
     const missing = checks.flatMap((c) =>
@@ -56,7 +56,10 @@ describe('frameworks', () => {
   it('every automated or partial GDPR and SOC 2 requirement has at least one check, and no manual one has any', async () => {
     const { checks } = await loadCatalogue();
     const mapped = (fw: string, id: string) => checks.filter((c) => c.requirements[fw]?.includes(id)).length;
-    for (const [fw, cat] of [['gdpr', gdpr], ['soc2', soc2]] as const) {
+    for (const [fw, cat] of [
+      ['gdpr', gdpr],
+      ['soc2', soc2],
+    ] as const) {
       const wrong = cat.requirements
         .filter((r) => (r.automation === 'manual') !== (mapped(fw, r.id) === 0))
         .map((r) => `${fw} ${r.id} (${r.automation}, ${mapped(fw, r.id)} checks)`);

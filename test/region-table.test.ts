@@ -61,7 +61,12 @@ describe('tenant residency', () => {
       `select tenant_id, list_sort(regions) as regions, geographies, unknown_regions from tenant_residency() order by tenant_id`,
     );
     expect(rows).toEqual([
-      { tenant_id: 'a', regions: ['atlantis', 'northeurope', 'westeurope'], geographies: ['Europe'], unknown_regions: ['atlantis'] },
+      {
+        tenant_id: 'a',
+        regions: ['atlantis', 'northeurope', 'westeurope'],
+        geographies: ['Europe'],
+        unknown_regions: ['atlantis'],
+      },
       { tenant_id: 'b', regions: [], geographies: [], unknown_regions: [] },
       { tenant_id: 'c', regions: [], geographies: [], unknown_regions: [] },
     ]);

@@ -21,7 +21,14 @@ it('a store whose tenants table predates regions gains the column on open; earli
   try {
     await store.beginRun({ runId: 'new-run', mode: 'nightly', toolVersion: 'test', configSha256: null });
     await store.recordTenants('new-run', [
-      { id: 'fintech_gamma', name: 'Fintech Gamma', tier: 'premium', frameworks: ['gdpr'], environments: ['prod'], regions: ['westeurope'] },
+      {
+        id: 'fintech_gamma',
+        name: 'Fintech Gamma',
+        tier: 'premium',
+        frameworks: ['gdpr'],
+        environments: ['prod'],
+        regions: ['westeurope'],
+      },
     ]);
     await store.scopeToRun('old-run');
     expect(await store.read('select tenant_id, regions from tenants')).toEqual([{ tenant_id: 'fintech_gamma', regions: null }]);

@@ -2,8 +2,8 @@
 import { normalisePlan, readPlan } from '../collectors/terraform-plan/index.js';
 import type { Config, Tenant } from '../config.js';
 import { evaluate } from '../engine.js';
-import { requirementsIn } from '../frameworks.js';
 import { UsageError } from '../errors.js';
+import { requirementsIn } from '../frameworks.js';
 import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
 import { byCodePoint } from '../ordering.js';
 import { canonicalPath, checkOutputFile, writeTogether } from '../output-paths.js';

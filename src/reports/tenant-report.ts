@@ -134,7 +134,11 @@ export function buildTenantReport(input: ReportInput): TenantReport {
     .map((f) => {
       const meta = input.byId.get(f.check_id);
       // Only the requirement ids of the frameworks this report scores.
-      return { ...f, title: meta?.title ?? f.check_id, requirements: requirementsIn(meta?.requirements ?? {}, input.frameworkIds) };
+      return {
+        ...f,
+        title: meta?.title ?? f.check_id,
+        requirements: requirementsIn(meta?.requirements ?? {}, input.frameworkIds),
+      };
     })
     .sort(
       (a, b) =>

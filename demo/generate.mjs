@@ -101,7 +101,7 @@ const tags = (tenant, env, extra = {}) => ({
 });
 
 // profile: 'good' | 'bad' | 'missing' decides each resource's posture.
-function keyVault(sub, rg, name, location, profile, t) {
+function keyVault(sub, rg, name, location, profile, t, logsTo = PLATFORM_WORKSPACE) {
   const props = {
     tenantId: TENANT_AAD,
     sku: { family: 'A', name: 'standard' },
@@ -136,13 +136,16 @@ function keyVault(sub, rg, name, location, profile, t) {
   if (profile !== 'missing') {
     for (const list of ['providers/microsoft.insights/diagnosticSettings', 'keys', 'secrets']) collected(sub, `${kv.id}/${list}`);
   }
-  if (profile === 'good') diagnostics(sub, kv.id, 'AuditEvent');
+  if (profile === 'good') diagnostics(sub, kv.id, 'AuditEvent', logsTo);
   return kv;
 }
 
-function diagnostics(sub, targetId, category) {
+/** The platform's Log Analytics workspace (East US), where resources send their logs unless told otherwise. */
+const PLATFORM_WORKSPACE = `/subscriptions/${SUB_PLATFORM}/resourceGroups/rg-platform-logging/providers/Microsoft.OperationalInsights/workspaces/law-platform`;
+
+function diagnostics(sub, targetId, category, workspaceId = PLATFORM_WORKSPACE) {
   child(sub, targetId, 'providers/microsoft.insights/diagnosticSettings', 'microsoft.insights/diagnosticsettings', 'to-law', {
-    workspaceId: `/subscriptions/${SUB_PLATFORM}/resourceGroups/rg-platform-logging/providers/Microsoft.OperationalInsights/workspaces/law-platform`,
+    workspaceId,
     logs: [{ category, categoryGroup: null, enabled: true, retentionPolicy: { enabled: false, days: 0 } }],
     metrics: [{ category: 'AllMetrics', enabled: true, retentionPolicy: { enabled: false, days: 0 } }],
   });
@@ -617,16 +620,33 @@ for (const env of ['dev', 'prod']) {
   sqlCub[env] = sqlServer(SUB_SHARED, rg, `sql-cub-${env}`, 'westus', env === 'prod' ? 'good' : 'missing', t);
 }
 
-// fintech_gamma: premium, GDPR only (no PCI / SOX verdicts), westeurope, same shared subscription.
+// fintech_gamma: premium, GDPR and SOC 2 (no PCI / SOX verdicts), westeurope, same shared subscription.
+// Residency, as designed: its own workspace in West Europe receives the prod vaults' logs (pass); the dev vaults still
+// log to the platform's East US workspace (fail); an analytics workspace and a DR storage account sit in East US
+// (fail: region; the GRS account also replicates to West US); every other account is GRS in West Europe, replicating
+// to North Europe (pass); the Cosmos DB account keeps its replicas in Europe (pass).
+const gammaWorkspace = workspace(SUB_SHARED, 'rg-fintech_gamma-prod', 'law-gamma-prod', 'westeurope', 400, tags('fintech_gamma', 'prod'));
 for (const env of ['dev', 'prod']) {
   const rg = `rg-fintech_gamma-${env}`;
   const t = tags('fintech_gamma', env);
+  const logsTo = env === 'prod' ? gammaWorkspace.id : PLATFORM_WORKSPACE;
   for (let i = 0; i < 5; i++) {
-    keyVault(SUB_SHARED, rg, `kv-gamma-${env}-${i}`, 'westeurope', mix(i, 3, 1), t);
+    keyVault(SUB_SHARED, rg, `kv-gamma-${env}-${i}`, 'westeurope', mix(i, 3, 1), t, logsTo);
     storage(SUB_SHARED, rg, `stgamma${env}${i}`, 'westeurope', mix(i, 2, 2), t);
   }
   for (let i = 0; i < 3; i++) nsg(SUB_SHARED, rg, `nsg-gamma-${env}-${i}`, 'westeurope', mix(i, 2, 1), t);
 }
+workspace(SUB_SHARED, 'rg-fintech_gamma-prod', 'law-gamma-analytics', 'eastus', 90, tags('fintech_gamma', 'prod'));
+storage(SUB_SHARED, 'rg-fintech_gamma-prod', 'stgammadr', 'eastus', 'good', tags('fintech_gamma', 'prod')).properties.secondaryLocation = 'westus';
+arm(SUB_SHARED, 'rg-fintech_gamma-prod', 'Microsoft.DocumentDB', 'databaseAccounts', 'cosmos-gamma-prod', 'westeurope', {
+  provisioningState: 'Succeeded',
+  databaseAccountOfferType: 'Standard',
+  publicNetworkAccess: 'Disabled',
+  locations: [
+    { id: 'cosmos-gamma-prod-westeurope', locationName: 'West Europe', failoverPriority: 0, isZoneRedundant: true },
+    { id: 'cosmos-gamma-prod-northeurope', locationName: 'North Europe', failoverPriority: 1, isZoneRedundant: false },
+  ],
+}, { kind: 'GlobalDocumentDB', tags: tags('fintech_gamma', 'prod') });
 // A resource in someone else's resource group that the CustomerID tag assigns to fintech_gamma.
 storage(SUB_SHARED, 'rg-data-exchange', 'stgammaexport', 'westeurope', 'bad', { CustomerID: 'fintech_gamma', Environment: 'prod' });
 

@@ -8,7 +8,7 @@ import { UsageError } from './errors.js';
 import { type Catalogue, loadCatalogue } from './rules.js';
 import { closest, didYouMean } from './suggest.js';
 
-export const FRAMEWORKS = ['pci-dss-4.0.1', 'sox-itgc', 'gdpr'] as const;
+export const FRAMEWORKS = ['pci-dss-4.0.1', 'sox-itgc', 'gdpr', 'soc2'] as const;
 
 const id = z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'expected a lower-case id: letters, digits, underscores');
 const nonEmpty = z.string().min(1);

@@ -12,9 +12,9 @@ const STAMP = 'run_id varchar not null, tenant_id varchar';
 export const TABLE_DDL: Record<string, string> = {
   runs: `run_id varchar primary key, mode varchar not null, started_at timestamptz not null,
     finished_at timestamptz, tool_version varchar not null, config_sha256 varchar, status varchar not null`,
-  /** The run's tenants as configured, so rules can read tiers, frameworks and environments. */
+  /** The run's tenants as configured, so rules can read tiers, frameworks, environments and regions. */
   tenants: `${STAMP}, name varchar not null, tier varchar not null, frameworks varchar[] not null,
-    environments varchar[] not null`,
+    environments varchar[] not null, regions varchar[]`,
   source_status: `${STAMP}, source varchar not null, scope varchar not null, status varchar not null,
     error varchar, rows bigint not null`,
   resources: `${STAMP}, id varchar not null, type varchar not null, name varchar, location varchar,
@@ -50,6 +50,12 @@ export const TABLE_DDL: Record<string, string> = {
   alert_deliveries: `${STAMP}, route integer not null, kind varchar not null, status varchar not null,
     attempts integer not null, items integer not null, error varchar, finished_at timestamptz not null`,
 };
+
+/**
+ * Columns added since a store file could first be written, each `table column type`: a store from an earlier version
+ * gains them on open (earlier runs read null there). Nullable, as the rows already written have no value.
+ */
+const ADDED_COLUMNS = ['tenants regions varchar[]'] as const;
 
 /** A table's columns and their DuckDB types, from its DDL. */
 export function tableColumns(table: string): { name: string; type: string }[] {
@@ -164,6 +170,10 @@ export class Store {
     for (const [table, ddl] of Object.entries(TABLE_DDL)) {
       await writer.run(`create table if not exists ${table} (${ddl})`);
     }
+    for (const added of ADDED_COLUMNS) {
+      const [table, column, type] = added.split(' ');
+      await writer.run(`alter table ${table} add column if not exists ${column} ${type}`);
+    }
     const readers = [await instance.connect(), await instance.connect(), await instance.connect()];
     const catalog = String((await writer.runAndReadAll('select current_database()')).getRows()[0]?.[0]);
     return new Store(instance, writer, readers, catalog);
@@ -207,6 +217,7 @@ export class Store {
       tier: string;
       frameworks: readonly string[];
       environments: readonly string[];
+      regions: readonly string[];
     }[],
   ): Promise<void> {
     const a = await this.writer.createAppender('tenants', 'main', this.catalog);
@@ -217,6 +228,7 @@ export class Store {
       a.appendVarchar(t.tier);
       appendList(a, t.frameworks);
       appendList(a, t.environments);
+      appendList(a, t.regions);
       a.endRow();
     }
     a.closeSync();

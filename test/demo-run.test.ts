@@ -242,9 +242,75 @@ describe('demo estate', () => {
     }
   });
 
-  it('GDPR-only tenant gets no PCI or SOX verdicts', () => {
-    expect(reports.fintech_gamma!.findings).toEqual([]);
-    expect(reports.fintech_gamma!.frameworks.gdpr?.note).toBe('no automated check catalogue for this framework');
+  it('GDPR and SOC 2 tenant: scored on its frameworks only, its findings name no PCI or SOX requirement', () => {
+    const gamma = reports.fintech_gamma!;
+    expect(Object.keys(gamma.frameworks)).toEqual(['gdpr', 'soc2']);
+    const named = new Set(gamma.findings.flatMap((f) => Object.keys(f.requirements)));
+    expect([...named].sort()).toEqual(['gdpr', 'soc2']);
+    // Checks neither framework names (the PCI-only acr-public-network-access, say) give it no finding at all.
+    expect(gamma.findings.filter((f) => !f.requirements.gdpr && !f.requirements.soc2)).toEqual([]);
+  });
+
+  it('data residency of fintech_gamma (westeurope): the designed verdicts', () => {
+    const failing = (check: string) =>
+      reports
+        .fintech_gamma!.findings.filter((f) => f.check_id === check && f.status === 'fail')
+        .map((f) => f.resource_id.replace(/^.*\/(resourcegroups|resourceGroups)\/[^/]+\/providers\//, ''))
+        .sort();
+    // An analytics workspace and a DR storage account in East US.
+    expect(counts('fintech_gamma', 'residency-resource-region')).toEqual([29, 2, 0, 0]);
+    expect(failing('residency-resource-region')).toEqual([
+      'microsoft.operationalinsights/workspaces/law-gamma-analytics',
+      'microsoft.storage/storageaccounts/stgammadr',
+    ]);
+    // Every account is GRS: West Europe's pair is North Europe (pass); the DR account replicates to West US.
+    expect(counts('fintech_gamma', 'residency-storage-replication')).toEqual([11, 1, 0, 0]);
+    expect(failing('residency-storage-replication')).toEqual(['microsoft.storage/storageaccounts/stgammadr']);
+    // Its own West Europe workspace and the prod vaults' settings logging there pass; the dev vaults still log to the
+    // platform's East US workspace, and the analytics workspace is in East US.
+    expect(counts('fintech_gamma', 'residency-log-destinations')).toEqual([4, 4, 0, 0]);
+    expect(failing('residency-log-destinations')).toEqual([
+      'microsoft.keyvault/vaults/kv-gamma-dev-0/providers/microsoft.insights/diagnosticsettings/to-law',
+      'microsoft.keyvault/vaults/kv-gamma-dev-1/providers/microsoft.insights/diagnosticsettings/to-law',
+      'microsoft.keyvault/vaults/kv-gamma-dev-2/providers/microsoft.insights/diagnosticsettings/to-law',
+      'microsoft.operationalinsights/workspaces/law-gamma-analytics',
+    ]);
+    expect(counts('fintech_gamma', 'residency-keyvault-pair')).toEqual([10, 0, 0, 0]);
+    expect(counts('fintech_gamma', 'residency-cosmos-replicas')).toEqual([1, 0, 0, 0]);
+    const gdpr = reports.fintech_gamma!.frameworks.gdpr!.requirements.find((r) => r.id === '44');
+    expect(gdpr).toMatchObject({ status: 'fail', automation: 'partial' });
+  });
+
+  it('residency is judged for tenants whose frameworks ask for it only', () => {
+    for (const tenant of ['bank_alpha', 'credit_union_beta', '_platform'])
+      expect(
+        reports[tenant]!.findings.filter((f) => f.check_id.startsWith('residency-')),
+        tenant,
+      ).toEqual([]);
+  });
+
+  it("the store keeps only findings of checks the tenant's frameworks map", async () => {
+    const { loadCatalogue } = await import('../src/rules.js');
+    const { Store } = await import('../src/store.js');
+    const { byId } = await loadCatalogue();
+    const store = await Store.open(join(work, 'store.duckdb'));
+    try {
+      const rows = await store.read<{ tenant_id: string; check_id: string }>(
+        'select distinct f.tenant_id, f.check_id from findings f where f.tenant_id is not null',
+      );
+      const frameworks: Record<string, string[]> = {
+        bank_alpha: ['pci-dss-4.0.1', 'sox-itgc'],
+        credit_union_beta: ['pci-dss-4.0.1'],
+        fintech_gamma: ['gdpr', 'soc2'],
+      };
+      const stray = rows.filter((r) => !frameworks[r.tenant_id]!.some((fw) => byId.get(r.check_id)?.requirements[fw]));
+      expect(stray).toEqual([]);
+      // credit_union_beta is PCI only: the SOX-only backup checks left nothing of it in the store
+      expect(rows.filter((r) => r.tenant_id === 'credit_union_beta' && r.check_id.startsWith('postgres-backup'))).toEqual([]);
+      expect(rows.some((r) => r.tenant_id === 'fintech_gamma' && r.check_id === 'residency-resource-region')).toBe(true);
+    } finally {
+      store.close();
+    }
   });
 
   it('tenants never see each other’s resources', () => {

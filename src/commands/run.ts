@@ -148,11 +148,7 @@ function summaryTable(reports: Map<string, TenantReport>): string {
     if (!entries.length) lines.push([tenant, '-', '', '', '', '', '']);
     for (const [fw, section] of entries) {
       const c = section.counts;
-      lines.push([
-        tenant,
-        section.note ? `${fw} (no catalogue)` : fw,
-        ...[c.pass, c.fail, c.error, c.waived, c.unknown].map(String),
-      ]);
+      lines.push([tenant, fw, ...[c.pass, c.fail, c.error, c.waived, c.unknown].map(String)]);
     }
   }
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
@@ -266,7 +262,15 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       params: config.check_params,
       today: now.toISOString().slice(0, 10),
     });
-    await store.appendFindings(runId, evaluation.findings, await store.firstSeen(runId));
+    // A tenant is audited against its own frameworks: a check none of them names gives it no finding, in the store or
+    // anywhere after it (the platform's findings, with no tenant, are all kept).
+    const frameworksOf = new Map(config.tenants.map((t) => [t.id, t.frameworks]));
+    const findings = evaluation.findings.filter((f) => {
+      const frameworks = f.tenant_id === null ? undefined : frameworksOf.get(f.tenant_id);
+      const requirements = catalogue.byId.get(f.check_id)?.requirements ?? {};
+      return !frameworks || frameworks.some((fw) => requirements[fw]);
+    });
+    await store.appendFindings(runId, findings, await store.firstSeen(runId));
     for (const e of evaluation.expiredWaivers)
       log(`warn: waiver ${e.waiver.id} expired on ${e.waiver.expires}; it no longer applies (${e.matched} findings)`);
 
@@ -295,7 +299,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       histories.set(tenant, await store.findingHistory(runId, tenant === PLATFORM ? null : tenant));
     const policyStates = config.sources.policy ? await store.policyGroupCounts(runId) : null;
     const reports = new Map<string, TenantReport>();
-    const byTenant = groupBy(evaluation.findings, (f) => f.tenant_id ?? PLATFORM);
+    const byTenant = groupBy(findings, (f) => f.tenant_id ?? PLATFORM);
     for (const tenant of config.tenants) {
       reports.set(
         tenant.id,
@@ -394,11 +398,11 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       status,
       reports,
       summary: summaryTable(reports),
-      findings: evaluation.findings,
+      findings,
       sources: counts,
       alerts,
       uploads,
-      ...exitOf(status, sources, evaluation.findings, opts.failOn, notPublished),
+      ...exitOf(status, sources, findings, opts.failOn, notPublished),
     };
   } catch (e) {
     // Nothing of a run that failed stays: no staged or published output, no Parquet, no rows in the history.

@@ -316,7 +316,9 @@ describe('only the children some enabled check reads are fetched', () => {
     const sox = named(await kinds([['sox-itgc']]));
     expect(sox).toContain('microsoft.sql/servers/auditingsettings microsoft.sql/servers');
     expect(sox).not.toContain('microsoft.sql/servers/databases/transparentdataencryption microsoft.sql/servers/databases');
-    expect(named(await kinds([['gdpr']]))).toEqual([]);
+    // GDPR's residency checks follow every diagnostic setting to its destination.
+    expect(named(await kinds([['gdpr']]))).toContain('microsoft.insights/diagnosticsettings microsoft.keyvault/vaults');
+    expect(named(await kinds([]))).toEqual([]);
   });
 
   it('a source told SQL is not read makes no SQL call, and its servers are not covered', async () => {

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import forge from 'node-forge';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
-import { type JwsAlgorithm, keyFits, signDetached, thumbprint } from './jws.js';
+import { type JwsAlgorithm, keyFits, signBytes, signDetached, thumbprint } from './jws.js';
 
 export interface Signer {
   algorithm: JwsAlgorithm;
@@ -17,6 +17,8 @@ export interface Signer {
   /** Signed with the throwaway demo key: reports say so on their cover. */
   demo: boolean;
   signDetached(payload: Buffer): Promise<string>;
+  /** The bare signature over `data` in its JWS form (ECDSA as r||s), for the PDF's CMS signature. */
+  sign(data: Buffer): Promise<Buffer>;
 }
 
 type SignerConfig = NonNullable<Config['signer']>;
@@ -37,6 +39,7 @@ function fromKey(algorithm: JwsAlgorithm, key: KeyObject, certs: X509Certificate
     subject: leaf ? leaf.subject.replaceAll('\n', ', ') : null,
     demo,
     signDetached: async (payload) => signDetached(payload, algorithm, key, { kid, ...(chain.length ? { x5c: chain } : {}) }),
+    sign: async (data) => signBytes(data, algorithm, key),
   };
 }
 

@@ -1,0 +1,70 @@
+// One tenant's report.pdf, laid out: cover, contents, executive summary, requirement tables, findings, registers.
+// Pure: the report, the checks and the tenant's trend in, an unsigned, unfinished pdfkit document out.
+import PDFDocument from 'pdfkit';
+import type { CheckMeta } from '../../model.js';
+import type { TenantReport } from '../tenant-report.js';
+import { contents } from './contents.js';
+import { cover, tenantLabel } from './cover.js';
+import { findings } from './findings.js';
+import { type Doc, Layout } from './layout.js';
+import { manualEvidence, sources, waivers } from './registers.js';
+import { requirements } from './requirements.js';
+import { summary } from './summary.js';
+import { PAGE } from './theme.js';
+
+/** One of the tenant's runs for the trend: its open findings by status. */
+export interface TrendPoint {
+  run_id: string;
+  started_at: string;
+  fail: number;
+  error: number;
+  waived: number;
+}
+
+export interface PdfReportInput {
+  report: TenantReport;
+  checks: ReadonlyMap<string, CheckMeta>;
+  /** The tenant's recent runs, oldest first, this one last. */
+  trend: readonly TrendPoint[];
+  signer: { subject: string | null; demo: boolean };
+}
+
+/** Document info keys `compline verify` reads back to say whose report it checked. */
+export const INFO_TENANT = 'ComplineTenant';
+export const INFO_RUN = 'ComplineRun';
+
+export function reportDocument(input: PdfReportInput): Doc {
+  const { report } = input;
+  const tenant = report.tenant?.id ?? '_platform';
+  const doc = new PDFDocument({
+    size: PAGE.size,
+    margin: PAGE.margin,
+    bufferPages: true,
+    displayTitle: true,
+    info: {
+      Title: `Compliance evidence report: ${tenantLabel(input)}`,
+      Author: input.signer.subject ?? 'Compline',
+      Subject: `Run ${report.run.run_id}`,
+      Creator: `Compline ${report.run.tool_version}`,
+      Producer: `Compline ${report.run.tool_version}`,
+      CreationDate: new Date(report.run.finished_at),
+      [INFO_TENANT]: tenant,
+      [INFO_RUN]: report.run.run_id,
+    } as PDFKit.DocumentInfo,
+  });
+  const layout = new Layout(doc);
+  cover(layout, input);
+  layout.newPage();
+  const contentsPage = layout.page;
+  summary(layout, input);
+  requirements(layout, report);
+  findings(layout, report, input.checks);
+  waivers(layout, report);
+  manualEvidence(layout, report);
+  sources(layout, report);
+  contents(layout, contentsPage);
+  layout.footer(`Compline evidence report - ${tenant} - run ${report.run.run_id}`, input.signer.demo);
+  // The signature's widget goes on the last page; leave the document there.
+  doc.switchToPage(layout.page);
+  return doc;
+}

@@ -344,6 +344,32 @@ export class Store {
     return map;
   }
 
+  /**
+   * A tenant's open findings (fail, error or unknown, waived) of its last `limit` nightly runs up to and including
+   * `runId`, oldest first, counted over `checks` only; `tenant` null is the platform.
+   */
+  async findingHistory(
+    runId: string,
+    tenant: string | null,
+    checks: readonly string[],
+    limit = 12,
+  ): Promise<{ run_id: string; started_at: string; fail: number; error: number; waived: number }[]> {
+    const result = await this.writer.runAndReadAll(
+      `select r.run_id, strftime(r.started_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as started_at,
+         count(f.check_id) filter (where f.status = 'fail')::integer as fail,
+         count(f.check_id) filter (where f.status in ('error', 'unknown'))::integer as error,
+         count(f.check_id) filter (where f.status = 'waived')::integer as waived
+       from runs r left join findings f
+         on f.run_id = r.run_id and coalesce(f.tenant_id, '') = $2
+         and list_contains(from_json($3, '["VARCHAR"]'), f.check_id)
+       where r.mode = 'nightly' and r.status <> 'running'
+         and r.started_at <= (select started_at from runs where run_id = $1)
+       group by r.run_id, r.started_at order by r.started_at desc limit ${Math.max(1, Math.floor(limit))}`,
+      [runId, tenant ?? '', JSON.stringify(checks)],
+    );
+    return (result.getRowObjectsJson() as unknown as Awaited<ReturnType<Store['findingHistory']>>).reverse();
+  }
+
   /** Scopes every rule-visible table to one run on every reader connection. */
   async scopeToRun(runId: string): Promise<void> {
     const run = runId.replaceAll("'", "''");

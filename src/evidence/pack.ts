@@ -1,4 +1,4 @@
-// One tenant's evidence pack: report, findings, waivers, the rows and SQL behind every finding, a manifest of
+// One tenant's evidence pack: reports (JSON and signed PDF), findings, waivers, the rows and SQL behind every finding, a manifest of
 // hashes and a detached signature over it. Everything an auditor needs to verify and re-perform, nothing more.
 import { createHash } from 'node:crypto';
 import { boundSql } from '../engine.js';
@@ -75,6 +75,8 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 export interface PackInput {
   store: Store;
   report: TenantReport;
+  /** The signed report.pdf. */
+  pdf: Buffer;
   /** The tenant id, or `_platform`. */
   tenant: string;
   checks: ReadonlyMap<string, CheckMeta>;
@@ -91,6 +93,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   const files: { path: string; data: Buffer }[] = [];
   const add = (path: string, data: string) => files.push({ path, data: Buffer.from(data, 'utf8') });
   add('report.json', `${JSON.stringify(report, null, 2)}\n`);
+  files.push({ path: 'report.pdf', data: input.pdf });
   add('findings.csv', findingsCsv(report.findings));
   add('waivers.json', `${JSON.stringify(report.waivers, null, 2)}\n`);
   add('macros.sql', input.macros);

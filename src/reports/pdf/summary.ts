@@ -84,7 +84,7 @@ function frameworkTable(layout: Layout, report: TenantReport): void {
   );
 }
 
-function headline(report: TenantReport): string {
+function headlines(report: TenantReport): string[] {
   const parts: string[] = [];
   for (const section of Object.values(report.frameworks)) {
     if (section.note) continue;
@@ -95,7 +95,7 @@ function headline(report: TenantReport): string {
         ` (${c.pass_partial} of them also need manual evidence), ${c.fail} fail, ${c.error} lack evidence, ${c.manual} are manual only.`,
     );
   }
-  return parts.join(' ') || 'No framework with an automated check catalogue applies to this tenant.';
+  return parts.length ? parts : ['No framework with an automated check catalogue applies to this tenant.'];
 }
 
 /** Stacked bars, one per run: failing findings, missing evidence and waived, with the counts above. */
@@ -193,7 +193,8 @@ export function summary(layout: Layout, input: PdfReportInput): void {
   const { report, trend } = input;
   layout.section('Executive summary');
   runBanner(layout, report);
-  layout.paragraph(headline(report), { gap: 10 });
+  for (const line of headlines(report)) layout.paragraph(line, { gap: 4 });
+  layout.doc.y += 6;
   layout.heading('Status per framework', { keep: 50 });
   frameworkTable(layout, report);
 

@@ -15,6 +15,7 @@ import { reportDocument } from '../../src/reports/pdf/report-pdf.js';
 import type { TenantReport } from '../../src/reports/tenant-report.js';
 import { loadCatalogue } from '../../src/rules.js';
 import { compline, ROOT } from '../support/cli.js';
+import { ecCertificate } from '../support/ec-certificate.js';
 
 const work = mkdtempSync(join(tmpdir(), 'compline-pdf-'));
 const store = join(work, 'store.duckdb');
@@ -213,31 +214,7 @@ describe('report.pdf', () => {
 describe('report.pdf with an ES256 signer and its certificate', () => {
   it('pdfsig accepts the ECDSA signature; verify trusts it through --key and refuses another key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'compline-pdf-ec-'));
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    const ecKey = (out: string, certOut: string) =>
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-nodes',
-          '-keyout',
-          out,
-          '-out',
-          certOut,
-          '-subj',
-          '/CN=Compline test ES256 signer',
-          '-days',
-          '2',
-        ],
-        { stdio: 'ignore' },
-      );
-    ecKey(key, cert);
+    const { key, cert, publicKey } = ecCertificate(dir, 'signer', '/CN=Compline test ES256 signer');
     const signer = await loadSigner({ algorithm: 'ES256', key_file: key, certificate_file: cert }, dir, join(dir, 's.duckdb'));
     const { byId } = await loadCatalogue();
     const report = reports.credit_union_beta!;
@@ -248,16 +225,10 @@ describe('report.pdf with an ES256 signer and its certificate', () => {
     expect(sig).toContain('Signature Validation: Signature is Valid.');
     expect(sig).toContain('Signer Certificate Common Name: Compline test ES256 signer');
     expect(pages(pdf)[0]).not.toContain('DEMO');
-    const pub = join(dir, 'public.pem');
-    execFileSync('openssl', ['pkey', '-in', key, '-pubout', '-out', pub], { stdio: 'ignore' });
-    const ok = compline(['verify', pdf, '--key', pub]);
+    const ok = compline(['verify', pdf, '--key', publicKey]);
     expect(ok.stdout).toMatch(/^GENUINE: \S+: tenant credit_union_beta, run \S+; signed \S+ by CN=Compline test ES256 signer\n$/);
     expect(ok.code).toBe(0);
-    ecKey(join(dir, 'other.pem'), join(dir, 'other-cert.pem'));
-    execFileSync('openssl', ['pkey', '-in', join(dir, 'other.pem'), '-pubout', '-out', join(dir, 'other-public.pem')], {
-      stdio: 'ignore',
-    });
-    const other = compline(['verify', pdf, '--key', join(dir, 'other-public.pem')]);
+    const other = compline(['verify', pdf, '--key', ecCertificate(dir, 'other', '/CN=Other').publicKey]);
     expect(other.code).toBe(1);
     expect(other.stdout).toMatch(/^NOT GENUINE: report\.pdf: signed by key \S+, not by the key in /);
   });

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // npm run bench:reports [-- TENANTS] — what the signed reports cost. Two measures:
 // 1. A nightly run of TENANTS (default 200) tenants, each a copy of the demo's bank_alpha estate (110 resources in its
-//    own subscription, PCI DSS and SOX), with and without a signer: the difference is the time spent on the signed
-//    report.json, report.pdf and evidence pack of every tenant. Goal ≤ 60 s.
+//    own subscription, PCI DSS and SOX), without a signer; then what a signed run adds, timed alone over that run's
+//    store and reports: every tenant's report.json and its signature, signed report.pdf and evidence pack
+//    (publishReports, as `compline run` calls it). Goal ≤ 60 s.
 // 2. One signed report.pdf of 20 pages (reportDocument + signPdf, in process). Goal < 300 ms.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -16,7 +17,10 @@ const { runCommand } = await import(join(root, 'dist/commands/run.js'));
 const { reportDocument } = await import(join(root, 'dist/reports/pdf/report-pdf.js'));
 const { signPdf } = await import(join(root, 'dist/evidence/pdf-signature.js'));
 const { demoSigner } = await import(join(root, 'dist/evidence/signer.js'));
-const { loadCatalogue } = await import(join(root, 'dist/rules.js'));
+const { loadCatalogue, sharedMacros } = await import(join(root, 'dist/rules.js'));
+const { publishReports } = await import(join(root, 'dist/reports/publish.js'));
+const { localFolderWriter } = await import(join(root, 'dist/reports/output-writer.js'));
+const { Store } = await import(join(root, 'dist/store.js'));
 
 const SUB = '1f4c2a10-7b3e-4d0a-9c55-0a1b2c3d4e5f';
 const demoEstate = join(root, 'demo', 'estate');
@@ -50,7 +54,9 @@ function writeEstate() {
       `  - { id: ${id}, name: Bank ${i}, tier: enterprise, frameworks: [pci-dss-4.0.1, sox-itgc], environments: [dev, staging, prod], regions: [eastus], subscriptions: [${SUB.slice(0, 24)}${i.toString(16).padStart(12, '0')}] }`,
     );
   }
-  const config = (signer) => `version: 1
+  writeFileSync(
+    join(data, 'compline.yaml'),
+    `version: 1
 tenants:
 ${lines.join('\n')}
 mapping:
@@ -60,18 +66,11 @@ sources:
   resource_graph:
     mode: file
     paths: [estate]
-${signer ? 'signer:\n  demo: true\n' : ''}output:
+output:
   dir: out
   store: store/compline.duckdb
-`;
-  writeFileSync(join(data, 'signed.yaml'), config(true));
-  writeFileSync(join(data, 'unsigned.yaml'), config(false));
-}
-
-async function timedRun(configName) {
-  const started = performance.now();
-  const result = await runCommand({ config: join(data, configName), log: () => {} });
-  return { ms: performance.now() - started, result };
+`,
+  );
 }
 
 const pageCount = (pdf) => (pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
@@ -81,11 +80,20 @@ console.log(
   `compline reports benchmark · ${cpus().length} × ${cpus()[0]?.model} · ${Math.round(totalmem() / 1024 ** 3)} GiB · node ${process.version} · ${new Date().toISOString().slice(0, 10)}`,
 );
 writeEstate();
-// The demo signer's key is made on first use; made here so neither run pays for it.
-await demoSigner(join(data, 'store', 'demo-signer'));
-const unsigned = await timedRun('unsigned.yaml');
-const signed = await timedRun('signed.yaml');
-const outDir = signed.result.outDir;
+let started = performance.now();
+const run = await runCommand({ config: join(data, 'compline.yaml'), log: () => {} });
+const runMs = performance.now() - started;
+// The demo signer's key is made on first use; made here so the timing does not pay for it.
+const signer = await demoSigner(join(data, 'store', 'demo-signer'));
+const { byId } = await loadCatalogue();
+const store = await Store.open(join(data, 'store', 'compline.duckdb'));
+await store.scopeToRun(run.runId);
+const writer = await localFolderWriter(join(data, 'signed'), run.runId);
+started = performance.now();
+await publishReports({ store, writer, signer, reports: run.reports, checks: byId, params: {}, macros: sharedMacros() });
+const reportsMs = performance.now() - started;
+const outDir = await writer.commit();
+store.close();
 let pdfs = 0;
 let packs = 0;
 let pages = 0;
@@ -104,17 +112,14 @@ for (const t of readdirSync(outDir)) {
     }
   }
 }
-const reportsMs = signed.ms - unsigned.ms;
 console.log(
-  `run, ${tenants} tenants + platform, ${signed.result.findings.length} findings: without signer ${(unsigned.ms / 1000).toFixed(1)} s · with signer ${(signed.ms / 1000).toFixed(1)} s`,
+  `run without signer, ${tenants} tenants + platform, ${run.findings.length} findings: ${(runMs / 1000).toFixed(1)} s (collection, evaluation, report.json)`,
 );
 console.log(
   `signed reports: ${pdfs} PDFs (${pages} pages, ${(pdfBytes / 1024 ** 2).toFixed(1)} MiB) + ${packs} packs (${(packBytes / 1024 ** 2).toFixed(1)} MiB) in ${(reportsMs / 1000).toFixed(1)} s (${(reportsMs / pdfs).toFixed(0)} ms a tenant) · goal ≤ 60 s: ${reportsMs <= 60_000 ? 'met' : 'NOT met'}`,
 );
 
 // One PDF of 20 pages: the first tenant's report with as many findings as fill 20 pages.
-const signer = await demoSigner(join(data, 'store', 'demo-signer'));
-const { byId } = await loadCatalogue();
 const full = JSON.parse(readFileSync(join(outDir, 'bank_000', 'report.json'), 'utf8'));
 const render = async (report) =>
   signPdf(reportDocument({ report, checks: byId, trend: [], signer: { subject: signer.subject, demo: true } }), signer, {

@@ -43,10 +43,10 @@ export function cover(layout: Layout, input: PdfReportInput): void {
         report.run.status === 'ok' ? 'complete: every source scope collected' : `${report.run.status}: see Evidence sources`,
       ],
       ['Tool', `Compline ${report.run.tool_version}`],
-      ['Configuration', report.run.config_sha256 ? `SHA-256 ${report.run.config_sha256}` : 'none'],
+      ['Config SHA-256', report.run.config_sha256 ?? 'none'],
       ['Signed by', signer.subject ?? 'unknown'],
     ],
-    { size: 10.5, labelWidth: 120 },
+    { size: 10.5, labelWidth: 105 },
   );
 
   if (signer.demo) {

@@ -80,7 +80,8 @@ export function findings(layout: Layout, report: TenantReport, checks: ReadonlyM
   for (const severity of SEVERITIES) {
     const mine = open.filter((f) => f.severity === severity);
     if (!mine.length) continue;
-    layout.heading(`${capital(severity)} (${mine.length})`, { listed: true, keep: 110 });
+    // The heading stays with its first check's title, remediation and first rows.
+    layout.heading(`${capital(severity)} (${mine.length})`, { listed: true, keep: 240 });
     const byCheck = new Map<string, Finding[]>();
     for (const f of mine) byCheck.set(f.check_id, [...(byCheck.get(f.check_id) ?? []), f]);
     for (const [id, list] of byCheck) checkBlock(layout, id, list, checks.get(id));

@@ -90,9 +90,10 @@ function headlines(report: TenantReport): string[] {
     if (section.note) continue;
     const c = requirementCounts(section);
     const judged = section.requirements.length - c.manual - c.not_applicable;
+    const partial = c.pass_partial ? ` (${c.pass_partial} of them also need manual evidence)` : '';
     parts.push(
-      `${section.title}: ${c.pass + c.pass_partial} of ${judged} requirements with automated evidence pass` +
-        ` (${c.pass_partial} of them also need manual evidence), ${c.fail} fail, ${c.error} lack evidence, ${c.manual} are manual only.`,
+      `${section.title}: ${c.pass + c.pass_partial} of ${judged} requirements with automated evidence pass${partial}, ` +
+        `${c.fail} fail, ${c.error} lack evidence; ${c.manual} are manual only.`,
     );
   }
   return parts.length ? parts : ['No framework with an automated check catalogue applies to this tenant.'];
@@ -126,6 +127,12 @@ function trendChart(layout: Layout, trend: readonly TrendPoint[]): void {
       .stroke();
     doc.fillColor(COLOUR.muted).text(String(v), PAGE.margin, y - 3, { width: 28, align: 'right', lineBreak: false });
   }
+  // Month-day, with the time when two runs share a day.
+  const days = trend.map((p) => p.started_at.slice(5, 10));
+  const label = (p: TrendPoint) =>
+    days.filter((d) => d === p.started_at.slice(5, 10)).length > 1
+      ? p.started_at.slice(5, 16).replace('T', ' ')
+      : p.started_at.slice(5, 10);
   const slot = width / Math.max(trend.length, 6);
   const bar = Math.min(34, slot * 0.6);
   trend.forEach((p, i) => {
@@ -144,7 +151,7 @@ function trendChart(layout: Layout, trend: readonly TrendPoint[]): void {
     doc
       .font(FONT.regular)
       .fillColor(COLOUR.muted)
-      .text(p.started_at.slice(5, 10), x - 10, top + height + 4, { width: bar + 20, align: 'center', lineBreak: false });
+      .text(label(p), x - 10, top + height + 4, { width: bar + 20, align: 'center', lineBreak: false });
   });
   let lx = left;
   const ly = top + height + 18;
@@ -201,7 +208,7 @@ export function summary(layout: Layout, input: PdfReportInput): void {
   layout.heading('Trend over recent runs', { keep: 210 });
   layout.paragraph(
     trend.length > 1
-      ? `Findings needing attention in the last ${trend.length} runs of this tenant (run start date, month-day).`
+      ? `Findings needing attention in the last ${trend.length} runs of this tenant (by the run's start, UTC).`
       : 'The first recorded run of this tenant; later runs extend the trend.',
     { colour: COLOUR.muted, size: SIZE.small },
   );

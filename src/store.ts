@@ -79,6 +79,15 @@ export interface SourceStatus {
   tenant_id: string | null;
 }
 
+/** One run of a tenant's trend: its open findings by status (error includes unknown). */
+export interface TrendPoint {
+  run_id: string;
+  started_at: string;
+  fail: number;
+  error: number;
+  waived: number;
+}
+
 export interface PolicyGroupCounts {
   tenant_id: string | null;
   /** Lower case. */
@@ -348,12 +357,7 @@ export class Store {
    * A tenant's open findings (fail, error or unknown, waived) of its last `limit` nightly runs up to and including
    * `runId`, oldest first, counted over `checks` only; `tenant` null is the platform.
    */
-  async findingHistory(
-    runId: string,
-    tenant: string | null,
-    checks: readonly string[],
-    limit = 12,
-  ): Promise<{ run_id: string; started_at: string; fail: number; error: number; waived: number }[]> {
+  async findingTrend(runId: string, tenant: string | null, checks: readonly string[], limit = 12): Promise<TrendPoint[]> {
     const result = await this.writer.runAndReadAll(
       `select r.run_id, strftime(r.started_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as started_at,
          count(f.check_id) filter (where f.status = 'fail')::integer as fail,
@@ -367,7 +371,7 @@ export class Store {
        group by r.run_id, r.started_at order by r.started_at desc limit ${Math.max(1, Math.floor(limit))}`,
       [runId, tenant ?? '', JSON.stringify(checks)],
     );
-    return (result.getRowObjectsJson() as unknown as Awaited<ReturnType<Store['findingHistory']>>).reverse();
+    return (result.getRowObjectsJson() as unknown as TrendPoint[]).reverse();
   }
 
   /** Scopes every rule-visible table to one run on every reader connection. */

@@ -23,7 +23,7 @@ export interface PublishInput {
 /** The signed PDF of one report, its trend read from the store's history. */
 export async function tenantPdf(store: Store, report: TenantReport, checks: ReadonlyMap<string, CheckMeta>, signer: Signer) {
   const scored = [...new Set(Object.values(report.frameworks).flatMap((s) => s.requirements.flatMap((r) => r.checks)))];
-  const trend = await store.findingHistory(report.run.run_id, report.tenant?.id ?? null, scored);
+  const trend = await store.findingTrend(report.run.run_id, report.tenant?.id ?? null, scored);
   const doc = reportDocument({ report, checks, trend, signer: { subject: signer.subject, demo: signer.demo } });
   return signPdf(doc, signer, {
     name: signer.subject ?? signer.kid,

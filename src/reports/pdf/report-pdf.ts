@@ -2,6 +2,7 @@
 // Pure: the report, the checks and the tenant's trend in, an unsigned, unfinished pdfkit document out.
 import PDFDocument from 'pdfkit';
 import type { CheckMeta } from '../../model.js';
+import type { TrendPoint } from '../../store.js';
 import type { TenantReport } from '../tenant-report.js';
 import { contents } from './contents.js';
 import { cover, tenantLabel } from './cover.js';
@@ -11,15 +12,6 @@ import { manualEvidence, sources, waivers } from './registers.js';
 import { requirements } from './requirements.js';
 import { summary } from './summary.js';
 import { PAGE } from './theme.js';
-
-/** One of the tenant's runs for the trend: its open findings by status. */
-export interface TrendPoint {
-  run_id: string;
-  started_at: string;
-  fail: number;
-  error: number;
-  waived: number;
-}
 
 export interface PdfReportInput {
   report: TenantReport;

@@ -1,10 +1,11 @@
 // Executive summary: whether the run saw everything, each framework's status, the trend over recent runs and
 // the risks that matter most.
 import type { Severity } from '../../model.js';
+import type { TrendPoint } from '../../store.js';
 import type { RequirementStatus } from '../requirement-status.js';
 import type { TenantReport } from '../tenant-report.js';
 import { type Layout, safe } from './layout.js';
-import type { PdfReportInput, TrendPoint } from './report-pdf.js';
+import type { PdfReportInput } from './report-pdf.js';
 import { COLOUR, CONTENT_WIDTH, FONT, PAGE, SEVERITY_COLOUR, SIZE, STATUS_COLOUR } from './theme.js';
 
 const STATUSES: RequirementStatus[] = ['pass', 'pass_partial', 'fail', 'error', 'waived', 'manual', 'not_applicable'];

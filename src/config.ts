@@ -130,13 +130,39 @@ export const waiverSchema = z.strictObject({
   expires: z.iso.date(),
 });
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
+
 const alertRoute = z.strictObject({
   tenant: z.union([id, z.literal('*')]),
-  kind: z.enum(['webhook', 'email']),
+  /** teams: Adaptive Card to a Teams workflow; slack: Block Kit to an incoming webhook; webhook: JSON signed with HMAC-SHA256. */
+  kind: z.enum(['teams', 'slack', 'webhook', 'email']),
   /** Name of the environment variable holding the webhook URL: URLs carry tokens and stay out of config. */
-  url_env: nonEmpty.optional(),
+  url_env: envName.optional(),
+  /** Name of the environment variable holding the HMAC key a `webhook` route signs with. */
+  secret_env: envName.optional(),
   to: z.array(z.email()).optional(),
   min_severity: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
+});
+
+const smtp = z.strictObject({
+  host: nonEmpty,
+  port: z.int().min(1).max(65535).default(587),
+  /** true: TLS from the first byte (port 465); false: STARTTLS, which is required unless allow_plaintext. */
+  secure: z.boolean().default(false),
+  allow_plaintext: z.boolean().default(false),
+  from: z.email(),
+  username_env: envName.optional(),
+  password_env: envName.optional(),
+  /** PEM file of the CA the server's certificate chains to, when not a public one. */
+  ca_file: nonEmpty.optional(),
+});
+
+const alertRetry = z.strictObject({
+  /** Tries per message, the first included. */
+  attempts: z.int().min(1).max(10).default(4),
+  /** Wait before the second try; doubled for each further one. */
+  backoff_ms: z.int().min(0).max(60_000).default(2000),
+  timeout_seconds: z.number().positive().max(120).default(10),
 });
 
 const signer = z.union(
@@ -180,7 +206,13 @@ export const configSchema = z.strictObject({
   waivers: z.array(waiverSchema).default([]),
   /** Per-check parameter overrides, e.g. { kv-soft-delete-retention: { min_days: 120 } }. */
   check_params: z.record(nonEmpty, z.record(nonEmpty, z.union([z.number(), z.string(), z.boolean()]))).default({}),
-  alerts: z.strictObject({ routes: z.array(alertRoute).default([]) }).default({ routes: [] }),
+  alerts: z
+    .strictObject({
+      routes: z.array(alertRoute).default([]),
+      smtp: smtp.optional(),
+      retry: alertRetry.default({ attempts: 4, backoff_ms: 2000, timeout_seconds: 10 }),
+    })
+    .default({ routes: [], retry: { attempts: 4, backoff_ms: 2000, timeout_seconds: 10 } }),
   signer: signer.optional(),
   output: z
     .strictObject({
@@ -325,9 +357,14 @@ function crossCheck(raw: unknown): string[] {
   }
   for (const [i, r] of records(isRecord(raw.alerts) ? raw.alerts.routes : undefined)) {
     problems.push(...noTenant(`alerts.routes[${i}].tenant`, r.tenant));
-    if (r.kind === 'webhook' && !r.url_env) problems.push(`alerts.routes[${i}].url_env: required for a webhook route`);
+    if (r.kind !== 'email' && typeof r.kind === 'string' && !r.url_env)
+      problems.push(`alerts.routes[${i}].url_env: required for a ${r.kind} route`);
+    if (r.kind === 'webhook' && !r.secret_env)
+      problems.push(`alerts.routes[${i}].secret_env: required for a webhook route (its messages are signed)`);
     if (r.kind === 'email' && !(Array.isArray(r.to) && r.to.length))
       problems.push(`alerts.routes[${i}].to: required for an email route`);
+    if (r.kind === 'email' && isRecord(raw.alerts) && raw.alerts.smtp === undefined)
+      problems.push(`alerts.smtp: required for an email route (alerts.routes[${i}])`);
   }
   for (const name of ['resource_graph', 'policy']) {
     const src = isRecord(raw.sources) ? raw.sources[name] : undefined;

@@ -46,6 +46,9 @@ export const TABLE_DDL: Record<string, string> = {
     current json, proposed json, monthly_savings decimal(18,2), currency varchar, confidence varchar, reason varchar`,
   allocations: `${STAMP}, day date not null, source varchar not null, amount decimal(18,6), currency varchar,
     method varchar`,
+  /** Each alert message a run sent or tried to send, after its reports were published. */
+  alert_deliveries: `${STAMP}, route integer not null, kind varchar not null, status varchar not null,
+    attempts integer not null, items integer not null, error varchar, finished_at timestamptz not null`,
 };
 
 /** A table's columns and their DuckDB types, from its DDL. */
@@ -60,7 +63,36 @@ export function tableColumns(table: string): { name: string; type: string }[] {
 }
 
 /** Tables a rule may read (everything collectors fill, plus the engine's own run metadata). */
-export const RULE_TABLES = Object.keys(TABLE_DDL).filter((t) => t !== 'runs');
+export const RULE_TABLES = Object.keys(TABLE_DDL).filter((t) => t !== 'runs' && t !== 'alert_deliveries');
+
+/** A tenant's previous run, as the delta and alerts compare against it. */
+export interface PreviousRun {
+  run_id: string;
+  status: 'ok' | 'partial' | 'failed';
+  /** UTC day the run started (YYYY-MM-DD). */
+  day: string;
+}
+
+/** What the history says of a tenant's findings before a run. */
+export interface FindingHistory {
+  previous: PreviousRun | null;
+  /** `check \0 resource` → the last pass, fail or waived verdict in any earlier run (error and unknown say nothing). */
+  lastDefinite: Map<string, 'pass' | 'fail' | 'waived'>;
+  /** `check \0 resource` → the verdict and severity in the previous run. */
+  inPrevious: Map<string, { status: string; severity: string }>;
+  /** Source scopes the previous run did not collect whole (`source \0 scope`). */
+  incompleteBefore: Set<string>;
+}
+
+export interface AlertDelivery {
+  tenant_id: string;
+  route: number;
+  kind: string;
+  status: 'delivered' | 'failed';
+  attempts: number;
+  items: number;
+  error: string | null;
+}
 
 export interface RunInfo {
   runId: string;
@@ -338,6 +370,61 @@ export class Store {
       a.endRow();
     }
     a.closeSync();
+  }
+
+  /**
+   * A tenant's (null: the platform's) findings history before `runId`: nightly runs that finished, and for the
+   * previous run only one the tenant was part of.
+   */
+  async findingHistory(runId: string, tenantId: string | null): Promise<FindingHistory> {
+    const earlier = `r.run_id <> $1 and r.mode = 'nightly' and r.status <> 'running'
+      and r.started_at <= (select started_at from runs where run_id = $1)`;
+    const mine = 'f.tenant_id is not distinct from $2::varchar';
+    const prev = await this.writer.runAndReadAll(
+      `select r.run_id, r.status, strftime(r.started_at at time zone 'UTC', '%Y-%m-%d') from runs r
+       where ${earlier} and ($2::varchar is null or exists (select 1 from tenants t where t.run_id = r.run_id and t.tenant_id = $2))
+       order by r.started_at desc limit 1`,
+      [runId, tenantId],
+    );
+    const row = prev.getRows()[0];
+    const previous = row
+      ? { run_id: String(row[0]), status: String(row[1]) as PreviousRun['status'], day: String(row[2]) }
+      : null;
+    const history: FindingHistory = { previous, lastDefinite: new Map(), inPrevious: new Map(), incompleteBefore: new Set() };
+    if (!previous) return history;
+    const definite = await this.writer.runAndReadAll(
+      `select f.check_id, f.resource_id, arg_max(f.status, r.started_at) from findings f join runs r using (run_id)
+       where ${earlier} and ${mine} and f.status in ('pass', 'fail', 'waived') group by all`,
+      [runId, tenantId],
+    );
+    for (const [check, resource, status] of definite.getRows())
+      history.lastDefinite.set(`${check}\u0000${resource}`, String(status) as 'pass' | 'fail' | 'waived');
+    const last = await this.writer.runAndReadAll(
+      `select f.check_id, f.resource_id, f.status, f.severity from findings f where f.run_id = $1 and ${mine}`,
+      [previous.run_id, tenantId],
+    );
+    for (const [check, resource, status, severity] of last.getRows())
+      history.inPrevious.set(`${check}\u0000${resource}`, { status: String(status), severity: String(severity) });
+    const sources = await this.writer.runAndReadAll(
+      `select source, scope from source_status where run_id = $1 and status <> 'ok' and (tenant_id is null or tenant_id = $2::varchar)`,
+      [previous.run_id, tenantId],
+    );
+    for (const [source, scope] of sources.getRows()) history.incompleteBefore.add(`${source}\u0000${scope}`);
+    return history;
+  }
+
+  async recordAlertDeliveries(runId: string, deliveries: readonly AlertDelivery[]): Promise<void> {
+    for (const d of deliveries)
+      await this.writer.run(`insert into alert_deliveries values ($1, $2, $3, $4, $5, $6, $7, $8, now())`, [
+        runId,
+        d.tenant_id,
+        d.route,
+        d.kind,
+        d.status,
+        d.attempts,
+        d.items,
+        d.error,
+      ]);
   }
 
   /** When each currently failing (check, resource) pair first failed in an unbroken history. */

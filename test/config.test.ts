@@ -77,6 +77,21 @@ describe('compline.yaml', () => {
       /alerts\.routes\[0\]\.url_env: required for a webhook route$/m,
     ],
     [
+      'webhook without a signing key',
+      `version: 1\ntenants:${tenant()}\nalerts:\n  routes:\n    - { tenant: bank_alpha, kind: webhook, url_env: HOOK }\n`,
+      /alerts\.routes\[0\]\.secret_env: required for a webhook route \(its messages are signed\)$/m,
+    ],
+    [
+      'e-mail route without an SMTP server',
+      `version: 1\ntenants:${tenant()}\nalerts:\n  routes:\n    - { tenant: bank_alpha, kind: email, to: [soc@bank.example] }\n`,
+      /alerts\.smtp: required for an email route \(alerts\.routes\[0\]\)$/m,
+    ],
+    [
+      'a misspelt alert kind',
+      `version: 1\ntenants:${tenant()}\nalerts:\n  routes:\n    - { tenant: bank_alpha, kind: team, url_env: HOOK }\n`,
+      /alerts\.routes\[0\]\.kind: /m,
+    ],
+    [
       'live source without the azure connection',
       `version: 1\ntenants:${tenant()}\nsources: { resource_graph: { mode: live } }\n`,
       /: azure: required for sources\.resource_graph\.mode: live$/m,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
+import { sendAlerts } from '../alerts/send-alerts.js';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
 import { PolicyFileSource } from '../collectors/policy/file-source.js';
 import { livePolicy } from '../collectors/policy/live-source.js';
@@ -18,7 +19,7 @@ import { localFolderWriter } from '../reports/output-writer.js';
 import { publishReports } from '../reports/publish.js';
 import { buildTenantReport, type RunMeta, type TenantReport } from '../reports/tenant-report.js';
 import { loadCatalogue, sharedMacros } from '../rules.js';
-import { type SourceStatus, Store } from '../store.js';
+import { type AlertDelivery, type FindingHistory, type SourceStatus, Store } from '../store.js';
 import { tenantResolver } from '../tenancy.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -34,6 +35,8 @@ export interface RunOptions {
   /** For reproducible runs and tests; defaults to now. */
   now?: Date;
   log?: (line: string) => void;
+  /** Where alert routes read their URLs and keys; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunResult {
@@ -49,6 +52,8 @@ export interface RunResult {
   exitCode: 0 | 1 | 4;
   /** One line saying why the exit code is not 0; null when it is. */
   exitReason: string | null;
+  /** Alert messages sent or tried after the reports were published. */
+  alerts: AlertDelivery[];
 }
 
 export const PLATFORM = '_platform';
@@ -249,6 +254,9 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       status,
     };
 
+    const histories = new Map<string, FindingHistory>();
+    for (const tenant of [...config.tenants.map((t) => t.id), PLATFORM])
+      histories.set(tenant, await store.findingHistory(runId, tenant === PLATFORM ? null : tenant));
     const policyStates = config.sources.policy ? await store.policyGroupCounts(runId) : null;
     const reports = new Map<string, TenantReport>();
     const byTenant = groupBy(evaluation.findings, (f) => f.tenant_id ?? PLATFORM);
@@ -266,6 +274,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           waivers: waiversFor(config, tenant.id, evaluation.expiredWaivers, byTenant.get(tenant.id) ?? []),
           sources: sources.filter((s) => s.tenant_id === null || s.tenant_id === tenant.id),
           policyStates: policyStates?.filter((p) => p.tenant_id === tenant.id) ?? null,
+          history: histories.get(tenant.id) ?? null,
         }),
       );
     }
@@ -285,6 +294,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         waivers: waiversFor(config, null, evaluation.expiredWaivers, byTenant.get(PLATFORM) ?? []),
         sources,
         policyStates: policyStates?.filter((p) => p.tenant_id === null) ?? null,
+        history: histories.get(PLATFORM) ?? null,
         unassigned,
       }),
     );
@@ -305,6 +315,21 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       parquetPublished = true;
     }
     const outDir = await writer.commit();
+    // Alerts go out once the reports they point at exist; nothing they meet can fail the audit.
+    let alerts: AlertDelivery[] = [];
+    try {
+      alerts = await sendAlerts({
+        alerts: config.alerts,
+        baseDir: loaded.baseDir,
+        reports,
+        histories,
+        env: opts.env ?? process.env,
+        log,
+      });
+      await store.recordAlertDeliveries(runId, alerts);
+    } catch (e) {
+      log(`warn: alerts not sent: ${(e as Error).message.split('\n')[0]}`);
+    }
 
     const counts = { ok: 0, partial: 0, failed: 0 };
     for (const s of sources) counts[s.status]++;
@@ -316,6 +341,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       summary: summaryTable(reports),
       findings: evaluation.findings,
       sources: counts,
+      alerts,
       ...exitOf(status, sources, evaluation.findings, opts.failOn),
     };
   } catch (e) {

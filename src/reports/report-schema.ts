@@ -15,6 +15,14 @@ const requirementStatus = z.enum(['fail', 'error', 'pass', 'pass_partial', 'waiv
 const severity = z.enum(['low', 'medium', 'high', 'critical']);
 const status = z.enum(['pass', 'fail', 'error', 'waived', 'unknown']);
 
+const deltaEntry = z.strictObject({
+  check_id: z.string(),
+  resource_id: z.string(),
+  severity,
+  before: status.nullable().describe('the verdict in the previous run; null when it did not evaluate the pair'),
+  now: status.nullable().describe('the verdict now; null when this run no longer evaluates the pair'),
+});
+
 export const reportSchema = z
   .strictObject({
     schema_version: z.literal(1),
@@ -97,6 +105,23 @@ export const reportSchema = z
         requirements: z.record(z.string(), z.array(z.string())),
       }),
     ),
+    delta: z
+      .strictObject({
+        previous_run: z
+          .string()
+          .nullable()
+          .describe("the tenant's previous finished nightly run; null on its first run, when every failure is new"),
+        new: z.array(deltaEntry).describe('failing now, and not failing when last known (never evaluated, or waived)'),
+        regressed: z.array(deltaEntry).describe('failing now after passing when last known'),
+        resolved: z
+          .array(deltaEntry)
+          .describe(
+            'failing when last known and passing now, or failing in the previous run and no longer evaluated by a run that collected every source whole (now: null)',
+          ),
+      })
+      .describe(
+        "what changed since the tenant's previous run; each pair is compared with its last pass, fail or waived verdict, so a night of error verdicts (a partial source) does not make the same failures new again",
+      ),
     waivers: z.strictObject({
       active: z.array(waiverSchema),
       expired: z.array(z.strictObject({ waiver: waiverSchema, matched: z.int().nonnegative() })),

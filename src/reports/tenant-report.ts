@@ -4,7 +4,8 @@ import type { ExpiredWaiver } from '../engine.js';
 import type { Framework } from '../frameworks.js';
 import type { CheckMeta, Finding, FindingStatus } from '../model.js';
 import { byCodePoint } from '../ordering.js';
-import type { PolicyGroupCounts, SourceStatus } from '../store.js';
+import type { FindingHistory, PolicyGroupCounts, SourceStatus } from '../store.js';
+import { type FindingDelta, findingDelta } from './finding-delta.js';
 import {
   checksStatus,
   combinedStatus,
@@ -50,6 +51,8 @@ export interface TenantReport {
   tenant: { id: string; name: string; tier: string; frameworks: string[] } | null;
   frameworks: Record<string, { title: string; counts: Counts; requirements: RequirementResult[]; note?: string }>;
   findings: (Finding & { title: string; requirements: Record<string, string[]> })[];
+  /** What changed since the tenant's previous run. */
+  delta: FindingDelta;
   waivers: { active: Waiver[]; expired: ExpiredWaiver[] };
   sources: SourceStatus[];
   /** Platform report only: resources no tenant owns. */
@@ -112,6 +115,8 @@ export interface ReportInput {
   sources: SourceStatus[];
   /** This report's policy states counted per group (its tenant's, or the platform's); null when no policy source ran. */
   policyStates: readonly PolicyGroupCounts[] | null;
+  /** The tenant's findings before this run; null: no history is kept (every failure is new). */
+  history: FindingHistory | null;
   unassigned?: { id: string; type: string }[];
 }
 
@@ -148,6 +153,17 @@ export function buildTenantReport(input: ReportInput): TenantReport {
         byCodePoint(a.check_id, b.check_id) ||
         byCodePoint(a.resource_id, b.resource_id),
     );
+  const history = input.history ?? {
+    previous: null,
+    lastDefinite: new Map(),
+    inPrevious: new Map(),
+    incompleteBefore: new Set(),
+  };
+  const delta = findingDelta(
+    input.findings.filter((f) => relevant.has(f.check_id)),
+    { ...history, inPrevious: new Map([...history.inPrevious].filter(([k]) => relevant.has(k.split('\u0000')[0]!))) },
+    input.run.status === 'ok',
+  );
   return {
     schema_version: REPORT_SCHEMA_VERSION,
     run: input.run,
@@ -156,6 +172,7 @@ export function buildTenantReport(input: ReportInput): TenantReport {
       : null,
     frameworks: sections,
     findings,
+    delta,
     waivers: input.waivers,
     sources: input.sources,
     ...(input.unassigned ? { unassigned: input.unassigned } : {}),

@@ -100,6 +100,13 @@ function headlines(report: TenantReport): string[] {
   return parts.length ? parts : ['No framework with an automated check catalogue applies to this tenant.'];
 }
 
+function changeLine(report: TenantReport): string {
+  const d = report.delta;
+  if (!d.previous_run) return 'First recorded run of this tenant: every failure is new.';
+  const n = (k: 'new' | 'regressed' | 'resolved') => d[k].length;
+  return `Since the previous run (${d.previous_run}): ${n('new')} new failures, ${n('regressed')} regressed (passed before), ${n('resolved')} resolved.`;
+}
+
 /** Stacked bars, one per run: failing findings, missing evidence and waived, with the counts above. */
 function trendChart(layout: Layout, trend: readonly TrendPoint[]): void {
   const { doc } = layout;
@@ -202,6 +209,7 @@ export function summary(layout: Layout, input: PdfReportInput): void {
   layout.section('Executive summary');
   runBanner(layout, report);
   for (const line of headlines(report)) layout.paragraph(line, { gap: 4 });
+  layout.paragraph(changeLine(report), { gap: 4 });
   layout.doc.y += 6;
   layout.heading('Status per framework', { keep: 50 });
   frameworkTable(layout, report);

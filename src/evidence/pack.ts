@@ -6,7 +6,7 @@ import type { CheckMeta } from '../model.js';
 import type { TenantReport } from '../reports/tenant-report.js';
 import type { Store } from '../store.js';
 import { TOOL_VERSION } from '../version.js';
-import { evidenceFor, type TableSlice, tableFile, tableSlice, tablesRead } from './evidence-rows.js';
+import { evidenceFor, type PlatformRows, type TableSlice, tableFile, tableSlice, tablesRead } from './evidence-rows.js';
 import type { Signer } from './signer.js';
 import { zipFiles } from './zip.js';
 
@@ -83,6 +83,8 @@ export interface PackInput {
   params: Record<string, Record<string, number | string | boolean>>;
   macros: string;
   signer: Signer;
+  /** The run's platform rows, shared by every pack of the run. */
+  platformRows: PlatformRows;
   now: Date;
 }
 
@@ -104,7 +106,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   // Every table slice once: the checks reading a table read the same rows, and sixty copies would not scale.
   const slices = new Map<string, TableSlice>();
   for (const table of [...new Set(checks.flatMap((c) => tablesRead(c, input.macros)))].sort()) {
-    const slice = await tableSlice(input.store, table, tenantId);
+    const slice = await tableSlice(input.store, table, tenantId, input.platformRows);
     slices.set(table, slice);
     add(tableFile(table), `${JSON.stringify(slice, null, 2)}\n`);
   }

@@ -1,5 +1,6 @@
 // What a run publishes for each tenant: report.json, and with a signer its detached signature, the signed
 // report.pdf and the evidence pack that holds them both.
+import { PlatformRows } from '../evidence/evidence-rows.js';
 import { buildPack } from '../evidence/pack.js';
 import { signPdf } from '../evidence/pdf-signature.js';
 import type { Signer } from '../evidence/signer.js';
@@ -34,6 +35,7 @@ export async function tenantPdf(store: Store, report: TenantReport, checks: Read
 
 export async function publishReports(input: PublishInput): Promise<void> {
   const { writer, signer } = input;
+  const platformRows = new PlatformRows(input.store);
   for (const [tenant, report] of input.reports) {
     const json = `${JSON.stringify(report, null, 2)}\n`;
     await writer.write(tenant, 'report.json', json);
@@ -50,6 +52,7 @@ export async function publishReports(input: PublishInput): Promise<void> {
       params: input.params,
       macros: input.macros,
       signer,
+      platformRows,
       now: new Date(),
     });
     await writer.write(tenant, `${tenant}-${report.run.run_id}.zip`, pack);

@@ -5,6 +5,10 @@ import { SignPdf } from '@signpdf/signpdf';
 import { Signer as SignPdfSigner, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
 import { type CmsCheck, type CmsSigner, checkSignedData, signedData } from './cms.js';
 
+/** Document info keys naming whose report a PDF is; signed with it, read back by verify. */
+export const INFO_TENANT = 'ComplineTenant';
+export const INFO_RUN = 'ComplineRun';
+
 class CmsPdfSigner extends SignPdfSigner {
   constructor(private readonly signer: CmsSigner) {
     super();

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { parseDetached } from './jws.js';
 import { MANIFEST, type Manifest, SIGNATURE } from './pack.js';
-import { checkPdfSignature } from './pdf-signature.js';
+import { checkPdfSignature, INFO_RUN, INFO_TENANT } from './pdf-signature.js';
 import { DEMO_SUBJECT } from './signer.js';
 import { chainTrust, checkSignature, type Trust } from './trust.js';
 import { unzipFiles, ZipError } from './zip.js';
@@ -156,8 +156,8 @@ export function verifyPdf(pdf: Buffer, trust: Trust): Verdict {
   const check = checkPdfSignature(pdf);
   const leaf = check.chain[0];
   const base: Partial<Verdict> = {
-    tenant: check.info.ComplineTenant ?? null,
-    runId: check.info.ComplineRun ?? null,
+    tenant: check.info[INFO_TENANT] ?? null,
+    runId: check.info[INFO_RUN] ?? null,
     signedAt: check.signedAt,
     signer: leaf ? leaf.subject.replaceAll('\n', ', ') : null,
     // The demo certificate says so in its subject; the cover says it too.

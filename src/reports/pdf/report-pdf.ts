@@ -1,6 +1,7 @@
 // One tenant's report.pdf, laid out: cover, contents, executive summary, requirement tables, findings, registers.
 // Pure: the report, the checks and the tenant's trend in, an unsigned, unfinished pdfkit document out.
 import PDFDocument from 'pdfkit';
+import { INFO_RUN, INFO_TENANT } from '../../evidence/pdf-signature.js';
 import type { CheckMeta } from '../../model.js';
 import type { TrendPoint } from '../../store.js';
 import type { TenantReport } from '../tenant-report.js';
@@ -20,10 +21,6 @@ export interface PdfReportInput {
   trend: readonly TrendPoint[];
   signer: { subject: string | null; demo: boolean };
 }
-
-/** Document info keys `compline verify` reads back to say whose report it checked. */
-export const INFO_TENANT = 'ComplineTenant';
-export const INFO_RUN = 'ComplineRun';
 
 export function reportDocument(input: PdfReportInput): Doc {
   const { report } = input;

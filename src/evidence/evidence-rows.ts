@@ -118,24 +118,28 @@ export async function tableSlice(
   };
 }
 
+/** The source scopes a tenant's pack may name: the platform's and its own; read once per pack. */
+export function packSources(store: Store, tenant: string | null): Promise<SourceStatus[]> {
+  const owner = tenant === null ? 'tenant_id is null' : `tenant_id = ${sqlText(tenant)}`;
+  return store.read<SourceStatus>(
+    `select source, scope, status, error, rows::integer as rows from source_status
+     where (tenant_id is null or ${owner}) order by source, scope`,
+  );
+}
+
 /** A check's IPE metadata: its query, parameters, the table slices it read and the scopes that fed them. */
-export async function evidenceFor(
-  store: Store,
+export function evidenceFor(
+  sources: readonly SourceStatus[],
   check: CheckMeta,
   tenant: string | null,
   slices: ReadonlyMap<string, TableSlice>,
   params: EvidenceFile['ipe']['params'],
   macros: string,
   extractedAt: string,
-): Promise<EvidenceFile> {
+): EvidenceFile {
   const inputs: EvidenceFile['ipe']['inputs'] = {};
   for (const table of tablesRead(check, macros))
     inputs[table] = { file: tableFile(table), rows: slices.get(table)?.rows.length ?? 0 };
-  const owner = tenant === null ? 'tenant_id is null' : `tenant_id = ${sqlText(tenant)}`;
-  const sources = await store.read<SourceStatus>(
-    `select source, scope, status, error, rows::integer as rows from source_status
-     where (tenant_id is null or ${owner}) order by source, scope`,
-  );
   const feeding = new Set(Object.keys(inputs).flatMap((t) => TABLE_SOURCES[t] ?? []));
   return {
     ipe: {

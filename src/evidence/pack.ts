@@ -6,7 +6,15 @@ import type { CheckMeta } from '../model.js';
 import type { TenantReport } from '../reports/tenant-report.js';
 import type { Store } from '../store.js';
 import { TOOL_VERSION } from '../version.js';
-import { evidenceFor, type PlatformRows, type TableSlice, tableFile, tableSlice, tablesRead } from './evidence-rows.js';
+import {
+  evidenceFor,
+  type PlatformRows,
+  packSources,
+  type TableSlice,
+  tableFile,
+  tableSlice,
+  tablesRead,
+} from './evidence-rows.js';
 import type { Signer } from './signer.js';
 import { zipFiles } from './zip.js';
 
@@ -110,10 +118,11 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
     slices.set(table, slice);
     add(tableFile(table), `${JSON.stringify(slice, null, 2)}\n`);
   }
+  const sources = await packSources(input.store, tenantId);
   for (const check of checks) {
     const params = { ...check.params, ...input.params[check.id] };
     add(`evidence/${check.id}.sql`, `${boundSql(check, input.params[check.id])}\n`);
-    const evidence = await evidenceFor(input.store, check, tenantId, slices, params, input.macros, extractedAt);
+    const evidence = evidenceFor(sources, check, tenantId, slices, params, input.macros, extractedAt);
     add(`evidence/${check.id}.json`, `${JSON.stringify(evidence, null, 2)}\n`);
   }
   const manifest: Manifest = {

@@ -119,9 +119,13 @@ export class Layout {
   table(columns: readonly Column[], rows: readonly (string | Cell)[][], opts: { size?: number } = {}): void {
     const doc = this.doc;
     const size = opts.size ?? SIZE.small;
+    const lineHeight = (font: string) => doc.font(font).fontSize(size).currentLineHeight(true) + 0.5;
     const cellHeight = (cell: Cell, col: Column, font: string) => {
+      const text = safe(cell.text);
       doc.font(font).fontSize(size);
-      return doc.heightOfString(safe(cell.text), { width: col.width - 2 * PAD }) + 2 * PAD;
+      // Most cells hold one short line: measuring its width is far cheaper than laying it out.
+      if (!text.includes('\n') && doc.widthOfString(text) <= col.width - 2 * PAD) return lineHeight(font) + 2 * PAD;
+      return doc.heightOfString(text, { width: col.width - 2 * PAD, lineGap: 0.5 }) + 2 * PAD;
     };
     const headerCells = columns.map((c) => ({ text: c.header, bold: true }));
     const headerHeight = Math.max(...columns.map((c, i) => cellHeight(headerCells[i]!, c, FONT.bold)));

@@ -85,10 +85,13 @@ export function manualEvidence(layout: Layout, report: TenantReport): void {
   if (!any) layout.paragraph("No requirement of this tenant's frameworks needs manual evidence.");
 }
 
+/** Scopes listed one by one at most; the rest are counted, and every one is in report.json. */
+const LISTED_SCOPES = 60;
+
 export function sources(layout: Layout, report: TenantReport): void {
   layout.section('Evidence sources');
   layout.paragraph(
-    'Every source scope this report draws on and whether it was collected whole. A partial or failed scope makes ' +
+    'The source scopes this report draws on and whether each was collected whole. A partial or failed scope makes ' +
       'the checks that depend on it report errors, never passes.',
     { colour: COLOUR.muted, size: SIZE.small, gap: 8 },
   );
@@ -96,6 +99,34 @@ export function sources(layout: Layout, report: TenantReport): void {
     layout.paragraph('No source scope was recorded.');
     return;
   }
+  const bySource = new Map<string, { scopes: number; ok: number; rows: number }>();
+  for (const s of report.sources) {
+    const e = bySource.get(s.source) ?? { scopes: 0, ok: 0, rows: 0 };
+    e.scopes++;
+    if (s.status === 'ok') e.ok++;
+    e.rows += s.rows;
+    bySource.set(s.source, e);
+  }
+  layout.table(
+    [
+      { header: 'Source', width: 160 },
+      { header: 'Scopes', width: 80, align: 'right' },
+      { header: 'Collected whole', width: 100, align: 'right' },
+      { header: 'Incomplete or failed', width: 100, align: 'right' },
+      { header: 'Rows', width: CONTENT_WIDTH - 440, align: 'right' },
+    ],
+    [...bySource].map(([source, e]) => [
+      { text: source, bold: true },
+      String(e.scopes),
+      String(e.ok),
+      { text: String(e.scopes - e.ok), colour: e.scopes > e.ok ? STATUS_COLOUR.fail : COLOUR.muted },
+      String(e.rows),
+    ]),
+    { size: SIZE.small },
+  );
+  // Incomplete scopes first: they are what an auditor must weigh.
+  const listed = [...report.sources].sort((a, b) => Number(a.status === 'ok') - Number(b.status === 'ok'));
+  layout.heading('Scopes', { keep: 40 });
   layout.table(
     [
       { header: 'Source', width: 80 },
@@ -104,13 +135,20 @@ export function sources(layout: Layout, report: TenantReport): void {
       { header: 'Rows', width: 45, align: 'right' },
       { header: 'Problem', width: CONTENT_WIDTH - 375 },
     ],
-    report.sources.map((s) => [
-      s.source,
-      s.scope,
-      { text: s.status, colour: s.status === 'ok' ? STATUS_COLOUR.pass : STATUS_COLOUR.fail, bold: true },
-      String(s.rows),
-      s.error ?? '',
-    ]),
+    listed
+      .slice(0, LISTED_SCOPES)
+      .map((s) => [
+        s.source,
+        s.scope,
+        { text: s.status, colour: s.status === 'ok' ? STATUS_COLOUR.pass : STATUS_COLOUR.fail, bold: true },
+        String(s.rows),
+        s.error ?? '',
+      ]),
     { size: SIZE.tiny },
   );
+  if (listed.length > LISTED_SCOPES)
+    layout.paragraph(`${listed.length - LISTED_SCOPES} more scopes, all listed in report.json (sources).`, {
+      colour: COLOUR.muted,
+      size: SIZE.small,
+    });
 }

@@ -70,7 +70,8 @@ Collects the estate named in the config, evaluates every check, and writes one r
   --format FORMAT     text (summary table, default) or json (run id, status, counts)
 
 Status ok: every source scope collected completely; partial: a scope was incomplete or failed; failed:
-nothing collected. partial and failed exit 4 (before 1), with one line on stderr saying why.`,
+nothing collected. partial and failed exit 4 (before 1), with one line on stderr saying why. Reports
+not published to output.blob exit 6 (before 1, after 4).`,
     options: {
       config: { type: 'string', default: 'compline.yaml' },
       out: { type: 'string' },
@@ -106,6 +107,17 @@ nothing collected. partial and failed exit 4 (before 1), with one line on stderr
               sources: result.sources,
               exit_code: result.exitCode,
               out: result.outDir,
+              ...(result.uploads.length
+                ? {
+                    published: result.uploads.map((u) => ({
+                      tenant: u.tenant,
+                      file: u.name,
+                      url: u.url,
+                      sha256: u.sha256,
+                      ...(u.sas_url ? { sas_url: u.sas_url } : {}),
+                    })),
+                  }
+                : {}),
               tenants,
             },
             null,
@@ -114,6 +126,12 @@ nothing collected. partial and failed exit 4 (before 1), with one line on stderr
         );
       } else {
         out(`run ${result.runId} (${result.status}) → ${result.outDir}\n\n${result.summary}`);
+        if (result.uploads.length) {
+          const packs = result.uploads.filter((u) => u.name.endsWith('.zip'));
+          const tenants = new Set(result.uploads.map((u) => u.tenant)).size;
+          out(`\npublished ${result.uploads.length} files of ${tenants} tenant folders to Blob Storage`);
+          for (const p of packs) out(`  ${p.tenant}: ${p.sas_url ?? p.url}`);
+        }
       }
       if (result.exitReason) process.stderr.write(`compline: ${result.exitReason}\n`);
       return result.exitCode;
@@ -275,7 +293,8 @@ ${Object.entries(COMMANDS)
 
 Options: --help (also after any command), --version
 Exit codes: 0 ok, 1 findings at or above the threshold, 2 bad input or usage, 3 internal error,
-4 (run) sources partial or failed, 5 (verify) intact but the signer is not trusted`;
+4 (run) sources partial or failed, 5 (verify) intact but the signer is not trusted,
+6 (run) written locally but not published to Blob Storage`;
 
 function summary(command: Command): string {
   return command.usage.split('\n\n')[1]?.split('\n')[0] ?? '';

@@ -185,6 +185,34 @@ const signer = z.union(
   { error: 'expected { algorithm, key_file, certificate_file?, password_env? } or { demo: true }' },
 );
 
+/** A container name as Azure allows it: 3-63 lower-case letters, digits and single hyphens. */
+const containerName = z
+  .string()
+  .regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a container name: 3-63 lower-case letters, digits, single hyphens');
+
+const blobOutput = z.strictObject({
+  /** The storage account's blob endpoint, e.g. https://<account>.blob.core.windows.net; plain http only to localhost. */
+  account_url: z.url().refine((u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+  }, 'expected an https URL (plain http only to localhost)'),
+  container: containerName,
+  /** Put before `<tenant>/<run-id>/<file>`, e.g. `compline/`. */
+  prefix: z
+    .string()
+    .regex(/^([A-Za-z0-9._-]+\/)*$/, 'expected empty or folder names each ending in /')
+    .default(''),
+  credential: z
+    .discriminatedUnion('kind', [
+      /** The azure section's credential (workload identity in the CronJob); DefaultAzureCredential without one. */
+      z.strictObject({ kind: z.literal('azure') }),
+      z.strictObject({ kind: z.literal('account_key'), account_name: nonEmpty, key_env: envName }),
+    ])
+    .default({ kind: 'azure' }),
+  /** Hours the read-only links listed for auditors stay valid; 0 lists none (a link is a bearer capability). */
+  sas_hours: z.number().min(0).max(168).default(0),
+});
+
 export const configSchema = z.strictObject({
   version: z.literal(1),
   tenants: z.array(tenant).min(1),
@@ -218,6 +246,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       dir: nonEmpty.default('out'),
       store: nonEmpty.default('.compline/compline.duckdb'),
+      /** Also publish every run's reports and packs to an Azure Blob container, one prefix per tenant. */
+      blob: blobOutput.optional(),
     })
     .default({ dir: 'out', store: '.compline/compline.duckdb' }),
 });

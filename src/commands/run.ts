@@ -4,6 +4,7 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { sendAlerts } from '../alerts/send-alerts.js';
+import { azureConnection } from '../collectors/azure/connection.js';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
 import { PolicyFileSource } from '../collectors/policy/file-source.js';
 import { livePolicy } from '../collectors/policy/live-source.js';
@@ -17,6 +18,7 @@ import { type Finding, SEVERITIES, type Severity } from '../model.js';
 import { checkRunOutputs } from '../output-paths.js';
 import { localFolderWriter } from '../reports/output-writer.js';
 import { publishReports } from '../reports/publish.js';
+import { blobPublisher, defaultCredential, type UploadedFile } from '../reports/storage/blob-publisher.js';
 import { buildTenantReport, type RunMeta, type TenantReport } from '../reports/tenant-report.js';
 import { loadCatalogue, sharedMacros } from '../rules.js';
 import { type AlertDelivery, type FindingHistory, type SourceStatus, Store } from '../store.js';
@@ -48,18 +50,23 @@ export interface RunResult {
   findings: Finding[];
   /** Source scopes by status. */
   sources: Record<SourceStatus['status'], number>;
-  /** 0; 1 findings at or above --fail-on; 4 the run did not see the whole estate (wins over 1). */
-  exitCode: 0 | 1 | 4;
+  /** 0; 1 findings at or above --fail-on; 6 not published to Blob (wins over 1); 4 the run did not see the whole estate (wins over both). */
+  exitCode: 0 | 1 | 4 | 6;
   /** One line saying why the exit code is not 0; null when it is. */
   exitReason: string | null;
   /** Alert messages sent or tried after the reports were published. */
   alerts: AlertDelivery[];
+  /** Files published to `output.blob`, with read-only links when `sas_hours` asks for them. */
+  uploads: UploadedFile[];
 }
 
 export const PLATFORM = '_platform';
 
 /** Exit code of a run whose sources failed or were incomplete: a scheduler must not take it for a healthy run. */
 export const EXIT_SOURCES_INCOMPLETE = 4;
+
+/** Exit code of a run whose reports were written locally but not published to the configured Blob container. */
+export const EXIT_NOT_PUBLISHED = 6;
 
 /**
  * What the run saw: `ok` every source scope was collected completely (verdicts may still be `error` where a
@@ -76,6 +83,7 @@ function exitOf(
   sources: readonly SourceStatus[],
   findings: readonly Finding[],
   failOn: Severity | undefined,
+  notPublished: string | null = null,
 ): Pick<RunResult, 'exitCode' | 'exitReason'> {
   if (status !== 'ok') {
     const bad = sources.filter((s) => s.status !== 'ok');
@@ -86,6 +94,7 @@ function exitOf(
     const what = status === 'failed' ? 'no resources collected' : `${bad.length} of ${sources.length} source scopes incomplete`;
     return { exitCode: EXIT_SOURCES_INCOMPLETE, exitReason: `run ${status}: ${what} (${why}${bad.length > 1 ? '; …' : ''})` };
   }
+  if (notPublished) return { exitCode: EXIT_NOT_PUBLISHED, exitReason: `run ${notPublished}` };
   const failing = failOn ? worstFailing(findings, failOn) : 0;
   if (failOn && failing > 0)
     return {
@@ -153,6 +162,14 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const collectors = collectorsFor(loaded);
   // A key that cannot sign is found before any collection, like credentials that do not work.
   const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store) : null;
+  // So is a container the reports could not be published to.
+  const env = opts.env ?? process.env;
+  const blobSettings = config.output.blob;
+  const blob = blobSettings
+    ? await blobPublisher(blobSettings, env, () =>
+        config.azure ? azureConnection(config.azure, env).credential : defaultCredential(),
+      )
+    : null;
   // The whole-run deadline stops what is still being collected; the scopes it cuts short say so, and the run reports.
   const stop = new AbortController();
   const runDeadline = config.azure?.run_deadline_seconds;
@@ -315,6 +332,17 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       parquetPublished = true;
     }
     const outDir = await writer.commit();
+    // The local folder is the run's record; the container gets a copy, and a copy that failed is the run's exit status.
+    let uploads: UploadedFile[] = [];
+    let notPublished: string | null = null;
+    if (blob) {
+      try {
+        uploads = await blob.publish(outDir, runId);
+      } catch (e) {
+        notPublished = `not published to ${blob.location}: ${(e as Error).message.split('\n')[0]}`;
+        log(`error: ${notPublished}`);
+      }
+    }
     // Alerts go out once the reports they point at exist; nothing they meet can fail the audit.
     let alerts: AlertDelivery[] = [];
     try {
@@ -342,7 +370,8 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       findings: evaluation.findings,
       sources: counts,
       alerts,
-      ...exitOf(status, sources, evaluation.findings, opts.failOn),
+      uploads,
+      ...exitOf(status, sources, evaluation.findings, opts.failOn, notPublished),
     };
   } catch (e) {
     // Nothing of a run that failed stays: no staged or published output, no Parquet, no rows in the history.

@@ -117,6 +117,15 @@ export interface SourceStatus {
   tenant_id: string | null;
 }
 
+/** One run of a tenant's trend: its open findings by status (error includes unknown). */
+export interface TrendPoint {
+  run_id: string;
+  started_at: string;
+  fail: number;
+  error: number;
+  waived: number;
+}
+
 export interface PolicyGroupCounts {
   tenant_id: string | null;
   /** Lower case. */
@@ -512,6 +521,27 @@ export class Store {
     const map = new Map<string, string>();
     for (const [check, resource, first] of prev.getRows()) map.set(`${check}\u0000${resource}`, String(first));
     return map;
+  }
+
+  /**
+   * A tenant's open findings (fail, error or unknown, waived) of its last `limit` nightly runs up to and including
+   * `runId`, oldest first, counted over `checks` only; `tenant` null is the platform.
+   */
+  async findingTrend(runId: string, tenant: string | null, checks: readonly string[], limit = 12): Promise<TrendPoint[]> {
+    const result = await this.writer.runAndReadAll(
+      `select r.run_id, strftime(r.started_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as started_at,
+         count(f.check_id) filter (where f.status = 'fail')::integer as fail,
+         count(f.check_id) filter (where f.status in ('error', 'unknown'))::integer as error,
+         count(f.check_id) filter (where f.status = 'waived')::integer as waived
+       from runs r left join findings f
+         on f.run_id = r.run_id and coalesce(f.tenant_id, '') = $2
+         and list_contains(from_json($3, '["VARCHAR"]'), f.check_id)
+       where r.mode = 'nightly' and r.status <> 'running'
+         and r.started_at <= (select started_at from runs where run_id = $1)
+       group by r.run_id, r.started_at order by r.started_at desc limit ${Math.max(1, Math.floor(limit))}`,
+      [runId, tenant ?? '', JSON.stringify(checks)],
+    );
+    return (result.getRowObjectsJson() as unknown as TrendPoint[]).reverse();
   }
 
   /** Scopes every rule-visible table to one run on every reader connection. */

@@ -15,11 +15,11 @@ import { liveResourceGraph } from '../collectors/resource-graph/live-source.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
 import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
-import { buildPack } from '../evidence/pack.js';
 import { loadSigner } from '../evidence/signer.js';
 import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
 import { checkRunOutputs } from '../output-paths.js';
 import { localFolderWriter } from '../reports/output-writer.js';
+import { publishReports } from '../reports/publish.js';
 import { blobPublisher, defaultCredential, type UploadedFile } from '../reports/storage/blob-publisher.js';
 import { buildTenantReport, type RunMeta, type TenantReport } from '../reports/tenant-report.js';
 import { loadCatalogue, sharedMacros } from '../rules.js';
@@ -338,23 +338,15 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         unassigned,
       }),
     );
-    for (const [tenant, report] of reports) {
-      const json = `${JSON.stringify(report, null, 2)}\n`;
-      await writer.write(tenant, 'report.json', json);
-      if (!signer) continue;
-      await writer.write(tenant, 'report.json.jws', `${await signer.signDetached(Buffer.from(json, 'utf8'))}\n`);
-      const pack = await buildPack({
-        store,
-        report,
-        tenant,
-        checks: catalogue.byId,
-        params: config.check_params,
-        macros: sharedMacros(),
-        signer,
-        now: new Date(),
-      });
-      await writer.write(tenant, `${tenant}-${runId}.zip`, pack);
-    }
+    await publishReports({
+      store,
+      writer,
+      signer,
+      reports,
+      checks: catalogue.byId,
+      params: config.check_params,
+      macros: sharedMacros(),
+    });
     // Published last, Parquet first: a report folder never appears without the snapshot it was asked to have.
     if (parquetStaging && parquetFinal) {
       await rm(parquetStaging, { recursive: true, force: true });

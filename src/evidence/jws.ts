@@ -42,6 +42,12 @@ export function thumbprint(publicKey: KeyObject): string {
   return b64url(createHash('sha256').update(JSON.stringify(members)).digest());
 }
 
+/** A signature in the algorithm's JWS form (ECDSA as r||s). */
+export function signBytes(data: Buffer, alg: JwsAlgorithm, privateKey: KeyObject): Buffer {
+  const o = options(alg, privateKey);
+  return sign(o.digest, data, o.key);
+}
+
 export function signDetached(
   payload: Buffer,
   alg: JwsAlgorithm,
@@ -49,8 +55,7 @@ export function signDetached(
   header: Omit<JwsHeader, 'alg' | 'typ' | 'cty'>,
 ): string {
   const protectedHeader = b64url(JSON.stringify({ alg, typ: 'JOSE', cty: 'compline-manifest+json', ...header }));
-  const o = options(alg, privateKey);
-  const signature = sign(o.digest, Buffer.from(`${protectedHeader}.${b64url(payload)}`), o.key);
+  const signature = signBytes(Buffer.from(`${protectedHeader}.${b64url(payload)}`), alg, privateKey);
   return `${protectedHeader}..${b64url(signature)}`;
 }
 

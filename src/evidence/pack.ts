@@ -1,4 +1,4 @@
-// One tenant's evidence pack: report, findings, waivers, the rows and SQL behind every finding, a manifest of
+// One tenant's evidence pack: reports (JSON and signed PDF), findings, waivers, the rows and SQL behind every finding, a manifest of
 // hashes and a detached signature over it. Everything an auditor needs to verify and re-perform, nothing more.
 import { createHash } from 'node:crypto';
 import { boundSql } from '../engine.js';
@@ -6,7 +6,15 @@ import type { CheckMeta } from '../model.js';
 import type { TenantReport } from '../reports/tenant-report.js';
 import type { Store } from '../store.js';
 import { TOOL_VERSION } from '../version.js';
-import { evidenceFor, type TableSlice, tableFile, tableSlice, tablesRead } from './evidence-rows.js';
+import {
+  evidenceFor,
+  type PlatformRows,
+  packSources,
+  type TableSlice,
+  tableFile,
+  tableSlice,
+  tablesRead,
+} from './evidence-rows.js';
 import type { Signer } from './signer.js';
 import { zipFiles } from './zip.js';
 
@@ -75,12 +83,16 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 export interface PackInput {
   store: Store;
   report: TenantReport;
+  /** The signed report.pdf. */
+  pdf: Buffer;
   /** The tenant id, or `_platform`. */
   tenant: string;
   checks: ReadonlyMap<string, CheckMeta>;
   params: Record<string, Record<string, number | string | boolean>>;
   macros: string;
   signer: Signer;
+  /** The run's platform rows, shared by every pack of the run. */
+  platformRows: PlatformRows;
   now: Date;
 }
 
@@ -91,6 +103,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   const files: { path: string; data: Buffer }[] = [];
   const add = (path: string, data: string) => files.push({ path, data: Buffer.from(data, 'utf8') });
   add('report.json', `${JSON.stringify(report, null, 2)}\n`);
+  files.push({ path: 'report.pdf', data: input.pdf });
   add('findings.csv', findingsCsv(report.findings));
   add('waivers.json', `${JSON.stringify(report.waivers, null, 2)}\n`);
   add('macros.sql', input.macros);
@@ -101,14 +114,15 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   // Every table slice once: the checks reading a table read the same rows, and sixty copies would not scale.
   const slices = new Map<string, TableSlice>();
   for (const table of [...new Set(checks.flatMap((c) => tablesRead(c, input.macros)))].sort()) {
-    const slice = await tableSlice(input.store, table, tenantId);
+    const slice = await tableSlice(input.store, table, tenantId, input.platformRows);
     slices.set(table, slice);
     add(tableFile(table), `${JSON.stringify(slice, null, 2)}\n`);
   }
+  const sources = await packSources(input.store, tenantId);
   for (const check of checks) {
     const params = { ...check.params, ...input.params[check.id] };
     add(`evidence/${check.id}.sql`, `${boundSql(check, input.params[check.id])}\n`);
-    const evidence = await evidenceFor(input.store, check, tenantId, slices, params, input.macros, extractedAt);
+    const evidence = evidenceFor(sources, check, tenantId, slices, params, input.macros, extractedAt);
     add(`evidence/${check.id}.json`, `${JSON.stringify(evidence, null, 2)}\n`);
   }
   const manifest: Manifest = {

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import forge from 'node-forge';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
-import { type JwsAlgorithm, keyFits, signDetached, thumbprint } from './jws.js';
+import { pdfSignerProblem } from './cms.js';
+import { type JwsAlgorithm, keyFits, signBytes, signDetached, thumbprint } from './jws.js';
 
 export interface Signer {
   algorithm: JwsAlgorithm;
@@ -17,11 +18,13 @@ export interface Signer {
   /** Signed with the throwaway demo key: reports say so on their cover. */
   demo: boolean;
   signDetached(payload: Buffer): Promise<string>;
+  /** The bare signature over `data` in its JWS form (ECDSA as r||s), for the PDF's CMS signature. */
+  sign(data: Buffer): Promise<Buffer>;
 }
 
 type SignerConfig = NonNullable<Config['signer']>;
 
-const DEMO_SUBJECT = 'Compline DEMO signer (not for audit use)';
+export const DEMO_SUBJECT = 'Compline DEMO signer (not for audit use)';
 
 function fromKey(algorithm: JwsAlgorithm, key: KeyObject, certs: X509Certificate[], demo: boolean, label: string): Signer {
   if (!keyFits(algorithm, key)) throw new UsageError(`${label}: the key does not fit ${algorithm}`);
@@ -37,6 +40,7 @@ function fromKey(algorithm: JwsAlgorithm, key: KeyObject, certs: X509Certificate
     subject: leaf ? leaf.subject.replaceAll('\n', ', ') : null,
     demo,
     signDetached: async (payload) => signDetached(payload, algorithm, key, { kid, ...(chain.length ? { x5c: chain } : {}) }),
+    sign: async (data) => signBytes(data, algorithm, key),
   };
 }
 
@@ -78,8 +82,18 @@ function fromPkcs12(data: Buffer, password: string, label: string): { key: KeyOb
   }
 }
 
-/** The configured signer; paths resolve against the config's folder, demo material lives beside the store. */
+/**
+ * The configured signer; paths resolve against the config's folder, demo material lives beside the store. It signs
+ * report.pdf too, so it needs a certificate and an algorithm PDF readers accept.
+ */
 export async function loadSigner(config: SignerConfig, baseDir: string, storePath: string, env = process.env): Promise<Signer> {
+  const signer = await fromConfig(config, baseDir, storePath, env);
+  const problem = pdfSignerProblem(signer);
+  if (problem) throw new UsageError(`signer: ${problem}`);
+  return signer;
+}
+
+async function fromConfig(config: SignerConfig, baseDir: string, storePath: string, env: NodeJS.ProcessEnv): Promise<Signer> {
   if ('demo' in config) return demoSigner(join(dirname(resolve(storePath)), 'demo-signer'));
   const keyPath = resolve(baseDir, config.key_file);
   const data = await readOrRefuse(keyPath, 'signer.key_file');

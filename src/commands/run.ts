@@ -2,8 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { DefaultAzureCredential } from '@azure/identity';
 import pLimit from 'p-limit';
 import { sendAlerts } from '../alerts/send-alerts.js';
+import { azureConnection } from '../collectors/azure/connection.js';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
 import { PolicyFileSource } from '../collectors/policy/file-source.js';
 import { livePolicy } from '../collectors/policy/live-source.js';
@@ -152,7 +154,11 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const paths = await checkRunOutputs(opts, loaded);
   const collectors = collectorsFor(loaded);
   // A key that cannot sign is found before any collection, like credentials that do not work.
-  const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store) : null;
+  const signer = config.signer
+    ? await loadSigner(config.signer, loaded.baseDir, paths.store, process.env, () =>
+        config.azure ? azureConnection(config.azure).credential : new DefaultAzureCredential(),
+      )
+    : null;
   // The whole-run deadline stops what is still being collected; the scopes it cuts short say so, and the run reports.
   const stop = new AbortController();
   const runDeadline = config.azure?.run_deadline_seconds;

@@ -207,10 +207,38 @@ const signer = z.union(
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')
         .optional(),
     }),
+    /**
+     * A key in Azure Key Vault (or Managed HSM): only digests travel to the vault, which signs them; the private key
+     * never leaves it. The credential is the azure section's, or DefaultAzureCredential without one.
+     */
+    z.strictObject({
+      algorithm: z.enum(['ES256', 'PS256']),
+      key_vault: z.strictObject({
+        /** e.g. https://<vault>.vault.azure.net */
+        vault_url: z.url({ protocol: /^https$/, error: 'expected the vault URL, https://<vault>.vault.azure.net' }),
+        /** The key's name. */
+        key: z.string().regex(/^[0-9A-Za-z-]{1,127}$/, 'expected a Key Vault key name: letters, digits and hyphens'),
+        /** A version pins the key; without one, the key's current version when the run starts (recorded in each pack). */
+        version: z
+          .string()
+          .regex(/^[0-9a-f]{32}$/i, 'expected a 32-character key version')
+          .optional(),
+        /**
+         * The vault's token challenge must name a parent domain of the vault's host (vault.azure.net for
+         * <vault>.vault.azure.net). false only for a vault reached under another name: Azure Stack Hub, a proxy.
+         */
+        verify_challenge_resource: z.boolean().default(true),
+      }),
+      /** PEM certificate chain of the vault key, leaf first. */
+      certificate_file: nonEmpty,
+    }),
     /** A throwaway key and self-signed certificate made beside the store on first use; reports say DEMO. */
     z.strictObject({ demo: z.literal(true) }),
   ],
-  { error: 'expected { algorithm, key_file, certificate_file?, password_env? } or { demo: true }' },
+  {
+    error:
+      'expected { algorithm, key_file, certificate_file?, password_env? }, { algorithm, key_vault: { vault_url, key, version? }, certificate_file } or { demo: true }',
+  },
 );
 
 /** A container name as Azure allows it: 3-63 lower-case letters, digits and single hyphens. */

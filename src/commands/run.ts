@@ -166,15 +166,12 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const paths = await checkRunOutputs(opts, loaded);
   const collectors = await collectorsFor(loaded, catalogue.checks);
   // A key that cannot sign is found before any collection, like credentials that do not work.
-  const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store) : null;
-  // So is a container the reports could not be published to.
   const env = opts.env ?? process.env;
+  const azureCredential = () => (config.azure ? azureConnection(config.azure, env).credential : defaultCredential());
+  const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store, env, azureCredential) : null;
+  // So is a container the reports could not be published to.
   const blobSettings = config.output.blob;
-  const blob = blobSettings
-    ? await blobPublisher(blobSettings, env, () =>
-        config.azure ? azureConnection(config.azure, env).credential : defaultCredential(),
-      )
-    : null;
+  const blob = blobSettings ? await blobPublisher(blobSettings, env, azureCredential) : null;
   // The whole-run deadline stops what is still being collected; the scopes it cuts short say so, and the run reports.
   const stop = new AbortController();
   const runDeadline = config.azure?.run_deadline_seconds;

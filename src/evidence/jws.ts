@@ -48,14 +48,18 @@ export function signBytes(data: Buffer, alg: JwsAlgorithm, privateKey: KeyObject
   return sign(o.digest, data, o.key);
 }
 
-export function signDetached(
+/**
+ * A detached JWS (RFC 7515 appendix F) over `payload`; `sign` makes the signature over the signing input in the
+ * algorithm's JWS form, with a local key or remotely (Key Vault).
+ */
+export async function signDetached(
   payload: Buffer,
   alg: JwsAlgorithm,
-  privateKey: KeyObject,
   header: Omit<JwsHeader, 'alg' | 'typ' | 'cty'>,
-): string {
+  sign: (input: Buffer) => Promise<Buffer>,
+): Promise<string> {
   const protectedHeader = b64url(JSON.stringify({ alg, typ: 'JOSE', cty: 'compline-manifest+json', ...header }));
-  const signature = signBytes(Buffer.from(`${protectedHeader}.${b64url(payload)}`), alg, privateKey);
+  const signature = await sign(Buffer.from(`${protectedHeader}.${b64url(payload)}`));
   return `${protectedHeader}..${b64url(signature)}`;
 }
 

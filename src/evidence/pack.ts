@@ -35,7 +35,17 @@ export interface Manifest {
   tenant: string;
   run: TenantReport['run'];
   signed_at: string;
-  signer: { algorithm: string; kid: string; subject: string | null; demo: boolean };
+  signer: {
+    algorithm: string;
+    /** RFC 7638 thumbprint of the public key. */
+    kid: string;
+    /** Where the key lives when not in a file: the Key Vault key's versioned id. */
+    key_id: string | null;
+    subject: string | null;
+    /** The certificate chain, leaf first, base64 DER (as in the signature's x5c). */
+    chain: string[];
+    demo: boolean;
+  };
   files: ManifestFile[];
 }
 
@@ -132,7 +142,14 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
     tenant: input.tenant,
     run: report.run,
     signed_at: extractedAt,
-    signer: { algorithm: signer.algorithm, kid: signer.kid, subject: signer.subject, demo: signer.demo },
+    signer: {
+      algorithm: signer.algorithm,
+      kid: signer.kid,
+      key_id: signer.keyId,
+      subject: signer.subject,
+      chain: signer.chain,
+      demo: signer.demo,
+    },
     files: files.map((f) => ({ path: f.path, sha256: sha256(f.data), size: f.data.length })),
   };
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');

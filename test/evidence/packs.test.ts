@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseDetached, signDetached } from '../../src/evidence/jws.js';
+import { parseDetached, signBytes } from '../../src/evidence/jws.js';
 import type { Manifest } from '../../src/evidence/pack.js';
 import { verifyFiles } from '../../src/evidence/verify.js';
 import { unzipFiles, zipFiles } from '../../src/evidence/zip.js';
@@ -198,11 +198,10 @@ describe('evidence packs', () => {
       entry.sha256 = createHash('sha256').update(files.get(path)!).digest('hex');
       const bytes = Buffer.from(JSON.stringify(manifest));
       files.set('manifest.json', bytes);
-      const header = parseDetached(files.get('manifest.jws')!.toString('utf8'))!.header;
-      files.set(
-        'manifest.jws',
-        Buffer.from(signDetached(bytes, 'PS256', key, { kid: header.kid, ...(header.x5c ? { x5c: header.x5c } : {}) })),
-      );
+      // Re-signed with the signer's own key under the same header: only the content changed.
+      const { protectedHeader } = parseDetached(files.get('manifest.jws')!.toString('utf8'))!;
+      const signature = signBytes(Buffer.from(`${protectedHeader}.${bytes.toString('base64url')}`), 'PS256', key);
+      files.set('manifest.jws', Buffer.from(`${protectedHeader}..${signature.toString('base64url')}`));
     });
     expect(compline(['verify', resigned, '--cert', demoCert]).code).toBe(0);
     const r = compline(['replay', resigned, 'kv-purge-protection']);

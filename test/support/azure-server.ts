@@ -126,7 +126,11 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const issuedAt = state.issued.get(token);
     if (issuedAt === undefined) {
-      json(res, 401, { error: { code: 'AuthenticationFailed' } });
+      // A request without a token learns where to get one, as Azure's services answer (Key Vault asks this way first).
+      const challenge: Record<string, string> = req.headers.authorization
+        ? {}
+        : { 'www-authenticate': `Bearer authorization="${base}/${TEST_TENANT}", resource="${base}"` };
+      json(res, 401, { error: { code: 'AuthenticationFailed' } }, challenge);
       return false;
     }
     const expiry = opts.expireTokensAfter;

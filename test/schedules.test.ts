@@ -122,7 +122,8 @@ describe('schedules/ least privilege', () => {
     const plural = (kind: string) => kind.toLowerCase().replace(/y$/, 'ie').concat('s');
     expect(rules.flatMap((r) => r.resources).sort()).toEqual(Object.keys(K8S_KINDS).map(plural).sort());
     const verbs = Object.fromEntries(rules.flatMap((r) => r.resources.map((res) => [res, r.verbs.join(',')])));
-    for (const [res, v] of Object.entries(verbs)) expect(v, res).toBe(['secrets', 'configmaps'].includes(res) ? 'list' : 'get,list');
+    for (const [res, v] of Object.entries(verbs))
+      expect(v, res).toBe(['secrets', 'configmaps'].includes(res) ? 'list' : 'get,list');
   });
 
   it('the account mounts no token unless the pod asks; the pod uses workload identity', () => {
@@ -139,11 +140,11 @@ describe('schedules/ least privilege', () => {
     expect(spec).toMatchObject({ schedule: '0 2 * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid' });
     expect(spec.startingDeadlineSeconds).toBeGreaterThan(0);
     const job = (spec.jobTemplate as Obj).spec as Obj;
-    expect(Object.keys(job).filter((k) => k !== 'template').sort()).toEqual([
-      'activeDeadlineSeconds',
-      'backoffLimit',
-      'ttlSecondsAfterFinished',
-    ]);
+    expect(
+      Object.keys(job)
+        .filter((k) => k !== 'template')
+        .sort(),
+    ).toEqual(['activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished']);
   });
 
   it('the spot overlay only adds the spot toleration and node affinity (and a retry for evictions)', () => {
@@ -153,7 +154,9 @@ describe('schedules/ least privilege', () => {
     expect(spot.tolerations).toEqual([
       { key: 'kubernetes.azure.com/scalesetpriority', operator: 'Equal', value: 'spot', effect: 'NoSchedule' },
     ]);
-    expect(JSON.stringify(spot.affinity)).toContain('"key":"kubernetes.azure.com/scalesetpriority","operator":"In","values":["spot"]');
+    expect(JSON.stringify(spot.affinity)).toContain(
+      '"key":"kubernetes.azure.com/scalesetpriority","operator":"In","values":["spot"]',
+    );
     const { tolerations: _t, affinity: _a, ...rest } = spot;
     expect(rest).toEqual(base);
   });
@@ -173,7 +176,10 @@ describe('Dockerfile', () => {
     const final = lines.slice(lines.indexOf(from[1]!));
     expect(final).toContain('RUN npm ci --omit=dev && npm cache clean --force');
     const files = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).files as string[];
-    const copied = final.filter((l) => l.startsWith('COPY')).flatMap((l) => l.split(/\s+/).slice(1, -1)).filter((a) => !a.startsWith('--'));
+    const copied = final
+      .filter((l) => l.startsWith('COPY'))
+      .flatMap((l) => l.split(/\s+/).slice(1, -1))
+      .filter((a) => !a.startsWith('--'));
     expect(copied.map((c) => c.replace(/^\/src\//, '')).sort()).toEqual(['package-lock.json', 'package.json', ...files].sort());
     expect(final.at(-2)).toBe('USER 1000:1000');
     expect(final.at(-1)).toBe('ENTRYPOINT ["compline"]');

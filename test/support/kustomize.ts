@@ -68,4 +68,3 @@ export function renderKustomization(dir: string): Obj[] {
   }
   return objects;
 }
-

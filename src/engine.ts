@@ -238,7 +238,10 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
           tenant = owner;
         }
       }
-      const taint = tainting.find((s) => scopeCovers(s.scope, known));
+      // A scope that is one tenant's alone (a state file) withholds that tenant's verdicts, no other's.
+      const taint = tainting.find(
+        (s) => scopeCovers(s.scope, known) && (s.tenant_id === null || s.scope.startsWith('subscription:') || s.tenant_id === tenant),
+      );
       if (taint) {
         status = 'error';
         reason = `source ${taint.source} ${taint.status} for ${taint.scope}: ${taint.error ?? 'incomplete'}; verdict withheld (${reason})`;

@@ -1,14 +1,16 @@
 // The one interface every source implements. Nothing outside collectors/ knows Azure or Kubernetes.
-import type { ChildCoverage, PolicyStateRow, ResourceRow } from '../model.js';
+import type { ChildCoverage, IacResourceRow, PolicyStateRow, ResourceChangeRow, ResourceRow } from '../model.js';
 import type { SourceStatus } from '../store.js';
 
 export type CollectorEvent =
   | { kind: 'rows'; table: 'resources'; rows: ResourceRow[] }
   | { kind: 'rows'; table: 'policy_states'; rows: PolicyStateRow[] }
+  | { kind: 'rows'; table: 'iac_resources'; rows: IacResourceRow[] }
+  | { kind: 'rows'; table: 'resource_changes'; rows: ResourceChangeRow[] }
   /** Parents whose children of a type were all collected; without one, checks over those children say `error`. */
   | { kind: 'coverage'; rows: ChildCoverage[] }
   /** One per scope the collector covered; a scope that is partial or failed makes dependent checks `error`. */
-  | { kind: 'status'; status: Omit<SourceStatus, 'tenant_id'> };
+  | { kind: 'status'; status: Omit<SourceStatus, 'tenant_id'> & { /** A scope that is one tenant's alone (a state file). */ tenant_id?: string } };
 
 export interface Collector {
   /** Source name recorded in source_status, e.g. `resource-graph`. */
@@ -24,6 +26,8 @@ export const TABLE_SOURCES: Record<string, readonly string[]> = {
   // A plan needs no rows here: children_collected (src/checks/macros.sql) takes a plan's parents as complete.
   child_coverage: ['resource-graph'],
   policy_states: ['policy'],
+  iac_resources: ['terraform-state'],
+  resource_changes: ['resource-changes'],
   costs: ['cost'],
   metrics: ['monitor'],
   k8s_objects: ['kubernetes'],

@@ -10,6 +10,8 @@ import { PolicyFileSource } from '../collectors/policy/file-source.js';
 import { livePolicy } from '../collectors/policy/live-source.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
 import { liveResourceGraph } from '../collectors/resource-graph/live-source.js';
+import { ResourceChangesFileSource } from '../collectors/resource-graph/resource-changes.js';
+import { terraformStateSource } from '../collectors/terraform-state/index.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
 import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
@@ -104,7 +106,7 @@ function exitOf(
   return { exitCode: 0, exitReason: null };
 }
 
-function collectorsFor(loaded: LoadedConfig): Collector[] {
+function collectorsFor(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Collector[] {
   const rg = loaded.config.sources.resource_graph;
   if (!rg) throw new UsageError(`sources.resource_graph: no source configured; nothing to audit`);
   // The config's cross-check requires the azure section for a live source.
@@ -116,6 +118,9 @@ function collectorsFor(loaded: LoadedConfig): Collector[] {
     collectors.push(
       policy.mode === 'live' ? livePolicy(loaded.config.azure!, policy) : new PolicyFileSource(policy.paths, loaded.baseDir),
     );
+  const { terraform, resource_changes } = loaded.config.sources;
+  if (terraform) collectors.push(terraformStateSource(terraform, loaded, env));
+  if (resource_changes) collectors.push(new ResourceChangesFileSource(resource_changes.paths, loaded.baseDir));
   return collectors;
 }
 
@@ -159,11 +164,11 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const loaded = await loadConfig(opts.config, catalogue);
   const { config } = loaded;
   const paths = await checkRunOutputs(opts, loaded);
-  const collectors = collectorsFor(loaded);
+  const env = opts.env ?? process.env;
+  const collectors = collectorsFor(loaded, env);
   // A key that cannot sign is found before any collection, like credentials that do not work.
   const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store) : null;
   // So is a container the reports could not be published to.
-  const env = opts.env ?? process.env;
   const blobSettings = config.output.blob;
   const blob = blobSettings
     ? await blobPublisher(blobSettings, env, () =>
@@ -203,6 +208,11 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       toStore(async () => {
         if (event.kind === 'rows' && event.table === 'policy_states') {
           await store.appendPolicyStates(runId, event.rows);
+        } else if (event.kind === 'rows' && event.table === 'iac_resources') {
+          // Tenant and environment come from the state's key, never from what the state holds.
+          await store.appendIacResources(runId, event.rows);
+        } else if (event.kind === 'rows' && event.table === 'resource_changes') {
+          await store.appendResourceChanges(runId, event.rows);
         } else if (event.kind === 'rows') {
           for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
           await store.appendResources(runId, event.rows);
@@ -212,7 +222,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         } else {
           // A subscription a tenant owns outright is that tenant's scope: other tenants' reports do not name it.
           const sub = /^subscription:(.+)$/.exec(event.status.scope)?.[1];
-          const owner = sub ? tenancy.subjectTenant(`/subscriptions/${sub}`) : null;
+          const owner = event.status.tenant_id ?? (sub ? tenancy.subjectTenant(`/subscriptions/${sub}`) : null);
           await store.recordSource(runId, { ...event.status, tenant_id: owner });
           if (event.status.status !== 'ok')
             log(`warn: ${event.status.source} ${event.status.status} for ${event.status.scope}: ${event.status.error}`);
@@ -238,6 +248,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     clearTimeout(deadlineTimer);
     await store.stampCoverageTenants(runId);
     await store.stampPolicyTenants(runId, (id) => tenancy.subjectTenant(id));
+    await store.stampChangeTenants(runId, (id) => tenancy.subjectTenant(id));
 
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,

@@ -67,7 +67,7 @@ function readRawState(doc: Obj): TerraformDocument {
       if (inst.deposed !== undefined) continue;
       const key = formatKey(inst.index_key);
       show.push({
-        address: `${prefix}${key ?? ''}`,
+        address: `${prefix}${key === undefined ? '' : `[${key}]`}`,
         mode: 'managed',
         type: r.type,
         name: r.name,

@@ -31,7 +31,8 @@ refreshed as (
   group by tenant_id, resource_id
 ),
 subjects as (
-  select coalesce(t.live_id, p.resource_id) as id, coalesce(t.tenant_id, p.tenant_id) as tenant_id,
+  -- A plan's resource not live in its own tenant's scope is named by its plan entry: the id may be another tenant's.
+  select coalesce(t.live_id, 'iac://' || p.workspace_key || '#' || p.address) as id, coalesce(t.tenant_id, p.tenant_id) as tenant_id,
          coalesce(t.workspace_key, p.workspace_key) as workspace_key, coalesce(t.address, p.address) as address,
          t.live_id is not null and t.live_properties is null as uncollected,
          c.differing, p.drifted

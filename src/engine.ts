@@ -240,7 +240,8 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
       }
       // A scope that is one tenant's alone (a state file) withholds that tenant's verdicts, no other's.
       const taint = tainting.find(
-        (s) => scopeCovers(s.scope, known) && (s.tenant_id === null || s.scope.startsWith('subscription:') || s.tenant_id === tenant),
+        (s) =>
+          scopeCovers(s.scope, known) && (s.tenant_id === null || s.scope.startsWith('subscription:') || s.tenant_id === tenant),
       );
       if (taint) {
         status = 'error';

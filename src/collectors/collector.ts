@@ -10,7 +10,10 @@ export type CollectorEvent =
   /** Parents whose children of a type were all collected; without one, checks over those children say `error`. */
   | { kind: 'coverage'; rows: ChildCoverage[] }
   /** One per scope the collector covered; a scope that is partial or failed makes dependent checks `error`. */
-  | { kind: 'status'; status: Omit<SourceStatus, 'tenant_id'> & { /** A scope that is one tenant's alone (a state file). */ tenant_id?: string } };
+  | {
+      kind: 'status';
+      status: Omit<SourceStatus, 'tenant_id'> & { /** A scope that is one tenant's alone (a state file). */ tenant_id?: string };
+    };
 
 export interface Collector {
   /** Source name recorded in source_status, e.g. `resource-graph`. */

@@ -1,8 +1,8 @@
 // The terraform source as configured: a folder or Blob containers, with the tenants' key layout.
 import { resolve } from 'node:path';
 import type { Config, LoadedConfig } from '../../config.js';
-import { azureConnection } from '../azure/connection.js';
 import { defaultCredential } from '../../reports/storage/blob-publisher.js';
+import { azureConnection } from '../azure/connection.js';
 import { blobStore, folderStore } from './state-files.js';
 import { TerraformStateSource } from './terraform-state-source.js';
 

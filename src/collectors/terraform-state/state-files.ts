@@ -53,14 +53,16 @@ export interface BlobStoreSettings {
   credential: { kind: 'azure' } | { kind: 'account_key'; account_name: string; key_env: string };
 }
 
-export function blobStore(settings: BlobStoreSettings, env: NodeJS.ProcessEnv, azureCredential: () => TokenCredential): StateStore {
+export function blobStore(
+  settings: BlobStoreSettings,
+  env: NodeJS.ProcessEnv,
+  azureCredential: () => TokenCredential,
+): StateStore {
   const options = { userAgentOptions: { userAgentPrefix: `compline/${TOOL_VERSION}` }, retryOptions: { maxTries: 4 } };
   let service: BlobServiceClient | null = null;
   const url = new URL(settings.account_url);
   const account =
-    settings.credential.kind === 'account_key'
-      ? settings.credential.account_name
-      : (url.hostname.split('.')[0] ?? null);
+    settings.credential.kind === 'account_key' ? settings.credential.account_name : (url.hostname.split('.')[0] ?? null);
   const connect = (): BlobServiceClient => {
     if (service) return service;
     if (settings.credential.kind === 'account_key') {
@@ -73,7 +75,9 @@ export function blobStore(settings: BlobStoreSettings, env: NodeJS.ProcessEnv, a
       try {
         shared = new StorageSharedKeyCredential(settings.credential.account_name, key);
       } catch {
-        throw new UsageError(`sources.terraform.credential.key_env: ${settings.credential.key_env} does not hold a storage account key`);
+        throw new UsageError(
+          `sources.terraform.credential.key_env: ${settings.credential.key_env} does not hold a storage account key`,
+        );
       }
       service = new BlobServiceClient(settings.account_url, shared, options);
     } else service = new BlobServiceClient(settings.account_url, azureCredential(), options);
@@ -89,7 +93,9 @@ export function blobStore(settings: BlobStoreSettings, env: NodeJS.ProcessEnv, a
           exists = await client.getContainerClient(name).exists({ abortSignal: signal ?? AbortSignal.timeout(30_000) });
         } catch (e) {
           const err = e as { statusCode?: number; code?: string; message?: string };
-          const why = err.statusCode ? `HTTP ${err.statusCode} ${err.code ?? ''}`.trim() : (err.message ?? 'error').split('\n')[0];
+          const why = err.statusCode
+            ? `HTTP ${err.statusCode} ${err.code ?? ''}`.trim()
+            : (err.message ?? 'error').split('\n')[0];
           throw new UsageError(`sources.terraform: cannot reach container ${name} at ${settings.account_url}: ${why}`);
         }
         if (!exists) throw new UsageError(`sources.terraform.containers: no container ${name} at ${settings.account_url}`);

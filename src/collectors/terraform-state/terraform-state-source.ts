@@ -132,6 +132,13 @@ function status(
 ): CollectorEvent {
   return {
     kind: 'status',
-    status: { source: TERRAFORM_SOURCE, scope: `state:${file.label}`, status: s, error, rows, ...(tenant ? { tenant_id: tenant } : {}) },
+    status: {
+      source: TERRAFORM_SOURCE,
+      scope: `state:${file.label}`,
+      status: s,
+      error,
+      rows,
+      ...(tenant ? { tenant_id: tenant } : {}),
+    },
   };
 }

@@ -50,7 +50,7 @@ select
   end as status,
   case
     when len(drifted) > 0 or len(differing) > 0 then 'changed outside Terraform: '
-      || array_to_string(list_distinct(list_concat(coalesce(drifted, []), coalesce(differing, []))), ', ')
+      || array_to_string(list_sort(list_distinct(list_concat(coalesce(drifted, []), coalesce(differing, [])))), ', ')
       || ' (state ' || workspace_key || ', ' || address || ')'
     when uncollected then 'live properties not collected: cannot compare with the state'
     else 'matches its state ' || workspace_key || ' (' || address || ')'

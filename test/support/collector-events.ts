@@ -10,7 +10,7 @@ export async function drainCollector(collector: Collector) {
   const statuses: Omit<SourceStatus, 'tenant_id'>[] = [];
   for await (const e of collector.collect()) {
     if (e.kind === 'rows' && e.table === 'resources') resources.push(...e.rows);
-    else if (e.kind === 'rows') policyStates.push(...e.rows);
+    else if (e.kind === 'rows' && e.table === 'policy_states') policyStates.push(...e.rows);
     else if (e.kind === 'coverage') coverage.push(...e.rows);
     else statuses.push(e.status);
   }

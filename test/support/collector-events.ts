@@ -12,7 +12,7 @@ export async function drainCollector(collector: Collector) {
     if (e.kind === 'rows' && e.table === 'resources') resources.push(...e.rows);
     else if (e.kind === 'rows' && e.table === 'policy_states') policyStates.push(...e.rows);
     else if (e.kind === 'coverage') coverage.push(...e.rows);
-    else statuses.push(e.status);
+    else if (e.kind === 'status') statuses.push(e.status);
   }
   return { resources, policyStates, coverage, statuses };
 }

@@ -6,6 +6,7 @@ import AjvModule from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reportJsonSchema } from '../src/reports/report-schema.js';
 import type { TenantReport } from '../src/reports/tenant-report.js';
+import { Store } from '../src/store.js';
 
 const Ajv = AjvModule.default;
 
@@ -249,7 +250,8 @@ describe('demo estate', () => {
       // bank_alpha owns its whole subscription, so its NetworkWatcherRG flow logs and the subscription-level
       // pricings, role assignments and custom role are its own too.
       bank_alpha:
-        /\/resourcegroups\/rg-bank_alpha-|^\/subscriptions\/1f4c2a10-[^/]+(\/(providers|resourcegroups\/networkwatcherrg)\/|$)/,
+        /\/resourcegroups\/rg-bank_alpha-|^\/subscriptions\/1f4c2a10-[^/]+(\/(providers|resourcegroups\/networkwatcherrg)\/|$)|^iac:\/\/customers\/bank_alpha\//,
+      // State checks name the tenant's own state files (iac://<key>).
       // In the shared subscription the tenant's flow log sits in the platform's NetworkWatcherRG, claimed by its CustomerID tag.
       credit_union_beta:
         /\/resourcegroups\/rg-credit_union_beta-|\/resourcegroups\/networkwatcherrg\/.*\/flowlogs\/fl-vnet-cub-prod$/,
@@ -318,5 +320,44 @@ describe('demo estate', () => {
     expect(r['3.6.1']?.status).toBe('fail');
     expect(r['3.6.1']?.checks).toContain('kv-purge-protection');
     expect(r['9.4.1']).toMatchObject({ status: 'manual', checks: [] });
+  });
+});
+
+describe('demo Terraform states', () => {
+  it('bank_alpha: one NSG made in the portal, one storage account whose TLS was lowered by hand, one deleted outside the pipeline', () => {
+    const failing = (check: string) =>
+      reports.bank_alpha!.findings.filter((f) => f.check_id === check && f.status === 'fail').map((f) => f.resource_id);
+    expect(counts('bank_alpha', 'iac-unmanaged-resource')).toEqual([63, 1, 0, 0]);
+    expect(failing('iac-unmanaged-resource')).toEqual([expect.stringMatching(/networksecuritygroups\/nsg-alpha-prod-2$/)]);
+    expect(counts('bank_alpha', 'iac-drift')).toEqual([59, 1, 0, 0]);
+    const drift = reports.bank_alpha!.findings.find((f) => f.check_id === 'iac-drift' && f.status === 'fail');
+    expect(drift?.reason).toBe(
+      'changed outside Terraform: minimumTlsVersion (state customers/bank_alpha/prod/terraform.tfstate, azurerm_storage_account.stalphaprod5)',
+    );
+    expect(counts('bank_alpha', 'iac-orphaned-state-entry')).toEqual([60, 1, 0, 0]);
+    expect(failing('iac-orphaned-state-entry')).toEqual([
+      'iac://customers/bank_alpha/prod/terraform.tfstate#azurerm_storage_account.stalphaprod7',
+    ]);
+    expect(counts('bank_alpha', 'iac-out-of-band-change')).toEqual([1, 1, 0, 0]);
+    expect(counts('bank_alpha', 'iac-stale-state')).toEqual([1, 0, 0, 0]);
+  });
+
+  it('credit_union_beta (PCI only, so its report does not list them): every state check passes in the store', async () => {
+    const store = await Store.open(join(work, 'store.duckdb'));
+    try {
+      const rows = await store.read<{ check_id: string; status: string; n: number }>(
+        `select check_id, status, count(*)::integer as n from main.findings
+         where tenant_id = 'credit_union_beta' and check_id like 'iac-%' group by all order by all`,
+      );
+      expect(rows).toEqual([
+        { check_id: 'iac-drift', status: 'pass', n: 41 },
+        { check_id: 'iac-orphaned-state-entry', status: 'pass', n: 41 },
+        { check_id: 'iac-out-of-band-change', status: 'pass', n: 1 },
+        { check_id: 'iac-stale-state', status: 'pass', n: 1 },
+        { check_id: 'iac-unmanaged-resource', status: 'pass', n: 42 },
+      ]);
+    } finally {
+      store.close();
+    }
   });
 });

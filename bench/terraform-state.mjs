@@ -42,8 +42,24 @@ function writeStates(dir) {
       for (let i = 0; i < PER_STATE; i++) {
         const r = resource(t, env, i);
         const attributes = r.vault
-          ? { id: r.id, name: r.name, resource_group_name: `rg-${tenantId(t)}-${env}`, location: 'eastus', purge_protection_enabled: true, soft_delete_retention_days: 90, tags: { CustomerID: tenantId(t) } }
-          : { id: r.id, name: r.name, resource_group_name: `rg-${tenantId(t)}-${env}`, location: 'eastus', min_tls_version: 'TLS1_2', primary_access_key: `bench-key-${i}`, tags: { CustomerID: tenantId(t) } };
+          ? {
+              id: r.id,
+              name: r.name,
+              resource_group_name: `rg-${tenantId(t)}-${env}`,
+              location: 'eastus',
+              purge_protection_enabled: true,
+              soft_delete_retention_days: 90,
+              tags: { CustomerID: tenantId(t) },
+            }
+          : {
+              id: r.id,
+              name: r.name,
+              resource_group_name: `rg-${tenantId(t)}-${env}`,
+              location: 'eastus',
+              min_tls_version: 'TLS1_2',
+              primary_access_key: `bench-key-${i}`,
+              tags: { CustomerID: tenantId(t) },
+            };
         parts.push(
           JSON.stringify({
             mode: 'managed',
@@ -100,7 +116,9 @@ const seconds = (from) => ((performance.now() - from) / 1000).toFixed(1);
 
 async function main() {
   const dataDir = join(import.meta.dirname, '.data', `tfstate-${TENANTS}x${ENVS.length}x${PER_STATE}`);
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model.trim()} · ${Math.round(totalmem() / 1024 ** 3)} GiB · node ${process.version}`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model.trim()} · ${Math.round(totalmem() / 1024 ** 3)} GiB · node ${process.version}`,
+  );
   if (!existsSync(dataDir)) {
     const t0 = performance.now();
     writeStates(dataDir);
@@ -112,10 +130,16 @@ async function main() {
   const t1 = performance.now();
   const live = liveRows();
   for (let i = 0; i < live.length; i += 50_000) await store.appendResources(runId, live.slice(i, i + 50_000));
-  console.log(`live estate: ${live.length} resources loaded in ${seconds(t1)} s (not counted: the Resource Graph collector's part)`);
+  console.log(
+    `live estate: ${live.length} resources loaded in ${seconds(t1)} s (not counted: the Resource Graph collector's part)`,
+  );
 
   const tenants = Array.from({ length: TENANTS }, (_, t) => ({ id: tenantId(t), environments: ENVS }));
-  const source = new TerraformStateSource(folderStore(dataDir, 'stbenchtfstate'), ['customers/{tenant}/{env}/terraform.tfstate'], tenants);
+  const source = new TerraformStateSource(
+    folderStore(dataDir, 'stbenchtfstate'),
+    ['customers/{tenant}/{env}/terraform.tfstate'],
+    tenants,
+  );
   const start = performance.now();
   let rows = 0;
   let failed = 0;
@@ -129,7 +153,9 @@ async function main() {
     }
   }
   const read = seconds(start);
-  console.log(`states: ${rows} instances from ${TENANTS * ENVS.length} files read, mapped and stored in ${read} s (${failed} scopes not ok)`);
+  console.log(
+    `states: ${rows} instances from ${TENANTS * ENVS.length} files read, mapped and stored in ${read} s (${failed} scopes not ok)`,
+  );
 
   const catalogue = await loadCatalogue();
   const checks = catalogue.checks.filter((c) => c.id.startsWith('iac-') && c.id !== 'iac-state-backend-hardening');
@@ -145,7 +171,8 @@ async function main() {
       params: {},
       today: new Date().toISOString().slice(0, 10),
     });
-    for (const f of evaluation.findings) counts.set(`${f.check_id} ${f.status}`, (counts.get(`${f.check_id} ${f.status}`) ?? 0) + 1);
+    for (const f of evaluation.findings)
+      counts.set(`${f.check_id} ${f.status}`, (counts.get(`${f.check_id} ${f.status}`) ?? 0) + 1);
     console.log(`  ${check.id}: ${seconds(t)} s`);
   }
   console.log(`checks: ${checks.length} in ${seconds(t2)} s`);

@@ -265,8 +265,8 @@ export const configSchema = z.strictObject({
       resource_graph: source.optional(),
       policy: policySource.optional(),
       terraform: terraformSource.optional(),
-      /** Resource Graph `resourcechanges` result pages, from files. */
-      resource_changes: fileSource.optional(),
+      /** Resource Graph `resourcechanges`: result pages from files, or live through the `azure` connection. */
+      resource_changes: source.optional(),
     })
     .default({}),
   waivers: z.array(waiverSchema).default([]),
@@ -434,7 +434,7 @@ function crossCheck(raw: unknown): string[] {
     if (r.kind === 'email' && isRecord(raw.alerts) && raw.alerts.smtp === undefined)
       problems.push(`alerts.smtp: required for an email route (alerts.routes[${i}])`);
   }
-  for (const name of ['resource_graph', 'policy']) {
+  for (const name of ['resource_graph', 'policy', 'resource_changes']) {
     const src = isRecord(raw.sources) ? raw.sources[name] : undefined;
     if (isRecord(src) && src.mode === 'live' && raw.azure === undefined)
       problems.push(`azure: required for sources.${name}.mode: live`);

@@ -11,6 +11,7 @@ import { livePolicy } from '../collectors/policy/live-source.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
 import { liveResourceGraph } from '../collectors/resource-graph/live-source.js';
 import { ResourceChangesFileSource } from '../collectors/resource-graph/resource-changes.js';
+import { liveResourceChanges } from '../collectors/resource-graph/resource-changes-live.js';
 import { terraformStateSource } from '../collectors/terraform-state/index.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
 import { evaluate, validateQueries } from '../engine.js';
@@ -120,7 +121,12 @@ function collectorsFor(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Collector[
     );
   const { terraform, resource_changes } = loaded.config.sources;
   if (terraform) collectors.push(terraformStateSource(terraform, loaded, env));
-  if (resource_changes) collectors.push(new ResourceChangesFileSource(resource_changes.paths, loaded.baseDir));
+  if (resource_changes)
+    collectors.push(
+      resource_changes.mode === 'live'
+        ? liveResourceChanges(loaded.config.azure!, env)
+        : new ResourceChangesFileSource(resource_changes.paths, loaded.baseDir),
+    );
   return collectors;
 }
 

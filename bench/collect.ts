@@ -1,15 +1,18 @@
-// npm run bench:collect [-- --resources N --subscriptions N --concurrency N --latency-ms N --only SECTION]
+// npm run bench:collect [-- --resources N --subscriptions N --pods N --clusters N --concurrency N --latency-ms N --only SECTION]
 // Live collection against local servers that play the real services, quotas included: one section per source,
 // each printing what it collected, how fast, and how close it came to what the service's quota allows.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { kubernetesChild, kubernetesSection } from './collect-kubernetes.js';
 import { resourceGraphChild, resourceGraphSection } from './collect-resource-graph.js';
 
 export interface BenchFlags {
   resources: number;
   subscriptions: number;
+  pods: number;
+  clusters: number;
   concurrency: number;
   latencyMs: number;
 }
@@ -24,7 +27,10 @@ export interface Section {
   child(params: unknown): Promise<void>;
 }
 
-const SECTIONS: readonly Section[] = [{ name: 'resource-graph', run: resourceGraphSection, child: resourceGraphChild }];
+const SECTIONS: readonly Section[] = [
+  { name: 'resource-graph', run: resourceGraphSection, child: resourceGraphChild },
+  { name: 'kubernetes', run: kubernetesSection, child: kubernetesChild },
+];
 
 function machine(): string {
   const os = /PRETTY_NAME="([^"]+)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? process.platform;
@@ -41,6 +47,8 @@ async function main(): Promise<void> {
     options: {
       resources: { type: 'string', default: '100000' },
       subscriptions: { type: 'string', default: '200' },
+      pods: { type: 'string', default: '50000' },
+      clusters: { type: 'string', default: '20' },
       concurrency: { type: 'string', default: '4' },
       'latency-ms': { type: 'string', default: '0' },
       only: { type: 'string' },
@@ -49,6 +57,8 @@ async function main(): Promise<void> {
   const flags: BenchFlags = {
     resources: Number(values.resources),
     subscriptions: Number(values.subscriptions),
+    pods: Number(values.pods),
+    clusters: Number(values.clusters),
     concurrency: Number(values.concurrency),
     latencyMs: Number(values['latency-ms']),
   };

@@ -101,7 +101,7 @@ const tags = (tenant, env, extra = {}) => ({
 });
 
 // profile: 'good' | 'bad' | 'missing' decides each resource's posture.
-function keyVault(sub, rg, name, location, profile, t) {
+function keyVault(sub, rg, name, location, profile, t, logsTo = PLATFORM_WORKSPACE) {
   const props = {
     tenantId: TENANT_AAD,
     sku: { family: 'A', name: 'standard' },
@@ -136,13 +136,16 @@ function keyVault(sub, rg, name, location, profile, t) {
   if (profile !== 'missing') {
     for (const list of ['providers/microsoft.insights/diagnosticSettings', 'keys', 'secrets']) collected(sub, `${kv.id}/${list}`);
   }
-  if (profile === 'good') diagnostics(sub, kv.id, 'AuditEvent');
+  if (profile === 'good') diagnostics(sub, kv.id, 'AuditEvent', logsTo);
   return kv;
 }
 
-function diagnostics(sub, targetId, category) {
+/** The platform's Log Analytics workspace (East US), where resources send their logs unless told otherwise. */
+const PLATFORM_WORKSPACE = `/subscriptions/${SUB_PLATFORM}/resourceGroups/rg-platform-logging/providers/Microsoft.OperationalInsights/workspaces/law-platform`;
+
+function diagnostics(sub, targetId, category, workspaceId = PLATFORM_WORKSPACE) {
   child(sub, targetId, 'providers/microsoft.insights/diagnosticSettings', 'microsoft.insights/diagnosticsettings', 'to-law', {
-    workspaceId: `/subscriptions/${SUB_PLATFORM}/resourceGroups/rg-platform-logging/providers/Microsoft.OperationalInsights/workspaces/law-platform`,
+    workspaceId,
     logs: [{ category, categoryGroup: null, enabled: true, retentionPolicy: { enabled: false, days: 0 } }],
     metrics: [{ category: 'AllMetrics', enabled: true, retentionPolicy: { enabled: false, days: 0 } }],
   });
@@ -183,7 +186,10 @@ function storage(sub, rg, name, location, profile, t) {
     sku: { name: 'Standard_GRS', tier: 'Standard' },
     tags: t,
   });
-  if (t.DataClass === 'audit-logs') collected(sub, `${account.id}/managementPolicies`);
+  if (t.DataClass === 'audit-logs') {
+    collected(sub, `${account.id}/managementPolicies`);
+    collected(sub, `${account.id}/blobServices`);
+  }
   return account;
 }
 
@@ -352,6 +358,17 @@ function managementPolicy(sub, account, deleteDays) {
         },
       ],
     },
+  });
+}
+
+/** The account's blob service (BlobServicesList's shape): soft delete kept `days`, versioning on or off. */
+function blobService(sub, account, days, versioning) {
+  return child(sub, account.id, 'blobServices', 'microsoft.storage/storageaccounts/blobservices', 'default', {
+    cors: { corsRules: [] },
+    deleteRetentionPolicy: { allowPermanentDelete: false, enabled: true, days },
+    containerDeleteRetentionPolicy: { enabled: true, days },
+    isVersioningEnabled: versioning,
+    changeFeed: { enabled: versioning },
   });
 }
 
@@ -603,16 +620,33 @@ for (const env of ['dev', 'prod']) {
   sqlCub[env] = sqlServer(SUB_SHARED, rg, `sql-cub-${env}`, 'westus', env === 'prod' ? 'good' : 'missing', t);
 }
 
-// fintech_gamma: premium, GDPR only (no PCI / SOX verdicts), westeurope, same shared subscription.
+// fintech_gamma: premium, GDPR and SOC 2 (no PCI / SOX verdicts), westeurope, same shared subscription.
+// Residency, as designed: its own workspace in West Europe receives the prod vaults' logs (pass); the dev vaults still
+// log to the platform's East US workspace (fail); an analytics workspace and a DR storage account sit in East US
+// (fail: region; the GRS account also replicates to West US); every other account is GRS in West Europe, replicating
+// to North Europe (pass); the Cosmos DB account keeps its replicas in Europe (pass).
+const gammaWorkspace = workspace(SUB_SHARED, 'rg-fintech_gamma-prod', 'law-gamma-prod', 'westeurope', 400, tags('fintech_gamma', 'prod'));
 for (const env of ['dev', 'prod']) {
   const rg = `rg-fintech_gamma-${env}`;
   const t = tags('fintech_gamma', env);
+  const logsTo = env === 'prod' ? gammaWorkspace.id : PLATFORM_WORKSPACE;
   for (let i = 0; i < 5; i++) {
-    keyVault(SUB_SHARED, rg, `kv-gamma-${env}-${i}`, 'westeurope', mix(i, 3, 1), t);
+    keyVault(SUB_SHARED, rg, `kv-gamma-${env}-${i}`, 'westeurope', mix(i, 3, 1), t, logsTo);
     storage(SUB_SHARED, rg, `stgamma${env}${i}`, 'westeurope', mix(i, 2, 2), t);
   }
   for (let i = 0; i < 3; i++) nsg(SUB_SHARED, rg, `nsg-gamma-${env}-${i}`, 'westeurope', mix(i, 2, 1), t);
 }
+workspace(SUB_SHARED, 'rg-fintech_gamma-prod', 'law-gamma-analytics', 'eastus', 90, tags('fintech_gamma', 'prod'));
+storage(SUB_SHARED, 'rg-fintech_gamma-prod', 'stgammadr', 'eastus', 'good', tags('fintech_gamma', 'prod')).properties.secondaryLocation = 'westus';
+arm(SUB_SHARED, 'rg-fintech_gamma-prod', 'Microsoft.DocumentDB', 'databaseAccounts', 'cosmos-gamma-prod', 'westeurope', {
+  provisioningState: 'Succeeded',
+  databaseAccountOfferType: 'Standard',
+  publicNetworkAccess: 'Disabled',
+  locations: [
+    { id: 'cosmos-gamma-prod-westeurope', locationName: 'West Europe', failoverPriority: 0, isZoneRedundant: true },
+    { id: 'cosmos-gamma-prod-northeurope', locationName: 'North Europe', failoverPriority: 1, isZoneRedundant: false },
+  ],
+}, { kind: 'GlobalDocumentDB', tags: tags('fintech_gamma', 'prod') });
 // A resource in someone else's resource group that the CustomerID tag assigns to fintech_gamma.
 storage(SUB_SHARED, 'rg-data-exchange', 'stgammaexport', 'westeurope', 'bad', { CustomerID: 'fintech_gamma', Environment: 'prod' });
 
@@ -672,6 +706,8 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
 
   // storage-audit-log-lifecycle: stalphaprod0 (DataClass audit-logs) deletes after 365 days → fail [0, 1, 0]
   managementPolicy(SUB_ALPHA, find('microsoft.storage/storageaccounts', 'stalphaprod0'), 365);
+  // storage-audit-log-delete-protection: stalphaprod0 keeps soft delete but not versioning → fail [0, 1, 0]
+  blobService(SUB_ALPHA, find('microsoft.storage/storageaccounts', 'stalphaprod0'), 7, false);
 
   // subnet-has-nsg: prod snet-aks, snet-data and dev snet-aks pass; dev snet-build fail → [3, 1, 0]
   vnet(SUB_ALPHA, 'rg-bank_alpha-prod', 'vnet-alpha-prod', 'eastus', '10.20.1', [['snet-aks', nsgOf('nsg-alpha-prod-0')], ['snet-data', nsgOf('nsg-alpha-prod-1')]], tp);
@@ -761,6 +797,8 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
 
   // storage-audit-log-lifecycle: stcubprod0 deletes after exactly 2555 days (seven years) → pass [1, 0, 0]
   managementPolicy(SUB_SHARED, find('microsoft.storage/storageaccounts', 'stcubprod0'), 2555);
+  // storage-audit-log-delete-protection: stcubprod0 soft delete 30 days and versioning → pass [1, 0, 0]
+  blobService(SUB_SHARED, find('microsoft.storage/storageaccounts', 'stcubprod0'), 30, true);
 
   // subnet-has-nsg: prod snet-app and snet-data pass, dev snet-app fail → [2, 1, 0]
   vnet(SUB_SHARED, 'rg-credit_union_beta-prod', 'vnet-cub-prod', 'westus', '10.30.1', [['snet-app', nsgOf('nsg-cub-prod-0')], ['snet-data', nsgOf('nsg-cub-prod-1')]], tp);
@@ -798,6 +836,8 @@ const EXP_2027 = 1798761600; // 2027-01-01T00:00:00Z
 
   // storage-audit-log-lifecycle: stplatformaudit deletes after 2920 days → pass [1, 0, 0]
   managementPolicy(SUB_PLATFORM, find('microsoft.storage/storageaccounts', 'stplatformaudit'), 2920);
+  // storage-audit-log-delete-protection: stplatformaudit soft delete 90 days and versioning → pass [1, 0, 0]
+  blobService(SUB_PLATFORM, find('microsoft.storage/storageaccounts', 'stplatformaudit'), 90, true);
 
   // subnet-has-nsg: snet-shared-services and snet-mgmt pass, GatewaySubnet exempt, snet-aks-shared fail → [2, 1, 0]
   vnet(SUB_PLATFORM, 'rg-platform-hub', 'vnet-hub', 'eastus', '10.0.0', [['GatewaySubnet', null], ['snet-shared-services', nsgOf('nsg-hub-0')], ['snet-mgmt', nsgOf('nsg-hub-3')], ['snet-aks-shared', null]], pt);
@@ -986,7 +1026,7 @@ const estate = new URL('./estate/', import.meta.url);
 mkdirSync(estate, { recursive: true });
 // Only what this script writes: estate/kubernetes/ holds hand-designed cluster objects (see its DESIGN.md).
 for (const entry of readdirSync(estate)) {
-  if (entry.startsWith('resource-graph-') || entry.startsWith('children-')) rmSync(new URL(entry, estate), { recursive: true });
+  if (entry.startsWith('resource-graph-') || entry.startsWith('children-') || entry === 'policy') rmSync(new URL(entry, estate), { recursive: true });
 }
 let total = 0;
 let files = 0;

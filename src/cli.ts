@@ -212,10 +212,11 @@ Shows one check: requirements, parameters, remediation (portal, az CLI, Terrafor
     },
   },
   verify: {
-    usage: `compline verify <pack.zip|report.json> [--cert CA.pem | --key PUBLIC.pem | --jwks FILE] [--signature FILE]
+    usage: `compline verify <pack.zip|report.pdf|report.json> [--cert CA.pem | --key PUBLIC.pem | --jwks FILE] [--signature FILE]
 
-Checks that an evidence pack (or a report.json with its report.json.jws) is what Compline signed: every file
-against the signed manifest, the signature, and the signer against the trust anchor you give.
+Checks that an evidence pack, a report.pdf (its embedded signature) or a report.json with its report.json.jws
+is what Compline signed: every file against the signed manifest, the signature, and the signer against the
+trust anchor you give.
 
   --cert FILE       PEM certificates you trust (your CA); the signer's chain must lead to one of them
   --key FILE        the signer's public key (PEM)

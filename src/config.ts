@@ -8,7 +8,7 @@ import { UsageError } from './errors.js';
 import { type Catalogue, loadCatalogue } from './rules.js';
 import { closest, didYouMean } from './suggest.js';
 
-export const FRAMEWORKS = ['pci-dss-4.0.1', 'sox-itgc', 'gdpr'] as const;
+export const FRAMEWORKS = ['pci-dss-4.0.1', 'sox-itgc', 'gdpr', 'soc2'] as const;
 
 const id = z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'expected a lower-case id: letters, digits, underscores');
 const nonEmpty = z.string().min(1);
@@ -68,6 +68,34 @@ const policySource = z.discriminatedUnion('mode', [
     initiatives: z.array(policyObjectId('policySetDefinitions')).default([]),
     /** Policy assignments whose states are collected, whatever they assign. */
     assignments: z.array(policyObjectId('policyAssignments')).default([]),
+  }),
+]);
+
+/** Kubernetes objects: `kubectl get -o yaml|json` files (a folder per cluster), or the clusters' API servers. */
+const kubernetesSource = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('file'),
+    /** Folders relative to the config file: a cluster's (named by the folder), or one holding a folder per cluster. */
+    paths: z.array(nonEmpty).min(1),
+  }),
+  z.strictObject({
+    mode: z.literal('live'),
+    /** Kubeconfig file, relative to the config file; default $KUBECONFIG, else ~/.kube/config. */
+    kubeconfig: nonEmpty.optional(),
+    /** Contexts to collect, one cluster each; default every context of the kubeconfig. */
+    contexts: z.array(nonEmpty).default([]),
+    /** Cluster name recorded per context (the name tenants[].clusters and mapping.shared_clusters use); default the context's name. */
+    cluster_names: z.record(nonEmpty, nonEmpty).default({}),
+    /** Collect the cluster the run is in (service account token, KUBERNETES_SERVICE_HOST) instead of a kubeconfig. */
+    in_cluster: z.strictObject({ cluster: nonEmpty }).optional(),
+    /** Objects per list request (`limit`); `continue` fetches the rest. */
+    page_size: z.int().min(1).max(5000).default(500),
+    /** How long one list request may take before its cluster is reported incomplete. */
+    request_timeout_seconds: z.number().positive().max(600).default(30),
+    /** How long one cluster may take in all; then it is partial, or failed when nothing was listed. */
+    cluster_deadline_seconds: z.number().positive().max(86_400).default(600),
+    /** Clusters collected at once (each lists its kinds one after another). */
+    concurrency: z.int().min(1).max(32).default(4),
   }),
 ]);
 
@@ -179,10 +207,38 @@ const signer = z.union(
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')
         .optional(),
     }),
+    /**
+     * A key in Azure Key Vault (or Managed HSM): only digests travel to the vault, which signs them; the private key
+     * never leaves it. The credential is the azure section's, or DefaultAzureCredential without one.
+     */
+    z.strictObject({
+      algorithm: z.enum(['ES256', 'PS256']),
+      key_vault: z.strictObject({
+        /** e.g. https://<vault>.vault.azure.net */
+        vault_url: z.url({ protocol: /^https$/, error: 'expected the vault URL, https://<vault>.vault.azure.net' }),
+        /** The key's name. */
+        key: z.string().regex(/^[0-9A-Za-z-]{1,127}$/, 'expected a Key Vault key name: letters, digits and hyphens'),
+        /** A version pins the key; without one, the key's current version when the run starts (recorded in each pack). */
+        version: z
+          .string()
+          .regex(/^[0-9a-f]{32}$/i, 'expected a 32-character key version')
+          .optional(),
+        /**
+         * The vault's token challenge must name a parent domain of the vault's host (vault.azure.net for
+         * <vault>.vault.azure.net). false only for a vault reached under another name: Azure Stack Hub, a proxy.
+         */
+        verify_challenge_resource: z.boolean().default(true),
+      }),
+      /** PEM certificate chain of the vault key, leaf first. */
+      certificate_file: nonEmpty,
+    }),
     /** A throwaway key and self-signed certificate made beside the store on first use; reports say DEMO. */
     z.strictObject({ demo: z.literal(true) }),
   ],
-  { error: 'expected { algorithm, key_file, certificate_file?, password_env? } or { demo: true }' },
+  {
+    error:
+      'expected { algorithm, key_file, certificate_file?, password_env? }, { algorithm, key_vault: { vault_url, key, version? }, certificate_file } or { demo: true }',
+  },
 );
 
 /** A container name as Azure allows it: 3-63 lower-case letters, digits and single hyphens. */
@@ -267,6 +323,7 @@ export const configSchema = z.strictObject({
       terraform: terraformSource.optional(),
       /** Resource Graph `resourcechanges`: result pages from files, or live through the `azure` connection. */
       resource_changes: source.optional(),
+      kubernetes: kubernetesSource.optional(),
     })
     .default({}),
   waivers: z.array(waiverSchema).default([]),
@@ -439,6 +496,14 @@ function crossCheck(raw: unknown): string[] {
     if (isRecord(src) && src.mode === 'live' && raw.azure === undefined)
       problems.push(`azure: required for sources.${name}.mode: live`);
   }
+  const k8s = isRecord(raw.sources) ? raw.sources.kubernetes : undefined;
+  if (
+    isRecord(k8s) &&
+    k8s.mode === 'live' &&
+    k8s.in_cluster !== undefined &&
+    (k8s.kubeconfig !== undefined || k8s.contexts !== undefined)
+  )
+    problems.push('sources.kubernetes.in_cluster: use either in_cluster or kubeconfig / contexts, not both');
   return problems;
 }
 

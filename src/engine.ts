@@ -144,9 +144,14 @@ function unknownRead(reads: string[][], facts: ResourceFacts | undefined): strin
   return paths.filter((_, i) => reads.some((r) => overlaps(r, split[i]!)));
 }
 
-/** A scope taints the resources it covers: a subscription its own; a file or plan everything (we cannot tell what is missing). */
-function scopeCovers(scope: string, facts: ResourceFacts | undefined): boolean {
+/**
+ * A scope taints the resources it covers: a subscription its own; a cluster its Kubernetes subjects (Azure resources
+ * are not its to withhold); a file or plan everything (we cannot tell what is missing).
+ */
+function scopeCovers(scope: string, facts: ResourceFacts | undefined, resourceId: string): boolean {
   if (scope.startsWith('subscription:')) return facts?.subscription_id === scope.slice('subscription:'.length).toLowerCase();
+  // A Kubernetes subject is k8s://<cluster>/...: another cluster's failure does not withhold its verdict.
+  if (scope.startsWith('cluster:')) return resourceId.startsWith(`k8s://${scope.slice('cluster:'.length)}/`);
   return true;
 }
 
@@ -238,10 +243,11 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
           tenant = owner;
         }
       }
-      // A scope that is one tenant's alone (a state file) withholds that tenant's verdicts, no other's.
+      // A state file's scope is one tenant's alone: it withholds that tenant's verdicts, no other's.
       const taint = tainting.find(
         (s) =>
-          scopeCovers(s.scope, known) && (s.tenant_id === null || s.scope.startsWith('subscription:') || s.tenant_id === tenant),
+          scopeCovers(s.scope, known, resourceId) &&
+          (!s.scope.startsWith('state:') || s.tenant_id === null || s.tenant_id === tenant),
       );
       if (taint) {
         status = 'error';

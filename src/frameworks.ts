@@ -24,10 +24,12 @@ export interface Framework {
   byId: Map<string, Requirement>;
 }
 
-/** Catalogue files, relative to the checks folder. Frameworks without one (gdpr) have no automated checks. */
+/** Catalogue files, relative to the checks folder: one per framework the config accepts. */
 export const CATALOGUE_FILES: Record<string, string> = {
   'pci-dss-4.0.1': 'pci/framework.yaml',
   'sox-itgc': 'sox/framework.yaml',
+  gdpr: 'gdpr/framework.yaml',
+  soc2: 'soc2/framework.yaml',
 };
 
 export function loadFrameworks(checksDir: URL): Map<string, Framework> {
@@ -40,4 +42,12 @@ export function loadFrameworks(checksDir: URL): Map<string, Framework> {
     out.set(id, { ...parsed.data, byId: new Map(parsed.data.requirements.map((r) => [r.id, r])) });
   }
   return out;
+}
+
+/** A check's requirement ids in the given frameworks only: what a tenant's outputs show of it. */
+export function requirementsIn(
+  requirements: Record<string, string[]>,
+  frameworkIds: readonly string[],
+): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(requirements).filter(([fw]) => frameworkIds.includes(fw)));
 }

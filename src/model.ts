@@ -60,6 +60,22 @@ export interface PolicyStateRow {
  * A source's statement that it collected every child of one type under one parent: the difference between
  * "collected, none exist" and "not collected" for checks over child resources (`child_coverage`).
  */
+/** One row of `k8s_objects`: a listed Kubernetes object (src/collectors/kubernetes/object-row.ts says what is kept). */
+export interface K8sObjectRow {
+  cluster: string;
+  kind: string;
+  /** Null for cluster-scoped kinds. */
+  namespace: string | null;
+  name: string;
+  uid: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  spec: unknown;
+  status: unknown;
+  /** Stamped by the run from the namespace or the cluster; null: the platform's. */
+  tenant_id: string | null;
+}
+
 export interface ChildCoverage {
   /** Lower-case ARM id of the parent: a resource, a resource group, or `/subscriptions/<id>`. */
   parent_id: string;

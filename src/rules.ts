@@ -11,11 +11,14 @@ export const CHECKS_DIR = new URL('../src/checks/', import.meta.url);
 /** Written by `npm run build`; ignored as soon as any rule file differs from what it was built from. */
 const SNAPSHOT = new URL('./catalogue.snapshot.json', import.meta.url);
 
-/** Table macros shared by checks, defined on every connection before any check runs. */
-export const MACROS_FILE = new URL('macros.sql', CHECKS_DIR);
+/**
+ * Table macros shared by checks, defined on every connection before any check runs: the general ones, then the dated
+ * Azure region table the residency checks read. Evidence packs carry them as one macros.sql.
+ */
+export const MACRO_FILES = [new URL('macros.sql', CHECKS_DIR), new URL('regions.sql', CHECKS_DIR)];
 let macros: string | undefined;
 export function sharedMacros(): string {
-  macros ??= readFileSync(MACROS_FILE, 'utf8');
+  macros ??= MACRO_FILES.map((f) => readFileSync(f, 'utf8')).join('\n');
   return macros;
 }
 

@@ -4,7 +4,15 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance as Instance } from '@duckdb/node-api';
-import type { ChildCoverage, Finding, IacResourceRow, PolicyStateRow, ResourceChangeRow, ResourceRow } from './model.js';
+import type {
+  ChildCoverage,
+  Finding,
+  IacResourceRow,
+  K8sObjectRow,
+  PolicyStateRow,
+  ResourceChangeRow,
+  ResourceRow,
+} from './model.js';
 
 /** Columns every table carries; rules never see run_id (views filter on it). */
 const STAMP = 'run_id varchar not null, tenant_id varchar';
@@ -12,9 +20,9 @@ const STAMP = 'run_id varchar not null, tenant_id varchar';
 export const TABLE_DDL: Record<string, string> = {
   runs: `run_id varchar primary key, mode varchar not null, started_at timestamptz not null,
     finished_at timestamptz, tool_version varchar not null, config_sha256 varchar, status varchar not null`,
-  /** The run's tenants as configured, so rules can read tiers, frameworks and environments. */
+  /** The run's tenants as configured, so rules can read tiers, frameworks, environments and regions. */
   tenants: `${STAMP}, name varchar not null, tier varchar not null, frameworks varchar[] not null,
-    environments varchar[] not null`,
+    environments varchar[] not null, regions varchar[]`,
   source_status: `${STAMP}, source varchar not null, scope varchar not null, status varchar not null,
     error varchar, rows bigint not null`,
   resources: `${STAMP}, id varchar not null, type varchar not null, name varchar, location varchar,
@@ -57,6 +65,12 @@ export const TABLE_DDL: Record<string, string> = {
   alert_deliveries: `${STAMP}, route integer not null, kind varchar not null, status varchar not null,
     attempts integer not null, items integer not null, error varchar, finished_at timestamptz not null`,
 };
+
+/**
+ * Columns added since a store file could first be written, each `table column type`: a store from an earlier version
+ * gains them on open (earlier runs read null there). Nullable, as the rows already written have no value.
+ */
+const ADDED_COLUMNS = ['tenants regions varchar[]'] as const;
 
 /** A table's columns and their DuckDB types, from its DDL. */
 export function tableColumns(table: string): { name: string; type: string }[] {
@@ -118,6 +132,15 @@ export interface SourceStatus {
   tenant_id: string | null;
 }
 
+/** One run of a tenant's trend: its open findings by status (error includes unknown). */
+export interface TrendPoint {
+  run_id: string;
+  started_at: string;
+  fail: number;
+  error: number;
+  waived: number;
+}
+
 export interface PolicyGroupCounts {
   tenant_id: string | null;
   /** Lower case. */
@@ -171,6 +194,10 @@ export class Store {
     for (const [table, ddl] of Object.entries(TABLE_DDL)) {
       await writer.run(`create table if not exists ${table} (${ddl})`);
     }
+    for (const added of ADDED_COLUMNS) {
+      const [table, column, type] = added.split(' ');
+      await writer.run(`alter table ${table} add column if not exists ${column} ${type}`);
+    }
     const readers = [await instance.connect(), await instance.connect(), await instance.connect()];
     const catalog = String((await writer.runAndReadAll('select current_database()')).getRows()[0]?.[0]);
     return new Store(instance, writer, readers, catalog);
@@ -214,6 +241,7 @@ export class Store {
       tier: string;
       frameworks: readonly string[];
       environments: readonly string[];
+      regions: readonly string[];
     }[],
   ): Promise<void> {
     const a = await this.writer.createAppender('tenants', 'main', this.catalog);
@@ -224,6 +252,7 @@ export class Store {
       a.appendVarchar(t.tier);
       appendList(a, t.frameworks);
       appendList(a, t.environments);
+      appendList(a, t.regions);
       a.endRow();
     }
     a.closeSync();
@@ -318,6 +347,77 @@ export class Store {
        where f.run_id = $1 and f.tenant_id is null and f.type = 'microsoft.network/networkwatchers/flowlogs'`,
       [runId],
     );
+  }
+
+  async appendK8sObjects(runId: string, rows: readonly K8sObjectRow[]): Promise<void> {
+    const a = await this.writer.createAppender('k8s_objects', 'main', this.catalog);
+    for (const o of rows) {
+      a.appendVarchar(runId);
+      appendNullable(a, o.tenant_id);
+      a.appendVarchar(o.cluster);
+      a.appendVarchar(o.kind);
+      appendNullable(a, o.namespace);
+      a.appendVarchar(o.name);
+      appendNullable(a, o.uid);
+      appendNullable(a, json(o.labels));
+      appendNullable(a, json(o.annotations));
+      appendNullable(a, json(o.spec));
+      appendNullable(a, json(o.status));
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  /**
+   * Gives each Kubernetes object its tenant once every cluster is collected (a namespace's labels may arrive after its
+   * pods): every object of a cluster `cluster` dedicates to a tenant is that tenant's; elsewhere a namespaced object
+   * (and its Namespace) belongs to `namespace`'s answer from the Namespace's `label`, and the rest to the platform.
+   */
+  async stampK8sTenants(
+    runId: string,
+    owner: {
+      cluster: (cluster: string) => string | null;
+      namespace: (name: string, label: string | null) => string | null;
+    },
+    label: string,
+  ): Promise<void> {
+    const found = await this.writer.runAndReadAll(
+      `select o.cluster, o.ns, any_value(n.labels->>$2) as label
+       from (select distinct cluster, coalesce(namespace, name) as ns from k8s_objects
+             where run_id = $1 and (namespace is not null or kind = 'Namespace')) o
+       left join k8s_objects n on n.run_id = $1 and n.kind = 'Namespace' and n.cluster = o.cluster and n.name = o.ns
+       group by all`,
+      [runId, `$."${label.replaceAll('"', '\\"')}"`],
+    );
+    const owned: string[] = [];
+    const dedicated = new Map<string, string | null>();
+    for (const [cluster, ns, value] of found.getRows() as [string, string, string | null][]) {
+      if (!dedicated.has(cluster)) dedicated.set(cluster, owner.cluster(cluster));
+      if (dedicated.get(cluster)) continue;
+      const tenant = owner.namespace(ns, value);
+      if (tenant !== null) owned.push(cluster, ns, tenant);
+    }
+    const clusters = await this.writer.runAndReadAll('select distinct cluster from k8s_objects where run_id = $1', [runId]);
+    for (const [cluster] of clusters.getRows() as [string][]) {
+      const tenant = dedicated.get(cluster) ?? owner.cluster(cluster);
+      if (tenant !== null)
+        await this.writer.run('update k8s_objects set tenant_id = $3 where run_id = $1 and cluster = $2', [
+          runId,
+          cluster,
+          tenant,
+        ]);
+    }
+    // One statement for every namespace: thousands of single updates would each scan the table.
+    for (let i = 0; i < owned.length; i += 3 * 1000) {
+      const chunk = owned.slice(i, i + 3 * 1000);
+      const values = Array.from({ length: chunk.length / 3 }, (_, j) => `($${3 * j + 2}, $${3 * j + 3}, $${3 * j + 4})`);
+      await this.writer.run(
+        `update k8s_objects o set tenant_id = m.tenant from (values ${values.join(', ')}) m(cluster, ns, tenant)
+         where o.run_id = $1 and o.tenant_id is null and o.cluster = m.cluster and coalesce(o.namespace, o.name) = m.ns
+           and (o.namespace is not null or o.kind = 'Namespace')`,
+        [runId, ...chunk],
+      );
+    }
   }
 
   async appendPolicyStates(runId: string, rows: readonly PolicyStateRow[]): Promise<void> {
@@ -466,6 +566,27 @@ export class Store {
     const map = new Map<string, string>();
     for (const [check, resource, first] of prev.getRows()) map.set(`${check}\u0000${resource}`, String(first));
     return map;
+  }
+
+  /**
+   * A tenant's open findings (fail, error or unknown, waived) of its last `limit` nightly runs up to and including
+   * `runId`, oldest first, counted over `checks` only; `tenant` null is the platform.
+   */
+  async findingTrend(runId: string, tenant: string | null, checks: readonly string[], limit = 12): Promise<TrendPoint[]> {
+    const result = await this.writer.runAndReadAll(
+      `select r.run_id, strftime(r.started_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as started_at,
+         count(f.check_id) filter (where f.status = 'fail')::integer as fail,
+         count(f.check_id) filter (where f.status in ('error', 'unknown'))::integer as error,
+         count(f.check_id) filter (where f.status = 'waived')::integer as waived
+       from runs r left join findings f
+         on f.run_id = r.run_id and coalesce(f.tenant_id, '') = $2
+         and list_contains(from_json($3, '["VARCHAR"]'), f.check_id)
+       where r.mode = 'nightly' and r.status <> 'running'
+         and r.started_at <= (select started_at from runs where run_id = $1)
+       group by r.run_id, r.started_at order by r.started_at desc limit ${Math.max(1, Math.floor(limit))}`,
+      [runId, tenant ?? '', JSON.stringify(checks)],
+    );
+    return (result.getRowObjectsJson() as unknown as TrendPoint[]).reverse();
   }
 
   /** Scopes every rule-visible table to one run on every reader connection. */

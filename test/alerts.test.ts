@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MailReceiver, mailReceiver, type WebhookReceiver, webhookReceiver } from './support/alert-receivers.js';
@@ -82,9 +82,9 @@ const ENV = {
 
 async function run(dir: string, env: Record<string, string> = {}) {
   const urls = {
-    TEAMS_URL: web.url(`/teams/${TOKENS.teams}`),
-    HOOK_URL: web.url(`/hook/${TOKENS.hook}`),
-    SLACK_URL: web.url(`/slack/${TOKENS.slack}`),
+    TEAMS_URL: web.url(`/teams/${basename(dir)}/${TOKENS.teams}`),
+    HOOK_URL: web.url(`/hook/${basename(dir)}/${TOKENS.hook}`),
+    SLACK_URL: web.url(`/slack/${basename(dir)}/${TOKENS.slack}`),
   };
   const r = await complineAsync(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json'], {
     env: { ...ENV, ...urls, ...env },
@@ -120,8 +120,7 @@ const failing = (report: { findings: { check_id: string; resource_id: string; st
 describe('alerts', () => {
   it('go to every route on the first run, not again while nothing changes, and name only the regression after', async () => {
     const dir = workspace(ALL_ROUTES);
-    const seen = () =>
-      web.received.filter((r) => r.path.endsWith(TOKENS.teams) || r.path.endsWith(TOKENS.hook) || r.path.endsWith(TOKENS.slack));
+    const seen = () => web.received.filter((r) => r.path.includes(`/${basename(dir)}/`));
     const before = { web: seen().length, mail: mail.mails.length };
 
     // Run 1: no history, so every failure at or above high is new.
@@ -220,7 +219,7 @@ describe('alerts', () => {
     ]);
     for (const text of [one.stderr, two.stderr, three.stderr, one.stdout])
       for (const secret of [...Object.values(TOKENS), HMAC_KEY, SMTP_PASSWORD]) expect(text).not.toContain(secret);
-  });
+  }, 240_000);
 
   it('retries throttled and failing endpoints with backoff, records what failed, and never fails the audit', async () => {
     const dir = workspace(
@@ -230,9 +229,9 @@ describe('alerts', () => {
     - { tenant: zeta, kind: teams, url_env: UNSET_URL }`,
     );
     estate(dir, false, false);
-    web.script(`/teams/${TOKENS.teams}`, [503, 429]);
-    web.script(`/slack/${TOKENS.slack}`, [500, 500, 500]);
-    web.script(`/hook/${TOKENS.hook}`, [400]);
+    web.script(`/teams/${basename(dir)}/${TOKENS.teams}`, [503, 429]);
+    web.script(`/slack/${basename(dir)}/${TOKENS.slack}`, [500, 500, 500]);
+    web.script(`/hook/${basename(dir)}/${TOKENS.hook}`, [400]);
     const r = await run(dir);
     expect(r.code).toBe(0);
     const deliveries = await query(
@@ -258,7 +257,7 @@ describe('alerts', () => {
       'warn: alerts.routes[3] (teams) sent nothing: environment variable UNSET_URL is not set (1 message not sent)',
     );
     for (const secret of Object.values(TOKENS)) expect(r.stderr).not.toContain(secret);
-  });
+  }, 120_000);
 
   it('refuses a webhook URL that is not https and records a refused SMTP login, without the password', async () => {
     const dir = workspace(
@@ -283,7 +282,7 @@ describe('alerts', () => {
     expect(String(deliveries[1]!.error)).toMatch(/535|auth/i);
     expect(r.stderr).not.toContain('wrong-password');
     expect(r.stderr).not.toContain(TOKENS.teams);
-  });
+  }, 120_000);
 
   it('a night with a partial source makes no failure new the night after; a resource gone from a whole run is resolved', async () => {
     const dir = workspace('    []');
@@ -317,5 +316,5 @@ describe('alerts', () => {
     ]);
     // Zeta's report never carries acme's pairs.
     expect(JSON.stringify(four.report('zeta').delta)).not.toContain('rg-acme-prod');
-  });
+  }, 240_000);
 });

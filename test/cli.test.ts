@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadCatalogue } from '../src/rules.js';
 import { closest } from '../src/suggest.js';
 import { compline } from './support/cli.js';
 
@@ -66,7 +67,7 @@ describe('mistyped names', () => {
       'compline: --output srif=x.sarif: expected FORMAT=PATH with FORMAT one of text, json, sarif, junit, markdown (did you mean sarif?)',
     );
     expect(refused(['checks', 'list', '--framework', 'pci'])).toBe(
-      'compline: --framework pci: expected one of pci-dss-4.0.1, sox-itgc (did you mean pci-dss-4.0.1?)',
+      'compline: --framework pci: expected one of pci-dss-4.0.1, sox-itgc, gdpr, soc2 (did you mean pci-dss-4.0.1?)',
     );
   });
 
@@ -116,8 +117,27 @@ describe('checks list --format', () => {
   it('text is the table; table stays accepted as its old name', () => {
     const text = compline(['checks', 'list', '--format', 'text']);
     expect(text.code).toBe(0);
-    expect(text.stdout.split('\n')[0]).toMatch(/^id\s+severity\s+pci-dss-4\.0\.1\s+sox-itgc\s+title$/);
+    expect(text.stdout.split('\n')[0]).toMatch(/^id\s+severity\s+pci-dss-4\.0\.1\s+sox-itgc\s+gdpr\s+soc2\s+title$/);
     expect(compline(['checks', 'list', '--format', 'table']).stdout).toBe(text.stdout);
     expect(compline(['checks', 'list']).stdout).toBe(text.stdout);
+  });
+
+  it("--framework gdpr and soc2 list the checks each catalogue maps, with that framework's ids only", async () => {
+    const { checks } = await loadCatalogue();
+    for (const fw of ['gdpr', 'soc2']) {
+      const r = compline(['checks', 'list', '--framework', fw, '--format', 'json']);
+      expect(r.code).toBe(0);
+      const listed = (JSON.parse(r.stdout) as { id: string }[]).map((c) => c.id).sort();
+      expect(listed).toEqual(
+        checks
+          .filter((c) => c.requirements[fw])
+          .map((c) => c.id)
+          .sort(),
+      );
+      const text = compline(['checks', 'list', '--framework', fw]);
+      expect(text.stdout.split('\n')[0]).toMatch(new RegExp(`^id\\s+severity\\s+${fw}\\s+title$`));
+    }
+    const gdpr = compline(['checks', 'list', '--framework', 'gdpr']).stdout;
+    expect(gdpr).toMatch(/^residency-resource-region\s+high\s+44\s+Every resource a tenant owns/m);
   });
 });

@@ -52,7 +52,7 @@ describe('compline.yaml', () => {
     [
       'bad framework',
       `version: 1\ntenants:${tenant().replace('pci-dss-4.0.1', 'pci-dss-3.2')}\n`,
-      /tenants\[0\]\.frameworks\[0\]: expected one of pci-dss-4.0.1, sox-itgc, gdpr$/m,
+      /tenants\[0\]\.frameworks\[0\]: expected one of pci-dss-4.0.1, sox-itgc, gdpr, soc2$/m,
     ],
     ['malformed YAML', `version: 1\ntenants: [\n`, /:\d+:\d+ invalid YAML/],
     ['duplicate tenant', `version: 1\ntenants:${tenant()}${tenant()}\n`, /tenants\[1\]\.id: duplicate tenant id bank_alpha$/m],

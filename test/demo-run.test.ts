@@ -135,6 +135,9 @@ describe('demo estate', () => {
     expect(counts('bank_alpha', 'storage-audit-log-lifecycle')).toEqual([0, 1, 0, 0]);
     expect(counts('credit_union_beta', 'storage-audit-log-lifecycle')).toEqual([1, 0, 0, 0]);
     expect(counts('_platform', 'storage-audit-log-lifecycle')).toEqual([1, 0, 0, 0]);
+    expect(counts('bank_alpha', 'storage-audit-log-delete-protection')).toEqual([0, 1, 0, 0]);
+    expect(counts('credit_union_beta', 'storage-audit-log-delete-protection')).toEqual([1, 0, 0, 0]);
+    expect(counts('_platform', 'storage-audit-log-delete-protection')).toEqual([1, 0, 0, 0]);
     // law-alpha-prod 730 days; platform: law-platform 730, law-platform-sandbox 30.
     expect(counts('bank_alpha', 'log-analytics-retention')).toEqual([1, 0, 0, 0]);
     expect(counts('_platform', 'log-analytics-retention')).toEqual([1, 1, 0, 0]);
@@ -240,21 +243,88 @@ describe('demo estate', () => {
     }
   });
 
-  it('GDPR-only tenant gets no PCI or SOX verdicts', () => {
-    expect(reports.fintech_gamma!.findings).toEqual([]);
-    expect(reports.fintech_gamma!.frameworks.gdpr?.note).toBe('no automated check catalogue for this framework');
+  it('GDPR and SOC 2 tenant: scored on its frameworks only, its findings name no PCI or SOX requirement', () => {
+    const gamma = reports.fintech_gamma!;
+    expect(Object.keys(gamma.frameworks)).toEqual(['gdpr', 'soc2']);
+    const named = new Set(gamma.findings.flatMap((f) => Object.keys(f.requirements)));
+    expect([...named].sort()).toEqual(['gdpr', 'soc2']);
+    // Checks neither framework names (the PCI-only acr-public-network-access, say) give it no finding at all.
+    expect(gamma.findings.filter((f) => !f.requirements.gdpr && !f.requirements.soc2)).toEqual([]);
+  });
+
+  it('data residency of fintech_gamma (westeurope): the designed verdicts', () => {
+    const failing = (check: string) =>
+      reports
+        .fintech_gamma!.findings.filter((f) => f.check_id === check && f.status === 'fail')
+        .map((f) => f.resource_id.replace(/^.*\/(resourcegroups|resourceGroups)\/[^/]+\/providers\//, ''))
+        .sort();
+    // An analytics workspace and a DR storage account in East US.
+    expect(counts('fintech_gamma', 'residency-resource-region')).toEqual([29, 2, 0, 0]);
+    expect(failing('residency-resource-region')).toEqual([
+      'microsoft.operationalinsights/workspaces/law-gamma-analytics',
+      'microsoft.storage/storageaccounts/stgammadr',
+    ]);
+    // Every account is GRS: West Europe's pair is North Europe (pass); the DR account replicates to West US.
+    expect(counts('fintech_gamma', 'residency-storage-replication')).toEqual([11, 1, 0, 0]);
+    expect(failing('residency-storage-replication')).toEqual(['microsoft.storage/storageaccounts/stgammadr']);
+    // Its own West Europe workspace and the prod vaults' settings logging there pass; the dev vaults still log to the
+    // platform's East US workspace, and the analytics workspace is in East US.
+    expect(counts('fintech_gamma', 'residency-log-destinations')).toEqual([4, 4, 0, 0]);
+    expect(failing('residency-log-destinations')).toEqual([
+      'microsoft.keyvault/vaults/kv-gamma-dev-0/providers/microsoft.insights/diagnosticsettings/to-law',
+      'microsoft.keyvault/vaults/kv-gamma-dev-1/providers/microsoft.insights/diagnosticsettings/to-law',
+      'microsoft.keyvault/vaults/kv-gamma-dev-2/providers/microsoft.insights/diagnosticsettings/to-law',
+      'microsoft.operationalinsights/workspaces/law-gamma-analytics',
+    ]);
+    expect(counts('fintech_gamma', 'residency-keyvault-pair')).toEqual([10, 0, 0, 0]);
+    expect(counts('fintech_gamma', 'residency-cosmos-replicas')).toEqual([1, 0, 0, 0]);
+    const gdpr = reports.fintech_gamma!.frameworks.gdpr!.requirements.find((r) => r.id === '44');
+    expect(gdpr).toMatchObject({ status: 'fail', automation: 'partial' });
+  });
+
+  it('residency is judged for tenants whose frameworks ask for it only', () => {
+    for (const tenant of ['bank_alpha', 'credit_union_beta', '_platform'])
+      expect(
+        reports[tenant]!.findings.filter((f) => f.check_id.startsWith('residency-')),
+        tenant,
+      ).toEqual([]);
+  });
+
+  it("the store keeps only findings of checks the tenant's frameworks map", async () => {
+    const { loadCatalogue } = await import('../src/rules.js');
+    const { Store } = await import('../src/store.js');
+    const { byId } = await loadCatalogue();
+    const store = await Store.open(join(work, 'store.duckdb'));
+    try {
+      const rows = await store.read<{ tenant_id: string; check_id: string }>(
+        'select distinct f.tenant_id, f.check_id from findings f where f.tenant_id is not null',
+      );
+      const frameworks: Record<string, string[]> = {
+        bank_alpha: ['pci-dss-4.0.1', 'sox-itgc'],
+        credit_union_beta: ['pci-dss-4.0.1'],
+        fintech_gamma: ['gdpr', 'soc2'],
+      };
+      const stray = rows.filter((r) => !frameworks[r.tenant_id]!.some((fw) => byId.get(r.check_id)?.requirements[fw]));
+      expect(stray).toEqual([]);
+      // credit_union_beta is PCI only: the SOX-only backup checks left nothing of it in the store
+      expect(rows.filter((r) => r.tenant_id === 'credit_union_beta' && r.check_id.startsWith('postgres-backup'))).toEqual([]);
+      expect(rows.some((r) => r.tenant_id === 'fintech_gamma' && r.check_id === 'residency-resource-region')).toBe(true);
+    } finally {
+      store.close();
+    }
   });
 
   it('tenants never see each other’s resources', () => {
     const owners: Record<string, RegExp> = {
       // bank_alpha owns its whole subscription, so its NetworkWatcherRG flow logs and the subscription-level
       // pricings, role assignments and custom role are its own too.
+      // Its two dedicated clusters are wholly its own; on the shared cluster, its labelled namespace.
       bank_alpha:
-        /\/resourcegroups\/rg-bank_alpha-|^\/subscriptions\/1f4c2a10-[^/]+(\/(providers|resourcegroups\/networkwatcherrg)\/|$)|^iac:\/\/customers\/bank_alpha\//,
+        /\/resourcegroups\/rg-bank_alpha-|^\/subscriptions\/1f4c2a10-[^/]+(\/(providers|resourcegroups\/networkwatcherrg)\/|$)|^k8s:\/\/aks-bank-alpha-(prod|dev)\/|^k8s:\/\/aks-shared-westus\/(Namespace\/)?gc-bank-alpha-|^iac:\/\/customers\/bank_alpha\//,
       // State checks name the tenant's own state files (iac://<key>).
       // In the shared subscription the tenant's flow log sits in the platform's NetworkWatcherRG, claimed by its CustomerID tag.
       credit_union_beta:
-        /\/resourcegroups\/rg-credit_union_beta-|\/resourcegroups\/networkwatcherrg\/.*\/flowlogs\/fl-vnet-cub-prod$/,
+        /\/resourcegroups\/rg-credit_union_beta-|\/resourcegroups\/networkwatcherrg\/.*\/flowlogs\/fl-vnet-cub-prod$|^k8s:\/\/aks-shared-westus\/(Namespace\/)?gc-credit-union-beta-/,
     };
     for (const [tenant, own] of Object.entries(owners)) {
       const text = JSON.stringify(reports[tenant]);
@@ -285,8 +355,9 @@ describe('demo estate', () => {
         p.counts.not_evaluated,
       ];
     };
-    // Owners pass the checks; eight of bank_alpha's storage accounts allow public access.
-    expect(requirement('bank_alpha', '7.2.5')).toEqual(['fail', 'azure-policy', 'pass_partial', 'non_compliant', 9, 8, 0]);
+    // Owners pass the checks, but a standing cluster-admin binding and unused automounted tokens on its clusters fail
+    // them; eight of bank_alpha's storage accounts allow public access.
+    expect(requirement('bank_alpha', '7.2.5')).toEqual(['fail', 'both', 'fail', 'non_compliant', 9, 8, 0]);
     // HTTPS-only fails in both: the check and secure transfer.
     expect(requirement('bank_alpha', '4.2.1')).toEqual(['fail', 'both', 'fail', 'non_compliant', 12, 5, 0]);
     // The dev cluster's exemption is no evidence; the failing add-on check decides.
@@ -342,22 +413,22 @@ describe('demo Terraform states', () => {
     expect(counts('bank_alpha', 'iac-stale-state')).toEqual([1, 0, 0, 0]);
   });
 
-  it('credit_union_beta (PCI only, so its report does not list them): every state check passes in the store', async () => {
+  it('credit_union_beta: its states are collected; PCI only, it gets no SOX state verdicts', async () => {
     const store = await Store.open(join(work, 'store.duckdb'));
     try {
-      const rows = await store.read<{ check_id: string; status: string; n: number }>(
-        `select check_id, status, count(*)::integer as n from main.findings
-         where tenant_id = 'credit_union_beta' and check_id like 'iac-%' group by all order by all`,
+      const rows = await store.read<{ tenant_id: string; environment: string; n: number }>(
+        `select tenant_id, environment, count(*)::integer as n from main.iac_resources group by all order by all`,
       );
       expect(rows).toEqual([
-        { check_id: 'iac-drift', status: 'pass', n: 41 },
-        { check_id: 'iac-orphaned-state-entry', status: 'pass', n: 41 },
-        { check_id: 'iac-out-of-band-change', status: 'pass', n: 1 },
-        { check_id: 'iac-stale-state', status: 'pass', n: 1 },
-        { check_id: 'iac-unmanaged-resource', status: 'pass', n: 42 },
+        { tenant_id: 'bank_alpha', environment: 'dev', n: 21 },
+        { tenant_id: 'bank_alpha', environment: 'prod', n: 25 },
+        { tenant_id: 'bank_alpha', environment: 'staging', n: 15 },
+        { tenant_id: 'credit_union_beta', environment: 'dev', n: 18 },
+        { tenant_id: 'credit_union_beta', environment: 'prod', n: 23 },
       ]);
     } finally {
       store.close();
     }
+    expect(reports.credit_union_beta!.findings.filter((f) => f.check_id.startsWith('iac-'))).toEqual([]);
   });
 });

@@ -1,8 +1,11 @@
-// The two framework catalogues: shape, ids, and conformance of the PCI catalogue with Azure
+// The framework catalogues: shape, ids, every id a check names, and conformance of the PCI catalogue with Azure
 // Policy's built-in "PCI DSS v4.0.1" initiative (real file under ../shared/real; required under CI).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { FRAMEWORKS } from '../src/config.js';
+import { CATALOGUE_FILES } from '../src/frameworks.js';
+import { loadCatalogue } from '../src/rules.js';
 import { itReal, realJson } from './support/real-data.js';
 
 interface Entry {
@@ -30,10 +33,46 @@ function load(rel: string): Catalogue {
 
 const pci = load('../src/checks/pci/framework.yaml');
 const sox = load('../src/checks/sox/framework.yaml');
+const gdpr = load('../src/checks/gdpr/framework.yaml');
+const soc2 = load('../src/checks/soc2/framework.yaml');
+
+describe('frameworks', () => {
+  it('every framework the config accepts has a catalogue', () => {
+    expect(Object.keys(CATALOGUE_FILES).sort()).toEqual([...FRAMEWORKS].sort());
+  });
+
+  it("every requirement id a check names exists in that framework's catalogue", async () => {
+    const catalogues: Record<string, Catalogue> = { 'pci-dss-4.0.1': pci, 'sox-itgc': sox, gdpr, soc2 };
+    const { checks } = await loadCatalogue();
+    const missing = checks.flatMap((c) =>
+      Object.entries(c.requirements).flatMap(([fw, ids]) => {
+        const known = new Set(catalogues[fw]?.requirements.map((r) => r.id));
+        return ids.filter((id) => !known.has(id)).map((id) => `${c.id}: ${fw} ${id}`);
+      }),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('every automated or partial GDPR and SOC 2 requirement has at least one check, and no manual one has any', async () => {
+    const { checks } = await loadCatalogue();
+    const mapped = (fw: string, id: string) => checks.filter((c) => c.requirements[fw]?.includes(id)).length;
+    for (const [fw, cat] of [
+      ['gdpr', gdpr],
+      ['soc2', soc2],
+    ] as const) {
+      const wrong = cat.requirements
+        .filter((r) => (r.automation === 'manual') !== (mapped(fw, r.id) === 0))
+        .map((r) => `${fw} ${r.id} (${r.automation}, ${mapped(fw, r.id)} checks)`);
+      expect(wrong).toEqual([]);
+    }
+  });
+});
 
 describe.each([
   ['pci', pci, 'pci-dss-4.0.1'],
   ['sox', sox, 'sox-itgc'],
+  ['gdpr', gdpr, 'gdpr'],
+  ['soc2', soc2, 'soc2'],
 ] as const)('%s catalogue', (_name, cat, id) => {
   it('parses with its framework id, title, publisher and requirements', () => {
     expect(cat.id).toBe(id);
@@ -84,6 +123,26 @@ describe('pci catalogue', () => {
   it('treats physical and organisational requirements (9, 12) as manual', () => {
     const wrong = pci.requirements.filter((r) => /^(9|12)(\.|$)/.test(r.id) && r.automation !== 'manual');
     expect(wrong.map((r) => r.id)).toEqual([]);
+  });
+});
+
+describe('gdpr catalogue', () => {
+  it('uses article references and covers the articles technical controls evidence', () => {
+    for (const r of gdpr.requirements) expect(r.id).toMatch(/^\d{1,2}(\(\d\))?(\([a-z]\))?$/);
+    const ids = gdpr.requirements.map((r) => r.id);
+    for (const id of ['5(1)(e)', '5(1)(f)', '25(1)', '25(2)', '30', '32(1)(a)', '32(1)(b)', '32(1)(c)', '32(1)(d)', '33', '44'])
+      expect(ids, id).toContain(id);
+    expect(gdpr.requirements.find((r) => r.id === '30')?.automation).toBe('manual');
+  });
+});
+
+describe('soc2 catalogue', () => {
+  it('uses Trust Services Criteria ids and covers CC6 to CC8, A1 and C1', () => {
+    for (const r of soc2.requirements) expect(r.id).toMatch(/^(CC[6-8]|A1|C1)\.\d$/);
+    const ids = soc2.requirements.map((r) => r.id);
+    for (const id of ['CC6.1', 'CC6.6', 'CC6.7', 'CC6.8', 'CC7.1', 'CC7.2', 'CC7.3', 'CC8.1', 'A1.2', 'C1.1', 'C1.2'])
+      expect(ids, id).toContain(id);
+    expect(soc2.requirements.find((r) => r.id === 'CC6.4')?.automation).toBe('manual');
   });
 });
 

@@ -394,7 +394,8 @@ describe('config, tenants and waivers', () => {
     `version: 1
 tenants:
   - { id: bank_alpha, name: Bank Alpha, tier: enterprise, frameworks: [pci-dss-4.0.1, sox-itgc], environments: [prod] }
-  - { id: fintech_gamma, name: Fintech Gamma, tier: premium, frameworks: [gdpr], environments: [prod] }
+  - { id: fintech_gamma, name: Fintech Gamma, tier: premium, frameworks: [gdpr, soc2], environments: [prod], regions: [westeurope] }
+  - { id: fintech_delta, name: Fintech Delta, tier: standard, frameworks: [gdpr], environments: [prod] }
 waivers:
   - { id: W-ACTIVE, check: kv-purge-protection, resource: "*key_vault.legacy", tenant: bank_alpha, reason: vault retiring, approver: ciso@bank.example, ticket: CHG-1, expires: "2099-01-01" }
   - { id: W-OLD, check: kv-rbac-authorization, resource: "*", reason: old exception, approver: ciso@bank.example, ticket: CHG-0, expires: "2020-01-01" }
@@ -420,17 +421,49 @@ waivers:
     expect(rbac.status).toBe('fail');
   });
 
-  it('a tenant without automated frameworks evaluates nothing', () => {
-    const r = json(['gate', plan, '--config', config, '--tenant', 'fintech_gamma']);
-    expect(r.code).toBe(0);
-    expect(r.result.findings).toEqual([]);
-    expect(r.result.frameworks).toEqual(['gdpr']);
+  it('a GDPR and SOC 2 tenant in West Europe: East US vaults break residency; outputs name its frameworks only', () => {
+    const sarif = join(dir, 'gamma.sarif');
+    const r = json(['gate', plan, '--config', config, '--tenant', 'fintech_gamma', '--output', `sarif=${sarif}`]);
+    expect(r.code).toBe(1);
+    expect(r.result.frameworks).toEqual(['gdpr', 'soc2']);
+    const residency = r.result.findings
+      .filter((f: { check_id: string }) => f.check_id.startsWith('residency-'))
+      .map((f: { check_id: string; address: string; status: string }) => `${f.check_id} ${f.address} ${f.status}`)
+      .sort();
+    expect(residency).toEqual([
+      'residency-keyvault-pair azurerm_key_vault.kv fail',
+      'residency-keyvault-pair azurerm_key_vault.legacy fail',
+      'residency-resource-region azurerm_key_vault.kv fail',
+      'residency-resource-region azurerm_key_vault.legacy fail',
+    ]);
+    const frameworks = new Set(r.result.findings.flatMap((f: { requirements: object }) => Object.keys(f.requirements)));
+    expect([...frameworks].sort()).toEqual(['gdpr', 'soc2']);
+    const tags = new Set<string>(
+      JSON.parse(readFileSync(sarif, 'utf8')).runs[0].tool.driver.rules.flatMap((rule: { properties: { tags: string[] } }) =>
+        rule.properties.tags.map((t) => t.split('/')[0]),
+      ),
+    );
+    expect([...tags].sort()).toEqual(['gdpr', 'security', 'soc2']);
+  });
+
+  it('a GDPR tenant without regions: every residency verdict is an error, which blocks', () => {
+    const r = json(['gate', plan, '--config', config, '--tenant', 'fintech_delta']);
+    expect(r.code).toBe(1);
+    const residency = r.result.findings.filter((f: { check_id: string }) => f.check_id.startsWith('residency-'));
+    expect(residency.length).toBe(4);
+    for (const f of residency) {
+      expect(f.status).toBe('error');
+      expect(f.reason).toBe('tenant fintech_delta has no regions configured (tenants[].regions): residency cannot be judged');
+      // At or above the default --fail-on high: the key vault pair check is medium.
+      expect(f.blocking, f.check_id).toBe(f.severity === 'high');
+    }
+    expect(r.result.summary.blocking).toBeGreaterThan(0);
   });
 
   it('an unknown tenant is a usage error naming the known ones', () => {
     const r = compline(['gate', plan, '--config', config, '--tenant', 'nobody']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--tenant nobody: no such tenant .* \(bank_alpha, fintech_gamma\)/);
+    expect(r.stderr).toMatch(/--tenant nobody: no such tenant .* \(bank_alpha, fintech_gamma, fintech_delta\)/);
   });
 });
 

@@ -1,48 +1,17 @@
-// The demo estate's Kubernetes objects (demo/estate/kubernetes) give exactly the verdicts its DESIGN.md lists, and each
-// Kubernetes check at least one pass and one fail. Tenants are stamped as the row contract says, from demo/compline.yaml.
-import { readdirSync, readFileSync } from 'node:fs';
+// The demo estate's Kubernetes objects (demo/estate/kubernetes), collected by `compline run` from demo/compline.yaml,
+// give exactly the verdicts its DESIGN.md lists, each in its tenant's report, and each Kubernetes check at least one
+// pass and one fail.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { evaluate } from '../src/engine.js';
-import type { Finding } from '../src/model.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TenantReport } from '../src/reports/tenant-report.js';
 import { loadCatalogue } from '../src/rules.js';
 import { Store } from '../src/store.js';
-import { ROOT } from './support/cli.js';
-import { FIXTURE_RUN, loadTables } from './support/fixture-store.js';
-import { type K8sRow, k8sRows } from './support/k8s-rows.js';
+import { compline, ROOT } from './support/cli.js';
 
 const DIR = join(ROOT, 'demo/estate/kubernetes');
-const catalogue = await loadCatalogue();
-const checks = catalogue.checks.filter((c) => c.tables.includes('k8s_objects'));
-
-interface DemoConfig {
-  tenants: { id: string; clusters?: string[] }[];
-  mapping: { shared_clusters: string[]; namespace_label: string };
-}
-const config = parse(readFileSync(join(ROOT, 'demo/compline.yaml'), 'utf8')) as DemoConfig;
-
-/** A dedicated cluster's objects are its tenant's; a shared cluster's namespaced objects their namespace label's tenant. */
-function demoRows(): K8sRow[] {
-  const dedicated = new Map(config.tenants.flatMap((t) => (t.clusters ?? []).map((c) => [c, t.id] as const)));
-  const tenants = new Set(config.tenants.map((t) => t.id));
-  return readdirSync(DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .flatMap((cluster) => {
-      const files = readdirSync(join(DIR, cluster.name)).filter((f) => f.endsWith('.yaml'));
-      const rows = files.flatMap((f) =>
-        k8sRows(readFileSync(join(DIR, cluster.name, f), 'utf8'), { cluster: cluster.name, tenant: () => null }),
-      );
-      const labelled = new Map(
-        rows.filter((r) => r.kind === 'Namespace').map((r) => [r.name, r.labels[config.mapping.namespace_label]]),
-      );
-      return rows.map((r) => {
-        const owner = r.kind === 'Namespace' ? labelled.get(r.name) : r.namespace && labelled.get(r.namespace);
-        const tenant = dedicated.get(cluster.name) ?? (owner && tenants.has(owner) ? owner : null);
-        return { ...r, tenant_id: tenant };
-      });
-    });
-}
+const checks = (await loadCatalogue()).checks.filter((c) => c.tables.includes('k8s_objects')).map((c) => c.id);
 
 /** The table rows of DESIGN.md: | check | subject | tenant | verdict | why |. */
 function designed(): { check: string; subject: string; tenant: string; verdict: string }[] {
@@ -55,36 +24,74 @@ function designed(): { check: string; subject: string; tenant: string; verdict: 
   }));
 }
 
-const line = (check: string, subject: string, tenant: string | null, verdict: string) =>
-  `${check} ${subject} ${tenant ?? '_platform'} ${verdict}`;
+const line = (check: string, subject: string, tenant: string, verdict: string) => `${check} ${subject} ${tenant} ${verdict}`;
 
-describe('demo Kubernetes estate', () => {
-  let findings: Finding[];
-  let store: Store;
-  beforeAll(async () => {
-    store = await Store.open(':memory:');
-    await store.beginRun({ runId: FIXTURE_RUN, mode: 'nightly', toolVersion: 'test', configSha256: null });
-    await loadTables(store, { k8s_objects: demoRows() as unknown as Record<string, unknown>[] });
-    ({ findings } = await evaluate(store, checks, {
-      runId: FIXTURE_RUN,
-      tenantIds: config.tenants.map((t) => t.id),
-      waivers: [],
-      params: {},
-      today: '2026-01-15',
-    }));
-  });
-  afterAll(() => store?.close());
+const reports: Record<string, TenantReport> = {};
+let stdout = '';
+/** The run's Kubernetes findings as the store holds them: every tenant's, whether or not its frameworks report them. */
+let stored: string[] = [];
 
+beforeAll(async () => {
+  const work = mkdtempSync(join(tmpdir(), 'compline-k8s-demo-'));
+  const r = compline(['run', '--config', 'demo/compline.yaml', '--out', join(work, 'out'), '--store', join(work, 's.duckdb')]);
+  expect(r.code, r.stderr).toBe(0);
+  stdout = r.stdout;
+  const [runId] = readdirSync(join(work, 'out'));
+  for (const tenant of readdirSync(join(work, 'out', runId!)))
+    reports[tenant] = JSON.parse(readFileSync(join(work, 'out', runId!, tenant, 'report.json'), 'utf8'));
+  const store = await Store.open(join(work, 's.duckdb'));
+  try {
+    const rows = await store.read<{ check_id: string; resource_id: string; tenant_id: string | null; status: string }>(
+      `select check_id, resource_id, tenant_id, status from main.findings where check_id like 'k8s-%'`,
+    );
+    stored = rows.map((f) => line(f.check_id, f.resource_id, f.tenant_id ?? '_platform', f.status)).sort();
+  } finally {
+    store.close();
+  }
+}, 120_000);
+
+describe('demo Kubernetes estate through compline run', () => {
   it('gives exactly the verdicts DESIGN.md lists', () => {
-    const actual = findings.map((f) => line(f.check_id, f.resource_id, f.tenant_id, f.status)).sort();
     const expected = designed()
-      .map((d) => line(d.check, d.subject, d.tenant === '_platform' ? null : d.tenant, d.verdict))
+      .map((d) => line(d.check, d.subject, d.tenant, d.verdict))
       .sort();
-    expect(actual).toEqual(expected);
+    expect(stored).toEqual(expected);
   });
 
-  it.each(checks.map((c) => c.id))('%s has a passing and a failing subject', (id) => {
-    const statuses = new Set(findings.filter((f) => f.check_id === id).map((f) => f.status));
+  it('reports each verdict in its own tenant report', () => {
+    const reported = Object.entries(reports)
+      .flatMap(([tenant, report]) =>
+        report.findings.filter((f) => checks.includes(f.check_id)).map((f) => line(f.check_id, f.resource_id, tenant, f.status)),
+      )
+      .sort();
+    expect(reported).toEqual(stored);
+  });
+
+  it('reads every cluster completely', () => {
+    expect(stdout).toMatch(/\(ok\)/);
+    const scopes = reports._platform!.sources.filter((s) => s.source === 'kubernetes').map((s) => `${s.scope} ${s.status}`);
+    expect(scopes.sort()).toEqual([
+      'cluster:aks-bank-alpha-dev ok',
+      'cluster:aks-bank-alpha-prod ok',
+      'cluster:aks-shared-westus ok',
+    ]);
+  });
+
+  it('names a dedicated cluster only in its tenant report', () => {
+    const named = (t: string) =>
+      reports[t]!.sources.filter((s) => s.source === 'kubernetes')
+        .map((s) => s.scope)
+        .sort();
+    expect(named('bank_alpha')).toEqual([
+      'cluster:aks-bank-alpha-dev',
+      'cluster:aks-bank-alpha-prod',
+      'cluster:aks-shared-westus',
+    ]);
+    expect(named('credit_union_beta')).toEqual(['cluster:aks-shared-westus']);
+  });
+
+  it.each(checks)('%s has a passing and a failing subject', (id) => {
+    const statuses = new Set(stored.filter((l) => l.startsWith(`${id} `)).map((l) => l.split(' ').at(-1)));
     expect([...statuses].filter((s) => s === 'pass' || s === 'fail').sort()).toEqual(['fail', 'pass']);
   });
 });

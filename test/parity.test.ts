@@ -5,7 +5,7 @@ import { normalisePlan } from '../src/collectors/terraform-plan/index.js';
 import { evaluate } from '../src/engine.js';
 import { loadCatalogue } from '../src/rules.js';
 import { Store } from '../src/store.js';
-import { FIXTURE_RUN, type PlanFixture, readFixtures } from './support/fixture-store.js';
+import { FIXTURE_RUN, loadTables, type PlanFixture, readFixtures } from './support/fixture-store.js';
 import { buildPlan } from './support/plan-builder.js';
 
 const catalogue = await loadCatalogue();
@@ -29,6 +29,8 @@ const cases = catalogue.checks.flatMap((check) => {
       armVerdict,
       expected: p.verdict ?? armVerdict,
       params: fixtures.params,
+      // The tenant's configuration (its regions) is the same for the plan as for the ARM rows.
+      tenants: fixtures.tables.tenants,
     };
   });
 });
@@ -62,6 +64,7 @@ describe('ARM ↔ plan parity', () => {
     try {
       await store.beginRun({ runId: FIXTURE_RUN, mode: 'gate', toolVersion: 'test', configSha256: null });
       await store.appendResources(FIXTURE_RUN, normalised.rows);
+      if (c.tenants) await loadTables(store, { tenants: c.tenants });
       const { findings } = await evaluate(store, [c.check], {
         runId: FIXTURE_RUN,
         tenantIds: ['t1'],

@@ -114,7 +114,8 @@ describe('compline run over live Resource Graph', () => {
     const dir = await workspace(withFaults(pagedEstate(liveEstate(), 2), { 'Resources#2': [{ fault: 'hang' }] }), 2);
     const started = Date.now();
     const r = await run(dir);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // Bounded: the hang would last until the test timed out; the CLI on a loaded 2-core machine takes seconds.
+    expect(Date.now() - started).toBeLessThan(45_000);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(
       new RegExp(
@@ -195,7 +196,7 @@ describe('compline run over live diagnostic settings', () => {
       const dir = await workspace(pagedEstate(liveEstate(), 5), 2, settings);
       const started = Date.now();
       const r = await run(dir);
-      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(Date.now() - started).toBeLessThan(45_000);
       expect(r.code).toBe(4);
       expect(r.stderr).toMatch(
         new RegExp(
@@ -336,10 +337,11 @@ describe('compline run over live Azure, when the connection or the estate fails 
 
   it('the run deadline stops a collection that hangs: reports are written, the scopes say why, exit 4', async () => {
     const hang = withFaults(pagedEstate(liveEstate(), 2), { 'Resources#2': [{ fault: 'hang' }] });
-    const dir = await workspace(hang, 60, undefined, { azure: { run_deadline_seconds: '2' } });
+    const dir = await workspace(hang, 120, undefined, { azure: { run_deadline_seconds: '2' } });
     const started = Date.now();
     const r = await run(dir);
-    expect(Date.now() - started).toBeLessThan(12_000);
+    // Well before the 120 s page deadline: the 2 s run deadline stopped it (a loaded machine adds seconds of CLI start).
+    expect(Date.now() - started).toBeLessThan(45_000);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(
       new RegExp(

@@ -145,7 +145,8 @@ describe('compline run with Azure Policy states', () => {
     const dir = await workspace(policy, 2);
     const started = Date.now();
     const r = await run(dir);
-    expect(Date.now() - started).toBeLessThan(20_000);
+    // Bounded: the hang would last until the test timed out; the CLI on a loaded 2-core machine takes seconds.
+    expect(Date.now() - started).toBeLessThan(45_000);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(
       new RegExp(

@@ -1,5 +1,5 @@
 // The one interface every source implements. Nothing outside collectors/ knows Azure or Kubernetes.
-import type { ChildCoverage, IacResourceRow, PolicyStateRow, ResourceChangeRow, ResourceRow } from '../model.js';
+import type { ChildCoverage, IacResourceRow, K8sObjectRow, PolicyStateRow, ResourceChangeRow, ResourceRow } from '../model.js';
 import type { SourceStatus } from '../store.js';
 
 export type CollectorEvent =
@@ -7,6 +7,8 @@ export type CollectorEvent =
   | { kind: 'rows'; table: 'policy_states'; rows: PolicyStateRow[] }
   | { kind: 'rows'; table: 'iac_resources'; rows: IacResourceRow[] }
   | { kind: 'rows'; table: 'resource_changes'; rows: ResourceChangeRow[] }
+  /** Tenants are stamped by the run once every cluster is in (see Store.stampK8sTenants). */
+  | { kind: 'rows'; table: 'k8s_objects'; rows: K8sObjectRow[] }
   /** Parents whose children of a type were all collected; without one, checks over those children say `error`. */
   | { kind: 'coverage'; rows: ChildCoverage[] }
   /** One per scope the collector covered; a scope that is partial or failed makes dependent checks `error`. */

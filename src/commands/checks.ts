@@ -33,15 +33,11 @@ export async function checksList(opts: ChecksListOptions, catalogue?: Catalogue)
   }
   const checks = catalogue.checks.filter((c) => !opts.framework || c.requirements[opts.framework]);
   if (opts.format === 'json') return JSON.stringify(checks.map(describeCheck), null, 2);
-  const rows = [['id', 'severity', 'pci-dss-4.0.1', 'sox-itgc', 'title']];
+  // One column of requirement ids per framework: the one asked for, else every catalogue's.
+  const frameworks = opts.framework ? [opts.framework] : [...catalogue.frameworks.keys()];
+  const rows = [['id', 'severity', ...frameworks, 'title']];
   for (const c of checks) {
-    rows.push([
-      c.id,
-      c.severity,
-      (c.requirements['pci-dss-4.0.1'] ?? []).join(' '),
-      (c.requirements['sox-itgc'] ?? []).join(' '),
-      c.title,
-    ]);
+    rows.push([c.id, c.severity, ...frameworks.map((fw) => (c.requirements[fw] ?? []).join(' ')), c.title]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));

@@ -3,6 +3,7 @@ import { normalisePlan, readPlan } from '../collectors/terraform-plan/index.js';
 import type { Config, Tenant } from '../config.js';
 import { evaluate } from '../engine.js';
 import { UsageError } from '../errors.js';
+import { requirementsIn } from '../frameworks.js';
 import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
 import { byCodePoint } from '../ordering.js';
 import { canonicalPath, checkOutputFile, writeTogether } from '../output-paths.js';
@@ -60,10 +61,16 @@ function chooseTenant(config: Config | null, id: string | undefined, label: stri
   return tenant;
 }
 
-/** A tenant's frameworks pick its checks; with no tenant every catalogue applies. */
+/**
+ * A tenant's frameworks pick its checks and the only requirement ids every output shows of them; with no tenant every
+ * catalogue applies.
+ */
 function checksFor(catalogue: Catalogue, tenant: Tenant | null): CheckMeta[] {
   if (!tenant) return catalogue.checks;
-  return catalogue.checks.filter((c) => tenant.frameworks.some((fw) => c.requirements[fw]));
+  return catalogue.checks.flatMap((c) => {
+    const requirements = requirementsIn(c.requirements, tenant.frameworks);
+    return Object.keys(requirements).length ? [{ ...c, requirements }] : [];
+  });
 }
 
 function isBlocking(f: Finding, failOn: Severity, unknown: 'fail' | 'warn'): boolean {
@@ -135,8 +142,6 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
   }
   const warnings = [...plan.warnings];
   if (plan.counts.azurerm === 0) warnings.push('no Azure resources in the plan: nothing to evaluate');
-  if (tenant && checks.length === 0)
-    warnings.push(`tenant ${tenant.id} has no framework with automated checks (${tenant.frameworks.join(', ')})`);
 
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   const store: Store = await opening;
@@ -178,8 +183,9 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
   const rank = new Map(SEVERITIES.map((s, i) => [s, i]));
   const summary = { pass: 0, fail: 0, error: 0, waived: 0, unknown: 0, blocking: 0 };
   const gateFindings = findings as GateFinding[];
+  const byId = new Map(checks.map((c) => [c.id, c]));
   for (const f of gateFindings) {
-    const meta = catalogue.byId.get(f.check_id);
+    const meta = byId.get(f.check_id);
     f.title = meta?.title ?? f.check_id;
     f.requirements = meta?.requirements ?? {};
     f.address = f.plan_address;

@@ -4,8 +4,10 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { sendAlerts } from '../alerts/send-alerts.js';
+import { childReader, enabledChecks } from '../child-reads.js';
 import { azureConnection } from '../collectors/azure/connection.js';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
+import { KubernetesFileSource } from '../collectors/kubernetes/file-source.js';
 import { PolicyFileSource } from '../collectors/policy/file-source.js';
 import { livePolicy } from '../collectors/policy/live-source.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
@@ -16,11 +18,11 @@ import { terraformStateSource } from '../collectors/terraform-state/index.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
 import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
-import { buildPack } from '../evidence/pack.js';
 import { loadSigner } from '../evidence/signer.js';
-import { type Finding, SEVERITIES, type Severity } from '../model.js';
+import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
 import { checkRunOutputs } from '../output-paths.js';
 import { localFolderWriter } from '../reports/output-writer.js';
+import { publishReports } from '../reports/publish.js';
 import { blobPublisher, defaultCredential, type UploadedFile } from '../reports/storage/blob-publisher.js';
 import { buildTenantReport, type RunMeta, type TenantReport } from '../reports/tenant-report.js';
 import { loadCatalogue, sharedMacros } from '../rules.js';
@@ -107,18 +109,25 @@ function exitOf(
   return { exitCode: 0, exitReason: null };
 }
 
-function collectorsFor(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Collector[] {
+async function collectorsFor(loaded: LoadedConfig, checks: readonly CheckMeta[], env: NodeJS.ProcessEnv): Promise<Collector[]> {
   const rg = loaded.config.sources.resource_graph;
   if (!rg) throw new UsageError(`sources.resource_graph: no source configured; nothing to audit`);
   // The config's cross-check requires the azure section for a live source.
   const collectors: Collector[] = [
-    rg.mode === 'live' ? liveResourceGraph(loaded.config.azure!) : new ResourceGraphFileSource(rg.paths, loaded.baseDir),
+    rg.mode === 'live'
+      ? liveResourceGraph(loaded.config.azure!, process.env, childReader(enabledChecks(checks, loaded.config.tenants)))
+      : new ResourceGraphFileSource(rg.paths, loaded.baseDir),
   ];
   const policy = loaded.config.sources.policy;
   if (policy)
     collectors.push(
       policy.mode === 'live' ? livePolicy(loaded.config.azure!, policy) : new PolicyFileSource(policy.paths, loaded.baseDir),
     );
+  const k8s = loaded.config.sources.kubernetes;
+  // client-node takes a second of CPU to load: only a live Kubernetes source pays for it.
+  if (k8s?.mode === 'live')
+    collectors.push((await import('../collectors/kubernetes/live-source.js')).liveKubernetes(k8s, loaded.baseDir));
+  else if (k8s) collectors.push(new KubernetesFileSource(k8s.paths, loaded.baseDir));
   const { terraform, resource_changes } = loaded.config.sources;
   if (terraform) collectors.push(terraformStateSource(terraform, loaded, env));
   if (resource_changes)
@@ -150,11 +159,7 @@ function summaryTable(reports: Map<string, TenantReport>): string {
     if (!entries.length) lines.push([tenant, '-', '', '', '', '', '']);
     for (const [fw, section] of entries) {
       const c = section.counts;
-      lines.push([
-        tenant,
-        section.note ? `${fw} (no catalogue)` : fw,
-        ...[c.pass, c.fail, c.error, c.waived, c.unknown].map(String),
-      ]);
+      lines.push([tenant, fw, ...[c.pass, c.fail, c.error, c.waived, c.unknown].map(String)]);
     }
   }
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
@@ -171,16 +176,13 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const { config } = loaded;
   const paths = await checkRunOutputs(opts, loaded);
   const env = opts.env ?? process.env;
-  const collectors = collectorsFor(loaded, env);
+  const collectors = await collectorsFor(loaded, catalogue.checks, env);
   // A key that cannot sign is found before any collection, like credentials that do not work.
-  const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store) : null;
+  const azureCredential = () => (config.azure ? azureConnection(config.azure, env).credential : defaultCredential());
+  const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store, env, azureCredential) : null;
   // So is a container the reports could not be published to.
   const blobSettings = config.output.blob;
-  const blob = blobSettings
-    ? await blobPublisher(blobSettings, env, () =>
-        config.azure ? azureConnection(config.azure, env).credential : defaultCredential(),
-      )
-    : null;
+  const blob = blobSettings ? await blobPublisher(blobSettings, env, azureCredential) : null;
   // The whole-run deadline stops what is still being collected; the scopes it cuts short say so, and the run reports.
   const stop = new AbortController();
   const runDeadline = config.azure?.run_deadline_seconds;
@@ -219,6 +221,9 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           await store.appendIacResources(runId, event.rows);
         } else if (event.kind === 'rows' && event.table === 'resource_changes') {
           await store.appendResourceChanges(runId, event.rows);
+        } else if (event.kind === 'rows' && event.table === 'k8s_objects') {
+          await store.appendK8sObjects(runId, event.rows);
+          collected += event.rows.length;
         } else if (event.kind === 'rows') {
           for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
           await store.appendResources(runId, event.rows);
@@ -227,8 +232,12 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           await store.appendCoverage(runId, event.rows);
         } else {
           // A subscription a tenant owns outright is that tenant's scope: other tenants' reports do not name it.
+          // So is a cluster dedicated to one tenant.
           const sub = /^subscription:(.+)$/.exec(event.status.scope)?.[1];
-          const owner = event.status.tenant_id ?? (sub ? tenancy.subjectTenant(`/subscriptions/${sub}`) : null);
+          const cluster = /^cluster:(.+)$/.exec(event.status.scope)?.[1];
+          const owner =
+            event.status.tenant_id ??
+            (sub ? tenancy.subjectTenant(`/subscriptions/${sub}`) : cluster ? tenancy.clusterTenant(cluster) : null);
           await store.recordSource(runId, { ...event.status, tenant_id: owner });
           if (event.status.status !== 'ok')
             log(`warn: ${event.status.source} ${event.status.status} for ${event.status.scope}: ${event.status.error}`);
@@ -255,6 +264,11 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     await store.stampCoverageTenants(runId);
     await store.stampPolicyTenants(runId, (id) => tenancy.subjectTenant(id));
     await store.stampChangeTenants(runId, (id) => tenancy.subjectTenant(id));
+    await store.stampK8sTenants(
+      runId,
+      { cluster: (c) => tenancy.clusterTenant(c), namespace: (n, label) => tenancy.namespaceTenant(n, label) },
+      config.mapping.namespace_label,
+    );
 
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,
@@ -264,7 +278,15 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       params: config.check_params,
       today: now.toISOString().slice(0, 10),
     });
-    await store.appendFindings(runId, evaluation.findings, await store.firstSeen(runId));
+    // A tenant is audited against its own frameworks: a check none of them names gives it no finding, in the store or
+    // anywhere after it (the platform's findings, with no tenant, are all kept).
+    const frameworksOf = new Map(config.tenants.map((t) => [t.id, t.frameworks]));
+    const findings = evaluation.findings.filter((f) => {
+      const frameworks = f.tenant_id === null ? undefined : frameworksOf.get(f.tenant_id);
+      const requirements = catalogue.byId.get(f.check_id)?.requirements ?? {};
+      return !frameworks || frameworks.some((fw) => requirements[fw]);
+    });
+    await store.appendFindings(runId, findings, await store.firstSeen(runId));
     for (const e of evaluation.expiredWaivers)
       log(`warn: waiver ${e.waiver.id} expired on ${e.waiver.expires}; it no longer applies (${e.matched} findings)`);
 
@@ -293,7 +315,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       histories.set(tenant, await store.findingHistory(runId, tenant === PLATFORM ? null : tenant));
     const policyStates = config.sources.policy ? await store.policyGroupCounts(runId) : null;
     const reports = new Map<string, TenantReport>();
-    const byTenant = groupBy(evaluation.findings, (f) => f.tenant_id ?? PLATFORM);
+    const byTenant = groupBy(findings, (f) => f.tenant_id ?? PLATFORM);
     for (const tenant of config.tenants) {
       reports.set(
         tenant.id,
@@ -332,23 +354,15 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         unassigned,
       }),
     );
-    for (const [tenant, report] of reports) {
-      const json = `${JSON.stringify(report, null, 2)}\n`;
-      await writer.write(tenant, 'report.json', json);
-      if (!signer) continue;
-      await writer.write(tenant, 'report.json.jws', `${await signer.signDetached(Buffer.from(json, 'utf8'))}\n`);
-      const pack = await buildPack({
-        store,
-        report,
-        tenant,
-        checks: catalogue.byId,
-        params: config.check_params,
-        macros: sharedMacros(),
-        signer,
-        now: new Date(),
-      });
-      await writer.write(tenant, `${tenant}-${runId}.zip`, pack);
-    }
+    await publishReports({
+      store,
+      writer,
+      signer,
+      reports,
+      checks: catalogue.byId,
+      params: config.check_params,
+      macros: sharedMacros(),
+    });
     // Published last, Parquet first: a report folder never appears without the snapshot it was asked to have.
     if (parquetStaging && parquetFinal) {
       await rm(parquetStaging, { recursive: true, force: true });
@@ -392,11 +406,11 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       status,
       reports,
       summary: summaryTable(reports),
-      findings: evaluation.findings,
+      findings,
       sources: counts,
       alerts,
       uploads,
-      ...exitOf(status, sources, evaluation.findings, opts.failOn, notPublished),
+      ...exitOf(status, sources, findings, opts.failOn, notPublished),
     };
   } catch (e) {
     // Nothing of a run that failed stays: no staged or published output, no Parquet, no rows in the history.

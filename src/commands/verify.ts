@@ -1,9 +1,9 @@
-// `compline verify`: is a pack, or a report.json with its signature, what Compline signed, and by whom?
+// `compline verify`: is a pack, a signed report.pdf, or a report.json with its signature, what Compline signed, and by whom?
 import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import type { Trust } from '../evidence/trust.js';
-import { type Verdict, verifyPack, verifyReport } from '../evidence/verify.js';
+import { type Verdict, verifyPack, verifyPdf, verifyReport } from '../evidence/verify.js';
 
 export interface VerifyOptions {
   file: string;
@@ -82,9 +82,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<{ verdict: Ver
     const sigPath = opts.signature ?? `${opts.file}.jws`;
     verdict = verifyReport(data, await readInput(sigPath, '--signature'), sigPath, trust);
   } else if (/\.pdf$/i.test(opts.file)) {
-    throw new UsageError(
-      `verify ${opts.file}: PDF signatures are checked with pdfsig (poppler-utils); give the pack or report.json`,
-    );
+    verdict = verifyPdf(data, trust);
   } else {
     verdict = await verifyPack(data, trust);
   }

@@ -64,17 +64,47 @@ const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
 export const tableFile = (table: string) => `evidence/tables/${table}.json`;
 
 /**
+ * Each table's platform rows (no tenant owns them) with the tenants whose resources they name, found once per run
+ * and shared by every pack: matching every row against every resource id is a cross product, too dear per tenant.
+ */
+export class PlatformRows {
+  private readonly tables = new Map<string, Promise<{ row: Record<string, unknown>; named: string[] }[]>>();
+
+  constructor(private readonly store: Store) {}
+
+  of(table: string): Promise<{ row: Record<string, unknown>; named: string[] }[]> {
+    let rows = this.tables.get(table);
+    if (!rows) {
+      rows = this.store
+        .read<Record<string, unknown> & { _compline_named: string[] }>(
+          `with platform as (select p.*, lower(p::varchar) as _compline_text from ${table} p where p.tenant_id is null),
+                ids as (select distinct tenant_id, lower(id) as id from resources where tenant_id is not null)
+           select platform.* exclude (_compline_text),
+                  coalesce((select list(distinct ids.tenant_id) from ids where contains(platform._compline_text, ids.id)), [])
+                    as _compline_named
+           from platform order by all`,
+        )
+        .then((found) => found.map(({ _compline_named, ...row }) => ({ row, named: _compline_named })));
+      this.tables.set(table, rows);
+    }
+    return rows;
+  }
+}
+
+/**
  * The rows of a table a tenant's pack holds: the tenant's own, and the platform's own rows (network watchers,
  * shared workspaces decide some of a tenant's verdicts) unless one names another tenant's resource.
  */
-export async function tableSlice(store: Store, table: string, tenant: string | null): Promise<TableSlice> {
+export async function tableSlice(
+  store: Store,
+  table: string,
+  tenant: string | null,
+  platform: PlatformRows,
+): Promise<TableSlice> {
   const owner = tenant === null ? 'tenant_id is null' : `tenant_id = ${sqlText(tenant)}`;
-  const platform =
-    tenant === null
-      ? ''
-      : ` or (tenant_id is null and not exists (select 1 from resources o where o.tenant_id is not null
-           and o.tenant_id <> ${sqlText(tenant)} and contains(lower(p::varchar), lower(o.id))))`;
-  const rows = await store.read<Record<string, unknown>>(`select * from ${table} p where ${owner}${platform} order by all`);
+  const own = await store.read<Record<string, unknown>>(`select * from ${table} p where ${owner} order by all`);
+  const shared =
+    tenant === null ? [] : (await platform.of(table)).filter((p) => p.named.every((t) => t === tenant)).map((p) => p.row);
   // DuckDB hands JSON columns back as text; packed as JSON values, an auditor reads them as data.
   const jsonColumns = new Set(
     tableColumns(table)
@@ -83,29 +113,33 @@ export async function tableSlice(store: Store, table: string, tenant: string | n
   );
   return {
     table,
-    selection: `every row of tenant ${tenant ?? '(platform)'}${platform ? ', and platform rows naming no other tenant' : ''}`,
-    rows: rows.map((r) => parseJsonColumns(r, jsonColumns)),
+    selection: `every row of tenant ${tenant ?? '(platform)'}${tenant !== null ? ', and platform rows naming no other tenant' : ''}`,
+    rows: [...own, ...shared].map((r) => parseJsonColumns(r, jsonColumns)),
   };
 }
 
+/** The source scopes a tenant's pack may name: the platform's and its own; read once per pack. */
+export function packSources(store: Store, tenant: string | null): Promise<SourceStatus[]> {
+  const owner = tenant === null ? 'tenant_id is null' : `tenant_id = ${sqlText(tenant)}`;
+  return store.read<SourceStatus>(
+    `select source, scope, status, error, rows::integer as rows from source_status
+     where (tenant_id is null or ${owner}) order by source, scope`,
+  );
+}
+
 /** A check's IPE metadata: its query, parameters, the table slices it read and the scopes that fed them. */
-export async function evidenceFor(
-  store: Store,
+export function evidenceFor(
+  sources: readonly SourceStatus[],
   check: CheckMeta,
   tenant: string | null,
   slices: ReadonlyMap<string, TableSlice>,
   params: EvidenceFile['ipe']['params'],
   macros: string,
   extractedAt: string,
-): Promise<EvidenceFile> {
+): EvidenceFile {
   const inputs: EvidenceFile['ipe']['inputs'] = {};
   for (const table of tablesRead(check, macros))
     inputs[table] = { file: tableFile(table), rows: slices.get(table)?.rows.length ?? 0 };
-  const owner = tenant === null ? 'tenant_id is null' : `tenant_id = ${sqlText(tenant)}`;
-  const sources = await store.read<SourceStatus>(
-    `select source, scope, status, error, rows::integer as rows from source_status
-     where (tenant_id is null or ${owner}) order by source, scope`,
-  );
   const feeding = new Set(Object.keys(inputs).flatMap((t) => TABLE_SOURCES[t] ?? []));
   return {
     ipe: {

@@ -42,15 +42,24 @@ export function thumbprint(publicKey: KeyObject): string {
   return b64url(createHash('sha256').update(JSON.stringify(members)).digest());
 }
 
-export function signDetached(
+/** A signature in the algorithm's JWS form (ECDSA as r||s). */
+export function signBytes(data: Buffer, alg: JwsAlgorithm, privateKey: KeyObject): Buffer {
+  const o = options(alg, privateKey);
+  return sign(o.digest, data, o.key);
+}
+
+/**
+ * A detached JWS (RFC 7515 appendix F) over `payload`; `sign` makes the signature over the signing input in the
+ * algorithm's JWS form, with a local key or remotely (Key Vault).
+ */
+export async function signDetached(
   payload: Buffer,
   alg: JwsAlgorithm,
-  privateKey: KeyObject,
   header: Omit<JwsHeader, 'alg' | 'typ' | 'cty'>,
-): string {
+  sign: (input: Buffer) => Promise<Buffer>,
+): Promise<string> {
   const protectedHeader = b64url(JSON.stringify({ alg, typ: 'JOSE', cty: 'compline-manifest+json', ...header }));
-  const o = options(alg, privateKey);
-  const signature = sign(o.digest, Buffer.from(`${protectedHeader}.${b64url(payload)}`), o.key);
+  const signature = await sign(Buffer.from(`${protectedHeader}.${b64url(payload)}`));
   return `${protectedHeader}..${b64url(signature)}`;
 }
 

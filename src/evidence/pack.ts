@@ -1,4 +1,4 @@
-// One tenant's evidence pack: report, findings, waivers, the rows and SQL behind every finding, a manifest of
+// One tenant's evidence pack: reports (JSON and signed PDF), findings, waivers, the rows and SQL behind every finding, a manifest of
 // hashes and a detached signature over it. Everything an auditor needs to verify and re-perform, nothing more.
 import { createHash } from 'node:crypto';
 import { boundSql } from '../engine.js';
@@ -6,7 +6,15 @@ import type { CheckMeta } from '../model.js';
 import type { TenantReport } from '../reports/tenant-report.js';
 import type { Store } from '../store.js';
 import { TOOL_VERSION } from '../version.js';
-import { evidenceFor, type TableSlice, tableFile, tableSlice, tablesRead } from './evidence-rows.js';
+import {
+  evidenceFor,
+  type PlatformRows,
+  packSources,
+  type TableSlice,
+  tableFile,
+  tableSlice,
+  tablesRead,
+} from './evidence-rows.js';
 import type { Signer } from './signer.js';
 import { zipFiles } from './zip.js';
 
@@ -27,7 +35,17 @@ export interface Manifest {
   tenant: string;
   run: TenantReport['run'];
   signed_at: string;
-  signer: { algorithm: string; kid: string; subject: string | null; demo: boolean };
+  signer: {
+    algorithm: string;
+    /** RFC 7638 thumbprint of the public key. */
+    kid: string;
+    /** Where the key lives when not in a file: the Key Vault key's versioned id. */
+    key_id: string | null;
+    subject: string | null;
+    /** The certificate chain, leaf first, base64 DER (as in the signature's x5c). */
+    chain: string[];
+    demo: boolean;
+  };
   files: ManifestFile[];
 }
 
@@ -75,12 +93,16 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 export interface PackInput {
   store: Store;
   report: TenantReport;
+  /** The signed report.pdf. */
+  pdf: Buffer;
   /** The tenant id, or `_platform`. */
   tenant: string;
   checks: ReadonlyMap<string, CheckMeta>;
   params: Record<string, Record<string, number | string | boolean>>;
   macros: string;
   signer: Signer;
+  /** The run's platform rows, shared by every pack of the run. */
+  platformRows: PlatformRows;
   now: Date;
 }
 
@@ -91,6 +113,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   const files: { path: string; data: Buffer }[] = [];
   const add = (path: string, data: string) => files.push({ path, data: Buffer.from(data, 'utf8') });
   add('report.json', `${JSON.stringify(report, null, 2)}\n`);
+  files.push({ path: 'report.pdf', data: input.pdf });
   add('findings.csv', findingsCsv(report.findings));
   add('waivers.json', `${JSON.stringify(report.waivers, null, 2)}\n`);
   add('macros.sql', input.macros);
@@ -101,14 +124,15 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   // Every table slice once: the checks reading a table read the same rows, and sixty copies would not scale.
   const slices = new Map<string, TableSlice>();
   for (const table of [...new Set(checks.flatMap((c) => tablesRead(c, input.macros)))].sort()) {
-    const slice = await tableSlice(input.store, table, tenantId);
+    const slice = await tableSlice(input.store, table, tenantId, input.platformRows);
     slices.set(table, slice);
     add(tableFile(table), `${JSON.stringify(slice, null, 2)}\n`);
   }
+  const sources = await packSources(input.store, tenantId);
   for (const check of checks) {
     const params = { ...check.params, ...input.params[check.id] };
     add(`evidence/${check.id}.sql`, `${boundSql(check, input.params[check.id])}\n`);
-    const evidence = await evidenceFor(input.store, check, tenantId, slices, params, input.macros, extractedAt);
+    const evidence = evidenceFor(sources, check, tenantId, slices, params, input.macros, extractedAt);
     add(`evidence/${check.id}.json`, `${JSON.stringify(evidence, null, 2)}\n`);
   }
   const manifest: Manifest = {
@@ -118,7 +142,14 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
     tenant: input.tenant,
     run: report.run,
     signed_at: extractedAt,
-    signer: { algorithm: signer.algorithm, kid: signer.kid, subject: signer.subject, demo: signer.demo },
+    signer: {
+      algorithm: signer.algorithm,
+      kid: signer.kid,
+      key_id: signer.keyId,
+      subject: signer.subject,
+      chain: signer.chain,
+      demo: signer.demo,
+    },
     files: files.map((f) => ({ path: f.path, sha256: sha256(f.data), size: f.data.length })),
   };
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');

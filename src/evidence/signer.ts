@@ -2,10 +2,13 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import forge from 'node-forge';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
-import { type JwsAlgorithm, keyFits, signDetached, thumbprint } from './jws.js';
+import { pdfSignerProblem } from './cms.js';
+import { type JwsAlgorithm, keyFits, signBytes, signDetached, thumbprint } from './jws.js';
+import { keyVaultSigner } from './key-vault-signer.js';
 
 export interface Signer {
   algorithm: JwsAlgorithm;
@@ -16,18 +19,35 @@ export interface Signer {
   subject: string | null;
   /** Signed with the throwaway demo key: reports say so on their cover. */
   demo: boolean;
+  /** Where the key lives when not in this process: the Key Vault key's versioned id. */
+  keyId: string | null;
   signDetached(payload: Buffer): Promise<string>;
+  /** The bare signature over `data` in its JWS form (ECDSA as r||s), for the PDF's CMS signature. */
+  sign(data: Buffer): Promise<Buffer>;
 }
 
 type SignerConfig = NonNullable<Config['signer']>;
 
-const DEMO_SUBJECT = 'Compline DEMO signer (not for audit use)';
+export const DEMO_SUBJECT = 'Compline DEMO signer (not for audit use)';
 
 function fromKey(algorithm: JwsAlgorithm, key: KeyObject, certs: X509Certificate[], demo: boolean, label: string): Signer {
   if (!keyFits(algorithm, key)) throw new UsageError(`${label}: the key does not fit ${algorithm}`);
-  const publicKey = createPublicKey(key);
+  return withSignature(algorithm, createPublicKey(key), certs, { demo, keyId: null, label }, async (data) =>
+    signBytes(data, algorithm, key),
+  );
+}
+
+/** A signer around any way of signing bytes: the certificate must be the key's, the JWS names both. */
+export function withSignature(
+  algorithm: JwsAlgorithm,
+  publicKey: KeyObject,
+  certs: X509Certificate[],
+  meta: { demo: boolean; keyId: string | null; label: string },
+  sign: (data: Buffer) => Promise<Buffer>,
+): Signer {
   const leaf = certs[0];
-  if (leaf && !leaf.publicKey.equals(publicKey)) throw new UsageError(`${label}: the certificate does not belong to the key`);
+  if (leaf && !leaf.publicKey.equals(publicKey))
+    throw new UsageError(`${meta.label}: the certificate does not belong to the key`);
   const kid = thumbprint(publicKey);
   const chain = certs.map((c) => c.raw.toString('base64'));
   return {
@@ -35,19 +55,21 @@ function fromKey(algorithm: JwsAlgorithm, key: KeyObject, certs: X509Certificate
     kid,
     chain,
     subject: leaf ? leaf.subject.replaceAll('\n', ', ') : null,
-    demo,
-    signDetached: async (payload) => signDetached(payload, algorithm, key, { kid, ...(chain.length ? { x5c: chain } : {}) }),
+    demo: meta.demo,
+    keyId: meta.keyId,
+    signDetached: (payload) => signDetached(payload, algorithm, { kid, ...(chain.length ? { x5c: chain } : {}) }, sign),
+    sign,
   };
 }
 
 /** Every certificate in a PEM bundle, in file order. */
-function pemCertificates(text: string): X509Certificate[] {
+export function pemCertificates(text: string): X509Certificate[] {
   return (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(
     (pem) => new X509Certificate(pem),
   );
 }
 
-async function readOrRefuse(path: string, label: string): Promise<Buffer> {
+export async function readOrRefuse(path: string, label: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (e) {
@@ -78,8 +100,32 @@ function fromPkcs12(data: Buffer, password: string, label: string): { key: KeyOb
   }
 }
 
-/** The configured signer; paths resolve against the config's folder, demo material lives beside the store. */
-export async function loadSigner(config: SignerConfig, baseDir: string, storePath: string, env = process.env): Promise<Signer> {
+/**
+ * The configured signer; paths resolve against the config's folder, demo material lives beside the store. It signs
+ * report.pdf too, so it needs a certificate and an algorithm PDF readers accept.
+ */
+export async function loadSigner(
+  config: SignerConfig,
+  baseDir: string,
+  storePath: string,
+  env = process.env,
+  credential: () => TokenCredential = () => new DefaultAzureCredential(),
+): Promise<Signer> {
+  const signer =
+    'key_vault' in config
+      ? await keyVaultSigner(config, baseDir, credential())
+      : await fromConfig(config, baseDir, storePath, env);
+  const problem = pdfSignerProblem(signer);
+  if (problem) throw new UsageError(`signer: ${problem}`);
+  return signer;
+}
+
+async function fromConfig(
+  config: Exclude<SignerConfig, { key_vault: unknown }>,
+  baseDir: string,
+  storePath: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Signer> {
   if ('demo' in config) return demoSigner(join(dirname(resolve(storePath)), 'demo-signer'));
   const keyPath = resolve(baseDir, config.key_file);
   const data = await readOrRefuse(keyPath, 'signer.key_file');

@@ -45,6 +45,25 @@ function chainProblem(chain: X509Certificate[], roots: X509Certificate[], at: Da
   return 'the signing certificate does not chain to a certificate given with --cert';
 }
 
+/** Whether what the auditor gave trusts a certificate chain (leaf first) that signed at `at`. */
+export function chainTrust(chain: X509Certificate[], trust: Trust, at: Date): { trusted: boolean; problem: string | null } {
+  const leaf = chain[0];
+  if (trust.kind === 'none') return { trusted: false, problem: null };
+  if (!leaf) return { trusted: false, problem: 'the signature carries no certificate' };
+  if (trust.kind === 'key')
+    return leaf.publicKey.equals(trust.key)
+      ? { trusted: true, problem: null }
+      : { trusted: false, problem: `signed by key ${thumbprint(leaf.publicKey)}, not by the key in ${trust.label}` };
+  if (trust.kind === 'jwks') {
+    const kid = thumbprint(leaf.publicKey);
+    return trust.keys.some((k) => thumbprint(k) === kid)
+      ? { trusted: true, problem: null }
+      : { trusted: false, problem: `no key in ${trust.label} has id ${kid}` };
+  }
+  const problem = chainProblem(chain, trust.roots, at);
+  return { trusted: problem === null, problem };
+}
+
 export function checkSignature(parsed: Parsed, payload: Buffer, trust: Trust, signedAt: Date): SignatureCheck {
   const chain = chainOf(parsed);
   if (typeof chain === 'string') return { valid: false, trusted: false, signer: parsed.header.kid, problem: chain };

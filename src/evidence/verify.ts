@@ -2,7 +2,9 @@
 import { createHash } from 'node:crypto';
 import { parseDetached } from './jws.js';
 import { MANIFEST, type Manifest, SIGNATURE } from './pack.js';
-import { checkSignature, type Trust } from './trust.js';
+import { checkPdfSignature, INFO_RUN, INFO_TENANT } from './pdf-signature.js';
+import { DEMO_SUBJECT } from './signer.js';
+import { chainTrust, checkSignature, type Trust } from './trust.js';
 import { unzipFiles, ZipError } from './zip.js';
 
 export interface Verdict {
@@ -144,4 +146,41 @@ export function verifyReport(report: Buffer, jws: Buffer, jwsFile: string, trust
   if (!verdict.intact && parsed && verdict.failure?.why === 'signature does not match')
     return broken('report.json', 'content differs from what was signed', { ...base, signer: verdict.signer });
   return verdict;
+}
+
+/**
+ * A report.pdf's embedded signature: it must cover the whole file and match it. Trust as for packs; a key or JWKS
+ * that is not the signer's makes the PDF not genuine, a CA that does not cover it leaves it untrusted.
+ */
+export function verifyPdf(pdf: Buffer, trust: Trust): Verdict {
+  const check = checkPdfSignature(pdf);
+  const leaf = check.chain[0];
+  const base: Partial<Verdict> = {
+    tenant: check.info[INFO_TENANT] ?? null,
+    runId: check.info[INFO_RUN] ?? null,
+    signedAt: check.signedAt,
+    signer: leaf ? leaf.subject.replaceAll('\n', ', ') : null,
+    // The demo certificate says so in its subject; the cover says it too.
+    demo: leaf?.subject.includes(DEMO_SUBJECT) ?? false,
+  };
+  if (check.problem) return broken('report.pdf', check.problem, base);
+  const at = check.signedAt ? new Date(check.signedAt) : new Date();
+  const { trusted, problem } = chainTrust(check.chain, trust, at);
+  if (!trusted && (trust.kind === 'key' || trust.kind === 'jwks')) return broken('report.pdf', problem ?? 'not trusted', base);
+  return {
+    tenant: null,
+    runId: null,
+    signedAt: null,
+    signer: null,
+    demo: false,
+    ...base,
+    intact: true,
+    genuine: trusted,
+    failure: null,
+    untrusted: trusted
+      ? null
+      : trust.kind === 'none'
+        ? 'signer not trusted: no --cert, --key or --jwks was given, so only integrity was checked'
+        : `signer not trusted: ${problem}`,
+  };
 }

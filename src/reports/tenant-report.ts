@@ -1,7 +1,7 @@
 // Per-tenant report.json: findings, per-framework counts and per-requirement status. Pure: data in, document out.
 import type { Tenant, Waiver } from '../config.js';
 import type { ExpiredWaiver } from '../engine.js';
-import type { Framework } from '../frameworks.js';
+import { type Framework, requirementsIn } from '../frameworks.js';
 import type { CheckMeta, Finding, FindingStatus } from '../model.js';
 import { byCodePoint } from '../ordering.js';
 import type { FindingHistory, PolicyGroupCounts, SourceStatus } from '../store.js';
@@ -49,6 +49,7 @@ export interface TenantReport {
   schema_version: typeof REPORT_SCHEMA_VERSION;
   run: RunMeta;
   tenant: { id: string; name: string; tier: string; frameworks: string[] } | null;
+  /** `note`: only in reports of versions that scored frameworks without a catalogue ("no automated check catalogue"). */
   frameworks: Record<string, { title: string; counts: Counts; requirements: RequirementResult[]; note?: string }>;
   findings: (Finding & { title: string; requirements: Record<string, string[]> })[];
   /** What changed since the tenant's previous run. */
@@ -126,15 +127,8 @@ export function buildTenantReport(input: ReportInput): TenantReport {
   const policy = input.policyStates && policyEvidence(input.policyStates, input.sources);
   for (const fw of input.frameworkIds) {
     const framework = input.frameworks.get(fw);
-    if (!framework) {
-      sections[fw] = {
-        title: fw,
-        counts: emptyCounts(),
-        requirements: [],
-        note: 'no automated check catalogue for this framework',
-      };
-      continue;
-    }
+    // Every framework the config accepts has a catalogue (test/framework-catalogue.test.ts).
+    if (!framework) throw new Error(`no catalogue for framework ${fw}`);
     sections[fw] = frameworkSection(framework, input.checks, input.findings, policy);
     for (const c of input.checks) if (c.requirements[fw]) relevant.add(c.id);
   }
@@ -144,7 +138,12 @@ export function buildTenantReport(input: ReportInput): TenantReport {
     .filter((f) => relevant.has(f.check_id))
     .map((f) => {
       const meta = input.byId.get(f.check_id);
-      return { ...f, title: meta?.title ?? f.check_id, requirements: meta?.requirements ?? {} };
+      // Only the requirement ids of the frameworks this report scores.
+      return {
+        ...f,
+        title: meta?.title ?? f.check_id,
+        requirements: requirementsIn(meta?.requirements ?? {}, input.frameworkIds),
+      };
     })
     .sort(
       (a, b) =>

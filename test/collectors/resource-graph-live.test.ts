@@ -367,6 +367,8 @@ describe('diagnostic settings, listed live through ARM', () => {
       `/subscriptions/${SUB_A}`,
       ...['kv-acme-1', 'kv-acme-2'].map((n) => lower(`${rg}/Microsoft.KeyVault/vaults/${n}`)),
       ...others.map((o) => lower(o.id)),
+      // audit events sent to Azure Monitor are routed by the master database's settings
+      lower(`${others[0]!.id}/databases/master`),
       `/subscriptions/${SUB_B}`,
       `/subscriptions/${SUB_B}/resourcegroups/rg-zeta-prod/providers/microsoft.keyvault/vaults/kv-zeta-1`,
     ].sort();
@@ -384,8 +386,9 @@ describe('diagnostic settings, listed live through ARM', () => {
     expect(diag[0]!.properties).toStrictEqual(setting.properties);
     const settingsCoverage = coverage.filter((c) => c.child_type === 'microsoft.insights/diagnosticsettings');
     expect(settingsCoverage.map((c) => c.parent_id).sort()).toEqual(expected);
+    // 7 + 4 resources + the setting, the server's auditing policy and the account's blob service
     expect(statuses.map((s) => [s.status, s.rows])).toEqual([
-      ['ok', 11],
+      ['ok', 13],
       ['ok', 7],
     ]);
   });

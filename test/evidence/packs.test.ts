@@ -1,17 +1,17 @@
 // Evidence packs end to end: the demo run signs them, verify proves them, any changed byte is named, replay
 // re-performs every verdict, and no pack holds another tenant's resources.
-import { execFileSync } from 'node:child_process';
 import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseDetached, signDetached } from '../../src/evidence/jws.js';
+import { parseDetached, signBytes } from '../../src/evidence/jws.js';
 import type { Manifest } from '../../src/evidence/pack.js';
 import { verifyFiles } from '../../src/evidence/verify.js';
 import { unzipFiles, zipFiles } from '../../src/evidence/zip.js';
 import type { TenantReport } from '../../src/reports/tenant-report.js';
 import { compline } from '../support/cli.js';
+import { ecCertificate } from '../support/ec-certificate.js';
 
 const work = mkdtempSync(join(tmpdir(), 'compline-evidence-'));
 const store = join(work, 'store.duckdb');
@@ -99,33 +99,10 @@ describe('evidence packs', () => {
   });
 
   it('verify: a CA that did not issue the signer, or another key, is not trust', () => {
-    const otherCa = join(work, 'other-ca.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(work, 'other-ca.key'),
-        '-out',
-        otherCa,
-        '-subj',
-        '/CN=Other CA',
-        '-days',
-        '2',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert: otherCa, publicKey: otherKey } = ecCertificate(work, 'other-ca', '/CN=Other CA');
     const r = compline(['verify', packs.bank_alpha!, '--cert', otherCa]);
     expect(r.code).toBe(5);
     expect(r.stdout).toContain('does not chain to a certificate given with --cert');
-    const otherKey = join(work, 'other-public.pem');
-    execFileSync('openssl', ['pkey', '-in', join(work, 'other-ca.key'), '-pubout', '-out', otherKey], { stdio: 'ignore' });
     const k = compline(['verify', packs.bank_alpha!, '--key', otherKey]);
     expect(k.code).toBe(1);
     expect(k.stdout).toMatch(/^NOT GENUINE: manifest\.jws: signed by key \S+, not by the key in /);
@@ -221,11 +198,10 @@ describe('evidence packs', () => {
       entry.sha256 = createHash('sha256').update(files.get(path)!).digest('hex');
       const bytes = Buffer.from(JSON.stringify(manifest));
       files.set('manifest.json', bytes);
-      const header = parseDetached(files.get('manifest.jws')!.toString('utf8'))!.header;
-      files.set(
-        'manifest.jws',
-        Buffer.from(signDetached(bytes, 'PS256', key, { kid: header.kid, ...(header.x5c ? { x5c: header.x5c } : {}) })),
-      );
+      // Re-signed with the signer's own key under the same header: only the content changed.
+      const { protectedHeader } = parseDetached(files.get('manifest.jws')!.toString('utf8'))!;
+      const signature = signBytes(Buffer.from(`${protectedHeader}.${bytes.toString('base64url')}`), 'PS256', key);
+      files.set('manifest.jws', Buffer.from(`${protectedHeader}..${signature.toString('base64url')}`));
     });
     expect(compline(['verify', resigned, '--cert', demoCert]).code).toBe(0);
     const r = compline(['replay', resigned, 'kv-purge-protection']);

@@ -1,13 +1,15 @@
 // A local HTTPS server that plays Microsoft Entra's token endpoint and Azure Resource Manager for the real SDK
 // clients: the OpenID configuration, client-secret tokens, and Resource Graph queries paged with $skipToken, with
 // the faults a real estate shows (429 with Retry-After, 500, a connection reset, a page that never comes, a body
-// cut short), and the ARM list of a resource's (or subscription's) diagnostic settings, with the same faults;
-// any other ARM request goes to the caller's `arm` handler.
+// cut short), the ARM list of a resource's (or subscription's) diagnostic settings, and the SQL and Storage child
+// settings of test/support/azure-children.ts, with the same faults; any other ARM request goes to the caller's `arm`
+// handler.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import { type ChildCall, childRoute, childrenEstate } from './azure-children.js';
 import { testTlsDir } from './azure-tls.js';
 
 export const TEST_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -64,6 +66,8 @@ export interface AzureServerOptions {
   graph: (call: GraphCall) => Reply;
   /** Diagnostic settings lists; without it, every target has none. */
   settings?: (call: SettingsCall) => Reply;
+  /** SQL auditing, TDE, blob services and lifecycle policies; without it, each parent has ARM's defaults. */
+  children?: (call: ChildCall) => Reply;
   /** Every other ARM request; undefined answers 404 as ARM does for an unknown path. */
   arm?: (call: ArmCall) => Reply | undefined;
   /** The token endpoint's refusal repeats the secret it was sent, to prove an echoed secret never reaches output. */
@@ -83,6 +87,7 @@ export interface AzureServer {
   /** Resource Graph requests whose answer was not 200 (429s included), or that the client gave up on first. */
   graphFailures: number;
   settingsCalls: SettingsCall[];
+  childCalls: ChildCall[];
   armCalls: ArmCall[];
   tokenRequests: number;
   close(): Promise<void>;
@@ -105,6 +110,7 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
   const state = {
     calls: [] as GraphCall[],
     settingsCalls: [] as SettingsCall[],
+    childCalls: [] as ChildCall[],
     armCalls: [] as ArmCall[],
     tokenRequests: 0,
     graphInFlight: 0,
@@ -120,7 +126,11 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const issuedAt = state.issued.get(token);
     if (issuedAt === undefined) {
-      json(res, 401, { error: { code: 'AuthenticationFailed' } });
+      // A request without a token learns where to get one, as Azure's services answer (Key Vault asks this way first).
+      const challenge: Record<string, string> = req.headers.authorization
+        ? {}
+        : { 'www-authenticate': `Bearer authorization="${base}/${TEST_TENANT}", resource="${base}"` };
+      json(res, 401, { error: { code: 'AuthenticationFailed' } }, challenge);
       return false;
     }
     const expiry = opts.expireTokensAfter;
@@ -211,6 +221,25 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
       state.settingsCalls.push(call);
       return send(req, res, opts.settings?.(call) ?? { body: { value: [] } });
     }
+    const child = req.method === 'GET' ? childRoute(url.pathname.toLowerCase()) : null;
+    if (child) {
+      if (!authorized(req, res)) return;
+      const token = url.searchParams.get('$skiptoken');
+      const call: ChildCall = {
+        ...child,
+        apiVersion: url.searchParams.get('api-version'),
+        page: token ? Number(token) : 1,
+        nextLink: (n) => {
+          const next = new URL(url.pathname, base);
+          next.searchParams.set('api-version', url.searchParams.get('api-version') ?? '');
+          next.searchParams.set('$skiptoken', String(n));
+          return next.href;
+        },
+        at: Date.now(),
+      };
+      state.childCalls.push(call);
+      return send(req, res, (opts.children ?? defaultChildren)(call));
+    }
     if (opts.arm && url.pathname.toLowerCase() !== '/') {
       if (!authorized(req, res)) return;
       const call: ArmCall = {
@@ -251,6 +280,9 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     get settingsCalls() {
       return state.settingsCalls;
     },
+    get childCalls() {
+      return state.childCalls;
+    },
     get armCalls() {
       return state.armCalls;
     },
@@ -264,6 +296,8 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
       }),
   };
 }
+
+const defaultChildren = childrenEstate();
 
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
   if (!('fault' in reply)) {

@@ -1,12 +1,16 @@
 // Resource Graph, live: the estate's resources, subscriptions and resource groups, Defender pricings and role
 // assignments, queried over batches of subscriptions and paged with $skipToken. Every subscription gets a status;
 // a page that fails or never arrives leaves its subscriptions partial or failed with the reason, never short.
-// The diagnostic settings of what a batch found are listed through ARM before its subscriptions get their status.
+// The child settings of what a batch found (diagnostic settings, SQL auditing and TDE, blob services, lifecycle
+// policies) are listed through ARM before its subscriptions get their status.
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import pLimit from 'p-limit';
 import type { ResourceRow } from '../../model.js';
 import { TOOL_VERSION } from '../../version.js';
-import { DIAGNOSTIC_SETTINGS, DiagnosticSettingsLister, hasDiagnosticTarget } from '../arm-children/diagnostic-settings.js';
+import { type ChildKind, ChildLister, type RetryOptions } from '../arm-children/child-lists.js';
+import { diagnosticSettingsKinds } from '../arm-children/diagnostic-settings.js';
+import { sqlSettingsKinds } from '../arm-children/sql-settings.js';
+import { storageSettingsKinds } from '../arm-children/storage-settings.js';
 import {
   type AzureConnection,
   type AzureSettings,
@@ -67,8 +71,15 @@ export interface LiveSourceOptions {
   /** Subscriptions per request (Resource Graph takes up to 1000). */
   batchSize?: number;
   /** The SDK's retries of throttled (429), failed (5xx) and broken requests. */
-  retry?: { maxRetries?: number; retryDelayInMs?: number };
+  retry?: RetryOptions;
+  /** Which child collections to list (those some enabled check reads, src/child-reads.ts); all when not given. */
+  reads?: (kind: ChildKind) => boolean;
 }
+
+const SUBSCRIPTIONS = 'microsoft.resources/subscriptions';
+/** Flow logs are resources of Resource Graph's Resources table: a complete answer holds every watcher's. */
+const NETWORK_WATCHERS = 'microsoft.network/networkwatchers';
+const FLOW_LOGS = 'microsoft.network/networkwatchers/flowlogs';
 
 interface QueryOutcome {
   complete: boolean;
@@ -79,7 +90,10 @@ export class ResourceGraphLiveSource implements Collector {
   readonly source = 'resource-graph';
   private readonly client: ResourceGraphClient;
   private readonly quota = new QuotaGate();
-  private readonly diagnostics: DiagnosticSettingsLister;
+  private readonly children: ChildLister;
+  private readonly kinds: ChildKind[];
+  /** The row types whose rows are parents of some listed kind. */
+  private readonly parentTypes: Set<string>;
 
   constructor(private readonly opts: LiveSourceOptions) {
     const { connection } = opts;
@@ -101,7 +115,13 @@ export class ResourceGraphLiveSource implements Collector {
       },
       { afterPhase: 'Retry' },
     );
-    this.diagnostics = new DiagnosticSettingsLister(connection, opts.deadlineMs, opts.retry);
+    this.children = new ChildLister(connection, opts.deadlineMs);
+    this.kinds = [
+      ...diagnosticSettingsKinds(connection, opts.retry),
+      ...sqlSettingsKinds(connection, opts.retry),
+      ...storageSettingsKinds(connection, opts.retry),
+    ].filter(opts.reads ?? (() => true));
+    this.parentTypes = new Set([...this.kinds.map((k) => k.parentType), NETWORK_WATCHERS]);
   }
 
   prepare(signal?: AbortSignal): Promise<void> {
@@ -159,7 +179,8 @@ export class ResourceGraphLiveSource implements Collector {
   ): Promise<void> {
     const rows = new Map(subscriptions.map((s) => [s, 0]));
     const visible = new Set<string>();
-    const targets = new Map<string, string[]>(subscriptions.map((s) => [s, [`/subscriptions/${s}`]]));
+    // Per subscription, the rows that are parents of child collections: id and type.
+    const parents = new Map<string, { id: string; type: string }[]>(subscriptions.map((s) => [s, []]));
     const outcomes = await Promise.all(
       QUERIES.map((q) =>
         limit(() =>
@@ -169,7 +190,7 @@ export class ResourceGraphLiveSource implements Collector {
               seen.add(r.id);
               if (r.type === 'microsoft.resources/subscriptions' && r.subscription_id) visible.add(r.subscription_id);
               if (r.subscription_id && rows.has(r.subscription_id)) rows.set(r.subscription_id, rows.get(r.subscription_id)! + 1);
-              if (hasDiagnosticTarget(r) && r.subscription_id) targets.get(r.subscription_id)?.push(r.id);
+              if (this.parentTypes.has(r.type) && r.subscription_id) parents.get(r.subscription_id)?.push(r);
             }
             if (fresh.length) emit({ kind: 'rows', table: 'resources', rows: fresh });
           }),
@@ -184,24 +205,35 @@ export class ResourceGraphLiveSource implements Collector {
     // complete list of containers is the only sign, and an unread subscription is not an empty one.
     const unread = (sub: string) => containersComplete && !visible.has(sub);
     // Once collection is stopped nothing more is listed, and one reason says so for the batch.
-    if (signal?.aborted) problems.push(`diagnostic settings: ${stopReason(signal)}`);
-    // Diagnostic settings of the subscriptions read and the resources found in them, listed once those are known.
-    const listed = signal?.aborted
-      ? []
-      : await this.diagnostics.listAll(
-          subscriptions.filter((s) => !unread(s)).flatMap((s) => targets.get(s)!),
-          limit,
-          signal,
-        );
-    const settingsCovered = new Set<string>();
-    const settingsProblems = new Map<string, string[]>();
-    for (const { target, rows: found, problem } of listed) {
-      const sub = target.split('/')[2]!;
+    if (signal?.aborted) problems.push(`child settings: ${stopReason(signal)}`);
+    // The child settings of the subscriptions read and of the resources found in them, listed once those are known.
+    const work = subscriptions
+      .filter((s) => !unread(s))
+      .flatMap((sub) =>
+        this.kinds.flatMap((kind) =>
+          kind.parentType === SUBSCRIPTIONS
+            ? [{ kind, parent: `/subscriptions/${sub}` }]
+            : parents
+                .get(sub)!
+                .filter((r) => r.type === kind.parentType)
+                .flatMap((r) => {
+                  const parent = kind.parentOf ? kind.parentOf(r.id) : r.id;
+                  return parent ? [{ kind, parent }] : [];
+                }),
+        ),
+      );
+    const listed = signal?.aborted ? [] : await this.children.listAll(work, limit, signal);
+    const childCoverage = new Map<string, { parent_id: string; child_type: string }[]>();
+    const childProblems = new Map<string, string[]>();
+    for (const { kind, parent, rows: found, problem } of listed) {
+      const sub = parent.split('/')[2]!;
       if (found.length) emit({ kind: 'rows', table: 'resources', rows: found });
       rows.set(sub, rows.get(sub)! + found.length);
-      if (problem === null) settingsCovered.add(target);
-      else settingsProblems.set(sub, [...(settingsProblems.get(sub) ?? []), `diagnostic settings of ${target}: ${problem}`]);
+      if (problem === null)
+        childCoverage.set(sub, [...(childCoverage.get(sub) ?? []), { parent_id: parent, child_type: kind.childType }]);
+      else childProblems.set(sub, [...(childProblems.get(sub) ?? []), `${kind.noun} of ${parent}: ${problem}`]);
     }
+    const resourcesComplete = outcomes[QUERIES.findIndex((q) => q.table === 'Resources')]!.complete;
     for (const sub of subscriptions) {
       const scope = `subscription:${sub}`;
       if (unread(sub)) {
@@ -211,14 +243,17 @@ export class ResourceGraphLiveSource implements Collector {
       }
       const coverage = [
         ...covered.map((child_type) => ({ parent_id: `/subscriptions/${sub}`, child_type })),
-        ...targets
-          .get(sub)!
-          .filter((t) => settingsCovered.has(t))
-          .map((parent_id) => ({ parent_id, child_type: DIAGNOSTIC_SETTINGS })),
+        ...(resourcesComplete
+          ? parents
+              .get(sub)!
+              .filter((r) => r.type === NETWORK_WATCHERS)
+              .map((r) => ({ parent_id: r.id, child_type: FLOW_LOGS }))
+          : []),
+        ...(childCoverage.get(sub) ?? []),
       ];
       if (coverage.length) emit({ kind: 'coverage', rows: coverage.map((c) => ({ ...c, source: this.source, scope })) });
       const n = rows.get(sub)!;
-      const subProblems = [...problems, ...(settingsProblems.get(sub) ?? [])];
+      const subProblems = [...problems, ...(childProblems.get(sub) ?? [])];
       const status = subProblems.length === 0 ? 'ok' : anyComplete || n > 0 ? 'partial' : 'failed';
       emit({
         kind: 'status',
@@ -283,8 +318,13 @@ export class ResourceGraphLiveSource implements Collector {
 }
 
 /** The live source a config's `azure` section describes. */
-export function liveResourceGraph(settings: AzureSettings, env: NodeJS.ProcessEnv = process.env): ResourceGraphLiveSource {
+export function liveResourceGraph(
+  settings: AzureSettings,
+  env: NodeJS.ProcessEnv = process.env,
+  reads?: (kind: ChildKind) => boolean,
+): ResourceGraphLiveSource {
   return new ResourceGraphLiveSource({
+    reads,
     connection: azureConnection(settings, env),
     subscriptions: settings.subscriptions,
     concurrency: settings.concurrency,

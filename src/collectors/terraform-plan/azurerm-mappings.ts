@@ -1019,6 +1019,35 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
     },
   },
 
+  azurerm_cosmosdb_account: {
+    arm: 'microsoft.documentdb/databaseaccounts',
+    exportedSecrets: [
+      'primary_key',
+      'secondary_key',
+      'primary_readonly_key',
+      'secondary_readonly_key',
+      'connection_strings',
+      'primary_sql_connection_string',
+      'secondary_sql_connection_string',
+      'primary_readonly_sql_connection_string',
+      'secondary_readonly_sql_connection_string',
+      'primary_mongodb_connection_string',
+      'secondary_mongodb_connection_string',
+      'primary_readonly_mongodb_connection_string',
+      'secondary_readonly_mongodb_connection_string',
+    ],
+    map({ a, p }) {
+      p.set('databaseAccountOfferType', a.val('offer_type'));
+      p.set('publicNetworkAccess', a.val('public_network_access_enabled'), ed);
+      // Each geo_location is a region holding a full copy of the data, as ARM's locations list.
+      eachBlock(a, 'geo_location', p, 'locations', (b, e) => {
+        e.set('locationName', b.val('location'));
+        e.set('failoverPriority', b.val('failover_priority'));
+        e.set('isZoneRedundant', b.val('zone_redundant'));
+      });
+    },
+  },
+
   azurerm_container_registry: {
     arm: 'microsoft.containerregistry/registries',
     exportedSecrets: ['admin_password'],

@@ -246,25 +246,60 @@ const containerName = z
   .string()
   .regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a container name: 3-63 lower-case letters, digits, single hyphens');
 
+/** A storage account's blob endpoint, e.g. https://<account>.blob.core.windows.net; plain http only to localhost. */
+const blobAccountUrl = z.url().refine((u) => {
+  const url = new URL(u);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+}, 'expected an https URL (plain http only to localhost)');
+
+const blobCredential = z
+  .discriminatedUnion('kind', [
+    /** The azure section's credential (workload identity in the CronJob); DefaultAzureCredential without one. */
+    z.strictObject({ kind: z.literal('azure') }),
+    z.strictObject({ kind: z.literal('account_key'), account_name: nonEmpty, key_env: envName }),
+  ])
+  .default({ kind: 'azure' });
+
+/** A key layout: placeholders {tenant} and {env}, `*` within one path segment, e.g. customers/{tenant}/{env}/terraform.tfstate. */
+const keyPattern = z
+  .string()
+  .regex(/^[^{}]*(\{(tenant|env)\}[^{}]*)+$/, 'expected a key pattern naming {tenant} and {env}')
+  .refine((p) => p.includes('{tenant}') && p.includes('{env}'), 'expected a key pattern naming {tenant} and {env}');
+
+const terraformKeys = z.array(keyPattern).min(1).default(['customers/{tenant}/{env}/terraform.tfstate']);
+
+/** Terraform states and saved plans (JSON), one per tenant and environment, from a folder or Blob containers. */
+const terraformSource = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('folder'),
+    /** Relative to the config file; keys are paths below it. */
+    path: nonEmpty,
+    keys: terraformKeys,
+    /** The storage account the folder was copied from, for the state-backend check. */
+    account: nonEmpty.optional(),
+  }),
+  z.strictObject({
+    mode: z.literal('blob'),
+    account_url: blobAccountUrl,
+    /** One container per compliance zone. */
+    containers: z.array(containerName).min(1),
+    keys: terraformKeys,
+    credential: blobCredential,
+    /** Largest file read; a larger one makes its scope failed. */
+    max_mb: z.number().positive().max(2048).default(256),
+  }),
+]);
+
 const blobOutput = z.strictObject({
   /** The storage account's blob endpoint, e.g. https://<account>.blob.core.windows.net; plain http only to localhost. */
-  account_url: z.url().refine((u) => {
-    const url = new URL(u);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
-  }, 'expected an https URL (plain http only to localhost)'),
+  account_url: blobAccountUrl,
   container: containerName,
   /** Put before `<tenant>/<run-id>/<file>`, e.g. `compline/`. */
   prefix: z
     .string()
     .regex(/^([A-Za-z0-9._-]+\/)*$/, 'expected empty or folder names each ending in /')
     .default(''),
-  credential: z
-    .discriminatedUnion('kind', [
-      /** The azure section's credential (workload identity in the CronJob); DefaultAzureCredential without one. */
-      z.strictObject({ kind: z.literal('azure') }),
-      z.strictObject({ kind: z.literal('account_key'), account_name: nonEmpty, key_env: envName }),
-    ])
-    .default({ kind: 'azure' }),
+  credential: blobCredential,
   /** Hours the read-only links listed for auditors stay valid; 0 lists none (a link is a bearer capability). */
   sas_hours: z.number().min(0).max(168).default(0),
 });
@@ -285,6 +320,9 @@ export const configSchema = z.strictObject({
     .strictObject({
       resource_graph: source.optional(),
       policy: policySource.optional(),
+      terraform: terraformSource.optional(),
+      /** Resource Graph `resourcechanges`: result pages from files, or live through the `azure` connection. */
+      resource_changes: source.optional(),
       kubernetes: kubernetesSource.optional(),
     })
     .default({}),
@@ -453,7 +491,7 @@ function crossCheck(raw: unknown): string[] {
     if (r.kind === 'email' && isRecord(raw.alerts) && raw.alerts.smtp === undefined)
       problems.push(`alerts.smtp: required for an email route (alerts.routes[${i}])`);
   }
-  for (const name of ['resource_graph', 'policy']) {
+  for (const name of ['resource_graph', 'policy', 'resource_changes']) {
     const src = isRecord(raw.sources) ? raw.sources[name] : undefined;
     if (isRecord(src) && src.mode === 'live' && raw.azure === undefined)
       problems.push(`azure: required for sources.${name}.mode: live`);

@@ -243,7 +243,12 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
           tenant = owner;
         }
       }
-      const taint = tainting.find((s) => scopeCovers(s.scope, known, resourceId));
+      // A state file's scope is one tenant's alone: it withholds that tenant's verdicts, no other's.
+      const taint = tainting.find(
+        (s) =>
+          scopeCovers(s.scope, known, resourceId) &&
+          (!s.scope.startsWith('state:') || s.tenant_id === null || s.tenant_id === tenant),
+      );
       if (taint) {
         status = 'error';
         reason = `source ${taint.source} ${taint.status} for ${taint.scope}: ${taint.error ?? 'incomplete'}; verdict withheld (${reason})`;

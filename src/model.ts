@@ -120,3 +120,51 @@ export interface CheckMeta {
   dir: string;
   sql: string;
 }
+
+/**
+ * One resource a Terraform state tracks (or, from a `-refresh-only` plan, one whose drift it records), before the
+ * store stamps run_id. Only what the checks need: never an attribute value beyond ids, type, tags and the ARM
+ * properties the catalogue reads (the plan normaliser's mapping, which keeps no secret value).
+ */
+export interface IacResourceRow {
+  tenant_id: string;
+  environment: string;
+  /** The file's key in its container or folder, e.g. `customers/bank_alpha/prod/terraform.tfstate`. */
+  workspace_key: string;
+  /** `state` (what the state tracks) or `plan` (a resource whose drift a saved refresh-only plan records). */
+  document: 'state' | 'plan';
+  /** The storage account holding the file, when known. */
+  backend_account: string | null;
+  address: string;
+  /** Terraform type, e.g. `azurerm_key_vault`. */
+  tf_type: string;
+  /** Lower-case ARM type when Compline maps the Terraform type; null otherwise. */
+  type: string | null;
+  /** Lower-case ARM id from the state's `id` attribute; null when it is not an ARM id. */
+  resource_id: string | null;
+  serial: number | null;
+  lineage: string | null;
+  /** ISO 8601 last-modified time of the file. */
+  last_modified: string | null;
+  tags: Record<string, string> | null;
+  properties: Json;
+  /** Attributes a refresh-only plan found changed outside Terraform (names only); null for a state row. */
+  drift_attributes: string[] | null;
+}
+
+/** One change Resource Graph's `resourcechanges` table records, before the store stamps run_id and tenant. */
+export interface ResourceChangeRow {
+  change_id: string;
+  /** Lower-case ARM id of the changed resource. */
+  resource_id: string;
+  /** Create, Update or Delete. */
+  change_type: string | null;
+  /** Property paths that changed (names only; values are not kept). */
+  changed_properties: string[];
+  /** ISO 8601. */
+  changed_at: string | null;
+  /** Who made the change, where Azure records it (a UPN, an application or object id). */
+  changed_by: string | null;
+  client_type: string | null;
+  operation: string | null;
+}

@@ -4,7 +4,15 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance as Instance } from '@duckdb/node-api';
-import type { ChildCoverage, Finding, K8sObjectRow, PolicyStateRow, ResourceRow } from './model.js';
+import type {
+  ChildCoverage,
+  Finding,
+  IacResourceRow,
+  K8sObjectRow,
+  PolicyStateRow,
+  ResourceChangeRow,
+  ResourceRow,
+} from './model.js';
 
 /** Columns every table carries; rules never see run_id (views filter on it). */
 const STAMP = 'run_id varchar not null, tenant_id varchar';
@@ -46,6 +54,13 @@ export const TABLE_DDL: Record<string, string> = {
     current json, proposed json, monthly_savings decimal(18,2), currency varchar, confidence varchar, reason varchar`,
   allocations: `${STAMP}, day date not null, source varchar not null, amount decimal(18,6), currency varchar,
     method varchar`,
+  /** Resources Terraform states track, per tenant and environment (src/collectors/terraform-state). */
+  iac_resources: `${STAMP}, environment varchar not null, workspace_key varchar not null, document varchar not null,
+    backend_account varchar, address varchar not null, tf_type varchar not null, type varchar, resource_id varchar,
+    serial bigint, lineage varchar, last_modified timestamptz, tags json, properties json, drift_attributes varchar[]`,
+  /** Resource Graph `resourcechanges`: who changed which resource when. Tenant: the resource's, after collection. */
+  resource_changes: `${STAMP}, change_id varchar not null, resource_id varchar not null, change_type varchar,
+    changed_properties varchar[], changed_at timestamptz, changed_by varchar, client_type varchar, operation varchar`,
   /** Each alert message a run sent or tried to send, after its reports were published. */
   alert_deliveries: `${STAMP}, route integer not null, kind varchar not null, status varchar not null,
     attempts integer not null, items integer not null, error varchar, finished_at timestamptz not null`,
@@ -266,6 +281,36 @@ export class Store {
       a.endRow();
     }
     a.closeSync();
+  }
+
+  async appendIacResources(runId: string, rows: readonly IacResourceRow[]): Promise<void> {
+    await this.insertJsonRows(runId, 'iac_resources', rows as unknown as Record<string, unknown>[]);
+  }
+
+  async appendResourceChanges(runId: string, rows: readonly ResourceChangeRow[]): Promise<void> {
+    await this.insertJsonRows(runId, 'resource_changes', rows as unknown as Record<string, unknown>[]);
+  }
+
+  /** Gives each change its resource's tenant, else the tenancy rules over its id (`owner`); run after collection. */
+  async stampChangeTenants(runId: string, owner: (id: string) => string | null): Promise<void> {
+    await this.writer.run(
+      `update resource_changes c set tenant_id = r.tenant_id from resources r
+       where c.run_id = $1 and r.run_id = $1 and r.id = c.resource_id`,
+      [runId],
+    );
+    const orphans = await this.writer.runAndReadAll(
+      'select distinct resource_id from resource_changes where run_id = $1 and tenant_id is null',
+      [runId],
+    );
+    for (const [id] of orphans.getRows()) {
+      const tenant = owner(String(id));
+      if (tenant !== null)
+        await this.writer.run('update resource_changes set tenant_id = $3 where run_id = $1 and resource_id = $2', [
+          runId,
+          String(id),
+          tenant,
+        ]);
+    }
   }
 
   async appendCoverage(runId: string, rows: readonly ChildCoverage[]): Promise<void> {

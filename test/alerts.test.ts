@@ -3,11 +3,11 @@ import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MailReceiver, mailReceiver, type WebhookReceiver, webhookReceiver } from './support/alert-receivers.js';
 import { testTlsDir } from './support/azure-tls.js';
 import { complineAsync } from './support/cli.js';
+import { queryStore, TWO_TENANTS } from './support/store-query.js';
 
 const SUB = '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60';
 const vault = (name: string, rg: string, purge: boolean) => ({
@@ -43,13 +43,7 @@ function workspace(routes: string, retry = '{ attempts: 3, backoff_ms: 10, timeo
   mkdirSync(join(dir, 'estate'));
   writeFileSync(
     join(dir, 'compline.yaml'),
-    `version: 1
-tenants:
-  - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod] }
-  - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1], environments: [prod] }
-sources:
-  resource_graph: { mode: file, paths: [estate] }
-output: { dir: out, store: store/compline.duckdb }
+    `${TWO_TENANTS}output: { dir: out, store: store/compline.duckdb }
 alerts:
   smtp:
     host: 127.0.0.1
@@ -93,17 +87,6 @@ async function run(dir: string, env: Record<string, string> = {}) {
   const runId = JSON.parse(r.stdout).run_id as string;
   const report = (tenant: string) => JSON.parse(readFileSync(join(dir, 'out', runId, tenant, 'report.json'), 'utf8'));
   return { ...r, runId, report };
-}
-
-async function query(file: string, sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(file);
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
 }
 
 const ALL_ROUTES = `    - { tenant: "*", kind: teams, url_env: TEAMS_URL, min_severity: high }
@@ -208,7 +191,7 @@ describe('alerts', () => {
     expect(mail.mails.slice(mark3.mail).map((m) => m.subject)).toEqual(['[Compline] Zeta Credit: 1 regressed']);
 
     // Every message is on record; the output and the log hold no token.
-    const deliveries = await query(
+    const deliveries = await queryStore(
       join(dir, 'store/compline.duckdb'),
       `select tenant_id, route, kind, status, attempts from alert_deliveries where run_id = '${three.runId}' order by route, tenant_id`,
     );
@@ -234,7 +217,7 @@ describe('alerts', () => {
     web.script(`/hook/${basename(dir)}/${TOKENS.hook}`, [400]);
     const r = await run(dir);
     expect(r.code).toBe(0);
-    const deliveries = await query(
+    const deliveries = await queryStore(
       join(dir, 'store/compline.duckdb'),
       `select tenant_id, route, kind, status, attempts, error from alert_deliveries where run_id = '${r.runId}' order by route`,
     );
@@ -267,7 +250,7 @@ describe('alerts', () => {
     );
     estate(dir, false, true);
     const r = await run(dir, { PLAIN_URL: `http://hooks.example.net/x/${TOKENS.teams}`, SMTP_PASSWORD: 'wrong-password' });
-    const deliveries = await query(
+    const deliveries = await queryStore(
       join(dir, 'store/compline.duckdb'),
       `select route, status, attempts, error from alert_deliveries where run_id = '${r.runId}' order by route`,
     );

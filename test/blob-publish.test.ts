@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobPublisher } from '../src/reports/storage/blob-publisher.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from './support/azurite.js';
 import { compline, complineAsync } from './support/cli.js';
+import { TWO_TENANTS } from './support/store-query.js';
 
 const SUB = '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60';
 const vault = (name: string, rg: string) => ({
@@ -43,13 +44,7 @@ function workspace(blob: string): string {
   );
   writeFileSync(
     join(dir, 'compline.yaml'),
-    `version: 1
-tenants:
-  - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod] }
-  - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1], environments: [prod] }
-sources:
-  resource_graph: { mode: file, paths: [estate] }
-signer: { demo: true }
+    `${TWO_TENANTS}signer: { demo: true }
 output:
   dir: out
   store: store/compline.duckdb

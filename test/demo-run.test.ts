@@ -6,6 +6,7 @@ import AjvModule from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reportJsonSchema } from '../src/reports/report-schema.js';
 import type { TenantReport } from '../src/reports/tenant-report.js';
+import { Store } from '../src/store.js';
 
 const Ajv = AjvModule.default;
 
@@ -319,7 +320,8 @@ describe('demo estate', () => {
       // pricings, role assignments and custom role are its own too.
       // Its two dedicated clusters are wholly its own; on the shared cluster, its labelled namespace.
       bank_alpha:
-        /\/resourcegroups\/rg-bank_alpha-|^\/subscriptions\/1f4c2a10-[^/]+(\/(providers|resourcegroups\/networkwatcherrg)\/|$)|^k8s:\/\/aks-bank-alpha-(prod|dev)\/|^k8s:\/\/aks-shared-westus\/(Namespace\/)?gc-bank-alpha-/,
+        /\/resourcegroups\/rg-bank_alpha-|^\/subscriptions\/1f4c2a10-[^/]+(\/(providers|resourcegroups\/networkwatcherrg)\/|$)|^k8s:\/\/aks-bank-alpha-(prod|dev)\/|^k8s:\/\/aks-shared-westus\/(Namespace\/)?gc-bank-alpha-|^iac:\/\/customers\/bank_alpha\//,
+      // State checks name the tenant's own state files (iac://<key>).
       // In the shared subscription the tenant's flow log sits in the platform's NetworkWatcherRG, claimed by its CustomerID tag.
       credit_union_beta:
         /\/resourcegroups\/rg-credit_union_beta-|\/resourcegroups\/networkwatcherrg\/.*\/flowlogs\/fl-vnet-cub-prod$|^k8s:\/\/aks-shared-westus\/(Namespace\/)?gc-credit-union-beta-/,
@@ -389,5 +391,44 @@ describe('demo estate', () => {
     expect(r['3.6.1']?.status).toBe('fail');
     expect(r['3.6.1']?.checks).toContain('kv-purge-protection');
     expect(r['9.4.1']).toMatchObject({ status: 'manual', checks: [] });
+  });
+});
+
+describe('demo Terraform states', () => {
+  it('bank_alpha: one NSG made in the portal, one storage account whose TLS was lowered by hand, one deleted outside the pipeline', () => {
+    const failing = (check: string) =>
+      reports.bank_alpha!.findings.filter((f) => f.check_id === check && f.status === 'fail').map((f) => f.resource_id);
+    expect(counts('bank_alpha', 'iac-unmanaged-resource')).toEqual([63, 1, 0, 0]);
+    expect(failing('iac-unmanaged-resource')).toEqual([expect.stringMatching(/networksecuritygroups\/nsg-alpha-prod-2$/)]);
+    expect(counts('bank_alpha', 'iac-drift')).toEqual([59, 1, 0, 0]);
+    const drift = reports.bank_alpha!.findings.find((f) => f.check_id === 'iac-drift' && f.status === 'fail');
+    expect(drift?.reason).toBe(
+      'changed outside Terraform: minimumTlsVersion (state customers/bank_alpha/prod/terraform.tfstate, azurerm_storage_account.stalphaprod5)',
+    );
+    expect(counts('bank_alpha', 'iac-orphaned-state-entry')).toEqual([60, 1, 0, 0]);
+    expect(failing('iac-orphaned-state-entry')).toEqual([
+      'iac://customers/bank_alpha/prod/terraform.tfstate#azurerm_storage_account.stalphaprod7',
+    ]);
+    expect(counts('bank_alpha', 'iac-out-of-band-change')).toEqual([1, 1, 0, 0]);
+    expect(counts('bank_alpha', 'iac-stale-state')).toEqual([1, 0, 0, 0]);
+  });
+
+  it('credit_union_beta: its states are collected; PCI only, it gets no SOX state verdicts', async () => {
+    const store = await Store.open(join(work, 'store.duckdb'));
+    try {
+      const rows = await store.read<{ tenant_id: string; environment: string; n: number }>(
+        `select tenant_id, environment, count(*)::integer as n from main.iac_resources group by all order by all`,
+      );
+      expect(rows).toEqual([
+        { tenant_id: 'bank_alpha', environment: 'dev', n: 21 },
+        { tenant_id: 'bank_alpha', environment: 'prod', n: 25 },
+        { tenant_id: 'bank_alpha', environment: 'staging', n: 15 },
+        { tenant_id: 'credit_union_beta', environment: 'dev', n: 18 },
+        { tenant_id: 'credit_union_beta', environment: 'prod', n: 23 },
+      ]);
+    } finally {
+      store.close();
+    }
+    expect(reports.credit_union_beta!.findings.filter((f) => f.check_id.startsWith('iac-'))).toEqual([]);
   });
 });

@@ -9,8 +9,13 @@ import { FIXTURE_RUN, loadTables, type PlanFixture, readFixtures } from './suppo
 import { buildPlan } from './support/plan-builder.js';
 
 const catalogue = await loadCatalogue();
-/** A plan holds Azure resources only: checks over other tables (k8s_objects) have no plan counterpart. */
-const planChecks = catalogue.checks.filter((c) => c.tables.includes('resources'));
+/**
+ * A plan holds Azure resources only: checks over other tables (k8s_objects) have no plan counterpart, nor have the
+ * checks comparing the live estate with Terraform state (iac_resources, resource_changes).
+ */
+const planChecks = catalogue.checks.filter(
+  (c) => c.tables.includes('resources') && !c.tables.some((t) => t === 'iac_resources' || t === 'resource_changes'),
+);
 const VERDICTS = ['pass', 'fail', 'error', 'unknown'] as const;
 const cases = catalogue.checks.flatMap((check) => {
   const fixtures = readFixtures(check.dir);

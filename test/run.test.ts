@@ -2,10 +2,10 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { localFolderWriter } from '../src/reports/output-writer.js';
 import { compline, permissionsApply } from './support/cli.js';
+import { queryStore, TWO_TENANTS } from './support/store-query.js';
 
 const vault = (name: string, rg: string, purge: boolean | undefined) => ({
   id: `/subscriptions/6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`,
@@ -26,27 +26,10 @@ function workspace(files: Record<string, unknown>, extraConfig = ''): string {
   }
   writeFileSync(
     join(dir, 'compline.yaml'),
-    `version: 1
-tenants:
-  - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod] }
-  - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1], environments: [prod] }
-sources:
-  resource_graph: { mode: file, paths: [estate] }
-output: { dir: out, store: store/compline.duckdb }
+    `${TWO_TENANTS}output: { dir: out, store: store/compline.duckdb }
 ${extraConfig}`,
   );
   return dir;
-}
-
-async function query(file: string, sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(file);
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
 }
 
 const report = (dir: string, runId: string, tenant: string) =>
@@ -71,11 +54,11 @@ describe('compline run', () => {
     expect(a).not.toBe(b);
     const store = join(dir, 'store/compline.duckdb');
     // Ok: the source was read completely (other vault checks lacking evidence are error verdicts, not a partial run).
-    expect(await query(store, `select run_id, mode, status from runs order by started_at`)).toEqual([
+    expect(await queryStore(store, `select run_id, mode, status from runs order by started_at`)).toEqual([
       { run_id: a, mode: 'nightly', status: 'ok' },
       { run_id: b, mode: 'nightly', status: 'ok' },
     ]);
-    const firstSeen = await query(
+    const firstSeen = await queryStore(
       store,
       // Run ids sort by second only (two runs in one second differ by their random suffix): order by start.
       `select f.run_id, f.first_seen_run from findings f join runs using (run_id)
@@ -87,7 +70,10 @@ describe('compline run', () => {
     ]);
     const parquet = join(dir, 'parquet', b);
     expect(readdirSync(parquet).sort()).toContain('findings.parquet');
-    const rows = await query(':memory:', `select distinct run_id, count(*) over () as n from '${parquet}/resources.parquet'`);
+    const rows = await queryStore(
+      ':memory:',
+      `select distinct run_id, count(*) over () as n from '${parquet}/resources.parquet'`,
+    );
     expect(rows).toEqual([{ run_id: b, n: '2' }]);
     // Each tenant's report holds its own vault only.
     expect(report(dir, b, 'acme').findings.map((f: { resource_id: string }) => f.resource_id.split('/').pop())).toEqual(
@@ -142,7 +128,7 @@ describe('compline run', () => {
       rows: 2,
     };
     expect(
-      await query(
+      await queryStore(
         join(dir, 'store/compline.duckdb'),
         `select source, scope, status, error, rows::integer as rows from source_status where run_id = '${runId}'`,
       ),
@@ -223,7 +209,9 @@ describe('what a scheduler sees', () => {
         /^compline: run failed: no resources collected \(resource-graph failed for file:estat: cannot read estat \(ENOENT\)\)$/m,
       );
     }
-    expect(await query(join(dir, 'store/compline.duckdb'), 'select distinct status from runs')).toEqual([{ status: 'failed' }]);
+    expect(await queryStore(join(dir, 'store/compline.duckdb'), 'select distinct status from runs')).toEqual([
+      { status: 'failed' },
+    ]);
   });
 
   it('an empty estate folder is a failed source, not an empty estate', () => {
@@ -254,7 +242,7 @@ describe('outputs of a run appear together or not at all', () => {
     expect(r.stderr).toMatch(/parquet-is-a-file/);
     expect(published(dir)).toEqual([]);
     const store = join(dir, 'store/compline.duckdb');
-    if (existsSync(store)) expect(await query(store, 'select count(*)::integer as n from runs')).toEqual([{ n: 0 }]);
+    if (existsSync(store)) expect(await queryStore(store, 'select count(*)::integer as n from runs')).toEqual([{ n: 0 }]);
   });
 
   it('--store on an unusable path: nothing staged or published', () => {

@@ -1,16 +1,21 @@
 // The one interface every source implements. Nothing outside collectors/ knows Azure or Kubernetes.
-import type { ChildCoverage, K8sObjectRow, PolicyStateRow, ResourceRow } from '../model.js';
+import type { ChildCoverage, IacResourceRow, K8sObjectRow, PolicyStateRow, ResourceChangeRow, ResourceRow } from '../model.js';
 import type { SourceStatus } from '../store.js';
 
 export type CollectorEvent =
   | { kind: 'rows'; table: 'resources'; rows: ResourceRow[] }
   | { kind: 'rows'; table: 'policy_states'; rows: PolicyStateRow[] }
+  | { kind: 'rows'; table: 'iac_resources'; rows: IacResourceRow[] }
+  | { kind: 'rows'; table: 'resource_changes'; rows: ResourceChangeRow[] }
   /** Tenants are stamped by the run once every cluster is in (see Store.stampK8sTenants). */
   | { kind: 'rows'; table: 'k8s_objects'; rows: K8sObjectRow[] }
   /** Parents whose children of a type were all collected; without one, checks over those children say `error`. */
   | { kind: 'coverage'; rows: ChildCoverage[] }
   /** One per scope the collector covered; a scope that is partial or failed makes dependent checks `error`. */
-  | { kind: 'status'; status: Omit<SourceStatus, 'tenant_id'> };
+  | {
+      kind: 'status';
+      status: Omit<SourceStatus, 'tenant_id'> & { /** A scope that is one tenant's alone (a state file). */ tenant_id?: string };
+    };
 
 export interface Collector {
   /** Source name recorded in source_status, e.g. `resource-graph`. */
@@ -26,6 +31,8 @@ export const TABLE_SOURCES: Record<string, readonly string[]> = {
   // A plan needs no rows here: children_collected (src/checks/macros.sql) takes a plan's parents as complete.
   child_coverage: ['resource-graph'],
   policy_states: ['policy'],
+  iac_resources: ['terraform-state'],
+  resource_changes: ['resource-changes'],
   costs: ['cost'],
   metrics: ['monitor'],
   k8s_objects: ['kubernetes'],

@@ -12,6 +12,9 @@ import { PolicyFileSource } from '../collectors/policy/file-source.js';
 import { livePolicy } from '../collectors/policy/live-source.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
 import { liveResourceGraph } from '../collectors/resource-graph/live-source.js';
+import { ResourceChangesFileSource } from '../collectors/resource-graph/resource-changes.js';
+import { liveResourceChanges } from '../collectors/resource-graph/resource-changes-live.js';
+import { terraformStateSource } from '../collectors/terraform-state/index.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
 import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
@@ -106,7 +109,7 @@ function exitOf(
   return { exitCode: 0, exitReason: null };
 }
 
-async function collectorsFor(loaded: LoadedConfig, checks: readonly CheckMeta[]): Promise<Collector[]> {
+async function collectorsFor(loaded: LoadedConfig, checks: readonly CheckMeta[], env: NodeJS.ProcessEnv): Promise<Collector[]> {
   const rg = loaded.config.sources.resource_graph;
   if (!rg) throw new UsageError(`sources.resource_graph: no source configured; nothing to audit`);
   // The config's cross-check requires the azure section for a live source.
@@ -125,6 +128,14 @@ async function collectorsFor(loaded: LoadedConfig, checks: readonly CheckMeta[])
   if (k8s?.mode === 'live')
     collectors.push((await import('../collectors/kubernetes/live-source.js')).liveKubernetes(k8s, loaded.baseDir));
   else if (k8s) collectors.push(new KubernetesFileSource(k8s.paths, loaded.baseDir));
+  const { terraform, resource_changes } = loaded.config.sources;
+  if (terraform) collectors.push(terraformStateSource(terraform, loaded, env));
+  if (resource_changes)
+    collectors.push(
+      resource_changes.mode === 'live'
+        ? liveResourceChanges(loaded.config.azure!, env)
+        : new ResourceChangesFileSource(resource_changes.paths, loaded.baseDir),
+    );
   return collectors;
 }
 
@@ -164,9 +175,9 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const loaded = await loadConfig(opts.config, catalogue);
   const { config } = loaded;
   const paths = await checkRunOutputs(opts, loaded);
-  const collectors = await collectorsFor(loaded, catalogue.checks);
-  // A key that cannot sign is found before any collection, like credentials that do not work.
   const env = opts.env ?? process.env;
+  const collectors = await collectorsFor(loaded, catalogue.checks, env);
+  // A key that cannot sign is found before any collection, like credentials that do not work.
   const azureCredential = () => (config.azure ? azureConnection(config.azure, env).credential : defaultCredential());
   const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store, env, azureCredential) : null;
   // So is a container the reports could not be published to.
@@ -205,6 +216,11 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       toStore(async () => {
         if (event.kind === 'rows' && event.table === 'policy_states') {
           await store.appendPolicyStates(runId, event.rows);
+        } else if (event.kind === 'rows' && event.table === 'iac_resources') {
+          // Tenant and environment come from the state's key, never from what the state holds.
+          await store.appendIacResources(runId, event.rows);
+        } else if (event.kind === 'rows' && event.table === 'resource_changes') {
+          await store.appendResourceChanges(runId, event.rows);
         } else if (event.kind === 'rows' && event.table === 'k8s_objects') {
           await store.appendK8sObjects(runId, event.rows);
           collected += event.rows.length;
@@ -219,7 +235,9 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           // So is a cluster dedicated to one tenant.
           const sub = /^subscription:(.+)$/.exec(event.status.scope)?.[1];
           const cluster = /^cluster:(.+)$/.exec(event.status.scope)?.[1];
-          const owner = sub ? tenancy.subjectTenant(`/subscriptions/${sub}`) : cluster ? tenancy.clusterTenant(cluster) : null;
+          const owner =
+            event.status.tenant_id ??
+            (sub ? tenancy.subjectTenant(`/subscriptions/${sub}`) : cluster ? tenancy.clusterTenant(cluster) : null);
           await store.recordSource(runId, { ...event.status, tenant_id: owner });
           if (event.status.status !== 'ok')
             log(`warn: ${event.status.source} ${event.status.status} for ${event.status.scope}: ${event.status.error}`);
@@ -245,6 +263,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     clearTimeout(deadlineTimer);
     await store.stampCoverageTenants(runId);
     await store.stampPolicyTenants(runId, (id) => tenancy.subjectTenant(id));
+    await store.stampChangeTenants(runId, (id) => tenancy.subjectTenant(id));
     await store.stampK8sTenants(
       runId,
       { cluster: (c) => tenancy.clusterTenant(c), namespace: (n, label) => tenancy.namespaceTenant(n, label) },

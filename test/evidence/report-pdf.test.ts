@@ -170,10 +170,15 @@ describe('report.pdf', () => {
     expect(all).toContain('nsg-no-internet-ssh-rdp');
   });
 
-  it('no tenant’s PDF names another tenant or its resources', () => {
+  it('no tenant’s PDF names another tenant or its resources', async () => {
+    // Names the catalogue itself uses (cluster-admin, a role every cluster has) are nobody's.
+    const catalogue = JSON.stringify((await loadCatalogue()).checks);
+    const word = (n: string) => new RegExp(`(?<![a-z0-9-])${n}(?![a-z0-9-])`);
     const names = (tenant: string) =>
       new Set(
-        reports[tenant]!.findings.map((f) => f.resource_id.split('/').pop()!).filter((n) => /^[a-z0-9]+-[a-z0-9-]+$/.test(n)),
+        reports[tenant]!.findings.map((f) => f.resource_id.split('/').pop()!).filter(
+          (n) => /^[a-z0-9]+-[a-z0-9-]+$/.test(n) && !word(n).test(catalogue),
+        ),
       );
     for (const tenant of TENANTS) {
       const text = pages(pdfOf(tenant)).join('\n');
@@ -181,8 +186,9 @@ describe('report.pdf', () => {
       for (const other of TENANTS.filter((t) => t !== tenant)) {
         expect(text, `${tenant} names ${other}`).not.toContain(other);
         expect(text).not.toContain(reports[other]!.tenant!.name);
+        // Whole names only: a setting named to-law is not named by the remediation text "audit-to-law".
         for (const n of names(other))
-          if (!own.has(n)) expect(text.includes(n), `${tenant} PDF names ${n} of ${other}`).toBe(false);
+          if (!own.has(n)) expect(word(n).test(text), `${tenant} PDF names ${n} of ${other}`).toBe(false);
       }
     }
   });

@@ -12,9 +12,9 @@ export async function drainCollector(collector: Collector) {
   for await (const e of collector.collect()) {
     if (e.kind === 'rows' && e.table === 'resources') resources.push(...e.rows);
     else if (e.kind === 'rows' && e.table === 'k8s_objects') k8sObjects.push(...e.rows);
-    else if (e.kind === 'rows') policyStates.push(...e.rows);
+    else if (e.kind === 'rows' && e.table === 'policy_states') policyStates.push(...e.rows);
     else if (e.kind === 'coverage') coverage.push(...e.rows);
-    else statuses.push(e.status);
+    else if (e.kind === 'status') statuses.push(e.status);
   }
   return { resources, policyStates, coverage, k8sObjects, statuses };
 }

@@ -1,0 +1,185 @@
+// npm run bench:terraform [-- --tenants N --envs N --per-state N --live N]   (runs on the build in dist/)
+// Terraform states against the live estate: tenants × environments state files (raw format 4, written once under
+// bench/.data/) read through the terraform source into DuckDB, then the state checks over them and a live estate of
+// --live resources. Prints each phase; the goal is the states read and compared in under 60 s.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { folderStore } from '../dist/collectors/terraform-state/state-files.js';
+import { TerraformStateSource } from '../dist/collectors/terraform-state/terraform-state-source.js';
+import { evaluate } from '../dist/engine.js';
+import { loadCatalogue } from '../dist/rules.js';
+import { Store } from '../dist/store.js';
+
+const { values } = parseArgs({
+  options: {
+    tenants: { type: 'string', default: '200' },
+    envs: { type: 'string', default: '3' },
+    'per-state': { type: 'string', default: '5000' },
+    live: { type: 'string', default: '1000000' },
+  },
+});
+const TENANTS = Number(values.tenants);
+const ENVS = ['prod', 'staging', 'dev', 'qa', 'uat'].slice(0, Number(values.envs));
+const PER_STATE = Number(values['per-state']);
+const LIVE = Number(values.live);
+const sub = (t) => `00000000-0000-4000-8000-${String(t).padStart(12, '0')}`;
+const tenantId = (t) => `t${String(t).padStart(3, '0')}`;
+
+/** Resource i of a tenant's environment: a storage account or a key vault in rg-<tenant>-<env>. */
+function resource(t, env, i) {
+  const vault = i % 2 === 1;
+  const name = `${vault ? 'kv' : 'st'}${tenantId(t)}${env}${i}`;
+  const id = `/subscriptions/${sub(t)}/resourceGroups/rg-${tenantId(t)}-${env}/providers/${vault ? 'Microsoft.KeyVault/vaults' : 'Microsoft.Storage/storageAccounts'}/${name}`;
+  return { id, name, vault };
+}
+
+function writeStates(dir) {
+  for (let t = 0; t < TENANTS; t++) {
+    for (const env of ENVS) {
+      const parts = [];
+      for (let i = 0; i < PER_STATE; i++) {
+        const r = resource(t, env, i);
+        const attributes = r.vault
+          ? {
+              id: r.id,
+              name: r.name,
+              resource_group_name: `rg-${tenantId(t)}-${env}`,
+              location: 'eastus',
+              purge_protection_enabled: true,
+              soft_delete_retention_days: 90,
+              tags: { CustomerID: tenantId(t) },
+            }
+          : {
+              id: r.id,
+              name: r.name,
+              resource_group_name: `rg-${tenantId(t)}-${env}`,
+              location: 'eastus',
+              min_tls_version: 'TLS1_2',
+              primary_access_key: `bench-key-${i}`,
+              tags: { CustomerID: tenantId(t) },
+            };
+        parts.push(
+          JSON.stringify({
+            mode: 'managed',
+            type: r.vault ? 'azurerm_key_vault' : 'azurerm_storage_account',
+            name: `r${i}`,
+            provider: 'provider["registry.terraform.io/hashicorp/azurerm"]',
+            instances: [{ schema_version: 0, attributes, sensitive_attributes: [] }],
+          }),
+        );
+      }
+      const file = join(dir, 'customers', tenantId(t), env, 'terraform.tfstate');
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(
+        file,
+        `{"version":4,"terraform_version":"1.9.8","serial":1,"lineage":"bench-${t}-${env}","outputs":{},"resources":[${parts.join(',')}]}`,
+      );
+    }
+  }
+}
+
+/** The live estate: the first resources of every state, spread evenly to reach --live, TLS lowered on every 100th. */
+function liveRows() {
+  const rows = [];
+  const perState = Math.ceil(LIVE / (TENANTS * ENVS.length));
+  for (let t = 0; t < TENANTS; t++)
+    for (const env of ENVS)
+      for (let i = 0; i < perState && rows.length < LIVE; i++) {
+        const r = resource(t, env, i);
+        rows.push({
+          id: r.id.toLowerCase(),
+          type: r.vault ? 'microsoft.keyvault/vaults' : 'microsoft.storage/storageaccounts',
+          name: r.name,
+          location: 'eastus',
+          subscription_id: sub(t),
+          resource_group: `rg-${tenantId(t)}-${env}`,
+          tags: { CustomerID: tenantId(t) },
+          sku: null,
+          properties: r.vault
+            ? { enablePurgeProtection: true, softDeleteRetentionInDays: 90 }
+            : { minimumTlsVersion: i % 100 === 0 ? 'TLS1_0' : 'TLS1_2' },
+          origin: 'live',
+          parent_id: null,
+          plan_address: null,
+          plan_actions: null,
+          unknown_paths: null,
+          secrets: null,
+          tenant_id: tenantId(t),
+        });
+      }
+  return rows;
+}
+
+const seconds = (from) => ((performance.now() - from) / 1000).toFixed(1);
+
+async function main() {
+  const dataDir = join(import.meta.dirname, '.data', `tfstate-${TENANTS}x${ENVS.length}x${PER_STATE}`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model.trim()} · ${Math.round(totalmem() / 1024 ** 3)} GiB · node ${process.version}`,
+  );
+  if (!existsSync(dataDir)) {
+    const t0 = performance.now();
+    writeStates(dataDir);
+    console.log(`wrote ${TENANTS * ENVS.length} states × ${PER_STATE} resources in ${seconds(t0)} s (once, reused)`);
+  }
+  const store = await Store.open(':memory:');
+  const runId = 'bench';
+  await store.beginRun({ runId, mode: 'nightly', toolVersion: 'bench', configSha256: null });
+  const t1 = performance.now();
+  const live = liveRows();
+  for (let i = 0; i < live.length; i += 50_000) await store.appendResources(runId, live.slice(i, i + 50_000));
+  console.log(
+    `live estate: ${live.length} resources loaded in ${seconds(t1)} s (not counted: the Resource Graph collector's part)`,
+  );
+
+  const tenants = Array.from({ length: TENANTS }, (_, t) => ({ id: tenantId(t), environments: ENVS }));
+  const source = new TerraformStateSource(
+    folderStore(dataDir, 'stbenchtfstate'),
+    ['customers/{tenant}/{env}/terraform.tfstate'],
+    tenants,
+  );
+  const start = performance.now();
+  let rows = 0;
+  let failed = 0;
+  for await (const event of source.collect()) {
+    if (event.kind === 'rows' && event.table === 'iac_resources') {
+      await store.appendIacResources(runId, event.rows);
+      rows += event.rows.length;
+    } else if (event.kind === 'status') {
+      await store.recordSource(runId, { ...event.status, tenant_id: event.status.tenant_id ?? null });
+      if (event.status.status !== 'ok') failed++;
+    }
+  }
+  const read = seconds(start);
+  console.log(
+    `states: ${rows} instances from ${TENANTS * ENVS.length} files read, mapped and stored in ${read} s (${failed} scopes not ok)`,
+  );
+
+  const catalogue = await loadCatalogue();
+  const checks = catalogue.checks.filter((c) => c.id.startsWith('iac-') && c.id !== 'iac-state-backend-hardening');
+  const t2 = performance.now();
+  const counts = new Map();
+  // One check at a time, so each one's cost shows.
+  for (const check of checks) {
+    const t = performance.now();
+    const evaluation = await evaluate(store, [check], {
+      runId,
+      tenantIds: tenants.map((x) => x.id),
+      waivers: [],
+      params: {},
+      today: new Date().toISOString().slice(0, 10),
+    });
+    for (const f of evaluation.findings)
+      counts.set(`${f.check_id} ${f.status}`, (counts.get(`${f.check_id} ${f.status}`) ?? 0) + 1);
+    console.log(`  ${check.id}: ${seconds(t)} s`);
+  }
+  console.log(`checks: ${checks.length} in ${seconds(t2)} s`);
+  for (const [k, n] of [...counts].sort()) console.log(`  ${k}: ${n}`);
+  const total = (performance.now() - start) / 1000;
+  console.log(`states read and compared: ${total.toFixed(1)} s (goal < 60 s): ${total < 60 ? 'met' : 'NOT met'}`);
+  store.close();
+}
+
+await main();

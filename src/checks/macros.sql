@@ -558,3 +558,34 @@ create or replace temp macro k8s_workloads(with_ephemeral) as table
   where t.resource_id not in (select resource_id from scheduled)
     and (t.resource_id not in (select resource_id from owned)
          or (with_ephemeral and len(list_filter(t.containers, lambda c: c.role = 'ephemeral container')) > 0));
+
+-- Password sign-in on Linux machines of resource_type, whose OS profile sits at properties.<os_profile>
+-- ('osProfile' for VMs, 'virtualMachineProfile.osProfile' for scale sets). Windows machines (a windowsConfiguration,
+-- or an OS disk of type Windows) have no such setting and get no row. ARM documents no default for
+-- disablePasswordAuthentication, so only an explicit true passes and absence is missing evidence (error).
+create or replace temp macro linux_password_auth(resource_type, os_profile) as table
+  with v as (
+    select id, tenant_id,
+           json_extract_string(properties, '$.' || os_profile || '.linuxConfiguration.disablePasswordAuthentication') as raw,
+           lower(raw) as val
+    from resources
+    where type = resource_type
+      and json_extract(properties, '$.' || os_profile || '.windowsConfiguration') is null
+      and coalesce(lower(properties->>'$.storageProfile.osDisk.osType'), '') <> 'windows'
+  )
+  select
+    id as resource_id,
+    tenant_id,
+    case
+      when val = 'true' then 'pass'
+      when val = 'false' then 'fail'
+      else 'error'
+    end as status,
+    case
+      when val = 'true' then 'password authentication is disabled (SSH keys only)'
+      when val = 'false' then 'password authentication is enabled'
+      when val is null then 'linuxConfiguration.disablePasswordAuthentication is absent'
+      else format('unrecognised disablePasswordAuthentication value {}', raw)
+    end as reason,
+    json_object('disablePasswordAuthentication', raw) as evidence
+  from v;

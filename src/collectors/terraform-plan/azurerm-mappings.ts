@@ -2,6 +2,7 @@
 // ARM names follow the REST API (and ../../../shared/real/b_arm_resources); only what the plan says is set:
 // an attribute absent from the plan leaves the ARM property absent, an unknown one lands in unknown_paths.
 import type { Json } from '../../model.js';
+import { AZURERM_WEB_MAPPINGS } from './azurerm-mappings-web.js';
 import type { MapContext, RowDraft, TypeMapping } from './map-context.js';
 import { type Attrs, first, known, mapVal, type Out, orDefault, type Val } from './plan-values.js';
 
@@ -1039,6 +1040,9 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
     map({ a, p }) {
       p.set('databaseAccountOfferType', a.val('offer_type'));
       p.set('publicNetworkAccess', a.val('public_network_access_enabled'), ed);
+      p.set('disableLocalAuth', a.val('local_authentication_disabled'));
+      p.set('isVirtualNetworkFilterEnabled', a.val('is_virtual_network_filter_enabled'));
+      p.set('minimalTlsVersion', a.val('minimal_tls_version'));
       // Each geo_location is a region holding a full copy of the data, as ARM's locations list.
       eachBlock(a, 'geo_location', p, 'locations', (b, e) => {
         e.set('locationName', b.val('location'));
@@ -1103,6 +1107,7 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       });
     },
   },
+  ...AZURERM_WEB_MAPPINGS,
 };
 
 /** An empty list reads as absent, so that a later alternative attribute can supply the value. */

@@ -3,8 +3,11 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { costSource } from './collectors/cost/config.js';
+import { monitorSource } from './collectors/monitor/config.js';
 import { catalogueProblems, isRecord } from './config-catalogue.js';
 import { UsageError } from './errors.js';
+import { finopsConfig } from './finops/config.js';
 import { type Catalogue, loadCatalogue } from './rules.js';
 import { closest, didYouMean } from './suggest.js';
 
@@ -324,8 +327,14 @@ export const configSchema = z.strictObject({
       /** Resource Graph `resourcechanges`: result pages from files, or live through the `azure` connection. */
       resource_changes: source.optional(),
       kubernetes: kubernetesSource.optional(),
+      /** Cost: FOCUS or EA/MCA exports, or the Cost Management Query API. */
+      cost: costSource.optional(),
+      /** Utilisation: VM metrics and container usage. */
+      monitor: monitorSource.optional(),
     })
     .default({}),
+  /** Cost allocation between tenants, FinOps rule parameters, anomaly and budget signals. */
+  finops: finopsConfig,
   waivers: z.array(waiverSchema).default([]),
   /** Per-check parameter overrides, e.g. { kv-soft-delete-retention: { min_days: 120 } }. */
   check_params: z.record(nonEmpty, z.record(nonEmpty, z.union([z.number(), z.string(), z.boolean()]))).default({}),

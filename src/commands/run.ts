@@ -19,6 +19,7 @@ import { type Config, type LoadedConfig, loadConfig } from '../config.js';
 import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { loadSigner } from '../evidence/signer.js';
+import { runFinops } from '../finops/index.js';
 import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
 import { checkRunOutputs } from '../output-paths.js';
 import { localFolderWriter } from '../reports/output-writer.js';
@@ -269,6 +270,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       { cluster: (c) => tenancy.clusterTenant(c), namespace: (n, label) => tenancy.namespaceTenant(n, label) },
       config.mapping.namespace_label,
     );
+    await runFinops({ store, runId, config, baseDir: loaded.baseDir, today: now.toISOString().slice(0, 10), log });
 
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,

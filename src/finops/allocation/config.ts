@@ -1,0 +1,4 @@
+// finops.allocation: how each day's cost is split between tenants.
+import { z } from 'zod';
+
+export const allocationConfig = z.strictObject({}).prefault({});

@@ -1,0 +1,13 @@
+// The `finops` section of compline.yaml: each part owns its schema.
+import { z } from 'zod';
+import { allocationConfig } from './allocation/config.js';
+import { rulesConfig } from './rules/config.js';
+import { signalsConfig } from './signals/config.js';
+
+export const finopsConfig = z
+  .strictObject({
+    allocation: allocationConfig,
+    rules: rulesConfig,
+    signals: signalsConfig,
+  })
+  .prefault({});

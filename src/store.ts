@@ -45,13 +45,20 @@ export const TABLE_DDL: Record<string, string> = {
     avg double, max double, p95 double, samples bigint`,
   k8s_objects: `${STAMP}, cluster varchar not null, kind varchar not null, namespace varchar, name varchar not null,
     uid varchar, labels json, annotations json, spec json, status json`,
+  /** Container usage over the look-back window; `samples` and `history_hours` say whether there is enough to judge. */
   k8s_usage: `${STAMP}, cluster varchar not null, namespace varchar not null, pod varchar, container varchar,
-    cpu_p95_mcores double, mem_max_bytes double, window_days integer, samples bigint`,
+    cpu_p95_mcores double, mem_max_bytes double, window_days integer, samples bigint, cpu_avg_mcores double,
+    mem_avg_bytes double, history_hours double`,
   findings: `${STAMP}, check_id varchar not null, resource_id varchar not null, status varchar not null,
     severity varchar not null, reason varchar, evidence json, waiver_id varchar, first_seen_run varchar,
     plan_address varchar`,
   recommendations: `${STAMP}, rule_id varchar not null, resource_id varchar not null, action varchar,
-    current json, proposed json, monthly_savings decimal(18,2), currency varchar, confidence varchar, reason varchar`,
+    current json, proposed json, monthly_savings decimal(18,2), currency varchar, confidence varchar, reason varchar,
+    evidence json, price_sheet_date date`,
+  /** The dated price sheet (Azure Retail Prices API items) rules and the gate price with; one sheet per run. */
+  prices: `${STAMP}, sheet_date date not null, currency_code varchar not null, service_name varchar,
+    product_name varchar, sku_name varchar, arm_sku_name varchar, arm_region_name varchar, meter_name varchar,
+    unit_of_measure varchar, retail_price double not null, price_type varchar`,
   allocations: `${STAMP}, day date not null, source varchar not null, amount decimal(18,6), currency varchar,
     method varchar`,
   /** Resources Terraform states track, per tenant and environment (src/collectors/terraform-state). */
@@ -70,7 +77,14 @@ export const TABLE_DDL: Record<string, string> = {
  * Columns added since a store file could first be written, each `table column type`: a store from an earlier version
  * gains them on open (earlier runs read null there). Nullable, as the rows already written have no value.
  */
-const ADDED_COLUMNS = ['tenants regions varchar[]'] as const;
+const ADDED_COLUMNS = [
+  'tenants regions varchar[]',
+  'k8s_usage cpu_avg_mcores double',
+  'k8s_usage mem_avg_bytes double',
+  'k8s_usage history_hours double',
+  'recommendations evidence json',
+  'recommendations price_sheet_date date',
+] as const;
 
 /** A table's columns and their DuckDB types, from its DDL. */
 export function tableColumns(table: string): { name: string; type: string }[] {

@@ -23,8 +23,9 @@ export const TABLE_DDL: Record<string, string> = {
   /** The run's tenants as configured, so rules can read tiers, frameworks, environments and regions. */
   tenants: `${STAMP}, name varchar not null, tier varchar not null, frameworks varchar[] not null,
     environments varchar[] not null, regions varchar[]`,
+  /** `reconciliation`: how the rows delivered were checked against the source's own count, where it gives one. */
   source_status: `${STAMP}, source varchar not null, scope varchar not null, status varchar not null,
-    error varchar, rows bigint not null`,
+    error varchar, rows bigint not null, reconciliation varchar`,
   resources: `${STAMP}, id varchar not null, type varchar not null, name varchar, location varchar,
     subscription_id varchar, resource_group varchar, tags json, sku json, properties json, origin varchar not null,
     parent_id varchar, plan_address varchar, plan_actions varchar[], unknown_paths varchar[], secrets json`,
@@ -79,6 +80,7 @@ export const TABLE_DDL: Record<string, string> = {
  */
 const ADDED_COLUMNS = [
   'tenants regions varchar[]',
+  'source_status reconciliation varchar',
   'k8s_usage cpu_avg_mcores double',
   'k8s_usage mem_avg_bytes double',
   'k8s_usage history_hours double',
@@ -144,6 +146,11 @@ export interface SourceStatus {
   error: string | null;
   rows: number;
   tenant_id: string | null;
+  /**
+   * How `rows` was checked against the source's own count (Resource Graph `totalRecords`, the Kubernetes list's
+   * `remainingItemCount`); absent where the source gives none. A count that disagrees makes the scope partial.
+   */
+  reconciliation?: string | null;
 }
 
 /** One run of a tenant's trend: its open findings by status (error includes unknown). */
@@ -236,7 +243,7 @@ export class Store {
   }
 
   async recordSource(runId: string, s: SourceStatus): Promise<void> {
-    await this.writer.run(`insert into source_status values ($1, $2, $3, $4, $5, $6, $7)`, [
+    await this.writer.run(`insert into source_status values ($1, $2, $3, $4, $5, $6, $7, $8)`, [
       runId,
       s.tenant_id,
       s.source,
@@ -244,6 +251,7 @@ export class Store {
       s.status,
       s.error,
       s.rows,
+      s.reconciliation ?? null,
     ]);
   }
 

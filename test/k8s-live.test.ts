@@ -45,7 +45,11 @@ const sorted = (rows: K8sObjectRow[]) => [...rows].sort((a, b) => key(a).localeC
 
 /** A live source over the server, its kubeconfig written to a temporary folder. */
 async function live(
-  opts: { fault?: (c: import('./support/kube-server.js').KubeCall) => KubeFault | undefined; ignoreTableAccept?: boolean } = {},
+  opts: {
+    fault?: (c: import('./support/kube-server.js').KubeCall) => KubeFault | undefined;
+    ignoreTableAccept?: boolean;
+    shortPage?: (c: import('./support/kube-server.js').KubeCall) => boolean;
+  } = {},
   over: Partial<KubernetesLiveConfig> = {},
   kubeconfig: { token?: string; extra?: { name: string; server: string }[] } = {},
 ) {
@@ -71,6 +75,19 @@ describe('live Kubernetes source', () => {
     expect(pods.length).toBeGreaterThan(2);
     expect(pods.every((c) => c.limit === 2)).toBe(true);
     expect(pods.filter((c) => c.continue === null)).toHaveLength(1);
+    // Completeness is shown, not asserted: paged lists matched the server's own count.
+    expect(statuses.find((s) => s.scope === 'cluster:aks-shared-westus')!.reconciliation).toMatch(
+      /^lists matched the API server's remainingItemCount for .*Pod/,
+    );
+  });
+
+  it('a list whose pages add up to less than the server counted leaves its cluster partial', async () => {
+    const source = await live({ shortPage: (c) => c.cluster === 'aks-shared-westus' && c.kind === 'Pod' && c.n === 2 });
+    const { statuses } = await collect(source);
+    const shared = statuses.find((s) => s.scope === 'cluster:aks-shared-westus')!;
+    expect(shared.status).toBe('partial');
+    expect(shared.error).toMatch(/^Pod: listed \d+ objects, the API server counted \d+/);
+    expect(statuses.filter((s) => s.scope !== 'cluster:aks-shared-westus').every((s) => s.status === 'ok')).toBe(true);
   });
 
   it('asks for Secrets and ConfigMaps as a metadata table, and only for them', async () => {

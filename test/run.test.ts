@@ -158,6 +158,39 @@ describe('compline run', () => {
     }
   });
 
+  it('a Resource Graph page holding fewer rows than its totalRecords is partial; one that matches says so', async () => {
+    const dir = workspace({
+      'short.json': {
+        totalRecords: 3,
+        count: 2,
+        data: [vault('kv-a', 'rg-acme-prod', true), vault('kv-z', 'rg-zeta-prod', true)],
+      },
+      'whole.json': { totalRecords: 1, count: 1, data: [vault('kv-b', 'rg-acme-prod', true)] },
+    });
+    const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
+    expect(r.code).toBe(4);
+    const runId = JSON.parse(r.stdout).run_id;
+    expect(
+      await queryStore(
+        join(dir, 'store/compline.duckdb'),
+        `select scope, status, error, reconciliation from source_status where run_id = '${runId}' order by scope`,
+      ),
+    ).toEqual([
+      {
+        scope: 'file:estate/short.json',
+        status: 'partial',
+        error: '2 rows in the file, Resource Graph counted 3',
+        reconciliation: null,
+      },
+      {
+        scope: 'file:estate/whole.json',
+        status: 'ok',
+        error: null,
+        reconciliation: "1 rows matched Resource Graph's totalRecords",
+      },
+    ]);
+  });
+
   it('an estate file that is not JSON is reported without quoting its content', () => {
     const dir = workspace({ 'export.json': 'hunter2-PLANTED-secret is not a resource graph export' });
     const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);

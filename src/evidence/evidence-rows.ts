@@ -55,7 +55,7 @@ export interface EvidenceFile {
     /** The input the query ran over: per table it reads, the pack file holding the rows and how many there are. */
     inputs: Record<string, { file: string; rows: number }>;
     /** The collection scopes feeding these tables: what each source said it delivered, and whether it was whole. */
-    sources: Pick<SourceStatus, 'source' | 'scope' | 'status' | 'error' | 'rows'>[];
+    sources: Pick<SourceStatus, 'source' | 'scope' | 'status' | 'error' | 'rows' | 'reconciliation'>[];
   };
 }
 
@@ -122,7 +122,7 @@ export async function tableSlice(
 export function packSources(store: Store, tenant: string | null): Promise<SourceStatus[]> {
   const owner = tenant === null ? 'tenant_id is null' : `tenant_id = ${sqlText(tenant)}`;
   return store.read<SourceStatus>(
-    `select source, scope, status, error, rows::integer as rows from source_status
+    `select source, scope, status, error, rows::integer as rows, reconciliation from source_status
      where (tenant_id is null or ${owner}) order by source, scope`,
   );
 }

@@ -73,6 +73,10 @@ describe('live Resource Graph source', () => {
     });
     const resourcePages = server!.calls.filter((c) => c.table === 'Resources').map((c) => c.page);
     expect(resourcePages).toEqual([1, 2, 3]);
+    // Completeness is shown, not asserted: every query's rows added up to Resource Graph's own count.
+    expect(statuses[0]!.reconciliation).toBe(
+      "rows delivered matched Resource Graph's totalRecords for Resources, ResourceContainers, SecurityResources, AuthorizationResources",
+    );
     const vaultA = `/subscriptions/${SUB_A}/resourcegroups/rg-acme-prod/providers/microsoft.keyvault/vaults`;
     expect(coverage.map((c) => `${c.parent_id} ${c.child_type}`).sort()).toEqual(
       [
@@ -99,7 +103,7 @@ describe('live Resource Graph source', () => {
 
   itReal(
     ['b_arm_resources/specs_resourcegraph_ResourcesFirstPageQuery.json'],
-    'reads the recorded first page and follows its skip token',
+    'reads the recorded first page, follows its skip token and holds the pages to its totalRecords',
     async () => {
       const recorded = exampleBody('b_arm_resources/specs_resourcegraph_ResourcesFirstPageQuery.json');
       const sub = String((recorded.data as { id: string }[])[0]!.id.split('/')[2]);
@@ -119,7 +123,11 @@ describe('live Resource Graph source', () => {
         undefined,
         recorded.$skipToken,
       ]);
-      expect(byScope(statuses)[`subscription:${sub}`]?.status).toBe('ok');
+      // The recorded page counts 386 rows; a follow-up page that ends the result after 3 is caught, not believed.
+      expect(byScope(statuses)[`subscription:${sub}`]).toMatchObject({
+        status: 'partial',
+        error: 'Resources: 3 rows delivered over 2 pages, Resource Graph counted 386',
+      });
     },
   );
 
@@ -290,6 +298,20 @@ describe('live Resource Graph source', () => {
     const error = statuses[0]?.error ?? '';
     expect(statuses.map((s) => s.status)).toEqual(['partial', 'partial']);
     expect(error).toMatch(/^Resources: first page: .+; ResourceContainers: first page: result truncated by Resource Graph$/);
+  });
+
+  it('pages that add up to less than Resource Graph counted leave their subscriptions partial', async () => {
+    const estate = pagedEstate(liveEstate(), 2);
+    const src = await source((call) => {
+      const reply = estate(call) as { headers: Record<string, string>; body: { data: unknown[] } };
+      // Page 2 of Resources comes one row short; totalRecords still counts it.
+      if (call.table === 'Resources' && call.page === 2)
+        return { ...reply, body: { ...reply.body, data: reply.body.data.slice(1) } };
+      return reply;
+    });
+    const { statuses } = await drain(src);
+    expect(statuses.map((s) => s.status)).toEqual(['partial', 'partial']);
+    expect(statuses[0]!.error).toMatch(/^Resources: \d+ rows delivered over 3 pages, Resource Graph counted \d+$/);
   });
 
   it('never lets the secret out: not from a refusal that echoes it, not from a failing answer', async () => {

@@ -62,17 +62,23 @@ describe('evidence packs', () => {
       expect(files.has(f), f).toBe(true);
     expect(files.get('report.json')!.equals(readFileSync(join(runDir, 'bank_alpha', 'report.json')))).toBe(true);
     const checks = new Set(reports.bank_alpha!.findings.map((f) => f.check_id));
+    let reconciled = 0;
     for (const id of checks) {
       expect(files.has(`evidence/${id}.sql`), id).toBe(true);
       const evidence = JSON.parse(files.get(`evidence/${id}.json`)!.toString('utf8'));
       expect(evidence.ipe.check_id).toBe(id);
       expect(evidence.ipe.sources.length).toBeGreaterThan(0);
+      // Each Resource Graph page was held to the count Resource Graph gave with it.
+      const graph = evidence.ipe.sources.filter((s: { scope: string }) => /^file:estate\/resource-graph-/.test(s.scope));
+      reconciled += graph.length;
+      for (const s of graph) expect(s.reconciliation, s.scope).toMatch(/^\d+ rows matched Resource Graph's totalRecords$/);
       for (const [table, input] of Object.entries(evidence.ipe.inputs as Record<string, { file: string; rows: number }>)) {
         const slice = JSON.parse(files.get(input.file)!.toString('utf8'));
         expect(slice.table).toBe(table);
         expect(slice.rows.length).toBe(input.rows);
       }
     }
+    expect(reconciled).toBeGreaterThan(0);
     const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as Manifest;
     expect(manifest.tenant).toBe('bank_alpha');
     expect(manifest.signer.demo).toBe(true);

@@ -60,6 +60,8 @@ export interface KubeServerOptions {
   fault?: (call: KubeCall) => KubeFault | undefined;
   /** Answer metadata-only (Table) requests with the full objects, as a broken proxy might. */
   ignoreTableAccept?: boolean;
+  /** Leave this request's page one object short without a word, as a faulty proxy might; the counts still say all. */
+  shortPage?: (call: KubeCall) => boolean;
 }
 
 export interface KubeServer {
@@ -142,7 +144,7 @@ export async function startKubeServer(opts: KubeServerOptions): Promise<KubeServ
     }
     const end = call.limit ? Math.min(items.length, offset + call.limit) : items.length;
     // As the API server lists them: items carry no kind or apiVersion of their own.
-    const page = items.slice(offset, end);
+    const page = items.slice(offset, opts.shortPage?.(call) ? end - 1 : end);
     const meta: Obj = { resourceVersion: '48300000' };
     if (end < items.length) {
       meta.continue = Buffer.from(`${CONTINUE_GENERATION}:${end}`).toString('base64url');

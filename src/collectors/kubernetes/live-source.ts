@@ -220,11 +220,14 @@ async function listKind(
   spec: KindList,
   settings: ListSettings,
   signal: AbortSignal,
-): Promise<{ rows: Omit<K8sObjectRow, 'tenant_id'>[]; failure: RequestFailure | null }> {
+): Promise<{ rows: Omit<K8sObjectRow, 'tenant_id'>[]; failure: RequestFailure | null; counted?: boolean }> {
   let rows: Omit<K8sObjectRow, 'tenant_id'>[] = [];
   for (let restarts = 0; ; restarts++) {
     rows = [];
     let token: string | undefined;
+    // A paged list's first page says how many items follow (`remainingItemCount`); all pages must add up to it.
+    let expected: number | undefined;
+    let listed = 0;
     try {
       let gone = false;
       do {
@@ -239,11 +242,17 @@ async function listKind(
           gone = true;
           break;
         }
-        rows.push(...pageRows(cluster, spec.kind, answer.page, spec.metadataOnly === true));
+        const pageRowsFound = pageRows(cluster, spec.kind, answer.page, spec.metadataOnly === true);
+        rows.push(...pageRowsFound);
         const meta = isObj(answer.page.metadata) ? answer.page.metadata : {};
+        if (!token && Number.isSafeInteger(meta.remainingItemCount))
+          expected = pageRowsFound.length + (meta.remainingItemCount as number);
+        listed += pageRowsFound.length;
         token = typeof meta.continue === 'string' && meta.continue ? meta.continue : undefined;
       } while (token);
-      if (!gone) return { rows, failure: null };
+      if (!gone && expected !== undefined && listed !== expected)
+        return { rows, failure: new RequestFailure(`listed ${listed} objects, the API server counted ${expected}`, null) };
+      if (!gone) return { rows, failure: null, counted: expected !== undefined };
       // The continue token expired: the rest would come from another snapshot. The list starts over, whole.
       if (restarts + 1 > MAX_RESTARTS)
         return { rows: [], failure: new RequestFailure(`continue token expired (410 Gone) ${MAX_RESTARTS + 1} times`, 410) };
@@ -274,6 +283,7 @@ export async function collectCluster(
     rbac: cluster.config.makeApiClient(RbacAuthorizationV1Api),
   };
   const problems: string[] = [];
+  const counted: string[] = [];
   let count = 0;
   for (const [i, spec] of KIND_LISTS.entries()) {
     if (signal.aborted) {
@@ -287,11 +297,12 @@ export async function collectCluster(
       );
       break;
     }
-    const { rows, failure } = await listKind(cluster.name, apis, spec, settings, signal);
+    const { rows, failure, counted: wasCounted } = await listKind(cluster.name, apis, spec, settings, signal);
     if (rows.length) {
       emit({ kind: 'rows', table: 'k8s_objects', rows: rows.map((r) => ({ ...r, tenant_id: null })) });
       count += rows.length;
     }
+    if (wasCounted) counted.push(spec.kind);
     if (!failure) continue;
     const why = deadline.aborted ? `cluster deadline reached (${settings.clusterDeadlineMs / 1000} s)` : failure.message;
     problems.push(`${spec.kind}: ${why}${rows.length ? ` after ${rows.length} objects` : ''}`);
@@ -310,6 +321,7 @@ export async function collectCluster(
       status,
       error: problems.length ? problems.join('; ') : null,
       rows: count,
+      reconciliation: `lists matched the API server's remainingItemCount for ${counted.length ? counted.join(', ') : 'no kind'}; the other kinds came whole in one page`,
     },
   });
 }

@@ -12,6 +12,8 @@ interface PageShape {
   incomplete: string | null;
   /** For a whole ARM collection: the parent and child type it lists completely. */
   collection: { parent_id: string; child_type: string } | null;
+  /** Resource Graph's own count of the result (`totalRecords`), when the page carries it. */
+  total?: number;
 }
 
 /** Resource Graph's older table format: `{ columns: [{name}], rows: [[...]] }`. */
@@ -38,7 +40,9 @@ function pageOf(doc: unknown): PageShape | null {
     if (truncated) incomplete = 'result truncated by Resource Graph';
     else if (typeof skip === 'string' && skip.length > 0)
       incomplete = `page has a skip token: ${Number.isFinite(total) ? total - rows.length : 'more'} rows not in the file`;
-    return { rows, incomplete, collection: null };
+    else if (Number.isSafeInteger(total) && total !== rows.length)
+      incomplete = `${rows.length} rows in the file, Resource Graph counted ${total}`;
+    return { rows, incomplete, collection: null, ...(Number.isSafeInteger(total) ? { total } : {}) };
   }
   if (Array.isArray(o.value)) {
     const incomplete = typeof o.nextLink === 'string' && o.nextLink ? 'list has a nextLink: later pages not in the file' : null;
@@ -82,10 +86,24 @@ export class ResourceGraphFileSource implements Collector {
       yield { kind: 'coverage', rows: [{ ...page.collection, source: this.source, scope: `file:${label}` }] };
     }
     const problems = [page.incomplete, skipped > 0 ? `${skipped} rows without id or type` : null].filter(Boolean);
-    yield fileStatus(label, problems.length ? 'partial' : 'ok', problems.length ? problems.join('; ') : null, rows.length);
+    const counted =
+      page.total !== undefined && !page.incomplete ? `${page.rows.length} rows matched Resource Graph's totalRecords` : null;
+    yield fileStatus(
+      label,
+      problems.length ? 'partial' : 'ok',
+      problems.length ? problems.join('; ') : null,
+      rows.length,
+      counted,
+    );
   }
 }
 
-function fileStatus(label: string, status: 'ok' | 'partial' | 'failed', error: string | null, rows: number): CollectorEvent {
-  return { kind: 'status', status: { source: 'resource-graph', scope: `file:${label}`, status, error, rows } };
+function fileStatus(
+  label: string,
+  status: 'ok' | 'partial' | 'failed',
+  error: string | null,
+  rows: number,
+  reconciliation: string | null = null,
+): CollectorEvent {
+  return { kind: 'status', status: { source: 'resource-graph', scope: `file:${label}`, status, error, rows, reconciliation } };
 }

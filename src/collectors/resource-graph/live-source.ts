@@ -84,6 +84,8 @@ const FLOW_LOGS = 'microsoft.network/networkwatchers/flowlogs';
 interface QueryOutcome {
   complete: boolean;
   problem: string | null;
+  /** Whether Resource Graph's `totalRecords` was there to check the rows delivered against (it matched, if complete). */
+  counted?: boolean;
 }
 
 export class ResourceGraphLiveSource implements Collector {
@@ -257,7 +259,14 @@ export class ResourceGraphLiveSource implements Collector {
       const status = subProblems.length === 0 ? 'ok' : anyComplete || n > 0 ? 'partial' : 'failed';
       emit({
         kind: 'status',
-        status: { source: this.source, scope, status, error: subProblems.length ? subProblems.join('; ') : null, rows: n },
+        status: {
+          source: this.source,
+          scope,
+          status,
+          error: subProblems.length ? subProblems.join('; ') : null,
+          rows: n,
+          reconciliation: reconciliation(outcomes),
+        },
       });
     }
   }
@@ -271,6 +280,9 @@ export class ResourceGraphLiveSource implements Collector {
   ): Promise<QueryOutcome> {
     const { deadlineMs, connection } = this.opts;
     let skipToken: string | undefined;
+    // Every page repeats the query's total; the rows of all pages must add up to it.
+    let total: number | undefined;
+    let delivered = 0;
     for (let page = 1; ; page++) {
       const deadlineAt = Date.now() + deadlineMs;
       const timeout = AbortSignal.timeout(deadlineMs);
@@ -308,13 +320,35 @@ export class ResourceGraphLiveSource implements Collector {
         else skipped++;
       }
       onRows(rows);
+      delivered += answer.data.length;
+      if (page === 1 && Number.isSafeInteger(answer.totalRecords)) total = answer.totalRecords;
       if (skipped > 0) return { complete: false, problem: `${where}: ${skipped} rows without id or type` };
       if (String(answer.resultTruncated).toLowerCase() === 'true')
         return { complete: false, problem: `${where}: result truncated by Resource Graph` };
-      if (!answer.skipToken) return { complete: true, problem: null };
+      if (!answer.skipToken) {
+        if (total !== undefined && delivered !== total)
+          return {
+            complete: false,
+            problem: `${delivered} rows delivered over ${page} page${page === 1 ? '' : 's'}, Resource Graph counted ${total}`,
+          };
+        return { complete: true, problem: null, counted: total !== undefined };
+      }
       skipToken = answer.skipToken;
     }
   }
+}
+
+/**
+ * What the IPE says of a scope's completeness: the queries whose rows matched Resource Graph's own `totalRecords`.
+ * The counts are the batch's, which may hold other tenants' subscriptions, so only the queries are named.
+ */
+function reconciliation(outcomes: readonly QueryOutcome[]): string {
+  const counted = QUERIES.filter((_, i) => outcomes[i]!.complete && outcomes[i]!.counted).map((q) => q.table);
+  const uncounted = QUERIES.filter((_, i) => outcomes[i]!.complete && !outcomes[i]!.counted).map((q) => q.table);
+  const parts = [];
+  if (counted.length) parts.push(`rows delivered matched Resource Graph's totalRecords for ${counted.join(', ')}`);
+  if (uncounted.length) parts.push(`no totalRecords given for ${uncounted.join(', ')}`);
+  return parts.length ? parts.join('; ') : 'no query completed';
 }
 
 /** The live source a config's `azure` section describes. */

@@ -112,8 +112,10 @@ const cloud = z.union(
       arm_endpoint: https,
       /** Microsoft Entra authority host, e.g. https://login.microsoftonline.com. */
       authority_host: https,
-      /** Reserved for the Log Analytics collector; not read by this version. */
+      /** Log Analytics query endpoint (without /v1), for sources.monitor's container usage. */
       log_analytics_endpoint: https.optional(),
+      /** Azure Monitor metrics endpoint every region is asked at, for sources.monitor's VM metrics. */
+      metrics_endpoint: https.optional(),
     }),
   ],
   { error: 'expected public, usgov, china or { arm_endpoint, authority_host }' },
@@ -500,7 +502,7 @@ function crossCheck(raw: unknown): string[] {
     if (r.kind === 'email' && isRecord(raw.alerts) && raw.alerts.smtp === undefined)
       problems.push(`alerts.smtp: required for an email route (alerts.routes[${i}])`);
   }
-  for (const name of ['resource_graph', 'policy', 'resource_changes']) {
+  for (const name of ['resource_graph', 'policy', 'resource_changes', 'monitor']) {
     const src = isRecord(raw.sources) ? raw.sources[name] : undefined;
     if (isRecord(src) && src.mode === 'live' && raw.azure === undefined)
       problems.push(`azure: required for sources.${name}.mode: live`);

@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { azureConnection } from '../src/collectors/azure/connection.js';
 import {
-  type ContainerUsageOptions,
   ContainerUsageLiveSource,
+  type ContainerUsageOptions,
   usageQuery,
 } from '../src/collectors/monitor/container-usage-live.js';
 import type { K8sUsageRow } from '../src/model.js';

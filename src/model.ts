@@ -87,6 +87,8 @@ export interface MetricRow {
   avg: number | null;
   max: number | null;
   p95: number | null;
+  /** The smallest interval minimum: for Available Memory Bytes, the least memory left free that day. */
+  min: number | null;
   /** The interval values the day's statistics were computed over: few of them is not enough to judge. */
   samples: number;
   /** Stamped by the run from the resource; null: the platform's. */

@@ -43,8 +43,9 @@ export const TABLE_DDL: Record<string, string> = {
     ServiceName varchar, ServiceCategory varchar, SubAccountId varchar, RegionId varchar, SkuId varchar,
     PricingQuantity decimal(18,6), PricingUnit varchar, ChargeCategory varchar, CommitmentDiscountId varchar,
     BillingCurrency varchar, Tags json`,
+  /** A VM metric per UTC day; `min` is what Available Memory Bytes is judged by (the least memory left free). */
   metrics: `${STAMP}, resource_id varchar not null, metric varchar not null, day date not null,
-    avg double, max double, p95 double, samples bigint`,
+    avg double, max double, p95 double, samples bigint, min double`,
   k8s_objects: `${STAMP}, cluster varchar not null, kind varchar not null, namespace varchar, name varchar not null,
     uid varchar, labels json, annotations json, spec json, status json`,
   /** Container usage over the look-back window; `samples` and `history_hours` say whether there is enough to judge. */
@@ -86,6 +87,7 @@ const ADDED_COLUMNS = [
   'k8s_usage history_hours double',
   'recommendations evidence json',
   'recommendations price_sheet_date date',
+  'metrics min double',
 ] as const;
 
 /** A table's columns and their DuckDB types, from its DDL. */

@@ -52,7 +52,7 @@ function series(id: string, metric: string): Point[] {
   if (id === lower(VM_A2)) return hours('2026-12-04', 5, () => ({ average: 1, maximum: 2, count: 60 }));
   if (id === lower(VM_A1) && metric === 'Percentage CPU')
     return [
-      ...hours('2026-12-03', 24, (h) => ({ average: h / 2, maximum: h + 1, count: 60 })),
+      ...hours('2026-12-03', 24, (h) => ({ average: h / 2, minimum: h / 4, maximum: h + 1, count: 60 })),
       ...hours('2026-12-04', 24, (h) => ({ average: 2, maximum: h % 2 ? 4 : 3, count: 60 })),
     ];
   const flat = metric === 'Percentage CPU' ? 10 : 2e9;
@@ -132,7 +132,7 @@ describe('live VM metrics', () => {
     expect(calls[0]).toMatchObject({
       metricnames: ['Percentage CPU', 'Available Memory Bytes', 'Network Out Total'],
       interval: 'PT1H',
-      aggregation: 'average,maximum,count',
+      aggregation: 'average,minimum,maximum,count',
       starttime: '2026-12-03T00:00:00.000Z',
       endtime: '2026-12-05T00:00:00.000Z',
     });
@@ -146,6 +146,7 @@ describe('live VM metrics', () => {
       avg: 5.75,
       max: 24,
       p95: 23,
+      min: 0,
       samples: 24,
       tenant_id: null,
     });

@@ -8,6 +8,7 @@ import { QUOTA_OK } from './azure-server.js';
 export interface Point {
   timeStamp: string;
   average?: number;
+  minimum?: number;
   maximum?: number;
   count?: number;
 }

@@ -4,6 +4,7 @@
 export interface IntervalValue {
   timeStamp: Date;
   average?: number | null;
+  minimum?: number | null;
   maximum?: number | null;
   count?: number | null;
 }
@@ -13,6 +14,7 @@ export interface DailyStats {
   avg: number | null;
   max: number | null;
   p95: number | null;
+  min: number | null;
   samples: number;
 }
 
@@ -27,7 +29,8 @@ const finite = (v: number | null | undefined): v is number => typeof v === 'numb
 
 /**
  * Per UTC day in [from, to): the mean of the interval averages weighted by their sample counts, the largest interval
- * maximum, the 95th percentile (nearest rank) of the interval maxima, and how many intervals had a value. P95 of maxima,
+ * maximum, the 95th percentile (nearest rank) of the interval maxima, the smallest interval minimum, and how many
+ * intervals had a value. P95 of maxima,
  * not of averages: a minute's burst inside an hour then counts, so an idle or oversized verdict is never drawn from a
  * smoothed-over number. A day without any value has no row; the rules see how many samples each day rests on.
  */
@@ -49,11 +52,13 @@ export function dailyStats(points: readonly IntervalValue[], from: Date, to: Dat
       const weight = (v: IntervalValue) => (finite(v.count) && v.count > 0 ? v.count : 1);
       const total = averaged.reduce((s, v) => s + weight(v), 0);
       const maxima = values.map((v) => (finite(v.maximum) ? v.maximum : v.average)).filter(finite);
+      const minima = values.map((v) => (finite(v.minimum) ? v.minimum : v.average)).filter(finite);
       return {
         day,
         avg: averaged.length ? averaged.reduce((s, v) => s + (v.average as number) * weight(v), 0) / total : null,
         max: maxima.length ? Math.max(...maxima) : null,
         p95: percentile(maxima, 95),
+        min: minima.length ? Math.min(...minima) : null,
         samples: values.length,
       };
     });

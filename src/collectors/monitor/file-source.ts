@@ -17,6 +17,8 @@ const metricRow = z.strictObject({
   avg: figure,
   max: figure,
   p95: figure,
+  /** Optional: Available Memory Bytes needs it to judge memory; other metrics may leave it out. */
+  min: figure.default(null),
   samples: count,
 });
 

@@ -156,7 +156,7 @@ export class VmMetricsLiveSource implements Collector {
           startTime: from,
           endTime: to,
           interval: this.opts.interval,
-          aggregation: 'average,maximum,count',
+          aggregation: 'average,minimum,maximum,count',
           ...{ abortSignal: signal },
         },
       );

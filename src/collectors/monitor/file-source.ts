@@ -64,7 +64,7 @@ export class MonitorFileSource implements Collector {
       }
       const parsed = usageFile.safeParse(file.doc);
       if (!parsed.success) {
-        yield status(scope, 'failed', `${file.label}: ${problemOf(parsed.error)}`, 0);
+        yield status(scope, 'failed', problemOf(parsed.error), 0);
         continue;
       }
       const metrics: MetricRow[] = parsed.data.metrics.map((m) => ({

@@ -16,8 +16,8 @@ import { dailyStats, type IntervalValue } from './daily-stats.js';
 
 export const VM_METRICS = ['Percentage CPU', 'Available Memory Bytes', 'Network Out Total'] as const;
 
-const VM_QUERY =
-  "Resources | where type in~ ('microsoft.compute/virtualmachines', 'microsoft.compute/virtualmachinescalesets') | project id, name, type, location, subscriptionId";
+const VM_TYPES = new Set(['microsoft.compute/virtualmachines', 'microsoft.compute/virtualmachinescalesets']);
+const VM_QUERY = `Resources | where type in~ (${[...VM_TYPES].map((t) => `'${t}'`).join(', ')}) | project id, name, type, location, subscriptionId`;
 
 /** Subscriptions per Resource Graph request (it takes up to 1000). */
 const GRAPH_BATCH = 1000;
@@ -76,7 +76,8 @@ export class VmMetricsLiveSource implements Collector {
         const { rows, problem } = await this.opts.graph.rows(VM_QUERY, chunk, signal);
         if (problem) for (const s of chunk) tallies.get(s)!.problems.push(`virtual machine list: ${problem}`);
         for (const r of rows)
-          if (r.subscription_id && tallies.has(r.subscription_id))
+          // The metric names are those of VMs and scale sets: whatever else an answer holds is not asked about.
+          if (r.subscription_id && tallies.has(r.subscription_id) && VM_TYPES.has(r.type))
             vms.push({ id: r.id, type: r.type, location: r.location ?? '', subscription: r.subscription_id });
       }
       const { from, to } = this.window();

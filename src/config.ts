@@ -507,6 +507,15 @@ function crossCheck(raw: unknown): string[] {
     if (isRecord(src) && src.mode === 'live' && raw.azure === undefined)
       problems.push(`azure: required for sources.${name}.mode: live`);
   }
+  // A cloud spelt out names the monitor's endpoints itself; a named cloud has its own.
+  const monitor = isRecord(raw.sources) ? raw.sources.monitor : undefined;
+  const cloud = isRecord(raw.azure) ? raw.azure.cloud : undefined;
+  if (isRecord(monitor) && monitor.mode === 'live' && isRecord(cloud)) {
+    if (cloud.metrics_endpoint === undefined)
+      problems.push('azure.cloud.metrics_endpoint: required for sources.monitor.mode: live');
+    if (Array.isArray(monitor.workspaces) && monitor.workspaces.length && cloud.log_analytics_endpoint === undefined)
+      problems.push('azure.cloud.log_analytics_endpoint: required for sources.monitor.workspaces');
+  }
   const k8s = isRecord(raw.sources) ? raw.sources.kubernetes : undefined;
   if (
     isRecord(k8s) &&

@@ -166,6 +166,8 @@ describe('utilisation in a run', () => {
           // no Namespace object collected: the namespace rules over the name, or the cluster's tenant
           usage('aks-shared', 'gc-zeta-dev'),
           usage('aks-acme', 'payments'),
+          // a dedicated cluster's namespace is its tenant's, whatever its name says
+          usage('aks-acme', 'gc-zeta-prod'),
         ],
       },
     });
@@ -179,6 +181,7 @@ describe('utilisation in a run', () => {
       { vm: 'vm-zeta', tenant_id: 'zeta' },
     ]);
     expect(await queryStore(store, `select cluster, namespace, tenant_id from k8s_usage order by all`)).toEqual([
+      { cluster: 'aks-acme', namespace: 'gc-zeta-prod', tenant_id: 'acme' },
       { cluster: 'aks-acme', namespace: 'payments', tenant_id: 'acme' },
       { cluster: 'aks-shared', namespace: 'gc-acme-prod', tenant_id: 'acme' },
       { cluster: 'aks-shared', namespace: 'gc-zeta-dev', tenant_id: 'zeta' },

@@ -136,7 +136,9 @@ describe('compline run with live utilisation', () => {
     );
     const result = await run(dir);
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/warn: monitor failed for subscription:9a0b1c2d-[^:]+: metrics of 1 virtualmachines in westeurope: HTTP 403 AuthorizationFailed/);
+    expect(result.stderr).toMatch(
+      /warn: monitor failed for subscription:9a0b1c2d-[^:]+: metrics of 1 virtualmachines in westeurope: HTTP 403 AuthorizationFailed/,
+    );
     expect(`${result.stdout}${result.stderr}`).not.toContain(SECRET);
     const statuses = await monitorStatuses(dir);
     expect(statuses.find((s) => s.scope === `subscription:${SUB_B}`)).toEqual({

@@ -248,3 +248,61 @@ describe('live VM metrics', () => {
     }
   });
 });
+
+describe('monitor endpoints of a cloud', () => {
+  const settings = (cloud: 'public' | 'usgov' | 'china') => ({
+    cloud,
+    credential: { kind: 'default' as const },
+    subscriptions: [SUB_A],
+    concurrency: 4,
+    deadline_seconds: 5,
+  });
+
+  it("asks each region's metrics host and the cloud's Log Analytics, with their own token audiences", () => {
+    const expected = {
+      public: [
+        'https://westeurope.metrics.monitor.azure.com',
+        'https://metrics.monitor.azure.com/.default',
+        'https://api.loganalytics.io',
+      ],
+      usgov: [
+        'https://usgovvirginia.metrics.monitor.azure.us',
+        'https://metrics.monitor.azure.us/.default',
+        'https://api.loganalytics.us',
+      ],
+      china: [
+        'https://chinanorth3.metrics.monitor.azure.cn',
+        'https://metrics.monitor.azure.cn/.default',
+        'https://api.loganalytics.azure.cn',
+      ],
+    };
+    const regions = { public: 'West Europe', usgov: 'usgovvirginia', china: 'chinanorth3' };
+    for (const cloud of ['public', 'usgov', 'china'] as const) {
+      const { metrics, logs } = azureConnection(settings(cloud), {}).monitor;
+      const [host, scope, analytics] = expected[cloud];
+      expect([metrics?.endpoint(regions[cloud]), metrics?.scope]).toEqual([host, scope]);
+      expect(logs).toEqual({ endpoint: `${analytics}/v1`, scope: `${analytics}/.default` });
+    }
+  });
+
+  it('has none for a cloud spelt out without them, and the live collector says which key is missing', () => {
+    const connection = azureConnection(
+      { ...settings('public'), cloud: { arm_endpoint: 'https://arm.example', authority_host: 'https://login.example' } },
+      {},
+    );
+    expect(connection.monitor).toEqual({ metrics: null, logs: null });
+    expect(
+      () =>
+        new VmMetricsLiveSource({
+          connection,
+          graph: new ResourceGraphLiveSource({ connection, subscriptions: [SUB_A], concurrency: 1, deadlineMs: 1000 }),
+          subscriptions: [SUB_A],
+          lookbackDays: 14,
+          interval: 'PT1H',
+          batchSize: 50,
+          concurrency: 1,
+          deadlineMs: 1000,
+        }),
+    ).toThrow('azure.cloud.metrics_endpoint: required for sources.monitor.mode: live');
+  });
+});

@@ -10,6 +10,7 @@ import {
   type LogsTable,
 } from '@azure/monitor-query-logs';
 import pLimit from 'p-limit';
+import { UsageError } from '../../errors.js';
 import type { K8sUsageRow } from '../../model.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { RetryOptions } from '../arm-children/child-lists.js';
@@ -117,7 +118,7 @@ export class ContainerUsageLiveSource implements Collector {
 
   constructor(private readonly opts: ContainerUsageOptions) {
     const logs = opts.connection.monitor.logs;
-    if (!logs) throw new Error('azure.cloud.log_analytics_endpoint: required for sources.monitor.workspaces');
+    if (!logs) throw new UsageError('azure.cloud.log_analytics_endpoint: required for sources.monitor.workspaces');
     this.client = new LogsQueryClient(opts.connection.credential, {
       endpoint: logs.endpoint,
       credentials: { scopes: [logs.scope] },

@@ -5,6 +5,7 @@
 // fails, never answers, or answers for fewer resources than asked leaves it partial or failed with the reason.
 import { type MetricsClient as Client, MetricsClient } from '@azure/monitor-query-metrics';
 import pLimit from 'p-limit';
+import { UsageError } from '../../errors.js';
 import type { MetricRow } from '../../model.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { RetryOptions } from '../arm-children/child-lists.js';
@@ -58,7 +59,7 @@ export class VmMetricsLiveSource implements Collector {
 
   constructor(private readonly opts: VmMetricsOptions) {
     const metrics = opts.connection.monitor.metrics;
-    if (!metrics) throw new Error('azure.cloud.metrics_endpoint: required for sources.monitor.mode: live');
+    if (!metrics) throw new UsageError('azure.cloud.metrics_endpoint: required for sources.monitor.mode: live');
     this.metrics = metrics;
   }
 
@@ -75,8 +76,8 @@ export class VmMetricsLiveSource implements Collector {
         const chunk = subscriptions.slice(i, i + GRAPH_BATCH);
         const { rows, problem } = await this.opts.graph.rows(VM_QUERY, chunk, signal);
         if (problem) for (const s of chunk) tallies.get(s)!.problems.push(`virtual machine list: ${problem}`);
+        // The metric names are those of VMs and scale sets: whatever else an answer holds is not asked about.
         for (const r of rows)
-          // The metric names are those of VMs and scale sets: whatever else an answer holds is not asked about.
           if (r.subscription_id && tallies.has(r.subscription_id) && VM_TYPES.has(r.type))
             vms.push({ id: r.id, type: r.type, location: r.location ?? '', subscription: r.subscription_id });
       }

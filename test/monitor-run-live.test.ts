@@ -10,9 +10,9 @@ import { type AzureServer, pagedEstate, type Reply, startAzureServer, TEST_CLIEN
 import { complineAsync } from './support/cli.js';
 import {
   isMetricsCall,
-  type MetricsCall,
   logsAnswer,
   logsCallOf,
+  type MetricsCall,
   metricsAnswer,
   metricsCallOf,
   type Point,

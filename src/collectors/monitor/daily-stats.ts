@@ -19,7 +19,7 @@ export interface DailyStats {
 }
 
 /** Nearest-rank percentile of `values` (sorted here); null for none. */
-export function percentile(values: readonly number[], p: number): number | null {
+function percentile(values: readonly number[], p: number): number | null {
   if (!values.length) return null;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;

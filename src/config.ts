@@ -112,8 +112,10 @@ const cloud = z.union(
       arm_endpoint: https,
       /** Microsoft Entra authority host, e.g. https://login.microsoftonline.com. */
       authority_host: https,
-      /** Reserved for the Log Analytics collector; not read by this version. */
+      /** Log Analytics query endpoint (without /v1), for sources.monitor's container usage. */
       log_analytics_endpoint: https.optional(),
+      /** Azure Monitor metrics endpoint every region is asked at, for sources.monitor's VM metrics. */
+      metrics_endpoint: https.optional(),
     }),
   ],
   { error: 'expected public, usgov, china or { arm_endpoint, authority_host }' },
@@ -500,10 +502,19 @@ function crossCheck(raw: unknown): string[] {
     if (r.kind === 'email' && isRecord(raw.alerts) && raw.alerts.smtp === undefined)
       problems.push(`alerts.smtp: required for an email route (alerts.routes[${i}])`);
   }
-  for (const name of ['resource_graph', 'policy', 'resource_changes']) {
+  for (const name of ['resource_graph', 'policy', 'resource_changes', 'monitor']) {
     const src = isRecord(raw.sources) ? raw.sources[name] : undefined;
     if (isRecord(src) && src.mode === 'live' && raw.azure === undefined)
       problems.push(`azure: required for sources.${name}.mode: live`);
+  }
+  // A cloud spelt out names the monitor's endpoints itself; a named cloud has its own.
+  const monitor = isRecord(raw.sources) ? raw.sources.monitor : undefined;
+  const cloud = isRecord(raw.azure) ? raw.azure.cloud : undefined;
+  if (isRecord(monitor) && monitor.mode === 'live' && isRecord(cloud)) {
+    if (cloud.metrics_endpoint === undefined)
+      problems.push('azure.cloud.metrics_endpoint: required for sources.monitor.mode: live');
+    if (Array.isArray(monitor.workspaces) && monitor.workspaces.length && cloud.log_analytics_endpoint === undefined)
+      problems.push('azure.cloud.log_analytics_endpoint: required for sources.monitor.workspaces');
   }
   const k8s = isRecord(raw.sources) ? raw.sources.kubernetes : undefined;
   if (

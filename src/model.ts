@@ -76,6 +76,44 @@ export interface K8sObjectRow {
   tenant_id: string | null;
 }
 
+/** One VM metric's statistics over one UTC day (src/collectors/monitor). */
+export interface MetricRow {
+  /** Lower-case ARM id. */
+  resource_id: string;
+  /** Azure Monitor's metric name, e.g. `Percentage CPU`. */
+  metric: string;
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  avg: number | null;
+  max: number | null;
+  p95: number | null;
+  /** The smallest interval minimum: for Available Memory Bytes, the least memory left free that day. */
+  min: number | null;
+  /** The interval values the day's statistics were computed over: few of them is not enough to judge. */
+  samples: number;
+  /** Stamped by the run from the resource; null: the platform's. */
+  tenant_id: string | null;
+}
+
+/** One container's usage over the look-back window (src/collectors/monitor). */
+export interface K8sUsageRow {
+  cluster: string;
+  namespace: string;
+  pod: string | null;
+  container: string | null;
+  cpu_p95_mcores: number | null;
+  cpu_avg_mcores: number | null;
+  mem_max_bytes: number | null;
+  mem_avg_bytes: number | null;
+  /** Usage samples behind the figures (the fewer of CPU and memory). */
+  samples: number;
+  /** Hours between the first and the last sample. */
+  history_hours: number | null;
+  window_days: number;
+  /** Stamped by the run from the namespace or the cluster; null: the platform's. */
+  tenant_id: string | null;
+}
+
 export interface ChildCoverage {
   /** Lower-case ARM id of the parent: a resource, a resource group, or `/subscriptions/<id>`. */
   parent_id: string;

@@ -9,6 +9,8 @@ import type {
   Finding,
   IacResourceRow,
   K8sObjectRow,
+  K8sUsageRow,
+  MetricRow,
   PolicyStateRow,
   ResourceChangeRow,
   ResourceRow,
@@ -42,8 +44,9 @@ export const TABLE_DDL: Record<string, string> = {
     ServiceName varchar, ServiceCategory varchar, SubAccountId varchar, RegionId varchar, SkuId varchar,
     PricingQuantity decimal(18,6), PricingUnit varchar, ChargeCategory varchar, CommitmentDiscountId varchar,
     BillingCurrency varchar, Tags json`,
+  /** A VM metric per UTC day; `min` is what Available Memory Bytes is judged by (the least memory left free). */
   metrics: `${STAMP}, resource_id varchar not null, metric varchar not null, day date not null,
-    avg double, max double, p95 double, samples bigint`,
+    avg double, max double, p95 double, samples bigint, min double`,
   k8s_objects: `${STAMP}, cluster varchar not null, kind varchar not null, namespace varchar, name varchar not null,
     uid varchar, labels json, annotations json, spec json, status json`,
   /** Container usage over the look-back window; `samples` and `history_hours` say whether there is enough to judge. */
@@ -86,6 +89,7 @@ const ADDED_COLUMNS = [
   'k8s_usage history_hours double',
   'recommendations evidence json',
   'recommendations price_sheet_date date',
+  'metrics min double',
 ] as const;
 
 /** A table's columns and their DuckDB types, from its DDL. */
@@ -439,6 +443,71 @@ export class Store {
            and (o.namespace is not null or o.kind = 'Namespace')`,
         [runId, ...chunk],
       );
+    }
+  }
+
+  async appendMetrics(runId: string, rows: readonly MetricRow[]): Promise<void> {
+    await this.insertJsonRows(runId, 'metrics', rows as unknown as Record<string, unknown>[]);
+  }
+
+  /** Gives each metric row its resource's tenant, else the tenancy rules over its id (`owner`); run after collection. */
+  async stampMetricTenants(runId: string, owner: (id: string) => string | null): Promise<void> {
+    await this.writer.run(
+      `update metrics m set tenant_id = r.tenant_id from resources r
+       where m.run_id = $1 and r.run_id = $1 and r.id = m.resource_id`,
+      [runId],
+    );
+    const orphans = await this.writer.runAndReadAll(
+      `select distinct resource_id from metrics m where run_id = $1
+       and not exists (select 1 from resources r where r.run_id = $1 and r.id = m.resource_id)`,
+      [runId],
+    );
+    for (const [id] of orphans.getRows()) {
+      const tenant = owner(String(id));
+      if (tenant !== null)
+        await this.writer.run('update metrics set tenant_id = $3 where run_id = $1 and resource_id = $2', [
+          runId,
+          String(id),
+          tenant,
+        ]);
+    }
+  }
+
+  async appendK8sUsage(runId: string, rows: readonly K8sUsageRow[]): Promise<void> {
+    await this.insertJsonRows(runId, 'k8s_usage', rows as unknown as Record<string, unknown>[]);
+  }
+
+  /**
+   * Gives each container's usage its namespace's tenant, once stampK8sTenants has run: the tenant of the collected
+   * Namespace object; for a namespace no Kubernetes source collected, the cluster's tenant, else the namespace
+   * rules over its name alone (`owner`, as for a Namespace without the label).
+   */
+  async stampK8sUsageTenants(
+    runId: string,
+    owner: {
+      cluster: (cluster: string) => string | null;
+      namespace: (name: string, label: string | null) => string | null;
+    },
+  ): Promise<void> {
+    await this.writer.run(
+      `update k8s_usage u set tenant_id = n.tenant_id from k8s_objects n
+       where u.run_id = $1 and n.run_id = $1 and n.kind = 'Namespace' and n.cluster = u.cluster and n.name = u.namespace`,
+      [runId],
+    );
+    const unseen = await this.writer.runAndReadAll(
+      `select distinct cluster, namespace from k8s_usage u where run_id = $1 and not exists
+         (select 1 from k8s_objects n where n.run_id = $1 and n.kind = 'Namespace' and n.cluster = u.cluster and n.name = u.namespace)`,
+      [runId],
+    );
+    for (const [cluster, ns] of unseen.getRows() as [string, string][]) {
+      const tenant = owner.cluster(cluster) ?? owner.namespace(ns, null);
+      if (tenant !== null)
+        await this.writer.run('update k8s_usage set tenant_id = $4 where run_id = $1 and cluster = $2 and namespace = $3', [
+          runId,
+          cluster,
+          ns,
+          tenant,
+        ]);
     }
   }
 

@@ -1,5 +1,14 @@
 // The one interface every source implements. Nothing outside collectors/ knows Azure or Kubernetes.
-import type { ChildCoverage, IacResourceRow, K8sObjectRow, PolicyStateRow, ResourceChangeRow, ResourceRow } from '../model.js';
+import type {
+  ChildCoverage,
+  IacResourceRow,
+  K8sObjectRow,
+  K8sUsageRow,
+  MetricRow,
+  PolicyStateRow,
+  ResourceChangeRow,
+  ResourceRow,
+} from '../model.js';
 import type { SourceStatus } from '../store.js';
 
 export type CollectorEvent =
@@ -9,6 +18,10 @@ export type CollectorEvent =
   | { kind: 'rows'; table: 'resource_changes'; rows: ResourceChangeRow[] }
   /** Tenants are stamped by the run once every cluster is in (see Store.stampK8sTenants). */
   | { kind: 'rows'; table: 'k8s_objects'; rows: K8sObjectRow[] }
+  /** Tenants are stamped by the run from the resources (see Store.stampMetricTenants). */
+  | { kind: 'rows'; table: 'metrics'; rows: MetricRow[] }
+  /** Tenants are stamped by the run from the namespaces (see Store.stampK8sUsageTenants). */
+  | { kind: 'rows'; table: 'k8s_usage'; rows: K8sUsageRow[] }
   /** Parents whose children of a type were all collected; without one, checks over those children say `error`. */
   | { kind: 'coverage'; rows: ChildCoverage[] }
   /** One per scope the collector covered; a scope that is partial or failed makes dependent checks `error`. */

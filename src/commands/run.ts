@@ -8,6 +8,7 @@ import { childReader, enabledChecks } from '../child-reads.js';
 import { azureConnection } from '../collectors/azure/connection.js';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
 import { KubernetesFileSource } from '../collectors/kubernetes/file-source.js';
+import { monitorCollectors } from '../collectors/monitor/index.js';
 import { PolicyFileSource } from '../collectors/policy/file-source.js';
 import { livePolicy } from '../collectors/policy/live-source.js';
 import { ResourceGraphFileSource } from '../collectors/resource-graph/file-source.js';
@@ -137,6 +138,8 @@ async function collectorsFor(loaded: LoadedConfig, checks: readonly CheckMeta[],
         ? liveResourceChanges(loaded.config.azure!, env)
         : new ResourceChangesFileSource(resource_changes.paths, loaded.baseDir),
     );
+  const { monitor } = loaded.config.sources;
+  if (monitor) collectors.push(...monitorCollectors(monitor, loaded.config.azure, loaded.baseDir, env));
   return collectors;
 }
 
@@ -222,6 +225,10 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           await store.appendIacResources(runId, event.rows);
         } else if (event.kind === 'rows' && event.table === 'resource_changes') {
           await store.appendResourceChanges(runId, event.rows);
+        } else if (event.kind === 'rows' && event.table === 'metrics') {
+          await store.appendMetrics(runId, event.rows);
+        } else if (event.kind === 'rows' && event.table === 'k8s_usage') {
+          await store.appendK8sUsage(runId, event.rows);
         } else if (event.kind === 'rows' && event.table === 'k8s_objects') {
           await store.appendK8sObjects(runId, event.rows);
           collected += event.rows.length;
@@ -270,6 +277,11 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       { cluster: (c) => tenancy.clusterTenant(c), namespace: (n, label) => tenancy.namespaceTenant(n, label) },
       config.mapping.namespace_label,
     );
+    await store.stampMetricTenants(runId, (id) => tenancy.subjectTenant(id));
+    await store.stampK8sUsageTenants(runId, {
+      cluster: (c) => tenancy.clusterTenant(c),
+      namespace: (n, label) => tenancy.namespaceTenant(n, label),
+    });
     await runFinops({ store, runId, config, baseDir: loaded.baseDir, today: now.toISOString().slice(0, 10), log });
 
     const evaluation = await evaluate(store, catalogue.checks, {

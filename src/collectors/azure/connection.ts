@@ -18,21 +18,33 @@ const CLOUDS = {
     arm_endpoint: 'https://management.azure.com',
     authority_host: 'https://login.microsoftonline.com',
     log_analytics_endpoint: 'https://api.loganalytics.io',
+    metrics_domain: 'metrics.monitor.azure.com',
   },
   usgov: {
     arm_endpoint: 'https://management.usgovcloudapi.net',
     authority_host: 'https://login.microsoftonline.us',
     log_analytics_endpoint: 'https://api.loganalytics.us',
+    metrics_domain: 'metrics.monitor.azure.us',
   },
   china: {
     arm_endpoint: 'https://management.chinacloudapi.cn',
     authority_host: 'https://login.chinacloudapi.cn',
     log_analytics_endpoint: 'https://api.loganalytics.azure.cn',
+    metrics_domain: 'metrics.monitor.azure.cn',
   },
 } as const;
 
+/** Where Azure Monitor is asked, and the token audiences it takes (sources.monitor); null where the cloud names none. */
+export interface MonitorEndpoints {
+  /** The metrics batch API is regional: the endpoint for resources of a region. */
+  metrics: { endpoint(region: string): string; scope: string } | null;
+  /** The Log Analytics query endpoint, `/v1` included. */
+  logs: { endpoint: string; scope: string } | null;
+}
+
 export interface AzureConnection {
   armEndpoint: string;
+  monitor: MonitorEndpoints;
   /** Where tokens come from (Microsoft Entra, or the cloud's own authority). */
   authorityHost: string;
   /** The token scope for ARM (Resource Graph included). */
@@ -69,10 +81,34 @@ export function azureConnection(settings: AzureSettings, env: NodeJS.ProcessEnv 
   }
   return {
     armEndpoint,
+    monitor: monitorEndpoints(settings.cloud),
     authorityHost,
     armScope: `${armEndpoint}/.default`,
     credential,
     redact: (text) => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text),
+  };
+}
+
+/**
+ * A named cloud's regional metrics hosts (`https://<region>.metrics.monitor.azure.com`) and Log Analytics; a cloud spelt
+ * out names one metrics endpoint for every region (a private cloud, a test server), its token audience the same URL.
+ */
+function monitorEndpoints(cloud: AzureSettings['cloud']): MonitorEndpoints {
+  if (typeof cloud === 'string') {
+    const { metrics_domain, log_analytics_endpoint } = CLOUDS[cloud];
+    return {
+      metrics: {
+        endpoint: (region) => `https://${region.toLowerCase().replace(/[^a-z0-9]/g, '')}.${metrics_domain}`,
+        scope: `https://${metrics_domain}/.default`,
+      },
+      logs: { endpoint: `${log_analytics_endpoint}/v1`, scope: `${log_analytics_endpoint}/.default` },
+    };
+  }
+  const metrics = cloud.metrics_endpoint ? trimSlash(cloud.metrics_endpoint) : null;
+  const logs = cloud.log_analytics_endpoint ? trimSlash(cloud.log_analytics_endpoint) : null;
+  return {
+    metrics: metrics ? { endpoint: () => metrics, scope: `${metrics}/.default` } : null,
+    logs: logs ? { endpoint: `${logs}/v1`, scope: `${logs}/.default` } : null,
   };
 }
 

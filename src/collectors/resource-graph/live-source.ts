@@ -172,6 +172,21 @@ export class ResourceGraphLiveSource implements Collector {
     return { found: [...found], problem };
   }
 
+  /**
+   * Every row of one query over `subscriptions`, and why that may not be all of them (null when it is). Other live
+   * sources list what they work on (the monitor's VMs) through this, throttling and deadlines included.
+   */
+  async rows(
+    query: string,
+    subscriptions: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<{ rows: ResourceRow[]; problem: string | null }> {
+    const rows: ResourceRow[] = [];
+    const table = query.split(/\s/)[0] ?? 'Resources';
+    const outcome = await this.query({ table, query }, [...subscriptions], signal, (page) => rows.push(...page));
+    return { rows, problem: outcome.problem };
+  }
+
   private async batch(
     subscriptions: string[],
     limit: ReturnType<typeof pLimit>,

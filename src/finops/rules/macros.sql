@@ -144,3 +144,6 @@ create or replace temp macro k8s_container_usage() as table
          map {'Deployment': '[a-z0-9]{5,10}-[a-z0-9]{5}', 'StatefulSet': '[0-9]+', 'DaemonSet': '[a-z0-9]{5}',
               'Job': '[a-z0-9]{5}', 'CronJob': '[0-9]+-[a-z0-9]{5}'}[c.kind])
   group by all;
+
+-- A JSON value that is absent or JSON null (Resource Graph writes "natGateway": null as often as it leaves it out).
+create or replace temp macro json_absent(j) as coalesce(json_type(j), 'NULL') = 'NULL';

@@ -27,22 +27,24 @@ create or replace temp macro vm_reservation_1y_price(size, region) as (
 );
 
 -- A managed disk's billing tier: P (Premium SSD), E (Standard SSD) or S (Standard HDD) and the number of the smallest
--- size that holds size_gb, plus its redundancy: 'P15 LRS'. Null for Premium SSD v2 and Ultra (priced per GiB and IOPS).
+-- size that holds size_gb (the S tiers start at S4, 32 GiB; smaller P and E disks bill as their 32 GiB tier here, an
+-- over-estimate of at most a few currency units), plus its redundancy: 'P15 LRS'. Null for Premium SSD v2 and Ultra (priced per GiB and IOPS).
 create or replace temp macro disk_tier(sku, size_gb) as (
   case
     when sku is null or size_gb is null then null
     when lower(sku) like 'premiumv2%' or lower(sku) like 'ultra%' then null
     else
       (case when lower(sku) like 'premium%' then 'P' when lower(sku) like 'standardssd%' then 'E' else 'S' end)
-      || [4, 4, 4, 4, 6, 10, 15, 20, 30, 40, 50, 60, 70, 80][
-           list_position([4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767],
-                         list_min(list_filter([4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767],
-                                              s -> s >= cast(size_gb as integer))))]
+      || case
+           when size_gb <= 32 then 4 when size_gb <= 64 then 6 when size_gb <= 128 then 10 when size_gb <= 256 then 15
+           when size_gb <= 512 then 20 when size_gb <= 1024 then 30 when size_gb <= 2048 then 40
+           when size_gb <= 4096 then 50 when size_gb <= 8192 then 60 when size_gb <= 16384 then 70 else 80
+         end
       || ' ' || upper(split_part(sku, '_', 2))
   end
 );
 
--- Monthly price of one managed disk of a tier ('P15 LRS') in a region; the S tiers below S4 bill as S4.
+-- Monthly price of one managed disk of a tier ('P15 LRS') in a region.
 create or replace temp macro disk_monthly_price(tier, region) as (
   select min(p.retail_price) from prices p
   where lower(p.sku_name) = lower(tier) and lower(p.arm_region_name) = lower(region)

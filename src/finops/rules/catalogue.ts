@@ -91,7 +91,7 @@ function loadRule(dir: string, id: string): { rule?: FinopsRule; problems: strin
 
 let cached: FinopsRule[] | undefined;
 
-/** Every FinOps rule, sorted by id; throws UsageError listing every problem. Folders without rule.yaml are not rules. */
+/** Every FinOps rule (each folder here is one), sorted by id; throws UsageError listing every problem. */
 export function loadFinopsRules(dir: URL = FINOPS_RULES_DIR): FinopsRule[] {
   if (dir.href === FINOPS_RULES_DIR.href && cached) return cached;
   const root = fileURLToPath(dir);

@@ -16,7 +16,7 @@ select
   if(d.disk_state is null, 'not-enough-data', 'recommend') as status,
   json_object('disk_state', d.disk_state, 'sku', d.sku_name, 'size_gb', d.size_gb, 'tier', d.tier,
               'monthly_price', d.monthly_price) as current,
-  json_object('disk_state', 'deleted') as proposed,
+  json_object('state', 'deleted') as proposed,
   round(d.monthly_price, 2) as monthly_savings,
   ps.currency,
   ps.sheet_date as price_sheet_date,

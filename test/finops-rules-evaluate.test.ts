@@ -5,7 +5,7 @@ import { parseConfig } from '../src/config.js';
 import { type FinopsRule, loadFinopsRules } from '../src/finops/rules/catalogue.js';
 import type { RulesConfig } from '../src/finops/rules/config.js';
 import { evaluateFinopsRules, evaluateRules, type Recommendation } from '../src/finops/rules/evaluate.js';
-import { type SourceStatus, Store } from '../src/store.js';
+import type { SourceStatus, Store } from '../src/store.js';
 import { compline } from './support/cli.js';
 import { FIXTURE_RUN, fixtureStore } from './support/fixture-store.js';
 
@@ -108,9 +108,7 @@ describe('fail closed on incomplete sources', () => {
     expect(names(rows)).toEqual(['t1:d-alpha', 't2:d-beta-other']);
     expect(names(rows, 'error')).toEqual(['t2:d-beta', 't2:subscription:s2']);
     const scope = rows.find((r) => r.resource_id === 'source://resource-graph/subscription:s2')!;
-    expect(scope.reason).toBe(
-      'source resource-graph partial for subscription:s2: page 3: 503; no recommendation for this scope',
-    );
+    expect(scope.reason).toBe('source resource-graph partial for subscription:s2: page 3: 503; no recommendation for this scope');
     expect(rows.find((r) => r.resource_id.endsWith('d-beta'))!.reason).toMatch(/recommendation withheld$/);
     store.close();
   });
@@ -122,14 +120,7 @@ describe('fail closed on incomplete sources', () => {
     ]);
     const rows = await run(store);
     expect(names(rows)).toEqual([]);
-    expect(names(rows, 'error')).toEqual([
-      'null:all',
-      't1:all',
-      't1:d-alpha',
-      't2:all',
-      't2:d-beta',
-      't2:d-beta-other',
-    ]);
+    expect(names(rows, 'error')).toEqual(['null:all', 't1:all', 't1:d-alpha', 't2:all', 't2:d-beta', 't2:d-beta-other']);
     store.close();
   });
 
@@ -137,11 +128,12 @@ describe('fail closed on incomplete sources', () => {
     const store = await estate([{ source: 'monitor', scope: 'all', status: 'partial', error: 'throttled', tenant_id: null }]);
     const rows = await run(store, NONE, [rule('unattached-disk'), rule('vm-shutdown')]);
     expect(names(rows)).toEqual(['t1:d-alpha', 't2:d-beta', 't2:d-beta-other']);
-    expect(rows.filter((r) => r.rule_id === 'vm-shutdown').map((r) => `${r.status} ${r.tenant_id}`).sort()).toEqual([
-      'error null',
-      'error t1',
-      'error t2',
-    ]);
+    expect(
+      rows
+        .filter((r) => r.rule_id === 'vm-shutdown')
+        .map((r) => `${r.status} ${r.tenant_id}`)
+        .sort(),
+    ).toEqual(['error null', 'error t1', 'error t2']);
     store.close();
   });
 
@@ -175,10 +167,54 @@ describe('recommendations table', () => {
        from recommendations where rule_id = 'unattached-disk' order by tenant_id, resource_id`,
     );
     expect(stored).toEqual([
-      { tenant_id: 't1', rule_id: 'unattached-disk', status: 'recommend', action: 'delete', savings: 19.71, currency: 'USD', sheet: '2026-11-28', proposed: 'deleted', tier: 'P10 LRS', state: 'Unattached' },
-      { tenant_id: 't2', rule_id: 'unattached-disk', status: 'recommend', action: 'delete', savings: 19.71, currency: 'USD', sheet: '2026-11-28', proposed: 'deleted', tier: 'P10 LRS', state: 'Unattached' },
-      { tenant_id: 't2', rule_id: 'unattached-disk', status: 'error', action: null, savings: null, currency: null, sheet: null, proposed: null, tier: null, state: null },
-      { tenant_id: 't2', rule_id: 'unattached-disk', status: 'error', action: null, savings: null, currency: null, sheet: null, proposed: null, tier: null, state: null },
+      {
+        tenant_id: 't1',
+        rule_id: 'unattached-disk',
+        status: 'recommend',
+        action: 'delete',
+        savings: 19.71,
+        currency: 'USD',
+        sheet: '2026-11-28',
+        proposed: 'deleted',
+        tier: 'P10 LRS',
+        state: 'Unattached',
+      },
+      {
+        tenant_id: 't2',
+        rule_id: 'unattached-disk',
+        status: 'recommend',
+        action: 'delete',
+        savings: 19.71,
+        currency: 'USD',
+        sheet: '2026-11-28',
+        proposed: 'deleted',
+        tier: 'P10 LRS',
+        state: 'Unattached',
+      },
+      {
+        tenant_id: 't2',
+        rule_id: 'unattached-disk',
+        status: 'error',
+        action: null,
+        savings: null,
+        currency: null,
+        sheet: null,
+        proposed: null,
+        tier: null,
+        state: null,
+      },
+      {
+        tenant_id: 't2',
+        rule_id: 'unattached-disk',
+        status: 'error',
+        action: null,
+        savings: null,
+        currency: null,
+        sheet: null,
+        proposed: null,
+        tier: null,
+        state: null,
+      },
     ]);
     expect(lines.join('\n')).toMatch(/finops rules: \d+ recommendations, \d+ not enough data, \d+ withheld/);
     store.close();

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFinopsRules, RULE_COLUMNS } from '../src/finops/rules/catalogue.js';
 import { evaluateRules, type Recommendation } from '../src/finops/rules/evaluate.js';
 import { Store } from '../src/store.js';
-import { FIXTURE_RUN } from './support/fixture-store.js';
 import { readRuleFixtures, ruleFixtureStore } from './support/finops-fixtures.js';
+import { FIXTURE_RUN } from './support/fixture-store.js';
 
 const rules = loadFinopsRules();
 const NO_OVERRIDES = { disabled: [], params: {}, tenants: {} };
@@ -81,7 +81,9 @@ describe.each(rules.map((r) => [r.id, r] as const))('%s', (_id, rule) => {
     for (const r of rows.filter((r) => r.status === 'recommend')) {
       expect(r.action, r.resource_id).toBe(rule.action);
       expect(['high', 'medium', 'low'], r.resource_id).toContain(r.confidence);
-      expect(Object.keys(rule.confidence), `${r.resource_id}: confidence level not described in rule.yaml`).toContain(r.confidence);
+      expect(Object.keys(rule.confidence), `${r.resource_id}: confidence level not described in rule.yaml`).toContain(
+        r.confidence,
+      );
       expect(r.reason.length, r.resource_id).toBeGreaterThan(0);
       expect(r.evidence, r.resource_id).not.toBeNull();
       if (r.monthly_savings !== null) {
@@ -98,13 +100,28 @@ describe.each(rules.map((r) => [r.id, r] as const))('%s', (_id, rule) => {
 
   it('has a priced recommendation, a negative, a not-enough-data and a missing-price case (or says why not)', () => {
     const want = Object.values(fixtures.expect);
-    expect(want.some((w) => w.status === 'recommend' && typeof w.monthly_savings === 'number') || fixtures.not_applicable?.missing_price, 'priced').toBeTruthy();
+    expect(
+      want.some((w) => w.status === 'recommend' && typeof w.monthly_savings === 'number') ||
+        fixtures.not_applicable?.missing_price,
+      'priced',
+    ).toBeTruthy();
     expect(fixtures.negative.length, 'negative cases').toBeGreaterThan(0);
-    const ids = new Set(Object.values(fixtures.tables).flat().map((r) => String(r.id ?? r.resource_id ?? r.name)));
-    for (const n of fixtures.negative) expect(ids.has(n) || JSON.stringify(fixtures.tables).includes(n), `negative ${n} in tables`).toBe(true);
+    const ids = new Set(
+      Object.values(fixtures.tables)
+        .flat()
+        .map((r) => String(r.id ?? r.resource_id ?? r.name)),
+    );
+    for (const n of fixtures.negative)
+      expect(ids.has(n) || JSON.stringify(fixtures.tables).includes(n), `negative ${n} in tables`).toBe(true);
     if (!fixtures.not_applicable?.not_enough_data)
-      expect(want.some((w) => w.status === 'not-enough-data'), 'not-enough-data case').toBe(true);
+      expect(
+        want.some((w) => w.status === 'not-enough-data'),
+        'not-enough-data case',
+      ).toBe(true);
     if (!fixtures.not_applicable?.missing_price)
-      expect(want.some((w) => w.status === 'recommend' && w.monthly_savings === null), 'missing-price case').toBe(true);
+      expect(
+        want.some((w) => w.status === 'recommend' && w.monthly_savings === null),
+        'missing-price case',
+      ).toBe(true);
   });
 });

@@ -27,10 +27,12 @@ export function rulesShow(id: string, format: 'text' | 'json' = 'text', rules = 
   const r = rules.find((x) => x.id === id);
   if (!r)
     throw new UsageError(
-      `rules show: no FinOps rule ${id}${didYouMean(
-        id,
-        rules.map((x) => x.id),
-      ) || ' (see compline rules list)'}`,
+      `rules show: no FinOps rule ${id}${
+        didYouMean(
+          id,
+          rules.map((x) => x.id),
+        ) || ' (see compline rules list)'
+      }`,
     );
   if (format === 'json') return JSON.stringify({ ...describeRule(r), query: r.sql }, null, 2);
   const params = Object.entries(r.params).map(([k, v]) => `  ${k} = ${String(v)}`);
@@ -41,7 +43,9 @@ export function rulesShow(id: string, format: 'text' | 'json' = 'text', rules = 
     `\n${r.description.trim()}`,
     '\nconfidence:',
     ...Object.entries(r.confidence).map(([level, why]) => `  ${level}: ${why}`),
-    ...(params.length ? ['\nparameters (override in compline.yaml finops.rules.params, or per tenant finops.rules.tenants):', ...params] : []),
+    ...(params.length
+      ? ['\nparameters (override in compline.yaml finops.rules.params, or per tenant finops.rules.tenants):', ...params]
+      : []),
     '\nquery.sql:',
     r.sql.replace(/^/gm, '  '),
   ].join('\n');

@@ -1,8 +1,8 @@
 // A FinOps rule folder's fixtures.yaml: rows in (loaded into a real DuckDB store), recommendations out.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { fixtureStore } from './fixture-store.js';
 import type { Store } from '../../src/store.js';
+import { fixtureStore } from './fixture-store.js';
 
 export interface ExpectedRow {
   status: 'recommend' | 'not-enough-data' | 'error';
@@ -30,7 +30,8 @@ export function readRuleFixtures(dir: string): RuleFixtures {
   return parse(readFileSync(`${dir}fixtures.yaml`, 'utf8')) as RuleFixtures;
 }
 
-const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const addDays = (day: string, n: number): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * A metrics row with `days: N` stands for N daily rows ending on `today` (or `last_day`), the same figures each day:

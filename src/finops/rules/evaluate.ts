@@ -149,9 +149,15 @@ export async function evaluateRules(store: Store, opts: RuleRunOptions): Promise
         );
         continue;
       }
-      const status = (RULE_STATUSES as readonly string[]).includes(row.status ?? '') ? (row.status as RecommendationStatus) : null;
+      const status = (RULE_STATUSES as readonly string[]).includes(row.status ?? '')
+        ? (row.status as RecommendationStatus)
+        : null;
       if (!status) {
-        errorRow(resourceId, row.tenant_id, `rule returned status ${JSON.stringify(row.status)}; expected recommend or not-enough-data`);
+        errorRow(
+          resourceId,
+          row.tenant_id,
+          `rule returned status ${JSON.stringify(row.status)}; expected recommend or not-enough-data`,
+        );
         continue;
       }
       const recommend = status === 'recommend';
@@ -178,12 +184,17 @@ export async function evaluateRules(store: Store, opts: RuleRunOptions): Promise
         const key = `${rule.id}\0${s.source}\0${s.scope}\0${t}`;
         if (reported.has(key) || !tenantsOfPass.includes(t)) continue;
         reported.add(key);
-        errorRow(`source://${s.source}/${s.scope}`, t, `source ${s.source} ${s.status} for ${s.scope}: ${s.error ?? 'incomplete'}; no recommendation for this scope`, {
-          source: s.source,
-          scope: s.scope,
-          status: s.status,
-          rows: s.rows,
-        });
+        errorRow(
+          `source://${s.source}/${s.scope}`,
+          t,
+          `source ${s.source} ${s.status} for ${s.scope}: ${s.error ?? 'incomplete'}; no recommendation for this scope`,
+          {
+            source: s.source,
+            scope: s.scope,
+            status: s.status,
+            rows: s.rows,
+          },
+        );
       }
     }
   }

@@ -129,6 +129,19 @@ create or replace temp macro k8s_sizable_containers() as table
 -- and Job <name>-<suffix>, CronJob <name>-<schedule time>-<suffix>). Peaks are the highest any pod reached; averages
 -- weigh pods by samples; samples add up; history is the longest any pod has.
 create or replace temp macro k8s_container_usage() as table
+  with owner as (
+    -- each usage row under the workload name each controller's pod-name pattern gives it, for an equality join
+    -- (constant patterns: DuckDB compiles a pattern held in a column once per row)
+    select *, 'Deployment' as kind, regexp_extract(pod, '^(.+)-[a-z0-9]{5,10}-[a-z0-9]{5}$', 1) as owner_name from k8s_usage
+    union all
+    select *, 'StatefulSet', regexp_extract(pod, '^(.+)-[0-9]+$', 1) from k8s_usage
+    union all
+    select *, 'DaemonSet', regexp_extract(pod, '^(.+)-[a-z0-9]{5}$', 1) from k8s_usage
+    union all
+    select *, 'Job', regexp_extract(pod, '^(.+)-[a-z0-9]{5}$', 1) from k8s_usage
+    union all
+    select *, 'CronJob', regexp_extract(pod, '^(.+)-[0-9]+-[a-z0-9]{5}$', 1) from k8s_usage
+  )
   select c.*,
          'k8s://' || c.cluster || '/' || c.namespace || '/' || c.kind || '/' || c.name || '#' || c.container as subject_id,
          count(distinct u.pod) as pods,
@@ -139,12 +152,9 @@ create or replace temp macro k8s_container_usage() as table
          coalesce(sum(u.samples), 0) as samples,
          coalesce(max(u.history_hours), 0) as history_hours
   from k8s_sizable_containers() c
-  left join k8s_usage u
+  left join owner u
     on u.cluster = c.cluster and u.namespace = c.namespace and u.container = c.container
-   and starts_with(u.pod, c.name || '-')
-   and regexp_full_match(substr(u.pod, len(c.name) + 2),
-         map {'Deployment': '[a-z0-9]{5,10}-[a-z0-9]{5}', 'StatefulSet': '[0-9]+', 'DaemonSet': '[a-z0-9]{5}',
-              'Job': '[a-z0-9]{5}', 'CronJob': '[0-9]+-[a-z0-9]{5}'}[c.kind])
+   and u.kind = c.kind and u.owner_name = c.name and u.owner_name <> ''
   group by all;
 
 -- A JSON value that is absent or JSON null (Resource Graph writes "natGateway": null as often as it leaves it out).

@@ -113,6 +113,27 @@ describe('fail closed on incomplete sources', () => {
     store.close();
   });
 
+  it("a subscription one tenant owns withholds another tenant's resource in it too", async () => {
+    const store = await estate();
+    await store.exec(
+      `insert into resources (run_id, tenant_id, id, type, subscription_id, location, sku, properties, origin)
+       select run_id, 't1', replace(id, 'd-beta', 'd-alpha-in-s2'), type, subscription_id, location, sku, properties, origin
+       from resources where id like '%/d-beta'`,
+    );
+    await store.recordSource(FIXTURE_RUN, {
+      source: 'resource-graph',
+      scope: 'subscription:s2',
+      status: 'partial',
+      error: 'page 2: 429',
+      rows: 0,
+      tenant_id: 't2',
+    });
+    const rows = await run(store);
+    expect(names(rows)).toEqual(['t1:d-alpha', 't2:d-beta-other']);
+    expect(names(rows, 'error')).toEqual(['t1:d-alpha-in-s2', 't2:d-beta', 't2:subscription:s2']);
+    store.close();
+  });
+
   it('a source failed outright withholds every row of every tenant, and a source the rule does not read changes nothing', async () => {
     const store = await estate([
       { source: 'resource-graph', scope: 'all', status: 'failed', error: 'token expired', tenant_id: null },

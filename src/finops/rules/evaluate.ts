@@ -139,7 +139,11 @@ export async function evaluateRules(store: Store, opts: RuleRunOptions): Promise
         continue;
       }
       const taint = tainting.find(
-        (s) => scopeCovers(s.scope, known, resourceId) && (s.tenant_id === null || s.tenant_id === row.tenant_id),
+        // As for checks: a subscription's status taints every resource in it, whichever tenant owns the subscription;
+        // only a state file's scope is one tenant's alone.
+        (s) =>
+          scopeCovers(s.scope, known, resourceId) &&
+          (!s.scope.startsWith('state:') || s.tenant_id === null || s.tenant_id === row.tenant_id),
       );
       if (taint) {
         errorRow(

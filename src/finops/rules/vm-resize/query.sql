@@ -1,9 +1,10 @@
 -- The smallest size of the VM's series that keeps its CPU and memory peaks within the limits for its kind of workload.
 with vm as (
   select v.*,
-         coalesce(list_contains(csv_items(lower(getvariable('user_facing_values'))),
-                                lower(json_extract_string(v.tags, '$."' || getvariable('user_facing_tag') || '"'))),
-                  json_extract_string(v.tags, '$."' || getvariable('user_facing_tag') || '"') is null) as user_facing,
+         -- tag names compare case-insensitively, as Azure's do
+         list_filter(map_entries(cast(v.tags as map(varchar, varchar))),
+                     e -> lower(e.key) = lower(getvariable('user_facing_tag')))[1].value as tier_tag,
+         coalesce(list_contains(csv_items(lower(getvariable('user_facing_values'))), lower(tier_tag)), tier_tag is null) as user_facing,
          cpu.days as cpu_days, cpu.max_p95 as cpu_p95_pct,
          mem.days as mem_days, mem.min_avg as mem_available_min_bytes,
          v.memory_gib - mem.min_avg / 1024 ^ 3 as mem_used_gib

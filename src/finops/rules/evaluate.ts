@@ -65,7 +65,7 @@ const parseJson = (value: Json): Json => {
  * Each rule runs once with the parameters every tenant shares (rule.yaml defaults, then finops.rules.params) and once
  * more per tenant with its own (finops.rules.tenants.<id>), each pass keeping its own tenants' rows only.
  */
-export function rulePasses(rules: readonly FinopsRule[], config: RulesConfig, today: string): Pass[] {
+function rulePasses(rules: readonly FinopsRule[], config: RulesConfig, today: string): Pass[] {
   const passes: Pass[] = [];
   for (const rule of rules) {
     if (config.disabled.includes(rule.id)) continue;

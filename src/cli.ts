@@ -211,6 +211,32 @@ Shows one check: requirements, parameters, remediation (portal, az CLI, Terrafor
       return 0;
     },
   },
+  'rules list': {
+    usage: `compline rules list [--format text|json]
+
+Lists the FinOps rules (rightsizing and idle resources) with the action each recommends.
+
+  --format FORMAT  text (a table, default) or json`,
+    options: { format: { type: 'string', default: 'text' } },
+    positionals: [0, 0],
+    async run(v) {
+      const { rulesList } = await import('./commands/rules.js');
+      out(rulesList(oneOf('format', v.format, ['text', 'json'] as const)));
+      return 0;
+    },
+  },
+  'rules show': {
+    usage: `compline rules show <rule-id> [--format text|json]
+
+Shows one FinOps rule: what it recommends and when, its confidence levels, parameters and its query.`,
+    options: { format: { type: 'string', default: 'text' } },
+    positionals: [1, 1],
+    async run(v, p) {
+      const { rulesShow } = await import('./commands/rules.js');
+      out(rulesShow(p[0]!, oneOf('format', v.format, ['text', 'json'] as const)));
+      return 0;
+    },
+  },
   verify: {
     usage: `compline verify <pack.zip|report.pdf|report.json> [--cert CA.pem | --key PUBLIC.pem | --jwks FILE] [--signature FILE]
 

@@ -8,6 +8,7 @@ import { monitorSource } from './collectors/monitor/config.js';
 import { catalogueProblems, isRecord } from './config-catalogue.js';
 import { UsageError } from './errors.js';
 import { finopsConfig } from './finops/config.js';
+import { finopsRulesProblems } from './finops/rules/config.js';
 import { type Catalogue, loadCatalogue } from './rules.js';
 import { closest, didYouMean } from './suggest.js';
 
@@ -552,6 +553,7 @@ export function parseConfig(text: string, label: string, catalogue?: Catalogue):
   const problems = [
     ...(result.success ? [] : schemaProblems(configSchema as unknown as SchemaNode, raw, result.error.issues)),
     ...crossCheck(raw),
+    ...finopsRulesProblems(raw),
     ...(catalogue ? catalogueProblems(raw, catalogue) : []),
   ];
   if (problems.length > 0 || !result.success) throw new ConfigError(problems.map((p) => `${label}: ${p}`));

@@ -77,7 +77,7 @@ const literal = (v: number | string | boolean): string => (typeof v === 'string'
  * The query with its parameters bound: `getvariable('min_days')` becomes the value. The file keeps
  * getvariable so it runs in a DuckDB shell after `SET VARIABLE`; binding here keeps concurrent queries apart.
  */
-export function boundSql(check: CheckMeta, overrides: Params = {}): string {
+export function boundSql(check: Pick<CheckMeta, 'sql' | 'params'>, overrides: Params = {}): string {
   const params: Params = { ...check.params, ...overrides };
   return check.sql.replace(/getvariable\(\s*'([a-z][a-z0-9_]*)'\s*\)/g, (whole, name: string) =>
     name in params ? literal(params[name]!) : whole,
@@ -148,7 +148,11 @@ function unknownRead(reads: string[][], facts: ResourceFacts | undefined): strin
  * A scope taints the resources it covers: a subscription its own; a cluster its Kubernetes subjects (Azure resources
  * are not its to withhold); a file or plan everything (we cannot tell what is missing).
  */
-function scopeCovers(scope: string, facts: ResourceFacts | undefined, resourceId: string): boolean {
+export function scopeCovers(
+  scope: string,
+  facts: Pick<ResourceFacts, 'subscription_id'> | undefined,
+  resourceId: string,
+): boolean {
   if (scope.startsWith('subscription:')) return facts?.subscription_id === scope.slice('subscription:'.length).toLowerCase();
   // A Kubernetes subject is k8s://<cluster>/...: another cluster's failure does not withhold its verdict.
   if (scope.startsWith('cluster:')) return resourceId.startsWith(`k8s://${scope.slice('cluster:'.length)}/`);

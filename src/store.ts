@@ -56,9 +56,14 @@ export const TABLE_DDL: Record<string, string> = {
   findings: `${STAMP}, check_id varchar not null, resource_id varchar not null, status varchar not null,
     severity varchar not null, reason varchar, evidence json, waiver_id varchar, first_seen_run varchar,
     plan_address varchar`,
+  /**
+   * FinOps rule results. status: `recommend` (action, proposals, savings), `not-enough-data` (too few samples or too
+   * short a history to judge: no action, never a guess) or `error` (input source incomplete for the scope, or the
+   * rule's query failed: withheld). monthly_savings is null when a price is missing, never 0 in its place.
+   */
   recommendations: `${STAMP}, rule_id varchar not null, resource_id varchar not null, action varchar,
     current json, proposed json, monthly_savings decimal(18,2), currency varchar, confidence varchar, reason varchar,
-    evidence json, price_sheet_date date`,
+    evidence json, price_sheet_date date, status varchar`,
   /** The dated price sheet (Azure Retail Prices API items) rules and the gate price with; one sheet per run. */
   prices: `${STAMP}, sheet_date date not null, currency_code varchar not null, service_name varchar,
     product_name varchar, sku_name varchar, arm_sku_name varchar, arm_region_name varchar, meter_name varchar,
@@ -90,6 +95,7 @@ const ADDED_COLUMNS = [
   'recommendations evidence json',
   'recommendations price_sheet_date date',
   'metrics min double',
+  'recommendations status varchar',
 ] as const;
 
 /** A table's columns and their DuckDB types, from its DDL. */
@@ -307,6 +313,10 @@ export class Store {
       a.endRow();
     }
     a.closeSync();
+  }
+
+  async appendRecommendations(runId: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    await this.insertJsonRows(runId, 'recommendations', rows);
   }
 
   async appendIacResources(runId: string, rows: readonly IacResourceRow[]): Promise<void> {

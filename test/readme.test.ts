@@ -21,6 +21,8 @@ describe('README', () => {
       'gate',
       'checks list',
       'checks show',
+      'rules list',
+      'rules show',
       'verify',
       'replay',
       'config validate',

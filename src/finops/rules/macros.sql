@@ -94,6 +94,8 @@ create or replace temp macro metric_window(today, lookback_days) as table
          quantile_cont(max, 0.95) as p95_of_max,
          quantile_cont(p95, 0.95) as p95_of_p95,
          min(avg) as min_avg,
+         -- The least seen: the daily minimum where the collector kept one, else the daily average.
+         min(coalesce(min, avg)) as min_low,
          sum(avg * samples) / nullif(sum(samples), 0) as avg
   from metrics
   where day > cast(today as date) - cast(lookback_days as integer) and day <= cast(today as date)

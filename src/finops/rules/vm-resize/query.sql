@@ -6,8 +6,8 @@ with vm as (
                      e -> lower(e.key) = lower(getvariable('user_facing_tag')))[1].value as tier_tag,
          coalesce(list_contains(csv_items(lower(getvariable('user_facing_values'))), lower(tier_tag)), tier_tag is null) as user_facing,
          cpu.days as cpu_days, cpu.max_p95 as cpu_p95_pct,
-         mem.days as mem_days, mem.min_avg as mem_available_min_bytes,
-         v.memory_gib - mem.min_avg / 1024 ^ 3 as mem_used_gib
+         mem.days as mem_days, mem.min_low as mem_available_min_bytes,
+         v.memory_gib - mem.min_low / 1024 ^ 3 as mem_used_gib
   from finops_vms() v
   left join metric_window(getvariable('today'), getvariable('lookback_days')) cpu
     on cpu.resource_id = lower(v.id) and cpu.metric = 'Percentage CPU'

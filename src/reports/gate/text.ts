@@ -87,6 +87,10 @@ export function renderText(result: GateResult, options: { color: boolean }): str
       );
   }
 
+  // Always said, even for a plan with nothing priced: which sheet, of which date, priced it.
+  const over = cost.budget?.blocking ?? false;
+  lines.push('', `${over ? paint('✗ cost:', ['bold', 'red']) : 'cost:'} ${terminalSafe(costSummary(cost))}`);
+
   const s = result.summary;
   const verdict = result.exit_code !== 0 ? paint('✗', ['bold', 'red']) : paint('✓', ['bold', 'green']);
   lines.push(

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSheet } from '../src/finops/prices/sheet.js';
-import { complineAsync } from './support/cli.js';
 import { testTlsDir } from './support/azure-tls.js';
+import { complineAsync } from './support/cli.js';
 import { buildPlan } from './support/plan-builder.js';
 
 interface Call {
@@ -105,11 +105,18 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   };
-  if (url.searchParams.get('api-version') !== '2023-01-01-preview') return json(400, { error: 'api-version' });
-  if (mode === 'fail') return json(503, { Error: { Code: 'ServiceUnavailable', Message: 'try later' } });
+  if (url.searchParams.get('api-version') !== '2023-01-01-preview') {
+    json(400, { error: 'api-version' });
+    return;
+  }
+  if (mode === 'fail') {
+    json(503, { Error: { Code: 'ServiceUnavailable', Message: 'try later' } });
+    return;
+  }
   if (mode === 'throttle-once' && !throttled) {
     throttled = true;
-    return json(429, { Error: { Code: 'TooManyRequests' } }, { 'retry-after': '1' });
+    json(429, { Error: { Code: 'TooManyRequests' } }, { 'retry-after': '1' });
+    return;
   }
   const all = itemsFor(filter);
   const Items = all.slice(skip, skip + PAGE);

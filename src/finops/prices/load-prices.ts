@@ -1,4 +1,5 @@
 // Puts the run's price sheet into the store's `prices` table: DuckDB reads the file's items itself, in one insert.
+import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { FinopsContext } from '../context.js';
 import { loadSheet, type PriceSheet } from './sheet.js';
@@ -18,6 +19,8 @@ export async function loadPrices(ctx: FinopsContext): Promise<PriceSheet> {
   const configured = ctx.config.finops.prices;
   const path = configured === undefined ? null : isAbsolute(configured) ? configured : resolve(ctx.baseDir, configured);
   const sheet = await loadSheet(path);
+  // The sheet is one JSON object; DuckDB sizes its read buffer by this limit, so it follows the file.
+  const maxObject = Math.max(16 * 1024 ** 2, (await stat(sheet.file)).size + 1);
   await ctx.store.exec(
     `insert into prices (run_id, tenant_id, sheet_date, currency_code, service_name, product_name, sku_name, arm_sku_name,
        arm_region_name, meter_name, unit_of_measure, retail_price, price_type)
@@ -25,7 +28,7 @@ export async function loadPrices(ctx: FinopsContext): Promise<PriceSheet> {
        i.armSkuName, i.armRegionName, i.meterName, i.unitOfMeasure, i.retailPrice,
        i.type || coalesce(' ' || i.reservationTerm, '')
      from (select unnest(Items) as i from read_json(${sql(sheet.file)}, format = 'auto',
-       maximum_object_size = ${2 ** 30}, columns = {Items: '${ITEM.replace(/\s+/g, ' ')}[]'}))
+       maximum_object_size = ${maxObject}, columns = {Items: '${ITEM.replace(/\s+/g, ' ')}[]'}))
      where i.tierMinimumUnits = 0`,
   );
   ctx.log(

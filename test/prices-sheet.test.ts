@@ -14,8 +14,8 @@ import {
 } from '../src/finops/prices/catalogue.js';
 import { loadPrices } from '../src/finops/prices/load-prices.js';
 import { HOURS_PER_MONTH, PriceLookup } from '../src/finops/prices/lookup.js';
-import { validateSheet } from '../src/finops/prices/sheet-schema.js';
 import { BUNDLED_SHEET, loadSheet, type PriceSheet } from '../src/finops/prices/sheet.js';
+import { validateSheet } from '../src/finops/prices/sheet-schema.js';
 import { Store } from '../src/store.js';
 
 let sheet: PriceSheet;

@@ -167,6 +167,40 @@ describe('plan cost delta', () => {
     });
   });
 
+  it('finds a node pool’s cluster in its own module instance when a module is instantiated for each tenant', () => {
+    const built = plan([
+      {
+        type: 'azurerm_kubernetes_cluster',
+        name: 'main',
+        values: { location: 'westeurope', default_node_pool: [{ vm_size: 'Standard_D2s_v5', node_count: 1 }] },
+      },
+      {
+        type: 'azurerm_kubernetes_cluster_node_pool',
+        name: 'user',
+        values: { kubernetes_cluster_id: ref('azurerm_kubernetes_cluster.main'), vm_size: 'Standard_D2s_v5', node_count: 1 },
+      },
+    ]);
+    const config = (built.configuration as { root_module: { resources: unknown[] } }).root_module;
+    // The same two resources in module.tenant["a"] (westeurope) and module.tenant["b"] (eastus), as for_each writes them.
+    built.configuration = { root_module: { module_calls: { tenant: { module: { resources: config.resources } } } } };
+    built.resource_changes = (['a', 'b'] as const).flatMap((key) =>
+      built.resource_changes.map((rc) => {
+        const copy = structuredClone(rc);
+        copy.address = `module.tenant["${key}"].${rc.address}`;
+        const after = copy.change.after as Record<string, unknown>;
+        if (key === 'b' && after.location) after.location = 'eastus';
+        return copy;
+      }),
+    );
+    const c = cost(built);
+    expect(
+      c.items.filter((i) => i.type === 'azurerm_kubernetes_cluster_node_pool').map((i) => [i.address, i.after?.region]),
+    ).toEqual([
+      ['module.tenant["a"].azurerm_kubernetes_cluster_node_pool.user', 'westeurope'],
+      ['module.tenant["b"].azurerm_kubernetes_cluster_node_pool.user', 'eastus'],
+    ]);
+  });
+
   it('prices managed disks by the tier their size falls in', () => {
     const disk = (name: string, type: string, gb: number): PlanFixture => ({
       type: 'azurerm_managed_disk',

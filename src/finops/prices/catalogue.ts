@@ -17,13 +17,18 @@ export const DEFAULT_REGIONS = [
   'switzerlandnorth',
 ] as const;
 
-/** VM sizes (Linux and Windows consumption, Linux Spot, 1- and 3-year reservations): AKS node pools price as these. */
+/**
+ * VM sizes (Linux and Windows consumption, Linux Spot, 1- and 3-year reservations): AKS node pools price as these.
+ * D, E v3–v5 with their `ds` / `as` variants, F v2, B v1 and v2, and the DSv2 sizes older estates still run.
+ */
 export const VM_SIZES = [
   ...['D2s_v3', 'D4s_v3', 'D8s_v3', 'D16s_v3', 'D2s_v4', 'D4s_v4', 'D8s_v4', 'D16s_v4'],
   ...['D2s_v5', 'D4s_v5', 'D8s_v5', 'D16s_v5', 'D32s_v5', 'D2ds_v5', 'D4ds_v5', 'D8ds_v5'],
+  ...['D2ds_v4', 'D4ds_v4', 'D8ds_v4', 'DS1_v2', 'DS2_v2', 'DS3_v2', 'DS4_v2'],
   ...['D2as_v5', 'D4as_v5', 'D8as_v5', 'D16as_v5'],
   ...['E2s_v3', 'E4s_v3', 'E8s_v3', 'E16s_v3', 'E2s_v4', 'E4s_v4', 'E8s_v4'],
   ...['E2s_v5', 'E4s_v5', 'E8s_v5', 'E16s_v5', 'E32s_v5', 'E2as_v5', 'E4as_v5', 'E8as_v5'],
+  ...['E2ds_v5', 'E4ds_v5', 'E8ds_v5', 'E16ds_v5'],
   ...['F2s_v2', 'F4s_v2', 'F8s_v2', 'F16s_v2'],
   ...['B1s', 'B1ms', 'B2s', 'B2ms', 'B4ms', 'B8ms', 'B2s_v2', 'B4s_v2', 'B8s_v2'],
 ].map((size) => `Standard_${size}`);

@@ -438,6 +438,11 @@ function actionOf(actions: unknown): CostAction | null {
 const unkeyed = (address: string): string => address.replace(/\[[^\]]*\]/g, '');
 /** The module part of an address, with its keys: `module.a["x"].` (empty in the root module). */
 const modulePrefix = (address: string, type: string): string => address.slice(0, address.lastIndexOf(`${type}.`));
+/** The module instance and the resource without its own key: `module.a["x"].azurerm_x.y[0]` → `module.a["x"].azurerm_x.y`. */
+const resourceKey = (address: string, type: string): string => {
+  const prefix = modulePrefix(address, type);
+  return prefix + unkeyed(address.slice(prefix.length));
+};
 
 export interface PlanCostOptions {
   budget?: number;
@@ -452,18 +457,20 @@ export function planCost(plan: unknown, lookup: PriceLookup, opts: PlanCostOptio
   const notPriced: NotPriced[] = [];
   const unpricedTypes: Record<string, number> = {};
 
-  // Where clusters and SQL servers are, for node pools and databases that do not say: by address and by id.
-  const locations = new Map<string, string>();
-  const byUnkeyed = new Map<string, string[]>();
+  // Where clusters and SQL servers are, for node pools and databases that do not say: by id, and by module
+  // instance + resource (`module.t["a"].azurerm_kubernetes_cluster.main`, its own count / for_each key left out).
+  const locationById = new Map<string, string>();
+  const byResource = new Map<string, string[]>();
   for (const rc of changes) {
-    if (!isObj(rc) || typeof rc.address !== 'string' || !isObj(rc.change)) continue;
+    if (!isObj(rc) || typeof rc.address !== 'string' || typeof rc.type !== 'string' || !isObj(rc.change)) continue;
     const values = isObj(rc.change.after) ? rc.change.after : isObj(rc.change.before) ? rc.change.before : null;
     const loc = values?.location;
     if (typeof loc !== 'string' || !loc) continue;
-    locations.set(rc.address, loc);
-    if (typeof values?.id === 'string') locations.set(values.id.toLowerCase(), loc);
-    const key = unkeyed(rc.address);
-    byUnkeyed.set(key, [...(byUnkeyed.get(key) ?? []), rc.address]);
+    if (typeof values?.id === 'string') locationById.set(values.id.toLowerCase(), loc);
+    const key = resourceKey(rc.address, rc.type);
+    const found = byResource.get(key);
+    if (found) found.push(loc);
+    else byResource.set(key, [loc]);
   }
   const configuration = isObj(plan) ? plan.configuration : undefined;
 
@@ -471,15 +478,14 @@ export function planCost(plan: unknown, lookup: PriceLookup, opts: PlanCostOptio
   const referencedLocation = (address: string, type: string, side: Side, attr: string, targetType: string): Read => {
     const id = side.read(attr);
     if ('value' in id && typeof id.value === 'string') {
-      const loc = locations.get(id.value.toLowerCase());
+      const loc = locationById.get(id.value.toLowerCase());
       return loc ? { value: loc } : { missing: 'absent' };
     }
     const target = configReference(configuration, address, type, attr, targetType);
     if (!target) return { missing: 'absent' };
-    const prefix = modulePrefix(address, type);
-    const candidates = byUnkeyed.get(unkeyed(prefix) + target) ?? [];
-    const loc = candidates.length === 1 ? locations.get(candidates[0]!) : undefined;
-    return loc ? { value: loc } : { missing: candidates.length ? 'unknown' : 'absent' };
+    // Several instances of the target (count / for_each) are one region only if they all agree.
+    const found = new Set(byResource.get(modulePrefix(address, type) + target) ?? []);
+    return found.size === 1 ? { value: [...found][0]! } : { missing: found.size ? 'unknown' : 'absent' };
   };
 
   for (const rc of changes) {

@@ -131,8 +131,6 @@ function need(side: Side, label: string, ...path: (string | number)[]): unknown 
   throw new Unpriced(r.missing === 'absent' ? 'no-price' : 'unknown-at-plan', `${label} ${ATTR_MISSING[r.missing]}`);
 }
 
-const optional = (side: Side, ...path: (string | number)[]): Read => side.read(...path);
-
 function str(side: Side, label: string, ...path: (string | number)[]): string {
   const v = need(side, label, ...path);
   if (typeof v !== 'string') throw new Unpriced('no-price', `${label} is not a string`);
@@ -230,8 +228,8 @@ function diskLine(
 
 /** The OS disk of a VM or scale set instance when its size is in the plan; otherwise a note says it is left out. */
 function osDisk(side: Side, p: Pricing, r: string, block: string, quantity: number, basis: string): CostLine[] {
-  const type = optional(side, block, 0, 'storage_account_type');
-  const size = optional(side, block, 0, 'disk_size_gb');
+  const type = side.read(block, 0, 'storage_account_type');
+  const size = side.read(block, 0, 'disk_size_gb');
   if ('value' in type && 'value' in size && typeof type.value === 'string' && typeof size.value === 'number') {
     return [diskLine(p, r, 'os disk', type.value, size.value, quantity, basis)];
   }
@@ -251,9 +249,9 @@ function virtualMachine(os: Os): Pricer {
 const legacyVirtualMachine: Pricer = (s, p) => {
   const r = region(s, p);
   const size = str(s, 'vm_size', 'vm_size');
-  const windows = 'value' in optional(s, 'os_profile_windows_config', 0);
-  const linux = 'value' in optional(s, 'os_profile_linux_config', 0);
-  const osType = optional(s, 'storage_os_disk', 0, 'os_type');
+  const windows = 'value' in s.read('os_profile_windows_config', 0);
+  const linux = 'value' in s.read('os_profile_linux_config', 0);
+  const osType = s.read('storage_os_disk', 0, 'os_type');
   const declared = 'value' in osType ? String(osType.value).toLowerCase() : null;
   const os: Os | null = windows || declared === 'windows' ? 'windows' : linux || declared === 'linux' ? 'linux' : null;
   if (!os)
@@ -269,8 +267,8 @@ function scaleSet(os: Os | 'orchestrated'): Pricer {
     const instances = int(s, 'instances', 'instances');
     let family: Os = os === 'orchestrated' ? 'linux' : os;
     if (os === 'orchestrated') {
-      if ('value' in optional(s, 'os_profile', 0, 'windows_configuration', 0)) family = 'windows';
-      else if (!('value' in optional(s, 'os_profile', 0, 'linux_configuration', 0))) {
+      if ('value' in s.read('os_profile', 0, 'windows_configuration', 0)) family = 'windows';
+      else if (!('value' in s.read('os_profile', 0, 'linux_configuration', 0))) {
         throw new Unpriced(
           'unknown-at-plan',
           'the OS is not stated (no os_profile windows_configuration or linux_configuration)',
@@ -364,7 +362,7 @@ const VCORE_SKU = /^(GP|BC)_Gen5_(\d+)$/;
 
 const mssqlDatabase: Pricer = (s, p) => {
   const sku = str(s, 'sku_name', 'sku_name');
-  if ('value' in optional(s, 'elastic_pool_id') || sku === 'ElasticPool') {
+  if ('value' in s.read('elastic_pool_id') || sku === 'ElasticPool') {
     throw new Unpriced('billed-elsewhere', 'billed with its elastic pool (azurerm_mssql_elasticpool is not priced)');
   }
   if (/^GP_S_/.test(sku))
@@ -378,7 +376,7 @@ const mssqlDatabase: Pricer = (s, p) => {
     const compute = p.lookup.sqlVcore(r, tier);
     if (!compute) throw new Unpriced('no-price', `${sku} in ${r} is not in the price sheet`);
     const lines = [line('compute', sku, n, 'vCores', compute)];
-    const size = optional(s, 'max_size_gb');
+    const size = s.read('max_size_gb');
     const storage = p.lookup.sqlStorage(r, tier);
     if ('value' in size && typeof size.value === 'number' && storage)
       lines.push(line('data storage', tier, size.value, 'max_size_gb', storage));

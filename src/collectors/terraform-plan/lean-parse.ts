@@ -5,8 +5,9 @@
 //
 // Left out: prior_state and resource_drift; planned_values when resource_changes has every resource it
 // lists (Terraform lists them all, no-op included); the `before` side of each change except for deletes,
-// whose verdicts are read from it, and for the types the caller names (the gate's priced types). Only plans with a prior state take this way. Anything unexpected gives
-// null, and the caller parses the whole text.
+// whose verdicts are read from it, and for the types the caller names (the gate prices their updates).
+// Only plans with a prior state take this way. Anything unexpected gives null, and the caller parses the
+// whole text.
 
 import { splitSteps } from './references.js';
 

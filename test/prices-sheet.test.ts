@@ -152,9 +152,8 @@ describe('finops.prices and the prices table', () => {
            and sku_name = 'D2s v5' and product_name not like '% Windows'`,
       );
       expect(d2).toEqual({ retail_price: 0.1152, unit_of_measure: '1 Hour', product_name: 'Virtual Machines Dsv5 Series' });
-      expect(lines).toEqual([
-        `prices: ${sheet.items.length} items, sheet of 2026-12-05 (bundled; compline prices refresh updates it)`,
-      ]);
+      // A sheet of the run's day is nothing to mention.
+      expect(lines).toEqual([]);
     } finally {
       store.close();
     }
@@ -173,6 +172,15 @@ describe('finops.prices and the prices table', () => {
       ]);
     } finally {
       ok.store.close();
+    }
+    const later = await context('refreshed.json');
+    try {
+      await loadPrices({ ...later.ctx, today: '2027-06-01' });
+      expect(later.lines).toEqual([
+        `warn: the price sheet is 120 days old (2027-02-01, ${join(dir, 'refreshed.json')}); compline prices refresh fetches current prices`,
+      ]);
+    } finally {
+      later.store.close();
     }
     const bad = await context('missing.json');
     try {

@@ -9,6 +9,9 @@ const ITEM = `struct(currencyCode varchar, serviceName varchar, productName varc
   armRegionName varchar, meterName varchar, unitOfMeasure varchar, retailPrice double, tierMinimumUnits double,
   type varchar, reservationTerm varchar)`;
 
+/** List prices move a few times a year; past this a run says its sheet is old (and still uses it). */
+export const STALE_DAYS = 90;
+
 const sql = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 /**
@@ -31,8 +34,11 @@ export async function loadPrices(ctx: FinopsContext): Promise<PriceSheet> {
        maximum_object_size = ${maxObject}, columns = {Items: '${ITEM.replace(/\s+/g, ' ')}[]'}))
      where i.tierMinimumUnits = 0`,
   );
-  ctx.log(
-    `prices: ${sheet.items.length} items, sheet of ${sheet.date} (${sheet.bundled ? 'bundled' : sheet.file}; compline prices refresh updates it)`,
-  );
+  const age = Math.floor((Date.parse(ctx.today) - Date.parse(sheet.date)) / 86_400_000);
+  if (age > STALE_DAYS) {
+    ctx.log(
+      `warn: the price sheet is ${age} days old (${sheet.date}, ${sheet.bundled ? 'bundled' : sheet.file}); compline prices refresh fetches current prices`,
+    );
+  }
   return sheet;
 }

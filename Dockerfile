@@ -17,6 +17,7 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /src/dist ./dist
 COPY src/checks ./src/checks
 COPY src/finops/rules ./src/finops/rules
+COPY src/finops/prices/retail-prices.json ./src/finops/prices/retail-prices.json
 COPY compline.schema.json ./
 # `compline` on the PATH, as `npm install -g` would link it
 RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/compline

@@ -54,6 +54,13 @@ function parseSize(text: string): number {
   return bytes;
 }
 
+/** `250`, `99.50` → a non-negative amount in the price sheet's currency. */
+function parseAmount(text: string): number {
+  const amount = /^\d+(\.\d{1,2})?$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(amount)) throw new ArgumentError(`--budget-delta ${text}: expected an amount such as 250 or 99.50`);
+  return amount;
+}
+
 const COMMANDS: Record<string, Command> = {
   run: {
     usage: `compline run [--config FILE] [--out DIR] [--store FILE] [--parquet DIR] [--fail-on SEVERITY] [--format text|json]
@@ -138,7 +145,7 @@ not published to output.blob exit 6 (before 1, after 4).`,
     },
   },
   gate: {
-    usage: `compline gate <plan.json|-> [--config FILE] [--tenant ID] [--fail-on SEVERITY] [--unknown fail|warn] [--format FORMAT] [--output FORMAT=PATH ...] [--max-plan-size SIZE]
+    usage: `compline gate <plan.json|-> [--config FILE] [--tenant ID] [--fail-on SEVERITY] [--unknown fail|warn] [--format FORMAT] [--output FORMAT=PATH ...] [--max-plan-size SIZE] [--budget-delta AMOUNT] [--prices FILE]
 
 Evaluates a Terraform plan (terraform show -json output, from a file or - for stdin) against the check catalogue.
 
@@ -149,7 +156,13 @@ Evaluates a Terraform plan (terraform show -json output, from a file or - for st
   --format FORMAT       stdout format: text (default), json, sarif, junit, markdown
   --output FORMAT=PATH  also write FORMAT to PATH; repeatable (e.g. --output sarif=compline.sarif); missing
                         folders are created, and all files appear together or none does
-  --max-plan-size SIZE  refuse plans larger than SIZE bytes (at least 1; suffixes K, M, G; default 512M)`,
+  --max-plan-size SIZE  refuse plans larger than SIZE bytes (at least 1; suffixes K, M, G; default 512M)
+  --budget-delta AMOUNT exit 7 when the plan's monthly cost delta exceeds AMOUNT (the price sheet's currency), or
+                        when a resource that may raise it has no price
+  --prices FILE         price sheet from compline prices refresh (default: finops.prices in --config, else the
+                        bundled, dated sheet)
+
+Every format shows the plan's monthly cost delta at list prices and the price sheet's date.`,
     options: {
       config: { type: 'string' },
       tenant: { type: 'string' },
@@ -158,6 +171,8 @@ Evaluates a Terraform plan (terraform show -json output, from a file or - for st
       format: { type: 'string', default: 'text' },
       output: { type: 'string', multiple: true, default: [] },
       'max-plan-size': { type: 'string' },
+      'budget-delta': { type: 'string' },
+      prices: { type: 'string' },
     },
     positionals: [1, 1],
     async run(v, p) {
@@ -172,6 +187,8 @@ Evaluates a Terraform plan (terraform show -json output, from a file or - for st
         outputs: (v.output as string[]).map(parseOutputSpec),
         color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
         ...(v['max-plan-size'] !== undefined ? { maxPlanBytes: parseSize(String(v['max-plan-size'])) } : {}),
+        ...(v['budget-delta'] !== undefined ? { budgetDelta: parseAmount(String(v['budget-delta'])) } : {}),
+        ...(v.prices ? { prices: String(v.prices) } : {}),
       });
       out(rendered);
       return result.exit_code;
@@ -282,6 +299,34 @@ Exit 0 every verdict identical; 1 a verdict differs or the pack is not intact.`,
       return result.exitCode;
     },
   },
+  'prices refresh': {
+    usage: `compline prices refresh [--out FILE] [--regions LIST] [--endpoint URL]
+
+Fetches the price sheet's SKUs again from the Azure Retail Prices API into a new dated sheet.
+
+  --out FILE       where the sheet goes (default: compline-prices.json); written whole or not at all
+  --regions LIST   comma-separated ARM regions (default: the bundled sheet's eleven regions)
+  --endpoint URL   the API (default: https://prices.azure.com/api/retail/prices)
+
+Point finops.prices in compline.yaml, or compline gate --prices, at the file to use it. A failure (network,
+HTTP error, throttling that lasts, a region without prices) is one line and exit 2; the file is then untouched.`,
+    options: {
+      out: { type: 'string', default: 'compline-prices.json' },
+      regions: { type: 'string' },
+      endpoint: { type: 'string' },
+    },
+    positionals: [0, 0],
+    async run(v) {
+      const { pricesRefresh } = await import('./commands/prices.js');
+      const { text } = await pricesRefresh({
+        out: String(v.out),
+        ...(v.regions ? { regions: String(v.regions) } : {}),
+        ...(v.endpoint ? { endpoint: String(v.endpoint) } : {}),
+      });
+      out(text);
+      return 0;
+    },
+  },
   'config validate': {
     usage: `compline config validate <file>
 
@@ -320,7 +365,7 @@ ${Object.entries(COMMANDS)
 Options: --help (also after any command), --version
 Exit codes: 0 ok, 1 findings at or above the threshold, 2 bad input or usage, 3 internal error,
 4 (run) sources partial or failed, 5 (verify) intact but the signer is not trusted,
-6 (run) written locally but not published to Blob Storage`;
+6 (run) written locally but not published to Blob Storage, 7 (gate) monthly cost delta over --budget-delta`;
 
 function summary(command: Command): string {
   return command.usage.split('\n\n')[1]?.split('\n')[0] ?? '';

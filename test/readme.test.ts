@@ -25,6 +25,7 @@ describe('README', () => {
       'rules show',
       'verify',
       'replay',
+      'prices refresh',
       'config validate',
       'config schema',
     ]);
@@ -38,7 +39,7 @@ describe('README', () => {
   });
 
   it('documents every exit code the CLI names', () => {
-    for (const code of ['0', '1', '2', '3', '4', '5']) expect(readme).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
+    for (const code of ['0', '1', '2', '3', '4', '5', '6', '7']) expect(readme).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
   });
 
   it('CI examples are valid YAML and call the gate with options it has', () => {

@@ -1,8 +1,13 @@
-// `compline gate <plan.json|->`: the CI gate. Same catalogue as the nightly run, over a Terraform plan.
+// `compline gate <plan.json|->`: the CI gate. Same catalogue as the nightly run, over a Terraform plan, and the
+// plan's monthly cost delta at the price sheet's list prices.
+import { resolve } from 'node:path';
 import { normalisePlan, readPlan } from '../collectors/terraform-plan/index.js';
 import type { Config, Tenant } from '../config.js';
 import { evaluate } from '../engine.js';
 import { UsageError } from '../errors.js';
+import { PriceLookup } from '../finops/prices/lookup.js';
+import { COSTED_TYPES, planCost } from '../finops/prices/plan-cost.js';
+import { loadSheet } from '../finops/prices/sheet.js';
 import { requirementsIn } from '../frameworks.js';
 import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
 import { byCodePoint } from '../ordering.js';
@@ -33,6 +38,10 @@ export interface GateOptions {
   maxPlanBytes?: number;
   /** Today (YYYY-MM-DD) for waiver expiry; defaults to the current UTC date. */
   today?: string;
+  /** Exit 7 when the plan's monthly cost delta exceeds this (the price sheet's currency). */
+  budgetDelta?: number;
+  /** A price sheet file; default finops.prices in the config, else the bundled sheet. */
+  prices?: string;
 }
 
 export interface GateOutcome {
@@ -101,6 +110,7 @@ async function checkOutputs(opts: GateOptions): Promise<void> {
   const taken = new Map<string, string>();
   if (opts.plan !== '-') taken.set(await canonicalPath(opts.plan), `the plan ${opts.plan}`);
   if (opts.config) taken.set(await canonicalPath(opts.config), `the config ${opts.config}`);
+  if (opts.prices) taken.set(await canonicalPath(opts.prices), `the price sheet ${opts.prices}`);
   for (const o of opts.outputs) {
     const label = outputLabel(o);
     await checkOutputFile(label, o.path);
@@ -127,15 +137,29 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
   const label = opts.plan === '-' ? 'stdin' : opts.plan;
   // The plan is read while DuckDB loads (the module alone takes as long as reading a large plan). Both
   // promises get a handler at once: a rejection is dealt with below, not reported as unhandled meanwhile.
-  let reading: Promise<unknown> | null = readPlan(opts.plan, opts.maxPlanBytes ? { maxBytes: opts.maxPlanBytes } : {});
+  const keepBefore = (type: string) => COSTED_TYPES.has(type);
+  let reading: Promise<unknown> | null = readPlan(opts.plan, {
+    keepBefore,
+    ...(opts.maxPlanBytes ? { maxBytes: opts.maxPlanBytes } : {}),
+  });
   reading.catch(() => {});
+  const configuredPrices = config?.finops.prices;
+  const pricesPath = opts.prices ?? (configuredPrices && loaded ? resolve(loaded.baseDir, configuredPrices) : null);
+  const sheet = loadSheet(pricesPath);
+  sheet.catch(() => {});
   const opening = import('../store.js').then(({ Store }) => Store.open(':memory:', { threads: 1 }));
   opening.catch(() => {});
   let plan: ReturnType<typeof normalisePlan>;
+  let cost: GateResult['cost'];
   try {
-    plan = normalisePlan(await reading, label);
-    // The parsed plan is garbage once normalised; the promise would keep it alive to the end.
+    const parsed = await reading;
+    plan = normalisePlan(parsed, label);
+    // The parsed plan is garbage once normalised and priced; the promise would keep it alive to the end.
     reading = null;
+    cost = planCost(parsed, new PriceLookup(await sheet), {
+      ...(opts.budgetDelta !== undefined ? { budget: opts.budgetDelta } : {}),
+      unknownFails: opts.unknown === 'fail',
+    });
   } catch (e) {
     (await opening.catch(() => null))?.close();
     throw e;
@@ -224,8 +248,10 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
       active: (config?.waivers ?? []).filter((w) => w.expires >= today && (!w.tenant || w.tenant === tenant?.id)),
       expired,
     },
+    cost,
     warnings,
-    exit_code: summary.blocking > 0 ? 1 : 0,
+    // An exceeded budget wins over findings, as run's exit 4 does: both fail the pipeline, and 7 says why more narrowly.
+    exit_code: cost.budget?.blocking ? 7 : summary.blocking > 0 ? 1 : 0,
   };
   const rendered = render(result, opts.format, checks, opts.color);
   // Published last: once the files are in place nothing else can fail.

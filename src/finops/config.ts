@@ -1,6 +1,7 @@
 // The `finops` section of compline.yaml: each part owns its schema.
 import { z } from 'zod';
 import { allocationConfig } from './allocation/config.js';
+import { pricesConfig } from './prices/config.js';
 import { rulesConfig } from './rules/config.js';
 import { signalsConfig } from './signals/config.js';
 
@@ -9,5 +10,6 @@ export const finopsConfig = z
     allocation: allocationConfig,
     rules: rulesConfig,
     signals: signalsConfig,
+    prices: pricesConfig,
   })
   .prefault({});

@@ -5,8 +5,9 @@
 //
 // Left out: prior_state and resource_drift; planned_values when resource_changes has every resource it
 // lists (Terraform lists them all, no-op included); the `before` side of each change except for deletes,
-// whose verdicts are read from it. Only plans with a prior state take this way. Anything unexpected gives
-// null, and the caller parses the whole text.
+// whose verdicts are read from it, and for the types the caller names (the gate prices their updates).
+// Only plans with a prior state take this way. Anything unexpected gives null, and the caller parses the
+// whole text.
 
 import { splitSteps } from './references.js';
 
@@ -299,7 +300,7 @@ const parseSlice = (b: Buffer, cut: Cut): unknown => JSON.parse(b.toString('utf8
  * The plan with the parts the gate does not read left out, or null when the text is not a JSON object
  * this pass can vouch for (the caller then parses all of it, and reports any error precisely).
  */
-export function parseLeanPlan(b: Buffer, from = 0): Obj | null {
+export function parseLeanPlan(b: Buffer, from = 0, keepBefore?: (type: string) => boolean): Obj | null {
   // Without prior state nothing exists yet: few `before` sides to leave out, and the pass would cost more
   // than it saves. Terraform writes prior_state after resource_changes: look for it from the end.
   if (b.lastIndexOf('"prior_state"', b.length, 'latin1') < from) return null;
@@ -330,13 +331,16 @@ export function parseLeanPlan(b: Buffer, from = 0): Obj | null {
   const changes = plan.resource_changes;
   try {
     for (const [i, parts] of found.befores) {
-      const change = Array.isArray(changes) && isObj(changes[i]) ? changes[i].change : undefined;
+      const rc = Array.isArray(changes) && isObj(changes[i]) ? changes[i] : undefined;
+      const change = rc?.change;
       if (!isObj(change)) return null;
-      // A delete is read from its before side; every other change from its after side.
+      // A delete is read from its before side; every other change from its after side, but for the types whose
+      // before side the caller compares (an update's cost is after − before).
       const deleting = change.after === null || change.after === undefined;
+      const kept = deleting || (keepBefore !== undefined && typeof rc?.type === 'string' && keepBefore(rc.type));
       for (const [name, cut] of parts) {
         if (change[name] !== OMITTED) return null;
-        if (deleting) change[name] = parseSlice(b, cut);
+        if (kept) change[name] = parseSlice(b, cut);
         else delete change[name];
       }
     }

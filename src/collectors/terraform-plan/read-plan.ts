@@ -9,6 +9,8 @@ import { parseLeanPlan } from './lean-parse.js';
 export interface PlanReadOptions {
   /** Refuse larger inputs. Default 512 MiB. */
   maxBytes?: number;
+  /** Resource types whose changes keep their `before` side even when they are not deletes. */
+  keepBefore?: (type: string) => boolean;
 }
 
 export const DEFAULT_MAX_PLAN_BYTES = 512 * 1024 ** 2;
@@ -39,7 +41,7 @@ export async function readPlan(path: string, opts: PlanReadOptions = {}): Promis
   }
   // A file that has grown since stat, or a pipe: reading stopped one byte past the limit.
   if (buf.length > max) throw new UsageError(`${path}: input exceeds the ${formatLimit(max)} plan size limit`);
-  return parsePlanBytes(buf, path);
+  return parsePlanBytes(buf, path, opts.keepBefore);
 }
 
 /**
@@ -84,18 +86,18 @@ export async function readPlanStream(stream: Readable, label: string, opts: Plan
   } catch (e) {
     throw e instanceof UsageError ? e : new UsageError(`${label}: ${fsReason(e)}`);
   }
-  return parsePlanBytes(Buffer.concat(chunks, total), label);
+  return parsePlanBytes(Buffer.concat(chunks, total), label, opts.keepBefore);
 }
 
 /** Bytes → parsed JSON, with a precise one-line reason when they are not a JSON document. */
-export function parsePlanBytes(buf: Buffer, label: string): unknown {
+export function parsePlanBytes(buf: Buffer, label: string, keepBefore?: (type: string) => boolean): unknown {
   if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) {
     throw new UsageError(`${label}: UTF-16 text, not a UTF-8 JSON plan (re-save it as UTF-8)`);
   }
   const head = buf.subarray(0, 1024);
   if (head.includes(0) || !isUtf8Prefix(head)) throw new UsageError(`${label}: binary data, not a JSON plan`);
   const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-  const lean = parseLeanPlan(buf, bom);
+  const lean = parseLeanPlan(buf, bom, keepBefore);
   if (lean) return lean;
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -1,5 +1,6 @@
 // The result of `compline gate plan.json`: one document every gate renderer reads, and its JSON Schema.
 import type { Waiver } from '../../config.js';
+import type { PlanCost } from '../../finops/prices/plan-cost.js';
 import { type Finding, type Remediation, SEVERITIES, type Severity } from '../../model.js';
 
 export const GATE_SCHEMA_VERSION = 1;
@@ -30,8 +31,30 @@ export interface GateResult {
   /** All statuses including pass; blocking first, then severity (worst first), check id, address. */
   findings: GateFinding[];
   waivers: { active: Waiver[]; expired: { waiver: Waiver; matched: number }[] };
+  /** The plan's monthly cost delta at the price sheet's list prices, and the sheet's date. */
+  cost: PlanCost;
   warnings: string[];
-  exit_code: 0 | 1;
+  /** 7: the monthly cost delta is over --budget-delta (or may be); wins over 1. */
+  exit_code: 0 | 1 | 7;
+}
+
+/** `+123.40 USD` / `-5.00 USD`. */
+export function signedAmount(amount: number, currency: string): string {
+  return `${amount > 0 ? '+' : amount < 0 ? '-' : '±'}${Math.abs(amount).toFixed(2)} ${currency}`;
+}
+
+/** One line on the cost: delta, how many resources are and are not priced, the sheet's date, and the budget. */
+export function costSummary(cost: PlanCost): string {
+  const sheet = cost.price_sheet;
+  const unpriced = cost.not_priced.length + Object.values(cost.unpriced_types).reduce((s, n) => s + n, 0);
+  const budget = cost.budget ? ` · budget ${cost.budget.status}: ${cost.budget.reason}` : '';
+  return `monthly cost delta ${signedAmount(cost.monthly_delta, sheet.currency)} (${cost.items.length} priced, ${unpriced} not priced) · price sheet of ${sheet.date} (${sheet.file ?? 'bundled'})${budget}`;
+}
+
+/** What a side costs, briefly: `Standard_D2s_v5 ×1 70.08`. */
+export function sideText(side: { lines: { sku: string; quantity: number; monthly: number }[] } | null): string {
+  if (!side) return '';
+  return side.lines.map((l) => `${l.sku} ×${l.quantity} ${l.monthly.toFixed(2)}`).join(' + ');
 }
 
 /** What a finding is about, as a reader knows it: the Terraform address, else the resource id. */
@@ -62,6 +85,83 @@ const count = { type: 'integer', minimum: 0 } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 
+const action = { enum: ['create', 'delete', 'update', 'replace'] } as const;
+
+function costSchema(): object {
+  return {
+    type: 'object',
+    description:
+      "The plan's monthly cost delta at list prices: create adds, delete subtracts, update and replace are after − before.",
+    additionalProperties: false,
+    required: ['price_sheet', 'hours_per_month', 'monthly_delta', 'items', 'not_priced', 'unpriced_types', 'budget'],
+    properties: {
+      price_sheet: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['date', 'currency', 'origin', 'source', 'file'],
+        properties: {
+          date: { type: 'string', format: 'date', description: 'The day the sheet was fetched (or, bundled, assembled).' },
+          currency: { type: 'string' },
+          origin: { enum: ['bundled', 'refreshed'] },
+          source: { type: 'string' },
+          file: { ...nullableString, description: 'The sheet file given; null for the bundled sheet.' },
+        },
+      },
+      hours_per_month: { const: 730 },
+      monthly_delta: { type: 'number', description: 'Sum of the priced items; not_priced and unpriced_types are not in it.' },
+      items: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['address', 'type', 'action', 'before', 'after', 'monthly_delta', 'notes'],
+          properties: {
+            address: { type: 'string' },
+            type: { type: 'string' },
+            action,
+            before: { $ref: '#/$defs/costSide' },
+            after: { $ref: '#/$defs/costSide' },
+            monthly_delta: { type: 'number' },
+            notes: stringList,
+          },
+        },
+      },
+      not_priced: {
+        type: 'array',
+        description: 'Changed resources of priced types without a number, each with why.',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['address', 'type', 'action', 'kind', 'reason'],
+          properties: {
+            address: { type: 'string' },
+            type: { type: 'string' },
+            action,
+            kind: { enum: ['usage-based', 'billed-elsewhere', 'unknown-at-plan', 'no-price'] },
+            reason: { type: 'string' },
+          },
+        },
+      },
+      unpriced_types: {
+        type: 'object',
+        description: 'Changed azurerm resources of types Compline does not price, counted by type (never as 0).',
+        additionalProperties: count,
+      },
+      budget: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        required: ['limit', 'status', 'reason', 'blocking'],
+        properties: {
+          limit: { type: 'number', minimum: 0 },
+          status: { enum: ['within', 'exceeded', 'unknown'] },
+          reason: { type: 'string' },
+          blocking: { type: 'boolean', description: 'Gives exit code 7.' },
+        },
+      },
+    },
+  };
+}
+
 /** JSON Schema (draft 2020-12) of `compline gate --format json`; consumers may rely on everything it names. */
 export function gateJsonSchema(): object {
   return {
@@ -83,6 +183,7 @@ export function gateJsonSchema(): object {
       'summary',
       'findings',
       'waivers',
+      'cost',
       'warnings',
       'exit_code',
     ],
@@ -150,10 +251,44 @@ export function gateJsonSchema(): object {
           },
         },
       },
+      cost: { $ref: '#/$defs/cost' },
       warnings: stringList,
-      exit_code: { enum: [0, 1] },
+      exit_code: {
+        enum: [0, 1, 7],
+        description: '0 pass, 1 blocking findings, 7 monthly cost delta over --budget-delta (wins over 1).',
+      },
     },
     $defs: {
+      cost: costSchema(),
+      costSide: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        required: ['region', 'lines', 'monthly'],
+        properties: {
+          region: { type: 'string' },
+          monthly: { type: 'number' },
+          lines: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['what', 'sku', 'quantity', 'basis', 'unit_price', 'unit', 'monthly'],
+              properties: {
+                what: { type: 'string', description: 'compute, os disk, default node pool, control plane, disk, public ip, ...' },
+                sku: { type: 'string' },
+                quantity: { type: 'number', minimum: 0 },
+                basis: {
+                  type: 'string',
+                  description: 'Where the quantity comes from: instances, node_count, min_count (autoscaling ...).',
+                },
+                unit_price: { type: 'number', description: "The sheet item's retailPrice, per unit." },
+                unit: { type: 'string', description: "The sheet item's unitOfMeasure: 1 Hour, 1/Month, 1 GB/Month, 1/Day." },
+                monthly: { type: 'number', description: 'quantity × unit price per month (730 hours), rounded to cents.' },
+              },
+            },
+          },
+        },
+      },
       severity: { enum: [...SEVERITIES] },
       finding: {
         type: 'object',

@@ -1,6 +1,13 @@
 // JUnit XML for Azure DevOps (PublishTestResults@2, testResultsFormat JUnit): a suite per check, a case per resource.
 import type { CheckMeta, Remediation } from '../../model.js';
-import { findingTarget, type GateFinding, type GateResult, remediationParagraphs, requirementIds } from './gate-result.js';
+import {
+  costSummary,
+  findingTarget,
+  type GateFinding,
+  type GateResult,
+  remediationParagraphs,
+  requirementIds,
+} from './gate-result.js';
 
 /** Characters XML 1.0 forbids (C0 controls but tab, LF, CR; U+FFFE, U+FFFF; lone surrogates) become U+FFFD. */
 const INVALID_XML =
@@ -80,6 +87,33 @@ function counts(findings: readonly GateFinding[]): Counts {
   };
 }
 
+/** The cost as a suite of its own: the price sheet's date and the delta as properties, the budget as its one case. */
+function costSuite(result: GateResult): string[] {
+  const { cost } = result;
+  const budget = cost.budget;
+  const failed = budget?.blocking ?? false;
+  const properties = {
+    price_sheet_date: cost.price_sheet.date,
+    price_sheet: cost.price_sheet.file ?? 'bundled',
+    currency: cost.price_sheet.currency,
+    monthly_delta: cost.monthly_delta.toFixed(2),
+    priced: String(cost.items.length),
+    not_priced: String(cost.not_priced.length + Object.values(cost.unpriced_types).reduce((s, n) => s + n, 0)),
+    ...(budget ? { budget_limit: budget.limit.toFixed(2), budget_status: budget.status } : {}),
+  };
+  const open = `    <testcase${attrs({ classname: 'compline-cost', name: 'monthly cost delta', time: 0 })}`;
+  return [
+    `  <testsuite${attrs({ name: 'compline-cost', tests: 1, failures: failed ? 1 : 0, errors: 0, skipped: 0, time: 0 })}>`,
+    `    <properties>${Object.entries(properties)
+      .map(([name, value]) => `<property${attrs({ name, value })}/>`)
+      .join('')}</properties>`,
+    failed
+      ? `${open}>\n      <failure${attrs({ message: budget!.reason, type: `budget ${budget!.status}` })}>${xmlText(costSummary(cost))}</failure>\n    </testcase>`
+      : `${open}>\n      <system-out>${xmlText(costSummary(cost))}</system-out>\n    </testcase>`,
+    '  </testsuite>',
+  ];
+}
+
 export function renderJunit(result: GateResult, checks: readonly CheckMeta[]): string {
   const byId = new Map(checks.map((c) => [c.id, c]));
   const suites = new Map<string, GateFinding[]>();
@@ -89,6 +123,9 @@ export function renderJunit(result: GateResult, checks: readonly CheckMeta[]): s
     else suites.set(f.check_id, [f]);
   }
   const total = counts(result.findings);
+  // The cost suite's one case counts too.
+  total.tests++;
+  if (result.cost.budget?.blocking) total.failures++;
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attrs({ name: 'compline', ...total, time: 0 })}>`];
   for (const id of [...suites.keys()].sort()) {
     const findings = suites.get(id) ?? [];
@@ -100,6 +137,6 @@ export function renderJunit(result: GateResult, checks: readonly CheckMeta[]): s
     for (const f of findings) lines.push(testcase(f, check, result));
     lines.push('  </testsuite>');
   }
-  lines.push('</testsuites>');
+  lines.push(...costSuite(result), '</testsuites>');
   return `${lines.join('\n')}\n`;
 }

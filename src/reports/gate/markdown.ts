@@ -1,5 +1,13 @@
 // GitHub-flavoured Markdown for a step summary or PR comment: verdict first, blocking findings, the rest folded.
-import { findingTarget, type GateFinding, type GateResult, requirementIds } from './gate-result.js';
+import {
+  costSummary,
+  findingTarget,
+  type GateFinding,
+  type GateResult,
+  requirementIds,
+  sideText,
+  signedAmount,
+} from './gate-result.js';
 
 /** Rows per table; past this a table ends with "… and N more" (PR comments are capped at 65,536 characters). */
 export const MAX_TABLE_ROWS = 200;
@@ -45,12 +53,56 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** The monthly cost delta, always shown with the price sheet's date; the resources behind it folded. */
+function costSection(result: GateResult): string {
+  const { cost } = result;
+  const currency = cost.price_sheet.currency;
+  const parts = [`### Monthly cost delta: ${signedAmount(cost.monthly_delta, currency)}`, mdCell(costSummary(cost))];
+  if (cost.items.length) {
+    parts.push(
+      folded(
+        `Priced resources (${cost.items.length})`,
+        table(
+          ['Delta', 'Address', 'Action', 'Before', 'After', 'Notes'],
+          cost.items.map((i) => [
+            signedAmount(i.monthly_delta, currency),
+            i.address,
+            i.action,
+            sideText(i.before),
+            sideText(i.after),
+            i.notes.join('; '),
+          ]),
+        ),
+      ),
+    );
+  }
+  const types = Object.entries(cost.unpriced_types);
+  if (cost.not_priced.length || types.length) {
+    parts.push(
+      folded(
+        `Not priced (${cost.not_priced.length + types.reduce((s, [, n]) => s + n, 0)})`,
+        table(
+          ['Address or type', 'Action', 'Why'],
+          [
+            ...cost.not_priced.map((n) => [n.address, n.action, `${n.kind}: ${n.reason}`]),
+            ...types.map(([t, n]) => [t, `${n} changed`, 'a type Compline does not price']),
+          ],
+        ),
+      ),
+    );
+  }
+  return parts.join('\n\n');
+}
+
 export function renderMarkdown(result: GateResult): string {
   const { summary } = result;
   const passed = result.exit_code === 0;
+  const budget = result.cost.budget;
   const verdict = passed
     ? `✅ Compline gate passed: no blocking findings (fail-on ${result.fail_on})`
-    : `❌ Compline gate failed: ${plural(summary.blocking, 'blocking finding')} (fail-on ${result.fail_on})`;
+    : result.exit_code === 7 && budget
+      ? `❌ Compline gate failed: monthly cost budget ${budget.status}${summary.blocking ? `, and ${plural(summary.blocking, 'blocking finding')}` : ''}`
+      : `❌ Compline gate failed: ${plural(summary.blocking, 'blocking finding')} (fail-on ${result.fail_on})`;
   const context = [
     `Plan ${mdCell(result.plan.label)}`,
     ...(result.tenant ? [`tenant ${mdCell(result.tenant)}`] : []),
@@ -61,7 +113,7 @@ export function renderMarkdown(result: GateResult): string {
     `${summary.waived} waived`,
     `${summary.pass} pass`,
   ].join(' · ');
-  const sections = [`## ${verdict}`, context];
+  const sections = [`## ${verdict}`, context, costSection(result)];
 
   const blocking = result.findings.filter((f) => f.blocking);
   if (blocking.length) sections.push(`### Blocking findings\n\n${table(FINDING_HEADERS, blocking.map(findingRow))}`);

@@ -1,6 +1,6 @@
 // Terminal output: non-pass findings grouped by severity, then one summary line and the warnings.
 import { SEVERITIES, type Severity } from '../../model.js';
-import { findingTarget, type GateFinding, type GateResult } from './gate-result.js';
+import { costSummary, findingTarget, type GateFinding, type GateResult, sideText, signedAmount } from './gate-result.js';
 
 const ANSI = { reset: 0, bold: 1, dim: 2, red: 31, yellow: 33, blue: 34, magenta: 35, green: 32 } as const;
 type Style = keyof typeof ANSI;
@@ -61,8 +61,38 @@ export function renderText(result: GateResult, options: { color: boolean }): str
     }
   }
 
+  const { cost } = result;
+  const currency = cost.price_sheet.currency;
+  if (cost.items.length || cost.not_priced.length || Object.keys(cost.unpriced_types).length) {
+    lines.push(
+      '',
+      paint(`Monthly cost (list prices, ${cost.hours_per_month} h/month, price sheet of ${cost.price_sheet.date})`, ['bold']),
+    );
+    for (const item of cost.items) {
+      const change = [sideText(item.before), sideText(item.after)].filter(Boolean).join(' → ');
+      const notes = item.notes.length ? ` (${item.notes.join('; ')})` : '';
+      lines.push(
+        `  ${signedAmount(item.monthly_delta, currency).padStart(14)}  ${terminalSafe(item.address)} [${item.action}] ${terminalSafe(change)}${terminalSafe(notes)}`,
+      );
+    }
+    for (const n of cost.not_priced) {
+      lines.push(
+        `  ${paint('not priced'.padStart(14), ['yellow'])}  ${terminalSafe(n.address)} [${n.action}] ${n.kind}: ${terminalSafe(n.reason)}`,
+      );
+    }
+    const types = Object.entries(cost.unpriced_types).sort(([a], [b]) => (a < b ? -1 : 1));
+    if (types.length)
+      lines.push(
+        `  ${'not priced'.padStart(14)}  types Compline does not price: ${types.map(([t, n]) => `${t} (${n})`).join(', ')}`,
+      );
+  }
+
+  // Always said, even for a plan with nothing priced: which sheet, of which date, priced it.
+  const over = cost.budget?.blocking ?? false;
+  lines.push('', `${over ? paint('✗ cost:', ['bold', 'red']) : 'cost:'} ${terminalSafe(costSummary(cost))}`);
+
   const s = result.summary;
-  const verdict = s.blocking > 0 ? paint('✗', ['bold', 'red']) : paint('✓', ['bold', 'green']);
+  const verdict = result.exit_code !== 0 ? paint('✗', ['bold', 'red']) : paint('✓', ['bold', 'green']);
   lines.push(
     '',
     `${verdict} ${paint(`${s.blocking} blocking`, s.blocking > 0 ? ['bold', 'red'] : ['bold'])} (fail-on ${result.fail_on}) · ${s.fail} fail · ${s.error} error · ${s.unknown} unknown · ${s.waived} waived · ${s.pass} pass`,

@@ -132,6 +132,62 @@ export const FINDINGS: GateFinding[] = [
   finding('legacy-tagging', 'azurerm_resource_group.main', 'fail', 'low', 'CostCenter tag is missing'),
 ];
 
+/** A plan's cost: one priced VM, a storage account (usage-based), a hostile address without a price, an unpriced type. */
+export const COST: GateResult['cost'] = {
+  price_sheet: {
+    date: '2026-12-05',
+    currency: 'USD',
+    origin: 'bundled',
+    source: 'https://prices.azure.com/api/retail/prices',
+    file: null,
+  },
+  hours_per_month: 730,
+  monthly_delta: 70.08,
+  items: [
+    {
+      address: 'azurerm_linux_virtual_machine.app',
+      type: 'azurerm_linux_virtual_machine',
+      action: 'create',
+      before: null,
+      after: {
+        region: 'eastus',
+        monthly: 70.08,
+        lines: [
+          {
+            what: 'compute',
+            sku: 'Standard_D2s_v5',
+            quantity: 1,
+            basis: 'instance',
+            unit_price: 0.096,
+            unit: '1 Hour',
+            monthly: 70.08,
+          },
+        ],
+      },
+      monthly_delta: 70.08,
+      notes: ['os disk not priced: its size comes from the image unless os_disk.disk_size_gb is set'],
+    },
+  ],
+  not_priced: [
+    {
+      address: 'azurerm_storage_account.logs',
+      type: 'azurerm_storage_account',
+      action: 'create',
+      kind: 'usage-based',
+      reason: 'not priced: billed by the capacity stored, which a plan does not hold',
+    },
+    {
+      address: `azurerm_managed_disk.${HOSTILE}`,
+      type: 'azurerm_managed_disk',
+      action: 'create',
+      kind: 'no-price',
+      reason: HOSTILE,
+    },
+  ],
+  unpriced_types: { azurerm_key_vault: 2 },
+  budget: null,
+};
+
 export function gateResult(overrides: Partial<GateResult> = {}): GateResult {
   return {
     schema_version: GATE_SCHEMA_VERSION,
@@ -149,6 +205,7 @@ export function gateResult(overrides: Partial<GateResult> = {}): GateResult {
     summary: { pass: 3, fail: 4, error: 1, waived: 1, unknown: 1, blocking: 3 },
     findings: FINDINGS,
     waivers: { active: [ACTIVE_WAIVER], expired: [{ waiver: EXPIRED_WAIVER, matched: 1 }] },
+    cost: COST,
     warnings: ['2 azurerm resources of types the gate cannot map yet: azurerm_foo_bar (2)', `odd plan note ${HOSTILE}`],
     exit_code: 1,
     ...overrides,

@@ -30,16 +30,16 @@ describe('renderJunit', () => {
     expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
   });
 
-  it('counts every check × resource as a test case, totalled on <testsuites>', () => {
+  it('counts every check × resource as a test case, and the cost, totalled on <testsuites>', () => {
     expect(parsed.testsuites).toMatchObject({
       name: 'compline',
-      tests: '10',
+      tests: '11',
       failures: '4',
       errors: '2',
       skipped: '1',
       time: '0',
     });
-    expect(cases).toHaveLength(10);
+    expect(cases).toHaveLength(11);
     expect(cases.filter((c) => c.failure)).toHaveLength(4);
     expect(cases.filter((c) => c.error)).toHaveLength(2);
     expect(cases.filter((c) => c.skipped)).toHaveLength(1);
@@ -53,6 +53,7 @@ describe('renderJunit', () => {
       ['storage-https-only', '2', '0', '1', '0'],
       ['storage-min-tls', '2', '1', '1', '0'],
       ['storage-no-public-blob-access', '1', '1', '0', '0'],
+      ['compline-cost', '1', '0', '0', '0'],
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GateFinding } from '../../../src/reports/gate/gate-result.js';
 import { MAX_TABLE_ROWS, mdCell, renderMarkdown } from '../../../src/reports/gate/markdown.js';
-import { EVIDENCE_MARKER, FINDINGS, gateResult } from './gate-fixture.js';
+import { COST, EVIDENCE_MARKER, FINDINGS, gateResult } from './gate-fixture.js';
 
 const md = renderMarkdown(gateResult());
 /** The lines from `heading` (a `###` heading or a `<summary>`) to the next `<details>` or `</details>`. */
@@ -31,6 +31,7 @@ describe('renderMarkdown', () => {
         findings: FINDINGS.filter((f) => f.status === 'pass'),
         summary: { pass: 3, fail: 0, error: 0, waived: 0, unknown: 0, blocking: 0 },
         waivers: { active: [], expired: [] },
+        cost: { ...COST, monthly_delta: 0, items: [], not_priced: [], unpriced_types: {} },
         warnings: [],
       }),
     );
@@ -77,7 +78,8 @@ describe('renderMarkdown', () => {
       expect(cells(line)).toBe(width);
       for (let j = i + 1; lines[j]?.startsWith('|'); j++) expect(cells(lines[j] ?? ''), lines[j]).toBe(width);
     });
-    expect(tables).toBe(5);
+    // Blocking, non-blocking failures, errors and unknowns, waived, expired waivers; priced and not priced resources.
+    expect(tables).toBe(7);
   });
 
   it(`caps a table at ${MAX_TABLE_ROWS} rows and says how many more there are`, () => {

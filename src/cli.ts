@@ -56,7 +56,7 @@ function parseSize(text: string): number {
 
 const COMMANDS: Record<string, Command> = {
   run: {
-    usage: `compline run [--config FILE] [--out DIR] [--store FILE] [--parquet DIR] [--fail-on SEVERITY] [--format text|json]
+    usage: `compline run [--config FILE] [--out DIR] [--store FILE] [--parquet DIR] [--fail-on SEVERITY] [--format text|json] [--shard I/N] [--run-id ID]
 
 Collects the estate named in the config, evaluates every check, and writes one report per tenant
 (plus _platform for resources no tenant owns) to <out>/<run-id>/<tenant>/report.json.
@@ -68,6 +68,9 @@ Collects the estate named in the config, evaluates every check, and writes one r
                       Missing folders are created; a path that cannot be is refused before any work.
   --fail-on SEVERITY  exit 1 when a failing finding is at or above low|medium|high|critical (default: never)
   --format FORMAT     text (summary table, default) or json (run id, status, counts)
+  --shard I/N         report only the tenants of shard I of N (0-based; _platform on shard 0), into
+                      <out>/<run-id>/shard-I-of-N/ with a Parquet snapshot for compline merge
+  --run-id ID         the run's id, shared by the shards of one run; {date} is today's UTC date (YYYYMMDD)
 
 Status ok: every source scope collected completely; partial: a scope was incomplete or failed; failed:
 nothing collected. partial and failed exit 4 (before 1), with one line on stderr saying why. Reports
@@ -79,10 +82,13 @@ not published to output.blob exit 6 (before 1, after 4).`,
       parquet: { type: 'string' },
       'fail-on': { type: 'string' },
       format: { type: 'string', default: 'text' },
+      shard: { type: 'string' },
+      'run-id': { type: 'string' },
     },
     positionals: [0, 0],
     async run(v) {
       const { runCommand } = await import('./commands/run.js');
+      const { expandRunId, parseShard } = await import('./sharding/shard.js');
       const failOn = v['fail-on'] === undefined ? undefined : oneOf('fail-on', v['fail-on'], SEVERITIES);
       const format = oneOf('format', v.format, ['text', 'json'] as const);
       const result = await runCommand({
@@ -91,6 +97,8 @@ not published to output.blob exit 6 (before 1, after 4).`,
         ...(v.store ? { store: String(v.store) } : {}),
         ...(v.parquet ? { parquet: String(v.parquet) } : {}),
         ...(failOn ? { failOn } : {}),
+        ...(v.shard ? { shard: parseShard(String(v.shard)) } : {}),
+        ...(v['run-id'] ? { runId: expandRunId('--run-id', String(v['run-id']), new Date()) } : {}),
       });
       if (format === 'json') {
         const tenants = Object.fromEntries(
@@ -132,6 +140,51 @@ not published to output.blob exit 6 (before 1, after 4).`,
           out(`\npublished ${result.uploads.length} files of ${tenants} tenant folders to Blob Storage`);
           for (const p of packs) out(`  ${p.tenant}: ${p.sas_url ?? p.url}`);
         }
+      }
+      if (result.exitReason) process.stderr.write(`compline: ${result.exitReason}\n`);
+      return result.exitCode;
+    },
+  },
+  merge: {
+    usage: `compline merge --run ID [--config FILE] [--from DIR] [--shards N] [--format text|json]
+
+Merges the shards of a sharded run (compline run --shard I/N --run-id ID) into the platform-wide summary.
+
+  --run ID         the run id the shards were given ({date} is today's UTC date, YYYYMMDD)
+  --config FILE    compline.yaml (default: ./compline.yaml); the shards must have run the same one
+  --from DIR       the shards' --out folder (default: output.blob when configured, else output.dir)
+  --shards N       the shard count expected (default: what the shards recorded)
+  --format FORMAT  text (summary table, default) or json
+
+Exit 0 every shard whole and complete; 4 a shard missing, partial, altered, of another config, or whose
+sources were incomplete, named on stderr, with no summary.`,
+    options: {
+      run: { type: 'string' },
+      config: { type: 'string', default: 'compline.yaml' },
+      from: { type: 'string' },
+      shards: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    },
+    positionals: [0, 0],
+    async run(v) {
+      if (!v.run) throw new ArgumentError('--run is required (the run id the shards were given)');
+      const format = oneOf('format', v.format, ['text', 'json'] as const);
+      const shards = v.shards === undefined ? undefined : Number(v.shards);
+      if (shards !== undefined && !(Number.isInteger(shards) && shards >= 1))
+        throw new ArgumentError(`--shards ${String(v.shards)}: expected a whole number of at least 1`);
+      const { expandRunId } = await import('./sharding/shard.js');
+      const { mergeCommand } = await import('./commands/merge.js');
+      const result = await mergeCommand({
+        config: String(v.config),
+        runId: expandRunId('--run', String(v.run), new Date()),
+        ...(v.from ? { from: String(v.from) } : {}),
+        ...(shards !== undefined ? { shards } : {}),
+      });
+      if (result.exitCode === 0) {
+        if (format === 'json') {
+          const tenants = Object.fromEntries([...result.tenants].map(([t, fws]) => [t, Object.fromEntries(fws)]));
+          out(JSON.stringify({ run_id: result.runId, status: result.status, shards: result.shards, tenants }, null, 2));
+        } else out(`run ${result.runId} (${result.shards.length} shards merged) ← ${result.location}\n\n${result.summary}`);
       }
       if (result.exitReason) process.stderr.write(`compline: ${result.exitReason}\n`);
       return result.exitCode;
@@ -293,7 +346,7 @@ ${Object.entries(COMMANDS)
 
 Options: --help (also after any command), --version
 Exit codes: 0 ok, 1 findings at or above the threshold, 2 bad input or usage, 3 internal error,
-4 (run) sources partial or failed, 5 (verify) intact but the signer is not trusted,
+4 (run) sources partial or failed (merge) a shard missing or partial, 5 (verify) intact but the signer is not trusted,
 6 (run) written locally but not published to Blob Storage`;
 
 function summary(command: Command): string {

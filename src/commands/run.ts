@@ -27,6 +27,8 @@ import { publishReports } from '../reports/publish.js';
 import { blobPublisher, defaultCredential, type UploadedFile } from '../reports/storage/blob-publisher.js';
 import { buildTenantReport, type RunMeta, type TenantReport } from '../reports/tenant-report.js';
 import { loadCatalogue, sharedMacros } from '../rules.js';
+import { ownsTenant, type Shard, shardName } from '../sharding/shard.js';
+import { writeShardSnapshot } from '../sharding/snapshot.js';
 import { type AlertDelivery, type FindingHistory, type SourceStatus, Store } from '../store.js';
 import { tenantResolver } from '../tenancy.js';
 import { TOOL_VERSION } from '../version.js';
@@ -45,6 +47,10 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Where alert routes read their URLs and keys; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Shared by the processes of a sharded run; defaults to a new id from `now`. */
+  runId?: string;
+  /** Only this shard's tenants (and the platform on shard 0) are reported; see src/sharding/shard.ts. */
+  shard?: Shard;
 }
 
 export interface RunResult {
@@ -193,7 +199,8 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   // Credentials that do not work at all stop the run here, before the store or any output exists.
   for (const c of collectors) await c.prepare?.(stop.signal);
   const now = opts.now ?? new Date();
-  const runId = newRunId(now);
+  const runId = opts.runId ?? newRunId(now);
+  const owned = (tenant: string | null) => !opts.shard || ownsTenant(opts.shard, tenant, PLATFORM);
   // The store opens first: a store that cannot be opened leaves no staged output behind.
   const store = await Store.open(paths.store);
   let writer: Awaited<ReturnType<typeof localFolderWriter>> | null = null;
@@ -202,7 +209,10 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const parquetStaging = paths.parquet ? resolve(paths.parquet, `.${runId}.partial`) : null;
   let parquetPublished = false;
   try {
-    writer = await localFolderWriter(paths.out, runId);
+    // A shard publishes beside the others: <out>/<run-id>/shard-<i>-of-<n>/<tenant>/.
+    writer = opts.shard
+      ? await localFolderWriter(resolve(paths.out, runId), shardName(opts.shard))
+      : await localFolderWriter(paths.out, runId);
     await store.beginRun({ runId, mode: 'nightly', toolVersion: TOOL_VERSION, configSha256: loaded.sha256 });
     begun = true;
     await store.scopeToRun(runId);
@@ -286,7 +296,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     const findings = evaluation.findings.filter((f) => {
       const frameworks = f.tenant_id === null ? undefined : frameworksOf.get(f.tenant_id);
       const requirements = catalogue.byId.get(f.check_id)?.requirements ?? {};
-      return !frameworks || frameworks.some((fw) => requirements[fw]);
+      return owned(f.tenant_id) && (!frameworks || frameworks.some((fw) => requirements[fw]));
     });
     await store.appendFindings(runId, findings, await store.firstSeen(runId));
     for (const e of evaluation.expiredWaivers)
@@ -356,6 +366,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         unassigned,
       }),
     );
+    for (const id of reports.keys()) if (!owned(id)) reports.delete(id);
     await publishReports({
       store,
       writer,
@@ -372,6 +383,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       await rename(parquetStaging, parquetFinal);
       parquetPublished = true;
     }
+    if (opts.shard) await writeShardSnapshot({ store, writer, runId, shard: opts.shard, status, config, loaded, reports });
     const outDir = await writer.commit();
     // The local folder is the run's record; the container gets a copy, and a copy that failed is the run's exit status.
     let uploads: UploadedFile[] = [];

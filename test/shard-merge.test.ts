@@ -1,0 +1,165 @@
+// Sharded runs: three shard processes plus a merge give the packs and the summary of one process, through real
+// Azurite; a shard that is missing, partial or altered fails the merge closed.
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unzipFiles } from '../src/evidence/zip.js';
+import { ownsTenant, parseShard, shardOfTenant } from '../src/sharding/shard.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from './support/azurite.js';
+import { compline, complineAsync, ROOT } from './support/cli.js';
+
+const RUN = 'nightly-20261205';
+const TENANTS = ['bank_alpha', 'credit_union_beta', 'fintech_gamma'];
+let azurite: Azurite;
+let service: BlobServiceClient;
+let dir: string;
+const ENV = { AZURITE_KEY };
+
+/** The demo, publishing to the Azurite container, its stores and signer in one folder. */
+function demoConfig(): string {
+  const text = readFileSync(join(ROOT, 'demo', 'compline.yaml'), 'utf8').replace(
+    /\noutput:[\s\S]*$/,
+    `
+output:
+  dir: out
+  store: store/one.duckdb
+  blob: { account_url: "${azurite.url}", container: evidence, prefix: compline/, credential: { kind: account_key, account_name: ${AZURITE_ACCOUNT}, key_env: AZURITE_KEY } }
+`,
+  );
+  writeFileSync(join(dir, 'compline.yaml'), text);
+  return join(dir, 'compline.yaml');
+}
+
+const time = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g;
+
+/** A tenant folder's files, timestamps and signatures aside: packs opened, manifests reduced to the files they list. */
+async function comparable(folder: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(folder).sort()) {
+    const data = readFileSync(join(folder, name));
+    if (name.endsWith('.zip')) {
+      for (const [entry, bytes] of await unzipFiles(data)) out[`${name}!${entry}`] = normalise(entry, bytes);
+    } else out[name] = normalise(name, data);
+  }
+  return out;
+}
+
+function normalise(name: string, data: Buffer): string {
+  if (name.endsWith('.jws') || name.endsWith('.pdf')) return '<signed>';
+  if (name === 'manifest.json')
+    return JSON.parse(data.toString()).files.map((f: { path?: string; name?: string }) => f.path ?? f.name);
+  return data.toString('utf8').replace(time, '<time>');
+}
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+  service = new BlobServiceClient(azurite.url, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
+  await service.getContainerClient('evidence').create();
+  dir = mkdtempSync(join(tmpdir(), 'compline-shard-'));
+  cpSync(join(ROOT, 'demo', 'estate'), join(dir, 'estate'), { recursive: true });
+}, 30_000);
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+describe('shard assignment', () => {
+  it('puts every tenant in exactly one shard, by its id alone, and the platform on shard 0', () => {
+    const ids = Array.from({ length: 200 }, (_, i) => `tenant_${i}`);
+    for (const count of [1, 2, 3, 7]) {
+      const shards = Array.from({ length: count }, (_, index) => ({ index, count }));
+      for (const id of ids) expect(shards.filter((s) => ownsTenant(s, id)).length).toBe(1);
+      expect(shards.filter((s) => ownsTenant(s, null)).map((s) => s.index)).toEqual([0]);
+      expect(shards.filter((s) => ownsTenant(s, '_platform')).map((s) => s.index)).toEqual([0]);
+    }
+    // Stable: the same hash as yesterday, whatever else is configured.
+    expect(ids.slice(0, 6).map((id) => shardOfTenant(id, 3))).toEqual(ids.slice(0, 6).map((id) => shardOfTenant(id, 3)));
+    expect(new Set(ids.map((id) => shardOfTenant(id, 3)))).toEqual(new Set([0, 1, 2]));
+  });
+
+  it('refuses a shard outside its count', () => {
+    expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
+    for (const bad of ['3/3', '1/0', '-1/3', 'a/b', '1'])
+      expect(() => parseShard(bad)).toThrow(/expected INDEX\/COUNT with 0 ≤ INDEX < COUNT/);
+  });
+});
+
+describe('three shards and a merge', () => {
+  it('give the packs and the summary of one process, and publish each shard to the container', async () => {
+    const config = demoConfig();
+    const one = compline(['run', '--config', config, '--run-id', RUN, '--out', join(dir, 'one'), '--format', 'text'], {
+      env: { ...ENV },
+    });
+    expect(one.code, one.stderr).toBe(0);
+    // The shards publish under the same names, create-only: the one process's copy makes way (same config, same hash).
+    const container = service.getContainerClient('evidence');
+    for await (const b of container.listBlobsFlat({ prefix: 'compline/' })) await container.deleteBlob(b.name);
+    const shards = await Promise.all(
+      [0, 1, 2].map((i) =>
+        complineAsync(
+          ['run', '--config', config, '--run-id', RUN, '--shard', `${i}/3`, '--store', join(dir, 'store', `s${i}.duckdb`)],
+          { env: ENV },
+        ),
+      ),
+    );
+    for (const s of shards) expect(s.code, s.stderr).toBe(0);
+    const published = new Set<string>();
+    for await (const b of container.listBlobsFlat({ prefix: 'compline/' })) published.add(b.name.split('/')[1]!);
+    expect([...published].sort()).toEqual(['_platform', '_shards', ...TENANTS]);
+
+    // Each tenant's report in exactly one shard, with the same files as one process wrote.
+    const owners: Record<string, string> = {};
+    for (const shard of readdirSync(join(dir, 'out', RUN)))
+      for (const t of readdirSync(join(dir, 'out', RUN, shard))) if (t !== '_shards') owners[t] = shard;
+    expect(Object.keys(owners).sort()).toEqual([...TENANTS, '_platform'].sort());
+    expect(owners._platform).toBe('shard-0-of-3');
+    for (const [tenant, shard] of Object.entries(owners)) {
+      expect(await comparable(join(dir, 'out', RUN, shard, tenant))).toEqual(await comparable(join(dir, 'one', RUN, tenant)));
+    }
+
+    const merged = compline(['merge', '--config', config, '--run', RUN], { env: ENV });
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toContain('compline/_shards/nightly-20261205/');
+    const table = (text: string) => text.slice(text.indexOf('tenant '), text.indexOf('_platform          soc2'));
+    expect(table(merged.stdout)).toBe(table(one.stdout));
+    expect(merged.stdout).toMatch(/_platform\s+soc2\s+59\s+45\s+9\s+0\s+0/);
+  }, 120_000);
+
+  it('fails closed when a shard is missing, partial or altered', async () => {
+    const config = join(dir, 'compline.yaml');
+    const container = service.getContainerClient('evidence');
+    const prefix = `compline/_shards/${RUN}/`;
+    const local = join(dir, 'out');
+    // From the folder: one shard's run folder gone.
+    const copy = join(dir, 'copy');
+    cpSync(local, copy, { recursive: true });
+    rmSync(join(copy, RUN, 'shard-1-of-3'), { recursive: true });
+    const missing = compline(['merge', '--config', config, '--run', RUN, '--from', copy], { env: ENV });
+    expect(missing.code).toBe(4);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(
+      /^compline: merge of run nightly-20261205 failed: shard-1-of-3 missing \(2 of 3 shards found\)/,
+    );
+
+    // A Parquet file that is not the one the shard recorded.
+    writeFileSync(join(local, RUN, 'shard-2-of-3', '_shards', 'shard-2-of-3', 'findings.parquet'), 'x');
+    const altered = compline(['merge', '--config', config, '--run', RUN, '--from', local], { env: ENV });
+    expect(altered.code).toBe(4);
+    expect(altered.stderr).toMatch(/shard-2-of-3: findings\.parquet differs from its manifest/);
+
+    // In the container: an upload that stopped before the shard's manifest.
+    await container.deleteBlob(`${prefix}shard-2-of-3/shard.json`);
+    const partial = compline(['merge', '--config', config, '--run', RUN], { env: ENV });
+    expect(partial.code).toBe(4);
+    expect(partial.stderr).toMatch(/shard-2-of-3 is partial: no shard\.json/);
+
+    // A shard count other than the one asked for, and a run no shard wrote.
+    expect(compline(['merge', '--config', config, '--run', RUN, '--shards', '4', '--from', copy]).stderr).toMatch(
+      /shards disagree on the shard count \(3, 4\)/,
+    );
+    const none = compline(['merge', '--config', config, '--run', 'nightly-20000101'], { env: ENV });
+    expect(none.code).toBe(4);
+    expect(none.stderr).toMatch(/no shard found/);
+  }, 60_000);
+});

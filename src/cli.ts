@@ -190,6 +190,27 @@ sources were incomplete, named on stderr, with no summary.`,
       return result.exitCode;
     },
   },
+  doctor: {
+    usage: `compline doctor [--config FILE]
+
+Checks that every configured source and output can be used before a night depends on it: the Azure
+credential, Resource Graph and Policy per subscription, every Kubernetes cluster (each kind it lists), the
+Terraform state containers, the output container (a probe blob written and deleted), the Key Vault signer
+(a test signature) and the output folder and store. Each failure names what is missing, e.g. the role to
+grant and where (docs/permissions.md).
+
+  --config FILE  compline.yaml (default: ./compline.yaml)
+
+Exit 0 everything usable; 4 something configured cannot be used; 2 the config itself is wrong.`,
+    options: { config: { type: 'string', default: 'compline.yaml' } },
+    positionals: [0, 0],
+    async run(v) {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      const result = await doctorCommand({ config: String(v.config) });
+      out(result.text);
+      return result.exitCode;
+    },
+  },
   gate: {
     usage: `compline gate <plan.json|-> [--config FILE] [--tenant ID] [--fail-on SEVERITY] [--unknown fail|warn] [--format FORMAT] [--output FORMAT=PATH ...] [--max-plan-size SIZE]
 
@@ -346,7 +367,7 @@ ${Object.entries(COMMANDS)
 
 Options: --help (also after any command), --version
 Exit codes: 0 ok, 1 findings at or above the threshold, 2 bad input or usage, 3 internal error,
-4 (run) sources partial or failed (merge) a shard missing or partial, 5 (verify) intact but the signer is not trusted,
+4 (run) sources partial or failed (merge) a shard missing or partial (doctor) a source or output unusable, 5 (verify) intact but the signer is not trusted,
 6 (run) written locally but not published to Blob Storage`;
 
 function summary(command: Command): string {

@@ -56,7 +56,7 @@ function parseSize(text: string): number {
 
 const COMMANDS: Record<string, Command> = {
   run: {
-    usage: `compline run [--config FILE] [--out DIR] [--store FILE] [--parquet DIR] [--fail-on SEVERITY] [--format text|json] [--shard I/N] [--run-id ID]
+    usage: `compline run [--config FILE] [--out DIR] [--store FILE] [--parquet DIR] [--fail-on SEVERITY] [--format text|json] [--shard I/N] [--run-id ID] [--log-format text|json] [--metrics-file FILE] [--pushgateway URL]
 
 Collects the estate named in the config, evaluates every check, and writes one report per tenant
 (plus _platform for resources no tenant owns) to <out>/<run-id>/<tenant>/report.json.
@@ -71,6 +71,10 @@ Collects the estate named in the config, evaluates every check, and writes one r
   --shard I/N         report only the tenants of shard I of N (0-based; _platform on shard 0), into
                       <out>/<run-id>/shard-I-of-N/ with a Parquet snapshot for compline merge
   --run-id ID         the run's id, shared by the shards of one run; {date} is today's UTC date (YYYYMMDD)
+  --log-format FORMAT text (warn:/error: lines, progress on a terminal; default) or json (one pino record a
+                      line, with run_id, source, tenant); default from COMPLINE_LOG_FORMAT
+  --metrics-file FILE write Prometheus metrics to FILE (node-exporter textfile) when the run ends
+  --pushgateway URL   push them to a Prometheus Pushgateway (default: COMPLINE_PUSHGATEWAY_URL)
 
 Status ok: every source scope collected completely; partial: a scope was incomplete or failed; failed:
 nothing collected. partial and failed exit 4 (before 1), with one line on stderr saying why. Reports
@@ -84,11 +88,26 @@ not published to output.blob exit 6 (before 1, after 4).`,
       format: { type: 'string', default: 'text' },
       shard: { type: 'string' },
       'run-id': { type: 'string' },
+      'log-format': { type: 'string' },
+      'metrics-file': { type: 'string' },
+      pushgateway: { type: 'string' },
     },
     positionals: [0, 0],
     async run(v) {
       const { runCommand } = await import('./commands/run.js');
       const { expandRunId, parseShard } = await import('./sharding/shard.js');
+      const { RunTelemetry } = await import('./observability/run-telemetry.js');
+      const logFormat = oneOf('log-format', v['log-format'] ?? (process.env.COMPLINE_LOG_FORMAT || 'text'), [
+        'text',
+        'json',
+      ] as const);
+      const metricsFile = v['metrics-file'] ? String(v['metrics-file']) : null;
+      if (metricsFile) await (await import('./output-paths.js')).checkOutputFile(`--metrics-file ${metricsFile}`, metricsFile);
+      const pushgateway = v.pushgateway ? String(v.pushgateway) : process.env.COMPLINE_PUSHGATEWAY_URL || null;
+      if (pushgateway && !/^https?:\/\/[^/]/.test(pushgateway))
+        throw new ArgumentError(`--pushgateway ${pushgateway}: expected an http(s) URL`);
+      const shard = v.shard ? parseShard(String(v.shard)) : undefined;
+      const telemetry = new RunTelemetry({ format: logFormat });
       const failOn = v['fail-on'] === undefined ? undefined : oneOf('fail-on', v['fail-on'], SEVERITIES);
       const format = oneOf('format', v.format, ['text', 'json'] as const);
       const result = await runCommand({
@@ -97,9 +116,28 @@ not published to output.blob exit 6 (before 1, after 4).`,
         ...(v.store ? { store: String(v.store) } : {}),
         ...(v.parquet ? { parquet: String(v.parquet) } : {}),
         ...(failOn ? { failOn } : {}),
-        ...(v.shard ? { shard: parseShard(String(v.shard)) } : {}),
+        ...(shard ? { shard } : {}),
         ...(v['run-id'] ? { runId: expandRunId('--run-id', String(v['run-id']), new Date()) } : {}),
+        telemetry,
       });
+      for (const [tenant, r] of result.reports)
+        telemetry.progress(
+          { tenant },
+          Object.entries(r.frameworks)
+            .map(([fw, s]) => `${fw} ${s.counts.fail} fail, ${s.counts.error} error`)
+            .join('; ') || 'no frameworks',
+        );
+      telemetry.metrics.runFindings(result.findings);
+      telemetry.metrics.runEnded(result.status, result.exitCode);
+      // Metrics that cannot be delivered are said, never the run's exit code: the run itself is the record.
+      if (metricsFile)
+        await telemetry.metrics
+          .writeTextfile(metricsFile)
+          .catch((e: Error) => telemetry.line(`warn: metrics not written to ${metricsFile}: ${e.message.split('\n')[0]}`));
+      if (pushgateway)
+        await telemetry.metrics
+          .push(pushgateway, shard ? { shard: `${shard.index}-of-${shard.count}` } : {})
+          .catch((e: Error) => telemetry.line(`warn: metrics not pushed to the Pushgateway: ${e.message.split('\n')[0]}`));
       if (format === 'json') {
         const tenants = Object.fromEntries(
           [...result.reports].map(([id, r]) => [

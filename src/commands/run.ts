@@ -21,6 +21,7 @@ import { UsageError } from '../errors.js';
 import { loadSigner } from '../evidence/signer.js';
 import { runFinops } from '../finops/index.js';
 import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
+import type { RunTelemetry } from '../observability/run-telemetry.js';
 import { checkRunOutputs } from '../output-paths.js';
 import { localFolderWriter } from '../reports/output-writer.js';
 import { publishReports } from '../reports/publish.js';
@@ -51,6 +52,8 @@ export interface RunOptions {
   runId?: string;
   /** Only this shard's tenants (and the platform on shard 0) are reported; see src/sharding/shard.ts. */
   shard?: Shard;
+  /** Log format, progress and metrics; without it, plain lines through `log`. */
+  telemetry?: RunTelemetry;
 }
 
 export interface RunResult {
@@ -176,7 +179,9 @@ function summaryTable(reports: Map<string, TenantReport>): string {
 }
 
 export async function runCommand(opts: RunOptions): Promise<RunResult> {
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const telemetry = opts.telemetry;
+  const log = opts.log ?? telemetry?.line ?? ((line: string) => process.stderr.write(`${line}\n`));
+  telemetry?.phase('prepare');
   const catalogue = await loadCatalogue();
   // Every problem of the config (the catalogue's included) and of the output paths is reported before any work.
   const loaded = await loadConfig(opts.config, catalogue);
@@ -184,6 +189,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const paths = await checkRunOutputs(opts, loaded);
   const env = opts.env ?? process.env;
   const collectors = await collectorsFor(loaded, catalogue.checks, env);
+  if (telemetry) collectors.splice(0, collectors.length, ...collectors.map((c) => telemetry.observe(c)));
   // A key that cannot sign is found before any collection, like credentials that do not work.
   const azureCredential = () => (config.azure ? azureConnection(config.azure, env).credential : defaultCredential());
   const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store, env, azureCredential) : null;
@@ -200,6 +206,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   for (const c of collectors) await c.prepare?.(stop.signal);
   const now = opts.now ?? new Date();
   const runId = opts.runId ?? newRunId(now);
+  telemetry?.setRun(runId);
   const owned = (tenant: string | null) => !opts.shard || ownsTenant(opts.shard, tenant, PLATFORM);
   // The store opens first: a store that cannot be opened leaves no staged output behind.
   const store = await Store.open(paths.store);
@@ -254,6 +261,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
             log(`warn: ${event.status.source} ${event.status.status} for ${event.status.scope}: ${event.status.error}`);
         }
       });
+    telemetry?.phase('collect');
     const collecting = pLimit(config.azure?.concurrency ?? 4);
     await Promise.all(
       collectors.map((collector) =>
@@ -282,6 +290,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     );
     await runFinops({ store, runId, config, baseDir: loaded.baseDir, today: now.toISOString().slice(0, 10), log });
 
+    telemetry?.phase('evaluate');
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,
       tenantIds: tenancy.tenantIds,
@@ -367,6 +376,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       }),
     );
     for (const id of reports.keys()) if (!owned(id)) reports.delete(id);
+    telemetry?.phase('report');
     await publishReports({
       store,
       writer,
@@ -388,6 +398,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     // The local folder is the run's record; the container gets a copy, and a copy that failed is the run's exit status.
     let uploads: UploadedFile[] = [];
     let notPublished: string | null = null;
+    telemetry?.phase('publish');
     if (blob) {
       try {
         uploads = await blob.publish(outDir, runId);
@@ -398,6 +409,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     }
     // Alerts go out once the reports they point at exist; nothing they meet can fail the audit.
     let alerts: AlertDelivery[] = [];
+    telemetry?.phase('alerts');
     try {
       alerts = await sendAlerts({
         alerts: config.alerts,

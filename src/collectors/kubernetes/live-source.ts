@@ -257,6 +257,14 @@ export interface ClusterSettings extends ListSettings {
   clusterDeadlineMs: number;
 }
 
+const apisOf = (cluster: KubernetesCluster): Apis => ({
+  core: cluster.config.makeApiClient(CoreV1Api),
+  apps: cluster.config.makeApiClient(AppsV1Api),
+  batch: cluster.config.makeApiClient(BatchV1Api),
+  net: cluster.config.makeApiClient(NetworkingV1Api),
+  rbac: cluster.config.makeApiClient(RbacAuthorizationV1Api),
+});
+
 /** Lists every kind of one cluster in turn and reports its status. */
 export async function collectCluster(
   cluster: KubernetesCluster,
@@ -266,13 +274,7 @@ export async function collectCluster(
 ): Promise<void> {
   const deadline = AbortSignal.timeout(settings.clusterDeadlineMs);
   const signal = runSignal ? AbortSignal.any([runSignal, deadline]) : deadline;
-  const apis: Apis = {
-    core: cluster.config.makeApiClient(CoreV1Api),
-    apps: cluster.config.makeApiClient(AppsV1Api),
-    batch: cluster.config.makeApiClient(BatchV1Api),
-    net: cluster.config.makeApiClient(NetworkingV1Api),
-    rbac: cluster.config.makeApiClient(RbacAuthorizationV1Api),
-  };
+  const apis = apisOf(cluster);
   const problems: string[] = [];
   let count = 0;
   for (const [i, spec] of KIND_LISTS.entries()) {
@@ -397,13 +399,7 @@ export async function probeCluster(
   cluster: KubernetesCluster,
   signal: AbortSignal,
 ): Promise<{ kind: string; status: number | null; message: string }[]> {
-  const apis: Apis = {
-    core: cluster.config.makeApiClient(CoreV1Api),
-    apps: cluster.config.makeApiClient(AppsV1Api),
-    batch: cluster.config.makeApiClient(BatchV1Api),
-    net: cluster.config.makeApiClient(NetworkingV1Api),
-    rbac: cluster.config.makeApiClient(RbacAuthorizationV1Api),
-  };
+  const apis = apisOf(cluster);
   const settings: ListSettings = { pageSize: 1, requestTimeoutMs: 15_000, backoffMs: 200 };
   const failures: { kind: string; status: number | null; message: string }[] = [];
   for (const spec of KIND_LISTS) {

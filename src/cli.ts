@@ -63,7 +63,7 @@ function parseAmount(text: string): number {
 
 const COMMANDS: Record<string, Command> = {
   run: {
-    usage: `compline run [--config FILE] [--out DIR] [--store FILE] [--parquet DIR] [--fail-on SEVERITY] [--format text|json]
+    usage: `compline run [--config FILE] [--out DIR] [--store FILE] [--parquet DIR] [--fail-on SEVERITY] [--format text|json] [--shard I/N] [--run-id ID] [--log-format text|json] [--metrics-file FILE] [--pushgateway URL]
 
 Collects the estate named in the config, evaluates every check, and writes one report per tenant
 (plus _platform for resources no tenant owns) to <out>/<run-id>/<tenant>/report.json.
@@ -75,6 +75,13 @@ Collects the estate named in the config, evaluates every check, and writes one r
                       Missing folders are created; a path that cannot be is refused before any work.
   --fail-on SEVERITY  exit 1 when a failing finding is at or above low|medium|high|critical (default: never)
   --format FORMAT     text (summary table, default) or json (run id, status, counts)
+  --shard I/N         report only the tenants of shard I of N (0-based; _platform on shard 0), into
+                      <out>/<run-id>/shard-I-of-N/ with a Parquet snapshot for compline merge
+  --run-id ID         the run's id, shared by the shards of one run; {date} is today's UTC date (YYYYMMDD)
+  --log-format FORMAT text (warn:/error: lines, progress on a terminal; default) or json (one pino record a
+                      line, with run_id, source, tenant); default from COMPLINE_LOG_FORMAT
+  --metrics-file FILE write Prometheus metrics to FILE (node-exporter textfile) when the run ends
+  --pushgateway URL   push them to a Prometheus Pushgateway (default: COMPLINE_PUSHGATEWAY_URL)
 
 Status ok: every source scope collected completely; partial: a scope was incomplete or failed; failed:
 nothing collected. partial and failed exit 4 (before 1), with one line on stderr saying why. Reports
@@ -86,10 +93,28 @@ not published to output.blob exit 6 (before 1, after 4).`,
       parquet: { type: 'string' },
       'fail-on': { type: 'string' },
       format: { type: 'string', default: 'text' },
+      shard: { type: 'string' },
+      'run-id': { type: 'string' },
+      'log-format': { type: 'string' },
+      'metrics-file': { type: 'string' },
+      pushgateway: { type: 'string' },
     },
     positionals: [0, 0],
     async run(v) {
       const { runCommand } = await import('./commands/run.js');
+      const { expandRunId, parseShard } = await import('./sharding/shard.js');
+      const { RunTelemetry } = await import('./observability/run-telemetry.js');
+      const logFormat = oneOf('log-format', v['log-format'] ?? (process.env.COMPLINE_LOG_FORMAT || 'text'), [
+        'text',
+        'json',
+      ] as const);
+      const metricsFile = v['metrics-file'] ? String(v['metrics-file']) : null;
+      if (metricsFile) await (await import('./output-paths.js')).checkOutputFile(`--metrics-file ${metricsFile}`, metricsFile);
+      const pushgateway = v.pushgateway ? String(v.pushgateway) : process.env.COMPLINE_PUSHGATEWAY_URL || null;
+      if (pushgateway && !/^https?:\/\/[^/]/.test(pushgateway))
+        throw new ArgumentError(`--pushgateway ${pushgateway}: expected an http(s) URL`);
+      const shard = v.shard ? parseShard(String(v.shard)) : undefined;
+      const telemetry = new RunTelemetry({ format: logFormat });
       const failOn = v['fail-on'] === undefined ? undefined : oneOf('fail-on', v['fail-on'], SEVERITIES);
       const format = oneOf('format', v.format, ['text', 'json'] as const);
       const result = await runCommand({
@@ -98,7 +123,28 @@ not published to output.blob exit 6 (before 1, after 4).`,
         ...(v.store ? { store: String(v.store) } : {}),
         ...(v.parquet ? { parquet: String(v.parquet) } : {}),
         ...(failOn ? { failOn } : {}),
+        ...(shard ? { shard } : {}),
+        ...(v['run-id'] ? { runId: expandRunId('--run-id', String(v['run-id']), new Date()) } : {}),
+        telemetry,
       });
+      for (const [tenant, r] of result.reports)
+        telemetry.progress(
+          { tenant },
+          Object.entries(r.frameworks)
+            .map(([fw, s]) => `${fw} ${s.counts.fail} fail, ${s.counts.error} error`)
+            .join('; ') || 'no frameworks',
+        );
+      telemetry.metrics.runFindings(result.findings);
+      telemetry.metrics.runEnded(result.status, result.exitCode);
+      // Metrics that cannot be delivered are said, never the run's exit code: the run itself is the record.
+      if (metricsFile)
+        await telemetry.metrics
+          .writeTextfile(metricsFile)
+          .catch((e: Error) => telemetry.line(`warn: metrics not written to ${metricsFile}: ${e.message.split('\n')[0]}`));
+      if (pushgateway)
+        await telemetry.metrics
+          .push(pushgateway, shard ? { shard: `${shard.index}-of-${shard.count}` } : {})
+          .catch((e: Error) => telemetry.line(`warn: metrics not pushed to the Pushgateway: ${e.message.split('\n')[0]}`));
       if (format === 'json') {
         const tenants = Object.fromEntries(
           [...result.reports].map(([id, r]) => [
@@ -141,6 +187,72 @@ not published to output.blob exit 6 (before 1, after 4).`,
         }
       }
       if (result.exitReason) process.stderr.write(`compline: ${result.exitReason}\n`);
+      return result.exitCode;
+    },
+  },
+  merge: {
+    usage: `compline merge --run ID [--config FILE] [--from DIR] [--shards N] [--format text|json]
+
+Merges the shards of a sharded run (compline run --shard I/N --run-id ID) into the platform-wide summary.
+
+  --run ID         the run id the shards were given ({date} is today's UTC date, YYYYMMDD)
+  --config FILE    compline.yaml (default: ./compline.yaml); the shards must have run the same one
+  --from DIR       the shards' --out folder (default: output.blob when configured, else output.dir)
+  --shards N       the shard count expected (default: what the shards recorded)
+  --format FORMAT  text (summary table, default) or json
+
+Exit 0 every shard whole and complete; 4 a shard missing, partial, altered, of another config, or whose
+sources were incomplete, named on stderr, with no summary.`,
+    options: {
+      run: { type: 'string' },
+      config: { type: 'string', default: 'compline.yaml' },
+      from: { type: 'string' },
+      shards: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    },
+    positionals: [0, 0],
+    async run(v) {
+      if (!v.run) throw new ArgumentError('--run is required (the run id the shards were given)');
+      const format = oneOf('format', v.format, ['text', 'json'] as const);
+      const shards = v.shards === undefined ? undefined : Number(v.shards);
+      if (shards !== undefined && !(Number.isInteger(shards) && shards >= 1))
+        throw new ArgumentError(`--shards ${String(v.shards)}: expected a whole number of at least 1`);
+      const { expandRunId } = await import('./sharding/shard.js');
+      const { mergeCommand } = await import('./commands/merge.js');
+      const result = await mergeCommand({
+        config: String(v.config),
+        runId: expandRunId('--run', String(v.run), new Date()),
+        ...(v.from ? { from: String(v.from) } : {}),
+        ...(shards !== undefined ? { shards } : {}),
+      });
+      if (result.exitCode === 0) {
+        if (format === 'json') {
+          const tenants = Object.fromEntries([...result.tenants].map(([t, fws]) => [t, Object.fromEntries(fws)]));
+          out(JSON.stringify({ run_id: result.runId, status: result.status, shards: result.shards, tenants }, null, 2));
+        } else out(`run ${result.runId} (${result.shards.length} shards merged) ← ${result.location}\n\n${result.summary}`);
+      }
+      if (result.exitReason) process.stderr.write(`compline: ${result.exitReason}\n`);
+      return result.exitCode;
+    },
+  },
+  doctor: {
+    usage: `compline doctor [--config FILE]
+
+Checks that every configured source and output can be used before a night depends on it: the Azure
+credential, Resource Graph and Policy per subscription, every Kubernetes cluster (each kind it lists), the
+Terraform state containers, the output container (a probe blob written and deleted), the Key Vault signer
+(a test signature) and the output folder and store. Each failure names what is missing, e.g. the role to
+grant and where (docs/permissions.md).
+
+  --config FILE  compline.yaml (default: ./compline.yaml)
+
+Exit 0 everything usable; 4 something configured cannot be used; 2 the config itself is wrong.`,
+    options: { config: { type: 'string', default: 'compline.yaml' } },
+    positionals: [0, 0],
+    async run(v) {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      const result = await doctorCommand({ config: String(v.config) });
+      out(result.text);
       return result.exitCode;
     },
   },
@@ -364,8 +476,9 @@ ${Object.entries(COMMANDS)
 
 Options: --help (also after any command), --version
 Exit codes: 0 ok, 1 findings at or above the threshold, 2 bad input or usage, 3 internal error,
-4 (run) sources partial or failed, 5 (verify) intact but the signer is not trusted,
-6 (run) written locally but not published to Blob Storage, 7 (gate) monthly cost delta over --budget-delta`;
+4 (run) sources partial or failed (merge) a shard missing or partial (doctor) a source or output unusable,
+5 (verify) intact but the signer is not trusted, 6 (run) written locally but not published to Blob Storage,
+7 (gate) monthly cost delta over --budget-delta`;
 
 function summary(command: Command): string {
   return command.usage.split('\n\n')[1]?.split('\n')[0] ?? '';

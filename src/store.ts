@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance as Instance } from '@duckdb/node-api';
+import { UsageError } from './errors.js';
 import type {
   ChildCoverage,
   Finding,
@@ -235,6 +236,13 @@ export class Store {
   }
 
   async beginRun(run: RunInfo): Promise<void> {
+    // A run id given twice (`--run-id`) names one run. One left `running` was cut short (the process died; the store's
+    // lock means no other holds it now): its rows go and the run starts again. One that finished stays, untouched.
+    const found = await this.writer.runAndReadAll('select status from runs where run_id = $1', [run.runId]);
+    const previous = found.getRows()[0]?.[0];
+    if (previous === 'running') await this.discardRun(run.runId);
+    else if (previous !== undefined)
+      throw new UsageError(`run ${run.runId} is already in the store (${String(previous)}); a run id names one run`);
     await this.writer.run(`insert into runs values ($1, $2, now(), null, $3, $4, 'running')`, [
       run.runId,
       run.mode,

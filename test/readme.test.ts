@@ -18,6 +18,8 @@ describe('README', () => {
   it('lists the CLI commands', () => {
     expect(commands).toEqual([
       'run',
+      'merge',
+      'doctor',
       'gate',
       'checks list',
       'checks show',

@@ -185,3 +185,63 @@ describe('Dockerfile', () => {
     expect(final.at(-1)).toBe('ENTRYPOINT ["compline"]');
   });
 });
+
+describe('schedules/overlays/sharded', () => {
+  const objects = render('overlays/sharded');
+  const cronJob = (name: string) => objects.find((o) => o.kind === 'CronJob' && (o.metadata as Obj).name === name) as Obj;
+  const jobSpec = (name: string) => ((cronJob(name).spec as Obj).jobTemplate as Obj).spec as Obj;
+  const container = (name: string) =>
+    (((jobSpec(name).template as Obj).spec as Obj).containers as Obj[])[0] as { args: string[]; env: Obj[] };
+
+  it('runs the nightly job as an Indexed Job of N shards, each `run --shard <index>/N` under one dated run id', () => {
+    const job = jobSpec('compline');
+    expect(job).toMatchObject({ completionMode: 'Indexed', completions: 3, parallelism: 3 });
+    const { args, env } = container('compline');
+    const n = String(job.completions);
+    expect(args.slice(0, 3)).toEqual(['run', '--config', '/etc/compline/compline.yaml']);
+    expect(args[args.indexOf('--shard') + 1]).toBe(`$(SHARD)/${n}`);
+    expect(args[args.indexOf('--run-id') + 1]).toBe('nightly-{date}');
+    // Each shard its own store file: DuckDB takes a lock, and shards share the volume.
+    expect(args[args.indexOf('--store') + 1]).toBe('/var/lib/compline/shard-$(SHARD).duckdb');
+    expect(env).toContainEqual({
+      name: 'SHARD',
+      valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
+    });
+  });
+
+  it('merges the same run after the shards’ deadline, expecting the same N, on a volume every node can mount', () => {
+    const merge = cronJob('compline-merge');
+    const shards = cronJob('compline');
+    expect(merge.spec).toMatchObject({ schedule: '30 4 * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid' });
+    // 02:00 plus the shards' activeDeadlineSeconds ends before 04:30.
+    expect(2 * 3600 + (jobSpec('compline').activeDeadlineSeconds as number)).toBeLessThanOrEqual(4.5 * 3600);
+    expect((shards.spec as Obj).schedule).toBe('0 2 * * *');
+    const { args } = container('compline-merge');
+    expect(args).toEqual(['merge', '--config', '/etc/compline/compline.yaml', '--run', 'nightly-{date}', '--shards', '3']);
+    expect(String(jobSpec('compline').completions)).toBe(args[args.indexOf('--shards') + 1]);
+    expect((find(objects, 'PersistentVolumeClaim').spec as Obj).accessModes).toEqual(['ReadWriteMany']);
+  });
+
+  it('passes every Kubernetes check of the catalogue, shards and merge alike', async () => {
+    const { rows } = await collect('overlays/sharded', objects);
+    const all = await verdicts(rows);
+    const workloads = { [id('CronJob', 'compline')]: 'pass', [id('CronJob', 'compline-merge')]: 'pass' };
+    expect(all).toEqual({
+      'k8s-banking-encryption-label': {},
+      'k8s-namespace-default-deny': {},
+      'k8s-no-cluster-admin-binding': {},
+      'k8s-container-resources': workloads,
+      'k8s-image-pinned': workloads,
+      'k8s-pod-security-restricted': workloads,
+      'k8s-namespace-labels': { [id('Namespace', 'compline', null)]: 'pass' },
+      'k8s-serviceaccount-token-automount': { [id('ServiceAccount', 'compline')]: 'pass' },
+    });
+  });
+
+  it('the merge pod mounts no account token and only reads the shared volume', () => {
+    const pod = (jobSpec('compline-merge').template as Obj).spec as Obj;
+    expect(pod.automountServiceAccountToken).toBeUndefined();
+    const mounts = (container('compline-merge') as unknown as { volumeMounts: Obj[] }).volumeMounts;
+    expect(mounts.find((m) => m.name === 'history')).toMatchObject({ readOnly: true });
+  });
+});

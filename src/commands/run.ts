@@ -22,12 +22,15 @@ import { UsageError } from '../errors.js';
 import { loadSigner } from '../evidence/signer.js';
 import { runFinops } from '../finops/index.js';
 import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
+import type { RunTelemetry } from '../observability/run-telemetry.js';
 import { checkRunOutputs } from '../output-paths.js';
 import { localFolderWriter } from '../reports/output-writer.js';
 import { publishReports } from '../reports/publish.js';
 import { blobPublisher, defaultCredential, type UploadedFile } from '../reports/storage/blob-publisher.js';
 import { buildTenantReport, type RunMeta, type TenantReport } from '../reports/tenant-report.js';
 import { loadCatalogue, sharedMacros } from '../rules.js';
+import { ownsTenant, type Shard, shardName } from '../sharding/shard.js';
+import { writeShardSnapshot } from '../sharding/snapshot.js';
 import { type AlertDelivery, type FindingHistory, type SourceStatus, Store } from '../store.js';
 import { tenantResolver } from '../tenancy.js';
 import { TOOL_VERSION } from '../version.js';
@@ -46,6 +49,12 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Where alert routes read their URLs and keys; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Shared by the processes of a sharded run; defaults to a new id from `now`. */
+  runId?: string;
+  /** Only this shard's tenants (and the platform on shard 0) are reported; see src/sharding/shard.ts. */
+  shard?: Shard;
+  /** Log format, progress and metrics; without it, plain lines through `log`. */
+  telemetry?: RunTelemetry;
 }
 
 export interface RunResult {
@@ -173,7 +182,9 @@ function summaryTable(reports: Map<string, TenantReport>): string {
 }
 
 export async function runCommand(opts: RunOptions): Promise<RunResult> {
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const telemetry = opts.telemetry;
+  const log = opts.log ?? telemetry?.line ?? ((line: string) => process.stderr.write(`${line}\n`));
+  telemetry?.phase('prepare');
   const catalogue = await loadCatalogue();
   // Every problem of the config (the catalogue's included) and of the output paths is reported before any work.
   const loaded = await loadConfig(opts.config, catalogue);
@@ -181,6 +192,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const paths = await checkRunOutputs(opts, loaded);
   const env = opts.env ?? process.env;
   const collectors = await collectorsFor(loaded, catalogue.checks, env);
+  if (telemetry) collectors.splice(0, collectors.length, ...collectors.map((c) => telemetry.observe(c)));
   // A key that cannot sign is found before any collection, like credentials that do not work.
   const azureCredential = () => (config.azure ? azureConnection(config.azure, env).credential : defaultCredential());
   const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store, env, azureCredential) : null;
@@ -196,7 +208,9 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   // Credentials that do not work at all stop the run here, before the store or any output exists.
   for (const c of collectors) await c.prepare?.(stop.signal);
   const now = opts.now ?? new Date();
-  const runId = newRunId(now);
+  const runId = opts.runId ?? newRunId(now);
+  telemetry?.setRun(runId);
+  const owned = (tenant: string | null) => !opts.shard || ownsTenant(opts.shard, tenant, PLATFORM);
   // The store opens first: a store that cannot be opened leaves no staged output behind.
   const store = await Store.open(paths.store);
   let writer: Awaited<ReturnType<typeof localFolderWriter>> | null = null;
@@ -205,7 +219,10 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const parquetStaging = paths.parquet ? resolve(paths.parquet, `.${runId}.partial`) : null;
   let parquetPublished = false;
   try {
-    writer = await localFolderWriter(paths.out, runId);
+    // A shard publishes beside the others: <out>/<run-id>/shard-<i>-of-<n>/<tenant>/.
+    writer = opts.shard
+      ? await localFolderWriter(resolve(paths.out, runId), shardName(opts.shard))
+      : await localFolderWriter(paths.out, runId);
     await store.beginRun({ runId, mode: 'nightly', toolVersion: TOOL_VERSION, configSha256: loaded.sha256 });
     begun = true;
     await store.scopeToRun(runId);
@@ -251,6 +268,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
             log(`warn: ${event.status.source} ${event.status.status} for ${event.status.scope}: ${event.status.error}`);
         }
       });
+    telemetry?.phase('collect');
     const collecting = pLimit(config.azure?.concurrency ?? 4);
     await Promise.all(
       collectors.map((collector) =>
@@ -284,6 +302,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     });
     await runFinops({ store, runId, config, baseDir: loaded.baseDir, today: now.toISOString().slice(0, 10), log });
 
+    telemetry?.phase('evaluate');
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,
       tenantIds: tenancy.tenantIds,
@@ -298,7 +317,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     const findings = evaluation.findings.filter((f) => {
       const frameworks = f.tenant_id === null ? undefined : frameworksOf.get(f.tenant_id);
       const requirements = catalogue.byId.get(f.check_id)?.requirements ?? {};
-      return !frameworks || frameworks.some((fw) => requirements[fw]);
+      return owned(f.tenant_id) && (!frameworks || frameworks.some((fw) => requirements[fw]));
     });
     await store.appendFindings(runId, findings, await store.firstSeen(runId));
     for (const e of evaluation.expiredWaivers)
@@ -368,6 +387,8 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         unassigned,
       }),
     );
+    for (const id of reports.keys()) if (!owned(id)) reports.delete(id);
+    telemetry?.phase('report');
     await publishReports({
       store,
       writer,
@@ -384,10 +405,12 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       await rename(parquetStaging, parquetFinal);
       parquetPublished = true;
     }
+    if (opts.shard) await writeShardSnapshot({ store, writer, runId, shard: opts.shard, status, config, loaded, reports });
     const outDir = await writer.commit();
     // The local folder is the run's record; the container gets a copy, and a copy that failed is the run's exit status.
     let uploads: UploadedFile[] = [];
     let notPublished: string | null = null;
+    telemetry?.phase('publish');
     if (blob) {
       try {
         uploads = await blob.publish(outDir, runId);
@@ -398,6 +421,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     }
     // Alerts go out once the reports they point at exist; nothing they meet can fail the audit.
     let alerts: AlertDelivery[] = [];
+    telemetry?.phase('alerts');
     try {
       alerts = await sendAlerts({
         alerts: config.alerts,

@@ -266,6 +266,14 @@ export interface ClusterSettings extends ListSettings {
   clusterDeadlineMs: number;
 }
 
+const apisOf = (cluster: KubernetesCluster): Apis => ({
+  core: cluster.config.makeApiClient(CoreV1Api),
+  apps: cluster.config.makeApiClient(AppsV1Api),
+  batch: cluster.config.makeApiClient(BatchV1Api),
+  net: cluster.config.makeApiClient(NetworkingV1Api),
+  rbac: cluster.config.makeApiClient(RbacAuthorizationV1Api),
+});
+
 /** Lists every kind of one cluster in turn and reports its status. */
 export async function collectCluster(
   cluster: KubernetesCluster,
@@ -275,13 +283,7 @@ export async function collectCluster(
 ): Promise<void> {
   const deadline = AbortSignal.timeout(settings.clusterDeadlineMs);
   const signal = runSignal ? AbortSignal.any([runSignal, deadline]) : deadline;
-  const apis: Apis = {
-    core: cluster.config.makeApiClient(CoreV1Api),
-    apps: cluster.config.makeApiClient(AppsV1Api),
-    batch: cluster.config.makeApiClient(BatchV1Api),
-    net: cluster.config.makeApiClient(NetworkingV1Api),
-    rbac: cluster.config.makeApiClient(RbacAuthorizationV1Api),
-  };
+  const apis = apisOf(cluster);
   const problems: string[] = [];
   const counted: string[] = [];
   let count = 0;
@@ -400,3 +402,27 @@ export class KubernetesLiveSource implements Collector {
 }
 
 export const liveKubernetes = (cfg: KubernetesLiveConfig, baseDir: string): Collector => new KubernetesLiveSource(cfg, baseDir);
+
+/**
+ * `compline doctor`: one page of one object of every kind the collector lists (Secrets and ConfigMaps as metadata, as
+ * the collector lists them), each kind's failure with its HTTP status. Nothing listed is kept.
+ */
+export async function probeCluster(
+  cluster: KubernetesCluster,
+  signal: AbortSignal,
+): Promise<{ kind: string; status: number | null; message: string }[]> {
+  const apis = apisOf(cluster);
+  const settings: ListSettings = { pageSize: 1, requestTimeoutMs: 15_000, backoffMs: 200 };
+  const failures: { kind: string; status: number | null; message: string }[] = [];
+  for (const spec of KIND_LISTS) {
+    try {
+      await fetchPage(apis, spec, { limit: 1 }, settings, signal);
+    } catch (e) {
+      const f = e as RequestFailure;
+      failures.push({ kind: spec.kind, status: f.status ?? null, message: f.message });
+      // A cluster that cannot be reached or refuses the credential answers every kind the same way.
+      if (f.status === null || f.status === 401) break;
+    }
+  }
+  return failures;
+}

@@ -67,7 +67,26 @@ export async function blobPublisher(
   env: NodeJS.ProcessEnv,
   azureCredential: () => TokenCredential,
 ): Promise<BlobPublisher> {
+  const { container, location, service, sharedKey } = await blobContainer(settings, env, azureCredential);
   const account = new URL(settings.account_url);
+  const sasProtocol = account.protocol === 'http:' && isLoopback(account) ? SASProtocol.HttpsAndHttp : SASProtocol.Https;
+  return {
+    location,
+    publish: (runDir, runId) => publish(settings, container, runDir, runId, { service, sharedKey, sasProtocol }),
+  };
+}
+
+/** The configured container, checked to exist and be reachable with the configured credential. */
+export async function blobContainer(
+  settings: BlobSettings,
+  env: NodeJS.ProcessEnv,
+  azureCredential: () => TokenCredential,
+): Promise<{
+  container: ContainerClient;
+  location: string;
+  service: BlobServiceClient;
+  sharedKey: StorageSharedKeyCredential | null;
+}> {
   let service: BlobServiceClient;
   let sharedKey: StorageSharedKeyCredential | null = null;
   const options = { userAgentOptions: { userAgentPrefix: `compline/${TOOL_VERSION}` }, retryOptions: { maxTries: 4 } };
@@ -93,11 +112,7 @@ export async function blobPublisher(
     if (e instanceof UsageError) throw e;
     throw new UsageError(`output.blob: cannot reach ${location}: ${storageFailure(e)}`);
   }
-  const sasProtocol = account.protocol === 'http:' && isLoopback(account) ? SASProtocol.HttpsAndHttp : SASProtocol.Https;
-  return {
-    location,
-    publish: (runDir, runId) => publish(settings, container, runDir, runId, { service, sharedKey, sasProtocol }),
-  };
+  return { container, location, service, sharedKey };
 }
 
 async function publish(

@@ -17,6 +17,43 @@ import type {
 /** Columns every table carries; rules never see run_id (views filter on it). */
 const STAMP = 'run_id varchar not null, tenant_id varchar';
 
+/**
+ * FOCUS columns of `costs` beyond the first set, and the `x_` extras of every cost row: where it came from
+ * (`x_SourceFormat` focus-1.0 / focus-1.2 / focus-1.3 / ea-actual / ea-amortized / query-api, `x_SourceFile`,
+ * `x_SourceRow` the data row in that file, 1 = first after the header), the resource group, and the raw EA/MCA
+ * ChargeType. Added later than the first set, so a store file written before gains them on open.
+ */
+const COST_EXTRAS = [
+  'BillingAccountId varchar',
+  'BillingAccountName varchar',
+  'BillingPeriodStart timestamptz',
+  'BillingPeriodEnd timestamptz',
+  'SubAccountName varchar',
+  'ChargeClass varchar',
+  'ChargeDescription varchar',
+  'ChargeFrequency varchar',
+  'ContractedCost decimal(18,6)',
+  'ContractedUnitPrice decimal(18,6)',
+  'ListUnitPrice decimal(18,6)',
+  'ConsumedQuantity decimal(18,6)',
+  'ConsumedUnit varchar',
+  'PricingCategory varchar',
+  'CommitmentDiscountName varchar',
+  'CommitmentDiscountCategory varchar',
+  'CommitmentDiscountStatus varchar',
+  'CommitmentDiscountType varchar',
+  'ResourceName varchar',
+  'ServiceSubcategory varchar',
+  'ProviderName varchar',
+  'PublisherName varchar',
+  'x_ResourceGroupName varchar',
+  'x_ChargeType varchar',
+  'x_SourceFormat varchar',
+  'x_SourceFile varchar',
+  'x_SourceRow bigint',
+] as const;
+const COST_EXTRA_COLUMNS = COST_EXTRAS.join(', ');
+
 export const TABLE_DDL: Record<string, string> = {
   runs: `run_id varchar primary key, mode varchar not null, started_at timestamptz not null,
     finished_at timestamptz, tool_version varchar not null, config_sha256 varchar, status varchar not null`,
@@ -40,7 +77,7 @@ export const TABLE_DDL: Record<string, string> = {
     ChargePeriodStart timestamptz, ChargePeriodEnd timestamptz, ResourceId varchar, ResourceType varchar,
     ServiceName varchar, ServiceCategory varchar, SubAccountId varchar, RegionId varchar, SkuId varchar,
     PricingQuantity decimal(18,6), PricingUnit varchar, ChargeCategory varchar, CommitmentDiscountId varchar,
-    BillingCurrency varchar, Tags json`,
+    BillingCurrency varchar, Tags json, ${COST_EXTRA_COLUMNS}`,
   metrics: `${STAMP}, resource_id varchar not null, metric varchar not null, day date not null,
     avg double, max double, p95 double, samples bigint`,
   k8s_objects: `${STAMP}, cluster varchar not null, kind varchar not null, namespace varchar, name varchar not null,
@@ -84,7 +121,8 @@ const ADDED_COLUMNS = [
   'k8s_usage history_hours double',
   'recommendations evidence json',
   'recommendations price_sheet_date date',
-] as const;
+  ...COST_EXTRAS.map((c) => `costs ${c}`),
+];
 
 /** A table's columns and their DuckDB types, from its DDL. */
 export function tableColumns(table: string): { name: string; type: string }[] {
@@ -127,6 +165,14 @@ export interface AlertDelivery {
   attempts: number;
   items: number;
   error: string | null;
+}
+
+/** What one cost export added: rows inserted, rows refused, and the first refused row's reason. */
+export interface CostLoad {
+  rows: number;
+  refused: number;
+  /** `row N, column X: why`, N the data row (1 = the first after the header); null when nothing was refused. */
+  problem: string | null;
 }
 
 export interface RunInfo {
@@ -666,6 +712,71 @@ export class Store {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Loads one cost export in one transaction. `select` (src/collectors/cost/cost-select.ts) yields every `costs` column
+   * but run_id and tenant_id (left null: allocation attributes cost), `x_SourceRow`, and `_problem`, why a row is
+   * refused. Refused too: lines read_csv could not split (recorded in `rejectsTable`), and rows whose BillingCurrency
+   * differs from the file's first row's (one export is billed in one currency). The rest are inserted; a select that
+   * fails (a truncated gzip) inserts nothing.
+   */
+  async loadCosts(runId: string, select: string, rejectsTable: string | null): Promise<CostLoad> {
+    const w = this.writer;
+    const count = async (sql: string) => Number((await w.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
+    // Times without an offset are UTC, whatever the machine's zone.
+    await w.run("set TimeZone = 'UTC'");
+    if (rejectsTable) {
+      await w.run(`drop table if exists temp.${rejectsTable}`);
+      await w.run(`drop table if exists temp.${rejectsTable}_scans`);
+    }
+    await w.run('begin transaction');
+    try {
+      await w.run(`create or replace temp table cost_stage as ${select}`);
+      const rejected = rejectsTable ? await count(`select count(*) from temp.${rejectsTable}`) : 0;
+      if (rejected > 0)
+        // row_number() counted only the lines read_csv kept: each rejected line before a row moves it down by one.
+        await w.run(
+          `update cost_stage s set x_SourceRow = s.x_SourceRow + (
+             select count(*) from (select line - 1 - (row_number() over (order by line) - 1) as kept_before
+                                   from temp.${rejectsTable}) r where r.kept_before - 1 < s.x_SourceRow)`,
+        );
+      const currencies = await w.runAndReadAll(
+        `select BillingCurrency from cost_stage where _problem is null and BillingCurrency is not null
+         group by 1 order by min(x_SourceRow)`,
+      );
+      const first = currencies.getRows()[0]?.[0];
+      if (currencies.getRows().length > 1)
+        await w.run(
+          `update cost_stage set _problem = 'column BillingCurrency: ' || BillingCurrency || ' in a file billed in ' || $1
+           where _problem is null and BillingCurrency <> $1`,
+          [String(first)],
+        );
+      await w.run(`insert into costs by name select $1 as run_id, * exclude (_problem) from cost_stage where _problem is null`, [
+        runId,
+      ]);
+      const rows = await count('select count(*) from cost_stage where _problem is null');
+      const worst = await w.runAndReadAll(
+        `select row, reason from (
+           select x_SourceRow as row, _problem as reason from cost_stage where _problem is not null
+           ${rejectsTable && rejected > 0 ? `union all select line - 1, 'column ' || coalesce(column_name, '?') || ': ' || error_message from temp.${rejectsTable}` : ''}
+         ) order by row limit 1`,
+      );
+      const refused = rejected + (await count('select count(*) from cost_stage where _problem is not null'));
+      await w.run('commit');
+      const [row, reason] = worst.getRows()[0] ?? [];
+      return { rows, refused, problem: row === undefined ? null : `row ${row}, ${reason}` };
+    } catch (e) {
+      await w.run('rollback');
+      throw e;
+    } finally {
+      await w.run('drop table if exists temp.cost_stage');
+    }
+  }
+
+  /** Cost rows a live source read (the Query API's answers), typed by the table's DDL. */
+  async appendCosts(runId: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    await this.insertJsonRows(runId, 'costs', rows);
   }
 
   /** Writes through the writer connection (fixtures and tests insert rows this way). */

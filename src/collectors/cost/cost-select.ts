@@ -122,6 +122,13 @@ export function missingColumns(columns: readonly string[], format: ExportFormat,
   return missing;
 }
 
+/** The lower-case ARM type of a resource id: its provider namespace and every type segment after the last /providers/. */
+function armType(id: string): string {
+  const parts = `string_split(regexp_extract(${id}, '.*/providers/(.*)$', 1), '/')`;
+  return `case when len(${parts}) >= 3 and len(${parts}) % 2 = 1
+    then lower(${parts}[1] || '/' || array_to_string(list_filter(${parts}[2:], (x, i) -> i % 2 = 1), '/')) end`;
+}
+
 function focusTargets(col: ReturnType<typeof finder>, currency?: string): Record<string, Target> {
   const c = (n: string) => col(n);
   const currencySrc = c('BillingCurrency');
@@ -200,7 +207,8 @@ function eaTargets(col: ReturnType<typeof finder>, dataset: 'actual' | 'amortize
   const costNum = num('CostInBillingCurrency', cost);
   const billed = dataset === 'amortized' ? `case when ${covered} then 0::${DEC} else ${costNum.expr} end` : costNum.expr;
   const effective = dataset === 'amortized' ? `case when ${purchase} then 0::${DEC} else ${costNum.expr} end` : costNum.expr;
-  const times = (price: string | null) => (price && quantity ? `(${price}) * (${quantity})` : null);
+  const times = (price: string | null) =>
+    price && quantity ? `(try_cast(${price} as double) * try_cast(${quantity} as double))::varchar` : null;
   const payg = col('PaygCostInBillingCurrency') ?? times(col('PayGPrice'));
   const contracted = times(col('UnitPrice'));
   const date = col('Date', 'UsageDateTime');
@@ -271,9 +279,7 @@ function eaTargets(col: ReturnType<typeof finder>, dataset: 'actual' | 'amortize
     ResourceId: text(resourceId),
     ResourceName: text(col('ResourceName')),
     ResourceType: {
-      expr: resourceId
-        ? `nullif(lower(regexp_extract(${resourceId}, '/providers/([^/]+/[^/]+)/[^/]+$', 1)), '')`
-        : 'null::varchar',
+      expr: resourceId ? armType(resourceId) : 'null::varchar',
       problems: [],
     },
     x_ResourceGroupName: text(col('ResourceGroup', 'ResourceGroupName')),

@@ -91,6 +91,13 @@ function usageDay(v: unknown): string | null {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
 }
 
+/** The lower-case ARM type of a resource id: its provider namespace and every type segment after the last /providers/. */
+function armType(id: string): string | null {
+  const parts = (/.*\/providers\/(.*)$/i.exec(id)?.[1] ?? '').split('/');
+  if (parts.length < 3 || parts.length % 2 === 0) return null;
+  return [parts[0], ...parts.slice(1).filter((_, i) => i % 2 === 0)].join('/').toLowerCase();
+}
+
 export class CostQuerySource implements Collector {
   readonly source = 'cost';
   private readonly client: CostManagementClient;
@@ -219,7 +226,7 @@ export class CostQuerySource implements Collector {
           ChargePeriodStart: `${d}T00:00:00Z`,
           ChargePeriodEnd: end,
           ResourceId: id,
-          ResourceType: id ? (/\/providers\/([^/]+\/[^/]+)\/[^/]+$/i.exec(id)?.[1]?.toLowerCase() ?? null) : null,
+          ResourceType: id ? armType(id) : null,
           x_ResourceGroupName: id ? (/\/resourcegroups\/([^/]+)/i.exec(id)?.[1] ?? null) : null,
           SubAccountId: `/subscriptions/${sub}`,
           BillingCurrency: cur,

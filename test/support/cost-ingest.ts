@@ -18,5 +18,7 @@ export async function ingestCosts(collector: Collector, store: Store, runId: str
 /** The run's cost rows, JSON as DuckDB gives it (decimals as strings, times as text), ordered by file and row. */
 export async function costRows(store: Store, runId: string, columns = '*'): Promise<Record<string, unknown>[]> {
   await store.scopeToRun(runId);
-  return store.read(`select ${columns} from costs order by x_SourceFile, x_SourceRow, ChargePeriodStart, ResourceId`);
+  return store.read(
+    `select ${columns} from costs order by x_SourceFile, x_SourceRow, ChargePeriodStart, ResourceId nulls first, x_ResourceGroupName`,
+  );
 }

@@ -206,6 +206,7 @@ export class CostQuerySource implements Collector {
     const cost = at('Cost', 'PreTaxCost', 'totalCost', 'CostUSD');
     const date = at('UsageDate');
     const resource = at('ResourceId');
+    const group = at('ResourceGroup', 'ResourceGroupName');
     const currency = at('Currency', 'BillingCurrency');
     const tagKey = at('TagKey');
     const tagValue = at('TagValue');
@@ -218,7 +219,8 @@ export class CostQuerySource implements Collector {
       const key = tagColumn >= 0 ? this.opts.tag : tagKey >= 0 ? r[tagKey] : null;
       const tags = key && value ? { [String(key)]: String(value) } : null;
       const cur = currency >= 0 ? String(r[currency]) : null;
-      const k = JSON.stringify([d, id, tags, cur]);
+      const rg = group >= 0 && r[group] ? String(r[group]) : id ? (/\/resourcegroups\/([^/]+)/i.exec(id)?.[1] ?? null) : null;
+      const k = JSON.stringify([d, id, rg, tags, cur]);
       let row = into.get(k);
       if (!row) {
         const end = new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString();
@@ -227,7 +229,7 @@ export class CostQuerySource implements Collector {
           ChargePeriodEnd: end,
           ResourceId: id,
           ResourceType: id ? armType(id) : null,
-          x_ResourceGroupName: id ? (/\/resourcegroups\/([^/]+)/i.exec(id)?.[1] ?? null) : null,
+          x_ResourceGroupName: rg,
           SubAccountId: `/subscriptions/${sub}`,
           BillingCurrency: cur,
           Tags: tags,

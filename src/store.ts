@@ -717,60 +717,81 @@ export class Store {
   /**
    * Loads one cost export in one transaction. `select` (src/collectors/cost/cost-select.ts) yields every `costs` column
    * but run_id and tenant_id (left null: allocation attributes cost), `x_SourceRow`, and `_problem`, why a row is
-   * refused. Refused too: lines read_csv could not split (recorded in `rejectsTable`), and rows whose BillingCurrency
-   * differs from the file's first row's (one export is billed in one currency). The rest are inserted; a select that
-   * fails (a truncated gzip) inserts nothing.
+   * refused; `file` is its x_SourceFile. Refused too: lines read_csv could not split (recorded in `rejectsTable`), and
+   * rows whose BillingCurrency differs from the file's first row's (one export is billed in one currency). The rest
+   * are inserted; a select that fails (an unreadable file) inserts nothing. The file is read twice, once into the
+   * table and once to summarise what was refused, which costs less than staging it whole (a second copy of every row).
    */
-  async loadCosts(runId: string, select: string, rejectsTable: string | null): Promise<CostLoad> {
+  async loadCosts(runId: string, file: string, select: string, rejectsTable: string | null): Promise<CostLoad> {
     const w = this.writer;
-    const count = async (sql: string) => Number((await w.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
-    // Times without an offset are UTC, whatever the machine's zone.
-    await w.run("set TimeZone = 'UTC'");
-    if (rejectsTable) {
+    const rowsOf = async (sql: string, params: string[] = []) => (await w.runAndReadAll(sql, params)).getRows();
+    const dropRejects = async () => {
+      if (!rejectsTable) return;
       await w.run(`drop table if exists temp.${rejectsTable}`);
       await w.run(`drop table if exists temp.${rejectsTable}_scans`);
-    }
+    };
+    // Times without an offset are UTC, whatever the machine's zone.
+    await w.run("set TimeZone = 'UTC'");
     await w.run('begin transaction');
     try {
-      await w.run(`create or replace temp table cost_stage as ${select}`);
-      const rejected = rejectsTable ? await count(`select count(*) from temp.${rejectsTable}`) : 0;
-      if (rejected > 0)
-        // row_number() counted only the lines read_csv kept: each rejected line before a row moves it down by one.
-        await w.run(
-          `update cost_stage s set x_SourceRow = s.x_SourceRow + (
-             select count(*) from (select line - 1 - (row_number() over (order by line) - 1) as kept_before
-                                   from temp.${rejectsTable}) r where r.kept_before - 1 < s.x_SourceRow)`,
-        );
-      const currencies = await w.runAndReadAll(
-        `select BillingCurrency from cost_stage where _problem is null and BillingCurrency is not null
-         group by 1 order by min(x_SourceRow)`,
-      );
-      const first = currencies.getRows()[0]?.[0];
-      if (currencies.getRows().length > 1)
-        await w.run(
-          `update cost_stage set _problem = 'column BillingCurrency: ' || BillingCurrency || ' in a file billed in ' || $1
-           where _problem is null and BillingCurrency <> $1`,
-          [String(first)],
-        );
-      await w.run(`insert into costs by name select $1 as run_id, * exclude (_problem) from cost_stage where _problem is null`, [
+      await dropRejects();
+      await w.run(`insert into costs by name select $1 as run_id, * exclude (_problem) from (${select}) where _problem is null`, [
         runId,
       ]);
-      const rows = await count('select count(*) from cost_stage where _problem is null');
-      const worst = await w.runAndReadAll(
-        `select row, reason from (
-           select x_SourceRow as row, _problem as reason from cost_stage where _problem is not null
-           ${rejectsTable && rejected > 0 ? `union all select line - 1, 'column ' || coalesce(column_name, '?') || ': ' || error_message from temp.${rejectsTable}` : ''}
-         ) order by row limit 1`,
+      await dropRejects();
+      // Per currency: rows kept, the first of them, and the first refused row with its reason.
+      const summary = await rowsOf(
+        `select BillingCurrency, count(*) filter (where _problem is null), min(x_SourceRow) filter (where _problem is null),
+           count(*) filter (where _problem is not null), arg_min(_problem, x_SourceRow) filter (where _problem is not null),
+           min(x_SourceRow) filter (where _problem is not null)
+         from (${select}) group by 1`,
       );
-      const refused = rejected + (await count('select count(*) from cost_stage where _problem is not null'));
+      const rejected = rejectsTable
+        ? await rowsOf(
+            `select line - 1 as row, 'column ' || coalesce(column_name, '?') || ': ' || error_message from temp.${rejectsTable} order by line`,
+          )
+        : [];
+      const problems: [number, string][] = [];
+      let refused = rejected.length;
+      let rows = 0;
+      for (const [, , , bad, reason, row] of summary) {
+        refused += Number(bad);
+        if (reason !== null) problems.push([Number(row), String(reason)]);
+      }
+      const kept = summary
+        .filter(([currency, good]) => currency !== null && Number(good) > 0)
+        .sort((a, b) => Number(a[2]) - Number(b[2]));
+      const first = kept[0]?.[0];
+      for (const [currency, good, firstRow] of summary) {
+        if (first === undefined || currency === null || currency === first) {
+          rows += Number(good);
+          continue;
+        }
+        refused += Number(good);
+        problems.push([Number(firstRow), `column BillingCurrency: ${currency} in a file billed in ${first}`]);
+        await w.run('delete from costs where run_id = $1 and x_SourceFile = $2 and BillingCurrency = $3', [
+          runId,
+          file,
+          String(currency),
+        ]);
+      }
+      if (rejected.length) {
+        for (const [row, reason] of rejected) problems.push([Number(row), String(reason)]);
+        // row_number() counted only the lines read_csv kept: each rejected line before a row moves it down by one.
+        await w.run(
+          `update costs c set x_SourceRow = c.x_SourceRow + (
+             select count(*) from (select line - 1 - (row_number() over (order by line) - 1) as kept_before
+                                   from temp.${rejectsTable}) r where r.kept_before - 1 < c.x_SourceRow)
+           where c.run_id = $1 and c.x_SourceFile = $2`,
+          [runId, file],
+        );
+      }
       await w.run('commit');
-      const [row, reason] = worst.getRows()[0] ?? [];
-      return { rows, refused, problem: row === undefined ? null : `row ${row}, ${reason}` };
+      const worst = problems.sort((a, b) => a[0] - b[0])[0];
+      return { rows, refused, problem: worst ? `row ${worst[0]}, ${worst[1]}` : null };
     } catch (e) {
       await w.run('rollback');
       throw e;
-    } finally {
-      await w.run('drop table if exists temp.cost_stage');
     }
   }
 

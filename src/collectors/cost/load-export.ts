@@ -61,6 +61,7 @@ export async function loadCostExport(store: Store, runId: string, file: CostExpo
   try {
     const load = await store.loadCosts(
       runId,
+      file.label,
       costSelect({ reader, columns, format, label: file.label, currency: file.currency }),
       rejects,
     );

@@ -103,7 +103,7 @@ async function compline() {
 if (phase === '--floor') console.log(JSON.stringify(await floor()));
 else if (phase === '--compline') console.log(JSON.stringify(await compline()));
 else {
-  let t = performance.now();
+  const t = performance.now();
   if (!existsSync(csv)) await generate();
   const generated = (performance.now() - t) / 1000;
   const size = statSync(csv).size;

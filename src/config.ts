@@ -503,7 +503,7 @@ function crossCheck(raw: unknown): string[] {
     if (r.kind === 'email' && isRecord(raw.alerts) && raw.alerts.smtp === undefined)
       problems.push(`alerts.smtp: required for an email route (alerts.routes[${i}])`);
   }
-  for (const name of ['resource_graph', 'policy', 'resource_changes', 'monitor']) {
+  for (const name of ['resource_graph', 'policy', 'resource_changes', 'monitor', 'cost']) {
     const src = isRecord(raw.sources) ? raw.sources[name] : undefined;
     if (isRecord(src) && src.mode === 'live' && raw.azure === undefined)
       problems.push(`azure: required for sources.${name}.mode: live`);

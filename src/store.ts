@@ -20,6 +20,43 @@ import type {
 /** Columns every table carries; rules never see run_id (views filter on it). */
 const STAMP = 'run_id varchar not null, tenant_id varchar';
 
+/**
+ * FOCUS columns of `costs` beyond the first set, and the `x_` extras of every cost row: where it came from
+ * (`x_SourceFormat` focus-1.0 / focus-1.2 / focus-1.3 / ea-actual / ea-amortized / query-api, `x_SourceFile`,
+ * `x_SourceRow` the data row in that file, 1 = first after the header), the resource group, and the raw EA/MCA
+ * ChargeType. Added later than the first set, so a store file written before gains them on open.
+ */
+const COST_EXTRAS = [
+  'BillingAccountId varchar',
+  'BillingAccountName varchar',
+  'BillingPeriodStart timestamptz',
+  'BillingPeriodEnd timestamptz',
+  'SubAccountName varchar',
+  'ChargeClass varchar',
+  'ChargeDescription varchar',
+  'ChargeFrequency varchar',
+  'ContractedCost decimal(18,6)',
+  'ContractedUnitPrice decimal(18,6)',
+  'ListUnitPrice decimal(18,6)',
+  'ConsumedQuantity decimal(18,6)',
+  'ConsumedUnit varchar',
+  'PricingCategory varchar',
+  'CommitmentDiscountName varchar',
+  'CommitmentDiscountCategory varchar',
+  'CommitmentDiscountStatus varchar',
+  'CommitmentDiscountType varchar',
+  'ResourceName varchar',
+  'ServiceSubcategory varchar',
+  'ProviderName varchar',
+  'PublisherName varchar',
+  'x_ResourceGroupName varchar',
+  'x_ChargeType varchar',
+  'x_SourceFormat varchar',
+  'x_SourceFile varchar',
+  'x_SourceRow bigint',
+] as const;
+const COST_EXTRA_COLUMNS = COST_EXTRAS.join(', ');
+
 export const TABLE_DDL: Record<string, string> = {
   runs: `run_id varchar primary key, mode varchar not null, started_at timestamptz not null,
     finished_at timestamptz, tool_version varchar not null, config_sha256 varchar, status varchar not null`,
@@ -44,7 +81,7 @@ export const TABLE_DDL: Record<string, string> = {
     ChargePeriodStart timestamptz, ChargePeriodEnd timestamptz, ResourceId varchar, ResourceType varchar,
     ServiceName varchar, ServiceCategory varchar, SubAccountId varchar, RegionId varchar, SkuId varchar,
     PricingQuantity decimal(18,6), PricingUnit varchar, ChargeCategory varchar, CommitmentDiscountId varchar,
-    BillingCurrency varchar, Tags json`,
+    BillingCurrency varchar, Tags json, ${COST_EXTRA_COLUMNS}`,
   /** A VM metric per UTC day; `min` is what Available Memory Bytes is judged by (the least memory left free). */
   metrics: `${STAMP}, resource_id varchar not null, metric varchar not null, day date not null,
     avg double, max double, p95 double, samples bigint, min double`,
@@ -97,7 +134,8 @@ const ADDED_COLUMNS = [
   'recommendations price_sheet_date date',
   'metrics min double',
   'recommendations status varchar',
-] as const;
+  ...COST_EXTRAS.map((c) => `costs ${c}`),
+];
 
 /** A table's columns and their DuckDB types, from its DDL. */
 export function tableColumns(table: string): { name: string; type: string }[] {
@@ -140,6 +178,14 @@ export interface AlertDelivery {
   attempts: number;
   items: number;
   error: string | null;
+}
+
+/** What one cost export added: rows inserted, rows refused, and the first refused row's reason. */
+export interface CostLoad {
+  rows: number;
+  refused: number;
+  /** `row N, column X: why`, N the data row (1 = the first after the header); null when nothing was refused. */
+  problem: string | null;
 }
 
 export interface RunInfo {
@@ -761,6 +807,92 @@ export class Store {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Loads one cost export in one transaction. `select` (src/collectors/cost/cost-select.ts) yields every `costs` column
+   * but run_id and tenant_id (left null: allocation attributes cost), `x_SourceRow`, and `_problem`, why a row is
+   * refused; `file` is its x_SourceFile. Refused too: lines read_csv could not split (recorded in `rejectsTable`), and
+   * rows whose BillingCurrency differs from the file's first row's (one export is billed in one currency). The rest
+   * are inserted; a select that fails (an unreadable file) inserts nothing. The file is read twice, once into the
+   * table and once to summarise what was refused, which costs less than staging it whole (a second copy of every row).
+   */
+  async loadCosts(runId: string, file: string, select: string, rejectsTable: string | null): Promise<CostLoad> {
+    const w = this.writer;
+    const rowsOf = async (sql: string, params: string[] = []) => (await w.runAndReadAll(sql, params)).getRows();
+    const dropRejects = async () => {
+      if (!rejectsTable) return;
+      await w.run(`drop table if exists temp.${rejectsTable}`);
+      await w.run(`drop table if exists temp.${rejectsTable}_scans`);
+    };
+    // Times without an offset are UTC, whatever the machine's zone.
+    await w.run("set TimeZone = 'UTC'");
+    await w.run('begin transaction');
+    try {
+      await dropRejects();
+      await w.run(`insert into costs by name select $1 as run_id, * exclude (_problem) from (${select}) where _problem is null`, [
+        runId,
+      ]);
+      await dropRejects();
+      // Per currency: rows kept, the first of them, and the first refused row with its reason.
+      const summary = await rowsOf(
+        `select BillingCurrency, count(*) filter (where _problem is null), min(x_SourceRow) filter (where _problem is null),
+           count(*) filter (where _problem is not null), arg_min(_problem, x_SourceRow) filter (where _problem is not null),
+           min(x_SourceRow) filter (where _problem is not null)
+         from (${select}) group by 1`,
+      );
+      const rejected = rejectsTable
+        ? await rowsOf(
+            `select line - 1 as row, 'column ' || coalesce(column_name, '?') || ': ' || error_message from temp.${rejectsTable} order by line`,
+          )
+        : [];
+      const problems: [number, string][] = [];
+      let refused = rejected.length;
+      let rows = 0;
+      for (const [, , , bad, reason, row] of summary) {
+        refused += Number(bad);
+        if (reason !== null) problems.push([Number(row), String(reason)]);
+      }
+      const kept = summary
+        .filter(([currency, good]) => currency !== null && Number(good) > 0)
+        .sort((a, b) => Number(a[2]) - Number(b[2]));
+      const first = kept[0]?.[0];
+      for (const [currency, good, firstRow] of summary) {
+        if (first === undefined || currency === null || currency === first) {
+          rows += Number(good);
+          continue;
+        }
+        refused += Number(good);
+        problems.push([Number(firstRow), `column BillingCurrency: ${currency} in a file billed in ${first}`]);
+        await w.run('delete from costs where run_id = $1 and x_SourceFile = $2 and BillingCurrency = $3', [
+          runId,
+          file,
+          String(currency),
+        ]);
+      }
+      if (rejected.length) {
+        for (const [row, reason] of rejected) problems.push([Number(row), String(reason)]);
+        // row_number() counted only the lines read_csv kept: each rejected line before a row moves it down by one.
+        await w.run(
+          `update costs c set x_SourceRow = c.x_SourceRow + (
+             select count(*) from (select line - 1 - (row_number() over (order by line) - 1) as kept_before
+                                   from temp.${rejectsTable}) r where r.kept_before - 1 < c.x_SourceRow)
+           where c.run_id = $1 and c.x_SourceFile = $2`,
+          [runId, file],
+        );
+      }
+      await w.run('commit');
+      const worst = problems.sort((a, b) => a[0] - b[0])[0];
+      return { rows, refused, problem: worst ? `row ${worst[0]}, ${worst[1]}` : null };
+    } catch (e) {
+      await w.run('rollback');
+      throw e;
+    }
+  }
+
+  /** Cost rows a live source read (the Query API's answers), typed by the table's DDL. */
+  async appendCosts(runId: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    await this.insertJsonRows(runId, 'costs', rows);
   }
 
   /** Writes through the writer connection (fixtures and tests insert rows this way). */

@@ -10,6 +10,7 @@ import type {
   ResourceRow,
 } from '../model.js';
 import type { SourceStatus } from '../store.js';
+import type { CostExport } from './cost/load-export.js';
 
 export type CollectorEvent =
   | { kind: 'rows'; table: 'resources'; rows: ResourceRow[] }
@@ -22,6 +23,13 @@ export type CollectorEvent =
   | { kind: 'rows'; table: 'metrics'; rows: MetricRow[] }
   /** Tenants are stamped by the run from the namespaces (see Store.stampK8sUsageTenants). */
   | { kind: 'rows'; table: 'k8s_usage'; rows: K8sUsageRow[] }
+  /**
+   * A cost export on disk for the store to read itself (DuckDB's read_csv / read_parquet, no row in JavaScript); the
+   * run records its status under source `cost`, scope `file:<label>`. The file stays until the event is handled.
+   */
+  | { kind: 'cost-export'; file: CostExport }
+  /** Cost rows a live source read (FOCUS column names, `x_` extras); tenant_id stays null, allocation attributes them. */
+  | { kind: 'rows'; table: 'costs'; rows: CostRow[] }
   /** Parents whose children of a type were all collected; without one, checks over those children say `error`. */
   | { kind: 'coverage'; rows: ChildCoverage[] }
   /** One per scope the collector covered; a scope that is partial or failed makes dependent checks `error`. */
@@ -29,6 +37,9 @@ export type CollectorEvent =
       kind: 'status';
       status: Omit<SourceStatus, 'tenant_id'> & { /** A scope that is one tenant's alone (a state file). */ tenant_id?: string };
     };
+
+/** One `costs` row as a live source builds it: column name → value (numbers, ISO times, Tags as an object). */
+export type CostRow = Record<string, string | number | Record<string, string> | null>;
 
 export interface Collector {
   /** Source name recorded in source_status, e.g. `resource-graph`. */

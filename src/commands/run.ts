@@ -7,6 +7,8 @@ import { sendAlerts } from '../alerts/send-alerts.js';
 import { childReader, enabledChecks } from '../child-reads.js';
 import { azureConnection } from '../collectors/azure/connection.js';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
+import { costSource } from '../collectors/cost/index.js';
+import { loadCostExport } from '../collectors/cost/load-export.js';
 import { KubernetesFileSource } from '../collectors/kubernetes/file-source.js';
 import { monitorCollectors } from '../collectors/monitor/index.js';
 import { PolicyFileSource } from '../collectors/policy/file-source.js';
@@ -149,6 +151,8 @@ async function collectorsFor(loaded: LoadedConfig, checks: readonly CheckMeta[],
     );
   const { monitor } = loaded.config.sources;
   if (monitor) collectors.push(...monitorCollectors(monitor, loaded.config.azure, loaded.baseDir, env));
+  const cost = loaded.config.sources.cost;
+  if (cost) collectors.push(costSource(cost, loaded, env));
   return collectors;
 }
 
@@ -246,6 +250,12 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           await store.appendMetrics(runId, event.rows);
         } else if (event.kind === 'rows' && event.table === 'k8s_usage') {
           await store.appendK8sUsage(runId, event.rows);
+        } else if (event.kind === 'cost-export') {
+          const outcome = await loadCostExport(store, runId, event.file);
+          await store.recordSource(runId, { source: 'cost', scope: `file:${event.file.label}`, ...outcome, tenant_id: null });
+          if (outcome.status !== 'ok') log(`warn: cost ${outcome.status}: ${outcome.error}`);
+        } else if (event.kind === 'rows' && event.table === 'costs') {
+          await store.appendCosts(runId, event.rows);
         } else if (event.kind === 'rows' && event.table === 'k8s_objects') {
           await store.appendK8sObjects(runId, event.rows);
           collected += event.rows.length;

@@ -1,0 +1,77 @@
+// One cost export into the store: its kind from the header, then DuckDB reads it whole. A bad row is refused and named;
+// a file that cannot be read adds nothing. Either way the file's scope is partial, so nothing built on it is complete.
+import { basename } from 'node:path';
+import type { SourceStatus, Store } from '../../store.js';
+import { costSelect, csvReader, missingColumns, parquetReader, REJECTS_TABLE } from './cost-select.js';
+import { containerOf, firstLine, formatOf, gzipProblem, headerColumns } from './export-header.js';
+
+export interface CostExport {
+  /** Where the file is on disk (a Blob is downloaded to a temporary file first). */
+  path: string;
+  /** How reports and x_SourceFile name it: the path relative to the config, or `<container>/<blob>`. */
+  label: string;
+  /** BillingCurrency of files without that column. */
+  currency?: string | undefined;
+}
+
+export type ExportOutcome = Pick<SourceStatus, 'status' | 'error' | 'rows'>;
+
+const firstLineOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n').find((l) => l.trim()) ?? 'error';
+
+export async function loadCostExport(store: Store, runId: string, file: CostExport): Promise<ExportOutcome> {
+  const partial = (why: string, rows = 0): ExportOutcome => ({ status: 'partial', error: `${file.label}: ${why}`, rows });
+  let container: Awaited<ReturnType<typeof containerOf>>;
+  try {
+    container = await containerOf(file.path);
+  } catch (e) {
+    return {
+      status: 'failed',
+      error: `${file.label}: cannot read (${(e as NodeJS.ErrnoException).code ?? firstLineOf(e)})`,
+      rows: 0,
+    };
+  }
+  let columns: string[];
+  let reader: string;
+  let rejects: string | null = null;
+  try {
+    if (container === 'parquet') {
+      const described = await store.describe(`select * from read_parquet('${file.path.replaceAll("'", "''")}')`);
+      columns = described.map((d) => d.column_name);
+      reader = parquetReader(
+        file.path,
+        described.map((d) => ({ name: d.column_name, type: d.column_type })),
+      );
+    } else {
+      const broken = container === 'gzip' ? await gzipProblem(file.path) : null;
+      if (broken) return partial(`${broken}, nothing loaded`);
+      const header = headerColumns(await firstLine(file.path, container));
+      if ('problem' in header) return partial(header.problem);
+      columns = header.columns;
+      reader = csvReader(file.path, columns, container === 'gzip');
+      rejects = REJECTS_TABLE;
+    }
+  } catch (e) {
+    return partial(`cannot be read (${firstLineOf(e)})`);
+  }
+  const format = formatOf(columns, basename(file.label));
+  if ('problem' in format) return partial(format.problem);
+  const missing = missingColumns(columns, format, file.currency);
+  if (missing.length)
+    return partial(`row 0 (header): required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing`);
+  try {
+    const load = await store.loadCosts(
+      runId,
+      file.label,
+      costSelect({ reader, columns, format, label: file.label, currency: file.currency }),
+      rejects,
+    );
+    if (load.refused > 0)
+      return partial(
+        `${load.problem} (${load.refused} row${load.refused === 1 ? '' : 's'} refused, ${load.rows} loaded)`,
+        load.rows,
+      );
+    return { status: 'ok', error: null, rows: load.rows };
+  } catch (e) {
+    return partial(`cannot be read, nothing loaded (${firstLineOf(e)})`);
+  }
+}

@@ -7,7 +7,9 @@ import { costSource } from './collectors/cost/config.js';
 import { monitorSource } from './collectors/monitor/config.js';
 import { catalogueProblems, isRecord } from './config-catalogue.js';
 import { UsageError } from './errors.js';
+import { allocationProblems } from './finops/allocation/config.js';
 import { finopsConfig } from './finops/config.js';
+import { signalsProblems } from './finops/signals/config.js';
 import { type Catalogue, loadCatalogue } from './rules.js';
 import { closest, didYouMean } from './suggest.js';
 
@@ -505,6 +507,9 @@ function crossCheck(raw: unknown): string[] {
     if (isRecord(src) && src.mode === 'live' && raw.azure === undefined)
       problems.push(`azure: required for sources.${name}.mode: live`);
   }
+  const finops = isRecord(raw.finops) ? raw.finops : {};
+  if (Array.isArray(raw.tenants))
+    problems.push(...allocationProblems(finops.allocation, tenantIds), ...signalsProblems(finops.signals, tenantIds));
   const k8s = isRecord(raw.sources) ? raw.sources.kubernetes : undefined;
   if (
     isRecord(k8s) &&

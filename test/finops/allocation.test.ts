@@ -172,3 +172,72 @@ describe('shared cluster', () => {
     expect(byMethod.max).toEqual({ 'bank_a/shared-cluster': 37.5, 'fin_b/shared-cluster': 12.5, 'null/idle': 50 });
   });
 });
+
+describe('shared services and completeness', () => {
+  const law = rid(SUB_P, 'rg-platform', 'Microsoft.OperationalInsights/workspaces', 'law-shared');
+
+  it('splits a shared service by weights, evenly, or in proportion to each tenant direct cost that day', async () => {
+    const out: Record<string, Record<string, number>> = {};
+    for (const split of ['{ weights: { bank_a: 3, fin_b: 1 } }', 'even', 'proportional']) {
+      store = await openStore();
+      const cfg = config(
+        `${TENANTS}finops: { allocation: { shared_services: [{ name: law, resources: ['/subscriptions/*/workspaces/law-shared'], split: ${split} }] } }\n`,
+      );
+      const ctx = await loadEstate(store, cfg, {
+        costs: [
+          { day: '2026-12-01', cost: 10, resource: law, service: 'Log Analytics' },
+          { day: '2026-12-01', cost: 90, resource: rid(SUB_A, 'rg-a', 'Microsoft.Compute/disks', 'd'), subscription: SUB_A },
+          { day: '2026-12-01', cost: 10, resource: rid(SUB_P, 'rg-fin_b-prod', 'Microsoft.Compute/disks', 'd') },
+        ],
+      });
+      await allocate(ctx);
+      const rows = (await allocations(store)).filter((r) => r.source === 'shared-service');
+      expect(rows.every((r) => r.detail === 'law' && r.service === 'Log Analytics')).toBe(true);
+      out[split] = sumBy(
+        rows,
+        (r) => `${r.tenant_id}`,
+        (r) => r.amount,
+      );
+      store.close();
+    }
+    expect(Object.values(out)).toEqual([
+      { bank_a: 7.5, fin_b: 2.5 },
+      { bank_a: 5, fin_b: 5 },
+      { bank_a: 9, fin_b: 1 },
+    ]);
+  });
+
+  it('marks the allocation incomplete when a cost scope is partial or a shared cluster has no Kubernetes data', async () => {
+    store = await openStore();
+    const ctx = await loadEstate(store, config(TENANTS), {
+      costs: [
+        {
+          day: '2026-12-01',
+          cost: 30,
+          resource: rid(SUB_P, 'mc_rg_aks-shared_westeurope', 'Microsoft.Compute/virtualMachineScaleSets', 'v'),
+        },
+      ],
+      sources: [
+        { source: 'cost', scope: `subscription:${SUB_A}`, status: 'partial', error: 'page 3 failed', tenant_id: 'bank_a' },
+        { source: 'cost', scope: `subscription:${SUB_P}`, status: 'ok' },
+      ],
+    });
+    await allocate(ctx);
+    // Unsplit, the cluster's cost stays whole in the platform's unassigned bucket.
+    expect((await allocations(store)).map((r) => [r.tenant_id, r.source, r.method, r.amount])).toEqual([
+      [null, 'unassigned', 'unsplit: no Kubernetes objects', 30],
+    ]);
+    const gaps = await store.query<{ tenant_id: string | null; reason: string }>(
+      'select tenant_id, reason from allocation_gaps order by tenant_id nulls first, reason',
+    );
+    const partial = `cost partial for subscription:${SUB_A}: page 3 failed`;
+    const unsplit = 'shared cluster aks-shared has cost but no Kubernetes objects were collected; its cost is unassigned';
+    expect(gaps).toEqual([
+      { tenant_id: null, reason: partial },
+      { tenant_id: null, reason: unsplit },
+      { tenant_id: 'bank_a', reason: partial },
+      { tenant_id: 'bank_a', reason: unsplit },
+      { tenant_id: 'fin_b', reason: unsplit },
+    ]);
+  });
+});

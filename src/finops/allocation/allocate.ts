@@ -289,7 +289,10 @@ async function clusterWeightTable(ctx: FinopsContext, everyone: (reason: string)
     await store.tempTable('fo_cluster_weights', weightColumns, []);
     return;
   }
-  await store.exec(sharedMacros());
+  const [defined] = await store.query<{ n: number }>(
+    "select count(*)::integer as n from duckdb_functions() where function_name = 'k8s_quantity'",
+  );
+  if (!defined?.n) await store.exec(sharedMacros());
   const names = withCost.map((c) => c.cluster);
   const list = `[${names.map((n) => `'${n.replaceAll("'", "''")}'`).join(', ')}]`;
   const usage = await store.query<ClusterUsage & { tenant: string | null }>(

@@ -15,19 +15,24 @@ const globRegex = (glob: string): string =>
     .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*')}$`;
 
-/** Where a cost row goes, first match wins; the `method` of a direct row names the rule that matched. */
-const POOL_OF_ROW = `
-  case
-    when o.shared_service is not null then {'kind': 'service', 'key': o.shared_service, 'method': null}
-    when coalesce(o.cluster_shared, t.cluster_shared) then {'kind': 'cluster', 'key': coalesce(o.cluster, t.cluster), 'method': null}
-    when t.tenant is not null then {'kind': 'direct', 'key': t.tenant, 'method': 'tag'}
-    when o.inv_tenant is not null then {'kind': 'direct', 'key': o.inv_tenant, 'method': 'inventory'}
-    when o.rg_tenant is not null then {'kind': 'direct', 'key': o.rg_tenant, 'method': 'resource-group'}
-    when coalesce(o.cluster_tenant, t.cluster_tenant) is not null
-      then {'kind': 'direct', 'key': coalesce(o.cluster_tenant, t.cluster_tenant), 'method': 'dedicated-cluster'}
-    when coalesce(o.sub_tenant, s.tenant) is not null then {'kind': 'direct', 'key': coalesce(o.sub_tenant, s.tenant), 'method': 'subscription'}
-    else {'kind': 'unassigned', 'key': null, 'method': 'no ownership rule matched'}
-  end`;
+/** Where a cost row goes, first match wins: [condition, pool kind, pool key, method of a direct or unassigned row]. */
+const POOL_RULES: [string, string, string, string | null][] = [
+  ['o.shared_service is not null', 'service', 'o.shared_service', null],
+  ['coalesce(o.cluster_shared, t.cluster_shared)', 'cluster', 'coalesce(o.cluster, t.cluster)', null],
+  ['t.tenant is not null', 'direct', 't.tenant', 'tag'],
+  ['o.inv_tenant is not null', 'direct', 'o.inv_tenant', 'inventory'],
+  ['o.rg_tenant is not null', 'direct', 'o.rg_tenant', 'resource-group'],
+  [
+    'coalesce(o.cluster_tenant, t.cluster_tenant) is not null',
+    'direct',
+    'coalesce(o.cluster_tenant, t.cluster_tenant)',
+    'dedicated-cluster',
+  ],
+  ['coalesce(o.sub_tenant, s.tenant) is not null', 'direct', 'coalesce(o.sub_tenant, s.tenant)', 'subscription'],
+];
+const quote = (v: string | null) => (v === null ? 'null' : `'${v}'`);
+const poolCase = (pick: (rule: (typeof POOL_RULES)[number]) => string, otherwise: string) =>
+  `case ${POOL_RULES.map((r) => `when ${r[0]} then ${pick(r)}`).join(' ')} else ${otherwise} end`;
 
 export async function allocate(ctx: FinopsContext): Promise<void> {
   const { store, runId, config } = ctx;
@@ -51,20 +56,28 @@ export async function allocate(ctx: FinopsContext): Promise<void> {
 
   await ownerTables(store, runId, config);
   const cost = alloc.cost_column;
+  // Grouped by the charge's start first and turned into a UTC day after: the time zone conversion is then paid per
+  // distinct start, not per row.
   await store.query(
     `create or replace temp table fo_pool as
-     select (c.ChargePeriodStart at time zone 'UTC')::date as day, coalesce(c.BillingCurrency, 'XXX') as currency,
-            coalesce(c.ServiceName, '(none)') as service, p.kind, p.key, p.method,
-            sum(c.${cost}) as amount, count(*) filter (where c.${cost} is null) as missing,
-            count(*) filter (where c.BillingCurrency is null) as no_currency,
-            count(*) filter (where c.ChargePeriodStart is null) as no_day
-     from costs c
-     left join fo_rid_owner o on o.rid = c.ResourceId
-     left join fo_tags t on t.tags = c.Tags::varchar
-     left join fo_sub s on s.sub = lower(c.SubAccountId),
-     lateral (select ${POOL_OF_ROW} as p)
-     where c.run_id = $1
-     group by all`,
+     with g as (
+       select c.ChargePeriodStart as start, coalesce(c.BillingCurrency, 'XXX') as currency,
+              coalesce(c.ServiceName, '(none)') as service,
+              ${poolCase((r) => quote(r[1]), "'unassigned'")} as kind,
+              ${poolCase((r) => r[2], 'null')} as key,
+              ${poolCase((r) => quote(r[3]), "'no ownership rule matched'")} as method,
+              sum(c.${cost}) as amount, count(*) filter (where c.${cost} is null) as missing,
+              count(*) filter (where c.BillingCurrency is null) as no_currency
+       from costs c
+       left join fo_rid_owner o on o.rid = c.ResourceId
+       left join fo_tags t on t.tags = c.Tags::varchar
+       left join fo_sub s on s.sub = lower(c.SubAccountId)
+       where c.run_id = $1
+       group by all
+     )
+     select (start at time zone 'UTC')::date as day, currency, service, kind, key, method, sum(amount) as amount,
+            sum(missing) as missing, sum(no_currency) as no_currency, count(*) filter (where start is null) as no_day
+     from g group by all`,
     [runId],
   );
   const [bad] = await store.query<{ missing: number; no_currency: number; no_day: number }>(
@@ -262,11 +275,18 @@ async function ownerTables(store: Store, runId: string, config: Config): Promise
        select r.rid, arg_min(s.name, s.ord) as shared_service from fo_rid r join fo_services s on regexp_full_match(r.lid, s.re)
        group by r.rid
      ),
+     -- Node resource groups are matched once per distinct group, the cluster itself by its id: no per-row LIKE.
+     rg_cluster as (
+       select g.rg, c.name, c.ord from (select distinct rg from fo_rid where rg is not null) g
+       join fo_clusters c on g.rg = c.node_rg or g.rg like c.mc_like escape '\\'
+     ),
      cl as (
-       select r.rid, arg_min(c.name, c.ord) as cluster, arg_min(c.shared, c.ord) as cluster_shared,
+       select rid, arg_min(c.name, c.ord) as cluster, arg_min(c.shared, c.ord) as cluster_shared,
               arg_min(c.tenant, c.ord) as cluster_tenant
-       from fo_rid r join fo_clusters c on r.lid = c.id or r.rg = c.node_rg or r.rg like c.mc_like escape '\\'
-       group by r.rid
+       from (select r.rid, m.name from fo_rid r join rg_cluster m using (rg)
+             union all select r.rid, c.name from fo_rid r join fo_clusters c on r.lid = c.id) x
+       join fo_clusters c using (name)
+       group by rid
      ),
      inv as (select lower(id) as lid, any_value(tenant_id) as inv_tenant from resources where run_id = $1 group by all)
      select r.rid, svc.shared_service, cl.cluster, cl.cluster_shared, cl.cluster_tenant, inv.inv_tenant,

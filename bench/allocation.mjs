@@ -2,7 +2,7 @@
 // days in a DuckDB store on disk (rows generated inside DuckDB), with a shared cluster, a shared service and untagged
 // cost; prints the wall time of each step and the peak RSS beside the machine.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../dist/config.js';
 import { allocate } from '../dist/finops/allocation/allocate.js';

@@ -152,7 +152,6 @@ export async function allocate(ctx: FinopsContext): Promise<void> {
     'fo_sub',
     'fo_rg',
     'fo_clusters',
-    'fo_services',
     'fo_pool',
     'fo_cluster_weights',
     'fo_service_weights',
@@ -262,21 +261,19 @@ async function ownerTables(store: Store, runId: string, config: Config): Promise
     },
     clusters,
   );
-  await store.tempTable(
-    'fo_services',
-    { name: 'varchar', ord: 'integer', re: 'varchar' },
-    config.finops.allocation.shared_services.flatMap((s, ord) =>
-      s.resources.map((g) => ({ name: s.name, ord, re: globRegex(g) })),
-    ),
+  // The few shared-service globs become one CASE over each resource id: a projection, where a join on a regex
+  // condition would compare every pair.
+  const lit = (v: string) => `'${v.replaceAll("'", "''")}'`;
+  const services = config.finops.allocation.shared_services.flatMap((s) =>
+    s.resources.map((g) => ({ name: s.name, re: globRegex(g) })),
   );
+  const serviceCase = services.length
+    ? `case ${services.map((s) => `when regexp_full_match(r.lid, ${lit(s.re)}) then ${lit(s.name)}`).join(' ')} end`
+    : 'null::varchar';
   await store.query(
     `create or replace temp table fo_rid_owner as
-     with svc as (
-       select r.rid, arg_min(s.name, s.ord) as shared_service from fo_rid r join fo_services s on regexp_full_match(r.lid, s.re)
-       group by r.rid
-     ),
      -- Node resource groups are matched once per distinct group, the cluster itself by its id: no per-row LIKE.
-     rg_cluster as (
+     with rg_cluster as (
        select g.rg, c.name, c.ord from (select distinct rg from fo_rid where rg is not null) g
        join fo_clusters c on g.rg = c.node_rg or g.rg like c.mc_like escape '\\'
      ),
@@ -289,9 +286,9 @@ async function ownerTables(store: Store, runId: string, config: Config): Promise
        group by rid
      ),
      inv as (select lower(id) as lid, any_value(tenant_id) as inv_tenant from resources where run_id = $1 group by all)
-     select r.rid, svc.shared_service, cl.cluster, cl.cluster_shared, cl.cluster_tenant, inv.inv_tenant,
+     select r.rid, ${serviceCase} as shared_service, cl.cluster, cl.cluster_shared, cl.cluster_tenant, inv.inv_tenant,
             g.tenant as rg_tenant, s.tenant as sub_tenant
-     from fo_rid r left join svc using (rid) left join cl using (rid) left join inv using (lid)
+     from fo_rid r left join cl using (rid) left join inv using (lid)
      left join fo_rg g on g.rg = r.rg left join fo_sub s on s.sub = r.sub`,
     [runId],
   );

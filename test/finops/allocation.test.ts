@@ -241,3 +241,16 @@ describe('shared services and completeness', () => {
     ]);
   });
 });
+
+describe('finops config', () => {
+  it('refuses weights and budgets naming tenants the config does not declare, one line each', () => {
+    expect(() =>
+      config(`${TENANTS}finops:
+  allocation: { shared_services: [{ name: fw, resources: ['*/azurefirewalls/*'], split: { weights: { bank_a: 1, bank_z: 2 } } }] }
+  signals: { budgets: { fin_c: { monthly: 10, currency: EUR } } }
+`),
+    ).toThrow(
+      'compline.yaml: finops.allocation.shared_services[0].split.weights.bank_z: no tenant bank_z\ncompline.yaml: finops.signals.budgets.fin_c: no tenant fin_c',
+    );
+  });
+});

@@ -69,7 +69,8 @@ export const TABLE_DDL: Record<string, string> = {
   allocation_gaps: `${STAMP}, reason varchar not null`,
   /** Cost anomaly and budget forecast per tenant: status ok, alert or insufficient_data, each with its reason. */
   finops_signals: `${STAMP}, kind varchar not null, day date, status varchar not null, amount decimal(18,2),
-    expected decimal(18,2), score double, threshold double, currency varchar, reason varchar not null, evidence json`,
+    expected decimal(18,2), score double, threshold double, currency varchar, reason varchar not null, evidence json,
+    new boolean`,
   /** Resources Terraform states track, per tenant and environment (src/collectors/terraform-state). */
   iac_resources: `${STAMP}, environment varchar not null, workspace_key varchar not null, document varchar not null,
     backend_account varchar, address varchar not null, tf_type varchar not null, type varchar, resource_id varchar,

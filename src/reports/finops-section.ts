@@ -41,6 +41,8 @@ export interface FinopsSection {
     threshold: number | null;
     currency: string | null;
     reason: string;
+    /** An alert the previous nightly run did not raise. */
+    new: boolean;
   }[];
 }
 
@@ -103,7 +105,7 @@ export async function readFinopsSections(
       ),
       signals: await store.query<FinopsSection['signals'][number]>(
         `select kind, strftime(day, '%Y-%m-%d') as day, status, amount::double as amount, expected::double as expected, score,
-                threshold, currency, reason
+                threshold, currency, reason, coalesce(new, false) as new
          from finops_signals where run_id = $1 and ${mine} order by kind, currency`,
         p,
       ),

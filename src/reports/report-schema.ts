@@ -81,6 +81,9 @@ const finops = z
         threshold: z.number().nullable(),
         currency: z.string().nullable(),
         reason: z.string(),
+        new: z
+          .boolean()
+          .describe('an alert the previous nightly run did not raise (same day for an anomaly, same month for a budget)'),
       }),
     ),
   })

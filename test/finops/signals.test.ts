@@ -1,7 +1,10 @@
 // Anomaly and budget signals over allocations in a real DuckDB store.
 import { afterEach, describe, expect, it } from 'vitest';
+import { alertDigest, digestTitle } from '../../src/alerts/alert-digest.js';
 import { allocate } from '../../src/finops/allocation/allocate.js';
 import { computeSignals, robustZ } from '../../src/finops/signals/signals.js';
+import { readFinopsSections } from '../../src/reports/finops-section.js';
+import type { TenantReport } from '../../src/reports/tenant-report.js';
 import type { Store } from '../../src/store.js';
 import { type CostRow, config, type Estate, loadEstate, openStore } from '../support/finops-store.js';
 
@@ -75,5 +78,41 @@ describe('budget forecast', () => {
     const b = (await signals(costs, partial)).find((r) => r.kind === 'budget')!;
     expect(b.status).toBe('insufficient_data');
     expect(b.reason).toMatch(/but the allocation is incomplete: cost partial for file:export.csv: row 9: NaN$/);
+  });
+});
+
+describe('signals for alerts', () => {
+  it('marks an alert new once: the next run judging the same day does not raise it again, and the digest carries it', async () => {
+    const costs: CostRow[] = [];
+    for (let i = 0; i < 31; i++) costs.push({ day: day(i), cost: i === 30 ? 95 : 19 + (i % 3), resource: disk('bank_a') });
+    store = await openStore();
+    const news: boolean[] = [];
+    for (const runId of ['night-1', 'night-2']) {
+      const ctx = await loadEstate(store, CFG, { costs, runId });
+      await allocate(ctx);
+      await computeSignals(ctx);
+      await store.finishRun(runId, 'ok');
+      const [s] = await store.query<{ new: boolean }>(
+        `select new from finops_signals where run_id = '${runId}' and tenant_id = 'bank_a' and kind = 'anomaly' and status = 'alert'`,
+      );
+      news.push(s!.new);
+    }
+    expect(news).toEqual([true, false]);
+    const first = (await readFinopsSections(store, 'night-1', ['bank_a'])).get('bank_a')!;
+    const report = {
+      tenant: { id: 'bank_a', name: 'Bank A' },
+      run: { run_id: 'night-1', status: 'ok', started_at: '' },
+      findings: [],
+      delta: { new: [], regressed: [] },
+      waivers: { expired: [] },
+      sources: [],
+      finops: first,
+    };
+    const digest = alertDigest(report as unknown as TenantReport, null, new Set(), 'high')!;
+    expect(digest.cost_signals.map((s) => [s.kind, s.day])).toEqual([
+      ['anomaly', '2026-12-01'],
+      ['budget', '2026-12-01'],
+    ]);
+    expect(digestTitle(digest)).toBe('[Compline] Bank A: 1 cost anomaly, budget forecast breach');
   });
 });

@@ -15,6 +15,8 @@ export interface Signal {
   currency: string | null;
   reason: string;
   evidence: Record<string, unknown>;
+  /** An alert the tenant's previous nightly run did not raise (an anomaly of the same day, a breach of the same month). */
+  new: boolean;
 }
 
 const median = (xs: readonly number[]): number => {
@@ -121,10 +123,22 @@ export async function computeSignals(ctx: FinopsContext): Promise<void> {
     if (budget)
       signals.push(guard(budgetSignal(tenant.id, budget, covered.get(budget.currency), cost, settings.forecast_trailing_days)));
   }
+  // Alerts say what is new: the previous run's alerts for the same day (anomaly) or month (budget) are not news again.
+  const before = await store.query<{ tenant_id: string; kind: string; day: string }>(
+    `select tenant_id, kind, strftime(day, '%Y-%m-%d') as day from finops_signals
+     where status = 'alert' and run_id = (select run_id from runs where run_id <> $1 and mode = 'nightly' and status <> 'running'
+       and started_at <= (select started_at from runs where run_id = $1) order by started_at desc limit 1)`,
+    [runId],
+  );
+  const period = (kind: string, day: string | null) => (kind === 'budget' ? day?.slice(0, 7) : day);
+  const seen = new Set(before.map((b) => `${b.tenant_id}\u0000${b.kind}\u0000${period(b.kind, b.day)}`));
   await store.insertJsonRows(
     runId,
     'finops_signals',
-    signals.map((s) => ({ ...s })),
+    signals.map((s) => ({
+      ...s,
+      new: s.status === 'alert' && !seen.has(`${s.tenant_id}\u0000${s.kind}\u0000${period(s.kind, s.day)}`),
+    })),
   );
 }
 
@@ -140,6 +154,7 @@ const blank = (tenant: string, kind: Signal['kind']): Signal => ({
   currency: null,
   reason: '',
   evidence: {},
+  new: false,
 });
 
 /** Forecast for the month of the last day with cost: month-to-date + trailing daily average × days left. */

@@ -7,8 +7,10 @@ import { costSource } from './collectors/cost/config.js';
 import { monitorSource } from './collectors/monitor/config.js';
 import { catalogueProblems, isRecord } from './config-catalogue.js';
 import { UsageError } from './errors.js';
+import { allocationProblems } from './finops/allocation/config.js';
 import { finopsConfig } from './finops/config.js';
 import { finopsRulesProblems } from './finops/rules/config.js';
+import { signalsProblems } from './finops/signals/config.js';
 import { type Catalogue, loadCatalogue } from './rules.js';
 import { closest, didYouMean } from './suggest.js';
 
@@ -517,6 +519,9 @@ function crossCheck(raw: unknown): string[] {
     if (Array.isArray(monitor.workspaces) && monitor.workspaces.length && cloud.log_analytics_endpoint === undefined)
       problems.push('azure.cloud.log_analytics_endpoint: required for sources.monitor.workspaces');
   }
+  const finops = isRecord(raw.finops) ? raw.finops : {};
+  if (Array.isArray(raw.tenants))
+    problems.push(...allocationProblems(finops.allocation, tenantIds), ...signalsProblems(finops.signals, tenantIds));
   const k8s = isRecord(raw.sources) ? raw.sources.kubernetes : undefined;
   if (
     isRecord(k8s) &&

@@ -106,8 +106,18 @@ export const TABLE_DDL: Record<string, string> = {
   prices: `${STAMP}, sheet_date date not null, currency_code varchar not null, service_name varchar,
     product_name varchar, sku_name varchar, arm_sku_name varchar, arm_region_name varchar, meter_name varchar,
     unit_of_measure varchar, retail_price double not null, price_type varchar`,
+  /**
+   * Each day's cost split between tenants (tenant null: the platform's buckets, unassigned and idle), to the cent per
+   * day and currency. source: direct, shared-cluster, shared-namespace, shared-service, idle, unassigned; method: how.
+   */
   allocations: `${STAMP}, day date not null, source varchar not null, amount decimal(18,6), currency varchar,
-    method varchar`,
+    method varchar, service varchar, cluster varchar, namespace varchar, detail varchar`,
+  /** Why a tenant's (null: the platform's) allocation of the run is incomplete; no row: complete. */
+  allocation_gaps: `${STAMP}, reason varchar not null`,
+  /** Cost anomaly and budget forecast per tenant: status ok, alert or insufficient_data, each with its reason. */
+  finops_signals: `${STAMP}, kind varchar not null, day date, status varchar not null, amount decimal(18,2),
+    expected decimal(18,2), score double, threshold double, currency varchar, reason varchar not null, evidence json,
+    new boolean`,
   /** Resources Terraform states track, per tenant and environment (src/collectors/terraform-state). */
   iac_resources: `${STAMP}, environment varchar not null, workspace_key varchar not null, document varchar not null,
     backend_account varchar, address varchar not null, tf_type varchar not null, type varchar, resource_id varchar,
@@ -134,6 +144,10 @@ const ADDED_COLUMNS = [
   'recommendations price_sheet_date date',
   'metrics min double',
   'recommendations status varchar',
+  'allocations service varchar',
+  'allocations cluster varchar',
+  'allocations namespace varchar',
+  'allocations detail varchar',
   ...COST_EXTRAS.map((c) => `costs ${c}`),
 ];
 
@@ -893,6 +907,35 @@ export class Store {
   /** Cost rows a live source read (the Query API's answers), typed by the table's DDL. */
   async appendCosts(runId: string, rows: readonly Record<string, unknown>[]): Promise<void> {
     await this.insertJsonRows(runId, 'costs', rows);
+  }
+
+  /**
+   * Runs SQL with positional parameters ($1, …) on the writer connection, over whole tables (no run scoping): the
+   * engine's own steps that read and write in one place, such as allocation. Rows as plain JS objects.
+   */
+  async query<T = Record<string, unknown>>(sql: string, params: (string | number | boolean | null)[] = []): Promise<T[]> {
+    const result = await this.writer.runAndReadAll(sql, params);
+    return result.getRowObjectsJson() as T[];
+  }
+
+  /** A temporary table of the writer connection holding `rows`, typed by `columns` (name → DuckDB type). */
+  async tempTable(name: string, columns: Record<string, string>, rows: readonly Record<string, unknown>[]): Promise<void> {
+    const types = Object.entries(columns);
+    await this.writer.run(`create or replace temp table ${name} (${types.map(([c, t]) => `${c} ${t}`).join(', ')})`);
+    if (!rows.length) return;
+    const dir = await mkdtemp(join(tmpdir(), 'compline-rows-'));
+    try {
+      const file = join(dir, 'rows.json');
+      const text = JSON.stringify(rows);
+      await writeFile(file, text);
+      const spec = types.map(([c, t]) => `'${c}': '${t}'`).join(', ');
+      const maxObject = Math.max(16 * 1024 ** 2, Buffer.byteLength(text));
+      await this.writer.run(
+        `insert into ${name} by name select * from read_json('${file.replaceAll("'", "''")}', format = 'array', columns = {${spec}}, maximum_object_size = ${maxObject})`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Writes through the writer connection (fixtures and tests insert rows this way). */

@@ -21,10 +21,12 @@ export interface AlertDigest {
   expired_waivers: { id: string; check: string; expires: string; matched: number }[];
   /** Source scopes of this tenant (or the whole platform) not collected whole, that were whole in the previous run. */
   incomplete_sources: { source: string; scope: string; status: string; error: string | null }[];
+  /** Cost anomalies and budget forecast breaches raised for the first time. */
+  cost_signals: { kind: 'anomaly' | 'budget'; day: string | null; currency: string | null; reason: string }[];
 }
 
 export const isEmpty = (d: AlertDigest): boolean =>
-  !d.failures.length && !d.expired_waivers.length && !d.incomplete_sources.length;
+  !d.failures.length && !d.expired_waivers.length && !d.incomplete_sources.length && !d.cost_signals.length;
 
 /**
  * A waiver lapses the day after `expires`; it is news once, on the first run after it lapsed: it was still valid
@@ -68,6 +70,9 @@ export function alertDigest(
     incomplete_sources: report.sources
       .filter((s) => s.status !== 'ok' && !incompleteBefore.has(`${s.source}\u0000${s.scope}`))
       .map((s) => ({ source: s.source, scope: s.scope, status: s.status, error: s.error })),
+    cost_signals: (report.finops?.signals ?? [])
+      .filter((s) => s.status === 'alert' && s.new)
+      .map((s) => ({ kind: s.kind, day: s.day, currency: s.currency, reason: s.reason })),
   };
 }
 
@@ -82,6 +87,9 @@ export function digestTitle(d: AlertDigest): string {
   if (d.expired_waivers.length) parts.push(count(d.expired_waivers.length, 'waiver expired', 'waivers expired'));
   if (d.incomplete_sources.length)
     parts.push(`run ${d.run.status}: ${count(d.incomplete_sources.length, 'source scope')} incomplete`);
+  const anomalies = d.cost_signals.filter((s) => s.kind === 'anomaly').length;
+  if (anomalies) parts.push(count(anomalies, 'cost anomaly', 'cost anomalies'));
+  if (d.cost_signals.length > anomalies) parts.push('budget forecast breach');
   return `[Compline] ${d.tenant.name}: ${parts.join(', ')}`;
 }
 

@@ -29,6 +29,11 @@ export function emailMessage(d: AlertDigest): { subject: string; text: string } 
     for (const s of d.incomplete_sources) lines.push(`- ${s.source} ${s.status} for ${s.scope}: ${s.error ?? 'incomplete'}`);
     lines.push('');
   }
+  if (d.cost_signals.length) {
+    lines.push('Cost signals:');
+    for (const s of d.cost_signals) lines.push(`- ${s.kind}: ${s.reason}`);
+    lines.push('');
+  }
   lines.push('The signed report and evidence pack of this run hold the details.');
   return { subject: digestTitle(d), text: `${lines.join('\n')}\n` };
 }

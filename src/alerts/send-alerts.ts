@@ -80,7 +80,8 @@ async function sendRoute(
           route.min_severity,
         );
         if (!digest || isEmpty(digest)) return;
-        const items = digest.failures.length + digest.expired_waivers.length + digest.incomplete_sources.length;
+        const items =
+          digest.failures.length + digest.expired_waivers.length + digest.incomplete_sources.length + digest.cost_signals.length;
         let outcome: Outcome;
         if (typeof send === 'string') outcome = { attempts: 0, error: send };
         else if (failedInRow >= ROUTE_FAILURE_LIMIT)

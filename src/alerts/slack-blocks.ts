@@ -38,5 +38,6 @@ export function slackMessage(d: AlertDigest): unknown {
     blocks.push(
       section(d.incomplete_sources.map((s) => mrkdwn(`${s.source} ${s.status} for ${s.scope}: ${s.error ?? 'incomplete'}`))),
     );
+  if (d.cost_signals.length) blocks.push(section(d.cost_signals.map((s) => mrkdwn(`${s.kind}: ${s.reason}`))));
   return { text: title, blocks };
 }

@@ -36,6 +36,10 @@ export function teamsMessage(d: AlertDigest): unknown {
     body.push(text('Sources not collected whole', { weight: 'Bolder', spacing: 'Medium' }));
     for (const s of d.incomplete_sources) body.push(text(`${s.source} ${s.status} for ${s.scope}: ${s.error ?? 'incomplete'}`));
   }
+  if (d.cost_signals.length) {
+    body.push(text('Cost signals', { weight: 'Bolder', spacing: 'Medium' }));
+    for (const s of d.cost_signals) body.push(text(`${s.kind}: ${s.reason}`));
+  }
   return {
     type: 'message',
     attachments: [

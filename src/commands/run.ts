@@ -26,6 +26,7 @@ import { runFinops } from '../finops/index.js';
 import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
 import type { RunTelemetry } from '../observability/run-telemetry.js';
 import { checkRunOutputs } from '../output-paths.js';
+import { type FinopsSection, readFinopsSections } from '../reports/finops-section.js';
 import { localFolderWriter } from '../reports/output-writer.js';
 import { publishReports } from '../reports/publish.js';
 import { blobPublisher, defaultCredential, type UploadedFile } from '../reports/storage/blob-publisher.js';
@@ -182,6 +183,49 @@ function summaryTable(reports: Map<string, TenantReport>): string {
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
   return lines
     .map((l) => l.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '))
+    .join('\n');
+}
+
+const money = (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/**
+ * Per report and currency: the cost directly owned, the shared cost allocated to it (the platform: unassigned and
+ * idle), the total, the monthly savings its recommendations name and the largest; empty when no cost was collected.
+ */
+export function finopsTable(reports: Map<string, TenantReport>): string {
+  const lines = [['tenant', 'currency', 'direct', 'allocated', 'total', 'savings/mo', 'top saving', 'cost data']];
+  for (const [tenant, report] of reports) {
+    const f: FinopsSection | undefined = report.finops;
+    if (!f || f.status === 'not_collected') continue;
+    const savings = (currency: string) => f.recommendations.filter((r) => r.currency === currency);
+    const state = f.status === 'complete' ? 'complete' : 'INCOMPLETE';
+    for (const t of f.totals) {
+      const direct = t.by_source.filter((s) => s.source === 'direct').reduce((a, s) => a + s.amount, 0);
+      const recs = savings(t.currency);
+      const top = recs[0];
+      lines.push([
+        tenant,
+        t.currency,
+        money(direct),
+        money(t.total - direct),
+        money(t.total),
+        money(recs.reduce((a, r) => a + (r.monthly_savings ?? 0), 0)),
+        top ? `${top.rule_id} ${top.resource_id.split('/').at(-1)} ${money(top.monthly_savings ?? 0)}` : '-',
+        state,
+      ]);
+    }
+    if (!f.totals.length) lines.push([tenant, '-', '', '', '', '', '-', state]);
+  }
+  if (lines.length === 1) return '';
+  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  const numeric = new Set([2, 3, 4, 5]);
+  return lines
+    .map((l) =>
+      l
+        .map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -357,6 +401,11 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     for (const tenant of [...config.tenants.map((t) => t.id), PLATFORM])
       histories.set(tenant, await store.findingHistory(runId, tenant === PLATFORM ? null : tenant));
     const policyStates = config.sources.policy ? await store.policyGroupCounts(runId) : null;
+    const finops = await readFinopsSections(
+      store,
+      runId,
+      config.tenants.map((t) => t.id),
+    );
     const reports = new Map<string, TenantReport>();
     const byTenant = groupBy(findings, (f) => f.tenant_id ?? PLATFORM);
     for (const tenant of config.tenants) {
@@ -374,6 +423,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           sources: sources.filter((s) => s.tenant_id === null || s.tenant_id === tenant.id),
           policyStates: policyStates?.filter((p) => p.tenant_id === tenant.id) ?? null,
           history: histories.get(tenant.id) ?? null,
+          finops: finops.get(tenant.id),
         }),
       );
     }
@@ -395,6 +445,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         policyStates: policyStates?.filter((p) => p.tenant_id === null) ?? null,
         history: histories.get(PLATFORM) ?? null,
         unassigned,
+        finops: finops.get(null),
       }),
     );
     for (const id of reports.keys()) if (!owned(id)) reports.delete(id);
@@ -453,7 +504,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       outDir,
       status,
       reports,
-      summary: summaryTable(reports),
+      summary: [summaryTable(reports), finopsTable(reports)].filter(Boolean).join('\n\n'),
       findings,
       sources: counts,
       alerts,

@@ -23,6 +23,72 @@ const deltaEntry = z.strictObject({
   now: status.nullable().describe('the verdict now; null when this run no longer evaluates the pair'),
 });
 
+const money = z.number().describe('an amount in its currency, to the cent');
+const finops = z
+  .strictObject({
+    status: z
+      .enum(['complete', 'incomplete', 'not_collected'])
+      .describe(
+        'complete: every cost scope was collected whole and every shared cost split as configured; incomplete: see reasons, the amounts are a lower bound and must not be read as the whole bill; not_collected: the run had no cost source',
+      ),
+    reasons: z.array(z.string()),
+    period: z.strictObject({ from: z.iso.date(), to: z.iso.date() }).nullable().describe('first and last day of cost allocated'),
+    totals: z.array(
+      z.strictObject({
+        currency: z.string(),
+        total: money,
+        by_service: z.array(z.strictObject({ service: z.string(), amount: money })),
+        by_source: z
+          .array(
+            z.strictObject({
+              source: z.enum(['direct', 'shared-cluster', 'shared-namespace', 'shared-service', 'idle', 'unassigned']),
+              method: z
+                .string()
+                .describe(
+                  'how the amount was attributed or split, e.g. tag, subscription, requests; cpu 65% / memory 35%; idle shared',
+                ),
+              cluster: z.string().nullable(),
+              namespace: z.string().nullable(),
+              detail: z.string().nullable().describe('the shared service, for shared-service amounts'),
+              amount: money,
+            }),
+          )
+          .describe('the allocation by source and method; in the _platform report, the unassigned and platform idle buckets'),
+      }),
+    ),
+    recommendations: z
+      .array(
+        z.strictObject({
+          rule_id: z.string(),
+          resource_id: z.string(),
+          action: z.string().nullable(),
+          monthly_savings: z.number().nullable(),
+          currency: z.string().nullable(),
+          confidence: z.string().nullable(),
+          reason: z.string().nullable(),
+          price_sheet_date: z.string().nullable().describe('date of the price sheet the savings were priced with'),
+        }),
+      )
+      .describe("the report's own top recommendations, largest monthly savings first"),
+    signals: z.array(
+      z.strictObject({
+        kind: z.enum(['anomaly', 'budget']),
+        day: z.string().nullable(),
+        status: z.enum(['ok', 'alert', 'insufficient_data']),
+        amount: z.number().nullable().describe("anomaly: the day's cost; budget: the month's forecast"),
+        expected: z.number().nullable().describe('anomaly: the median of the history; budget: the monthly budget'),
+        score: z.number().nullable().describe('anomaly: the robust z-score (null: infinite); budget: forecast / budget'),
+        threshold: z.number().nullable(),
+        currency: z.string().nullable(),
+        reason: z.string(),
+        new: z
+          .boolean()
+          .describe('an alert the previous nightly run did not raise (same day for an anomaly, same month for a budget)'),
+      }),
+    ),
+  })
+  .describe("the tenant's share of the cost: total, by service, allocation by source with its method, savings and signals");
+
 export const reportSchema = z
   .strictObject({
     schema_version: z.literal(1),
@@ -137,6 +203,7 @@ export const reportSchema = z
       }),
     ),
     unassigned: z.array(z.strictObject({ id: z.string(), type: z.string() })).optional(),
+    finops: finops.optional(),
   })
   .describe('Compline per-tenant report (report.json), schema version 1');
 

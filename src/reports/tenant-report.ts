@@ -6,6 +6,7 @@ import type { CheckMeta, Finding, FindingStatus } from '../model.js';
 import { byCodePoint } from '../ordering.js';
 import type { FindingHistory, PolicyGroupCounts, SourceStatus } from '../store.js';
 import { type FindingDelta, findingDelta } from './finding-delta.js';
+import type { FinopsSection } from './finops-section.js';
 import {
   checksStatus,
   combinedStatus,
@@ -58,6 +59,8 @@ export interface TenantReport {
   sources: SourceStatus[];
   /** Platform report only: resources no tenant owns. */
   unassigned?: { id: string; type: string }[];
+  /** Cost, allocation, savings and signals; absent from reports of versions without FinOps. */
+  finops?: FinopsSection;
 }
 
 export const emptyCounts = (): Counts => ({ pass: 0, fail: 0, error: 0, waived: 0, unknown: 0 });
@@ -119,6 +122,8 @@ export interface ReportInput {
   /** The tenant's findings before this run; null: no history is kept (every failure is new). */
   history: FindingHistory | null;
   unassigned?: { id: string; type: string }[];
+  /** This report's FinOps section (its own allocations, recommendations and signals only). */
+  finops?: FinopsSection;
 }
 
 export function buildTenantReport(input: ReportInput): TenantReport {
@@ -175,5 +180,6 @@ export function buildTenantReport(input: ReportInput): TenantReport {
     waivers: input.waivers,
     sources: input.sources,
     ...(input.unassigned ? { unassigned: input.unassigned } : {}),
+    ...(input.finops ? { finops: input.finops } : {}),
   };
 }

@@ -138,7 +138,7 @@ not published to output.blob exit 6 (before 1, after 4).`,
     },
   },
   gate: {
-    usage: `compline gate <plan.json|-> [--config FILE] [--tenant ID] [--fail-on SEVERITY] [--unknown fail|warn] [--format FORMAT] [--output FORMAT=PATH ...] [--max-plan-size SIZE]
+    usage: `compline gate <plan.json|-> [--config FILE] [--tenant ID] [--fail-on SEVERITY] [--unknown fail|warn] [--format FORMAT] [--output FORMAT=PATH ...] [--max-plan-size SIZE] [--source-dir DIR]
 
 Evaluates a Terraform plan (terraform show -json output, from a file or - for stdin) against the check catalogue.
 
@@ -149,7 +149,9 @@ Evaluates a Terraform plan (terraform show -json output, from a file or - for st
   --format FORMAT       stdout format: text (default), json, sarif, junit, markdown
   --output FORMAT=PATH  also write FORMAT to PATH; repeatable (e.g. --output sarif=compline.sarif); missing
                         folders are created, and all files appear together or none does
-  --max-plan-size SIZE  refuse plans larger than SIZE bytes (at least 1; suffixes K, M, G; default 512M)`,
+  --max-plan-size SIZE  refuse plans larger than SIZE bytes (at least 1; suffixes K, M, G; default 512M)
+  --source-dir DIR      the root module's folder, where findings' resource blocks are looked for (default: the
+                        plan's folder, or the first folder above it up to the repository root with .tf files)`,
     options: {
       config: { type: 'string' },
       tenant: { type: 'string' },
@@ -158,6 +160,7 @@ Evaluates a Terraform plan (terraform show -json output, from a file or - for st
       format: { type: 'string', default: 'text' },
       output: { type: 'string', multiple: true, default: [] },
       'max-plan-size': { type: 'string' },
+      'source-dir': { type: 'string' },
     },
     positionals: [1, 1],
     async run(v, p) {
@@ -172,6 +175,7 @@ Evaluates a Terraform plan (terraform show -json output, from a file or - for st
         outputs: (v.output as string[]).map(parseOutputSpec),
         color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
         ...(v['max-plan-size'] !== undefined ? { maxPlanBytes: parseSize(String(v['max-plan-size'])) } : {}),
+        ...(v['source-dir'] !== undefined ? { sourceDir: String(v['source-dir']) } : {}),
       });
       out(rendered);
       return result.exit_code;

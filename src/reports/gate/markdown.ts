@@ -1,5 +1,5 @@
 // GitHub-flavoured Markdown for a step summary or PR comment: verdict first, blocking findings, the rest folded.
-import { findingTarget, type GateFinding, type GateResult, requirementIds } from './gate-result.js';
+import { findingPlace, type GateFinding, type GateResult, requirementIds } from './gate-result.js';
 
 /** Rows per table; past this a table ends with "… and N more" (PR comments are capped at 65,536 characters). */
 export const MAX_TABLE_ROWS = 200;
@@ -38,7 +38,7 @@ function folded(summary: string, body: string): string {
 
 const FINDING_HEADERS = ['Severity', 'Check', 'Address', 'Requirements', 'Reason'];
 function findingRow(f: GateFinding): string[] {
-  return [f.severity, f.check_id, findingTarget(f), requirementIds(f.requirements).join(', '), f.reason];
+  return [f.severity, f.check_id, findingPlace(f), requirementIds(f.requirements).join(', '), f.reason];
 }
 
 function plural(n: number, word: string): string {
@@ -96,7 +96,7 @@ export function renderMarkdown(result: GateResult): string {
             return [
               f.severity,
               f.check_id,
-              findingTarget(f),
+              findingPlace(f),
               f.waiver_id ?? '',
               w?.approver ?? '',
               w?.ticket ?? '',

@@ -58,7 +58,7 @@ describe('GitHub Action', () => {
     for (const input of ['plan', 'config', 'tenant', 'fail-on', 'unknown', 'source-dir']) {
       const name = `INPUT_${input.toUpperCase().replace(/-/g, '_')}`;
       expect(gate?.env?.[name], name).toBe(`\${{ inputs.${input} }}`);
-      expect(script, name).toContain(`$${name}`);
+      expect(script, name).toMatch(new RegExp(`\\$\\{?${name}\\b`));
     }
   });
 

@@ -56,7 +56,7 @@ export function locateFindings(
   moduleDir: string,
   root: string,
   moduleSources: ReadonlyMap<string, string>,
-): number {
+): void {
   const addresses = new Set<string>();
   for (const f of findings) if (f.address) addresses.add(f.address);
   const found = locateResources(moduleDir, moduleSources, addresses);
@@ -70,5 +70,4 @@ export function locateFindings(
     }
     f.location = hit && file ? { file, line: hit.line } : null;
   }
-  return found.size;
 }

@@ -257,7 +257,7 @@ Exit 0 everything usable; 4 something configured cannot be used; 2 the config it
     },
   },
   gate: {
-    usage: `compline gate <plan.json|-> [--config FILE] [--tenant ID] [--fail-on SEVERITY] [--unknown fail|warn] [--format FORMAT] [--output FORMAT=PATH ...] [--max-plan-size SIZE] [--budget-delta AMOUNT] [--prices FILE]
+    usage: `compline gate <plan.json|-> [--config FILE] [--tenant ID] [--fail-on SEVERITY] [--unknown fail|warn] [--format FORMAT] [--output FORMAT=PATH ...] [--max-plan-size SIZE] [--budget-delta AMOUNT] [--prices FILE] [--source-dir DIR]
 
 Evaluates a Terraform plan (terraform show -json output, from a file or - for stdin) against the check catalogue.
 
@@ -273,6 +273,8 @@ Evaluates a Terraform plan (terraform show -json output, from a file or - for st
                         when a resource that may raise it has no price
   --prices FILE         price sheet from compline prices refresh (default: finops.prices in --config, else the
                         bundled, dated sheet)
+  --source-dir DIR      the root module's folder, where findings' resource blocks are looked for (default: the
+                        plan's folder, or the first folder above it up to the repository root with .tf files)
 
 Every format shows the plan's monthly cost delta at list prices and the price sheet's date.`,
     options: {
@@ -285,6 +287,7 @@ Every format shows the plan's monthly cost delta at list prices and the price sh
       'max-plan-size': { type: 'string' },
       'budget-delta': { type: 'string' },
       prices: { type: 'string' },
+      'source-dir': { type: 'string' },
     },
     positionals: [1, 1],
     async run(v, p) {
@@ -301,6 +304,7 @@ Every format shows the plan's monthly cost delta at list prices and the price sh
         ...(v['max-plan-size'] !== undefined ? { maxPlanBytes: parseSize(String(v['max-plan-size'])) } : {}),
         ...(v['budget-delta'] !== undefined ? { budgetDelta: parseAmount(String(v['budget-delta'])) } : {}),
         ...(v.prices ? { prices: String(v.prices) } : {}),
+        ...(v['source-dir'] !== undefined ? { sourceDir: String(v['source-dir']) } : {}),
       });
       out(rendered);
       return result.exit_code;

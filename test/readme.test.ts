@@ -46,7 +46,7 @@ describe('README', () => {
 
   it('CI examples are valid YAML and call the gate with options it has', () => {
     const usage = compline(['gate', '--help']).stdout;
-    for (const file of ['github-actions.yml', 'azure-pipelines.yml']) {
+    for (const file of ['azure-pipelines.yml']) {
       const text = readFileSync(join(ROOT, 'examples/ci', file), 'utf8');
       expect(() => parse(text)).not.toThrow();
       // The command line: from `compline gate plan.json` through its backslash continuations.
@@ -56,5 +56,17 @@ describe('README', () => {
       expect(options.length).toBeGreaterThan(2);
       for (const option of options) expect(usage, `${file} uses ${option}`).toContain(option);
     }
+  });
+
+  it('the GitHub Actions example uses the action with inputs it declares', () => {
+    const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'));
+    const example = parse(readFileSync(join(ROOT, 'examples/ci/github-actions.yml'), 'utf8'));
+    const steps = Object.values(example.jobs as Record<string, { steps: { uses?: string; with?: object }[] }>).flatMap(
+      (j) => j.steps,
+    );
+    const gate = steps.find((s) => s.uses === './');
+    expect(gate, 'a step uses the action of this repository').toBeDefined();
+    expect(Object.keys(gate?.with ?? {}).filter((k) => !(k in action.inputs))).toEqual([]);
+    expect(Object.keys(gate?.with ?? {})).toEqual(expect.arrayContaining(['plan', 'fail-on', 'sarif']));
   });
 });

@@ -589,3 +589,43 @@ create or replace temp macro linux_password_auth(resource_type, os_profile) as t
     end as reason,
     json_object('disablePasswordAuthentication', raw) as evidence
   from v;
+
+-- require_secure_transport of MySQL / PostgreSQL flexible servers (server_type, lower case), a server parameter: a
+-- child row of type server_type || '/configurations' named require_secure_transport (same tenant), value ON or OFF.
+-- Both services document ON as the default, so a server without such a row passes when its configurations were
+-- collected whole (children_collected; a plan declares every parameter it sets) and is missing evidence otherwise.
+-- A value known only after apply (a separately planned parameter) is unknown.
+create or replace temp macro secure_transport_required(server_type) as table
+  with srv as (
+    select id, tenant_id, children_collected(id, server_type || '/configurations') as collected
+    from resources
+    where type = server_type
+  ),
+  param as (
+    select lower(parent_id) as server, tenant_id,
+           lower(properties->>'$.value') as val,
+           unknown_at(unknown_paths, 'properties.value') as val_unknown
+    from resources
+    where type = server_type || '/configurations' and lower(name) = 'require_secure_transport'
+  )
+  select
+    s.id as resource_id,
+    s.tenant_id,
+    case
+      when p.val = 'on' then 'pass'
+      when p.val = 'off' then 'fail'
+      when p.val_unknown then 'unknown'
+      when p.server is not null then 'error'
+      when s.collected then 'pass'
+      else 'error'
+    end as status,
+    case
+      when p.val in ('on', 'off') then 'require_secure_transport is ' || upper(p.val)
+      when p.val_unknown then 'require_secure_transport is known only after apply'
+      when p.server is not null then coalesce('unrecognised require_secure_transport value ' || p.val, 'require_secure_transport has no value')
+      when s.collected then 'require_secure_transport is not set: ON by default'
+      else 'the server parameters of this server were not collected'
+    end as reason,
+    json_object('require_secure_transport', p.val, 'parametersCollected', s.collected) as evidence
+  from srv s
+  left join param p on p.server = lower(s.id) and p.tenant_id is not distinct from s.tenant_id;

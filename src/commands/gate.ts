@@ -21,6 +21,7 @@ import { type Catalogue, loadCatalogue } from '../rules.js';
 import type { Store } from '../store.js';
 import { didYouMean } from '../suggest.js';
 import { TOOL_VERSION } from '../version.js';
+import { gateSource, locateFindings } from './gate-source.js';
 
 export const GATE_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
 export type GateFormat = (typeof GATE_FORMATS)[number];
@@ -36,6 +37,8 @@ export interface GateOptions {
   outputs: { format: GateFormat; path: string }[];
   color: boolean;
   maxPlanBytes?: number;
+  /** The root module's folder; default: from the plan's folder up to the repository root. */
+  sourceDir?: string;
   /** Today (YYYY-MM-DD) for waiver expiry; defaults to the current UTC date. */
   today?: string;
   /** Exit 7 when the plan's monthly cost delta exceeds this (the price sheet's currency). */
@@ -124,6 +127,7 @@ async function checkOutputs(opts: GateOptions): Promise<void> {
 
 export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
   await checkOutputs(opts);
+  const { moduleDir, source } = gateSource(opts.plan, opts.sourceDir);
   const catalogue = await loadCatalogue();
   // Config (and its schema library) loads only when asked for: the common CI call has none.
   let loaded: Awaited<ReturnType<typeof import('../config.js').loadConfig>> | null = null;
@@ -217,6 +221,7 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
     summary[f.status]++;
     if (f.blocking) summary.blocking++;
   }
+  locateFindings(gateFindings, moduleDir, source.root, plan.moduleSources);
   gateFindings.sort(
     (a, b) =>
       Number(b.blocking) - Number(a.blocking) ||
@@ -238,6 +243,7 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
         unmapped: plan.counts.unmapped,
       },
     },
+    source,
     tenant: tenant?.id ?? null,
     frameworks: tenant ? [...tenant.frameworks] : [...catalogue.frameworks.keys()],
     fail_on: opts.failOn,

@@ -164,14 +164,32 @@ export const AZURERM_WEB_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
         p.set('webApplicationFirewallConfiguration.ruleSetType', waf.val('rule_set_type'));
         p.set('webApplicationFirewallConfiguration.ruleSetVersion', waf.val('rule_set_version'));
       }
+      eachBlock(a, 'frontend_ip_configuration', p, 'frontendIPConfigurations', (f, e) => {
+        e.set('name', f.val('name'));
+        e.set('properties.publicIPAddress', c.ref(f, 'public_ip_address_id'), idObj);
+        e.set('properties.privateIPAddress', f.val('private_ip_address'));
+        e.set('properties.subnet', c.ref(f, 'subnet_id'), idObj);
+      });
+      // Sub-resources refer to each other by name in azurerm and by id in ARM: `{ name }` stands for the id here.
+      const byName = (x: Json): Json | undefined => (typeof x === 'string' ? { name: x } : undefined);
       eachBlock(a, 'http_listener', p, 'httpListeners', (l, e) => {
         e.set('name', l.val('name'));
         e.set('properties.protocol', l.val('protocol'));
+        e.set('properties.frontendIPConfiguration', l.val('frontend_ip_configuration_name'), byName);
+      });
+      eachBlock(a, 'request_routing_rule', p, 'requestRoutingRules', (r, e) => {
+        e.set('name', r.val('name'));
+        e.set('properties.ruleType', r.val('rule_type'));
+        e.set('properties.httpListener', r.val('http_listener_name'), byName);
+        e.set('properties.redirectConfiguration', r.val('redirect_configuration_name'), byName);
+        e.set('properties.backendAddressPool', r.val('backend_address_pool_name'), byName);
+        e.set('properties.urlPathMap', r.val('url_path_map_name'), byName);
       });
       eachBlock(a, 'redirect_configuration', p, 'redirectConfigurations', (r, e) => {
         e.set('name', r.val('name'));
         e.set('properties.redirectType', r.val('redirect_type'));
-        e.set('properties.targetListener', r.val('target_listener_name'), (x) => ({ name: x }));
+        e.set('properties.targetListener', r.val('target_listener_name'), byName);
+        e.set('properties.targetUrl', r.val('target_url'));
       });
     },
   },
@@ -258,6 +276,7 @@ export const AZURERM_WEB_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
           ['Backend.Protocols.Tls11', sec.val('backend_tls11_enabled', 'enable_backend_tls11')],
           ['Backend.Protocols.Ssl30', sec.val('backend_ssl30_enabled', 'enable_backend_ssl30')],
           ['Protocols.Server.Http2', sec.val('http2_enabled')],
+          ['Ciphers.TripleDes168', sec.val('triple_des_ciphers_enabled', 'enable_triple_des_ciphers')],
         ];
         for (const [k, v] of pairs) {
           if (v.k === 'unknown') p.markUnknown(`customProperties.${pre}${k}`);
@@ -288,11 +307,16 @@ export const AZURERM_WEB_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       sku.set('name', a.val('sku_name'));
     },
   },
-  azurerm_mysql_flexible_server_configuration: child('microsoft.dbformysql/flexibleservers/configurations', 'server_id'),
+  azurerm_mysql_flexible_server_configuration: child(
+    'microsoft.dbformysql/flexibleservers/configurations',
+    'server_id',
+    serverParameter,
+  ),
   azurerm_mysql_flexible_server_firewall_rule: child('microsoft.dbformysql/flexibleservers/firewallrules', 'server_id'),
   azurerm_postgresql_flexible_server_configuration: child(
     'microsoft.dbforpostgresql/flexibleservers/configurations',
     'server_id',
+    serverParameter,
   ),
   azurerm_postgresql_flexible_server_firewall_rule: child('microsoft.dbforpostgresql/flexibleservers/firewallrules', 'server_id'),
 
@@ -304,8 +328,17 @@ export const AZURERM_WEB_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
 
   azurerm_key_vault_access_policy: child('microsoft.keyvault/vaults/accesspolicies', 'key_vault_id'),
   azurerm_key_vault_certificate: child('microsoft.keyvault/vaults/certificates', 'key_vault_id', ({ a, p }) => {
-    const x = a.block('certificate_policy').block('x509_certificate_properties');
+    const policy = a.block('certificate_policy');
+    if (policy.wholeUnknown) p.markUnknown('lifetimeActions');
+    const x = policy.block('x509_certificate_properties');
     p.set('x509CertificateProperties.validityInMonths', x.val('validity_in_months'));
+    // Key Vault's certificate policy: lifetime_actions[].{trigger, action.action_type}, in the SDK's camel case.
+    if (policy.values)
+      eachBlock(policy, 'lifetime_action', p, 'lifetimeActions', (l, e) => {
+        e.set('action.actionType', l.block('action').val('action_type'));
+        e.set('trigger.daysBeforeExpiry', l.block('trigger').val('days_before_expiry'));
+        e.set('trigger.lifetimePercentage', l.block('trigger').val('lifetime_percentage'));
+      });
   }),
   azurerm_user_assigned_identity: plain('microsoft.managedidentity/userassignedidentities'),
   azurerm_private_dns_zone: plain('microsoft.network/privatednszones'),
@@ -334,6 +367,11 @@ export const AZURERM_WEB_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
     p.set('groupShortName', a.val('short_name'));
   }),
 };
+
+/** A flexible server parameter (require_secure_transport = ON): its name is the row's name, as in ARM. */
+function serverParameter({ a, p }: MapContext): void {
+  p.set('value', a.val('value'));
+}
 
 /** Event Hubs and Service Bus namespaces share minimumTlsVersion / disableLocalAuth / publicNetworkAccess. */
 function messaging(arm: string): TypeMapping {

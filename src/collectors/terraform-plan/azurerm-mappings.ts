@@ -257,9 +257,15 @@ export const AZURERM_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       const rp = a.block('rotation_policy');
       whenBlock(rp, p, 'rotationPolicy', () => {
         p.set('rotationPolicy.attributes.expiryTime', rp.val('expire_after'));
-        p.set('rotationPolicy.lifetimeActions', rp.block('automatic').val('time_after_creation'), (x) => [
-          { action: { type: 'rotate' }, trigger: { timeAfterCreate: x } },
-        ]);
+        // automatic {} is the rotate action; its trigger is time_after_creation or time_before_expiry.
+        const auto = rp.block('automatic');
+        if (auto.wholeUnknown) p.markUnknown('rotationPolicy.lifetimeActions');
+        else if (auto.values) {
+          const e = p.item('rotationPolicy.lifetimeActions');
+          e.put('action.type', 'rotate');
+          e.set('trigger.timeAfterCreate', auto.val('time_after_creation'));
+          e.set('trigger.timeBeforeExpiry', auto.val('time_before_expiry'));
+        } else p.list('rotationPolicy.lifetimeActions');
       });
     },
   },

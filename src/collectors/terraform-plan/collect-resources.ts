@@ -159,7 +159,7 @@ function modulesOf(moduleAddress: string): ModuleStep[] | null {
 }
 
 /** `module.a["x"].azurerm_subnet.s[0]` → modules, type, name, key. Null for anything else (data sources included). */
-function parseResourceAddress(address: string): Pick<PlanResource, 'modules' | 'name' | 'key'> | null {
+export function parseResourceAddress(address: string): Pick<PlanResource, 'modules' | 'type' | 'name' | 'key'> | null {
   const steps = splitSteps(address);
   if (!steps || steps.length < 2) return null;
   const modules: PlanResource['modules'] = [];
@@ -174,7 +174,7 @@ function parseResourceAddress(address: string): Pick<PlanResource, 'modules' | '
   const t = steps[i];
   const n = steps[i + 1];
   if (!t || !n || t.key !== undefined || i + 2 !== steps.length) return null;
-  return { modules, name: n.name, key: n.key === undefined ? undefined : normaliseKey(n.key) };
+  return { modules, type: t.name, name: n.name, key: n.key === undefined ? undefined : normaliseKey(n.key) };
 }
 
 function normaliseKey(raw: string): string {

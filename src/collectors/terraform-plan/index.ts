@@ -3,3 +3,4 @@
 export { SUPPORTED_AZURERM_TYPES } from './azurerm-mappings.js';
 export { KNOWN_FORMAT_VERSIONS, type NormalisedPlan, normalisePlan } from './normalise-plan.js';
 export { DEFAULT_MAX_PLAN_BYTES, type PlanReadOptions, readPlan, readPlanStream } from './read-plan.js';
+export { defaultModuleDir, locateResources, repositoryRoot, type SourceLocation } from './source-locations.js';

@@ -8,6 +8,7 @@ import type { PlanResource, RowDraft, TypeMapping } from './map-context.js';
 import { Attrs, type SecretFilter, secretAttributes, type Val } from './plan-values.js';
 import { ReferenceResolver } from './references.js';
 import { ResourceContext } from './resource-context.js';
+import { moduleSources } from './source-locations.js';
 
 export interface NormalisedPlan {
   rows: ResourceRow[];
@@ -16,6 +17,8 @@ export interface NormalisedPlan {
   /** One line each: unknown format_version, azurerm types not evaluated (but for plaintext secrets), an errored plan. */
   warnings: string[];
   counts: { resources: number; azurerm: number; mapped: number; unmapped: Record<string, number> };
+  /** Module call sources from `configuration` by module path (`net.subnets`), to find resources' .tf blocks. */
+  moduleSources: Map<string, string>;
 }
 
 /** format_version values written by Terraform 0.12 (0.1) through 1.9+ (1.2). */
@@ -135,7 +138,7 @@ export function normalisePlan(plan: unknown, label: string): NormalisedPlan {
     d.row.unknown_paths = sortedPaths(d.unknown);
     rows.push(d.row);
   }
-  return { rows, formatVersion, terraformVersion, warnings, counts };
+  return { rows, formatVersion, terraformVersion, warnings, counts, moduleSources: moduleSources(plan.configuration) };
 }
 
 const isDeleteOnly = (actions: readonly string[]): boolean => actions.length === 1 && actions[0] === 'delete';

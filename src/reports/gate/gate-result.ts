@@ -12,6 +12,8 @@ export interface GateFinding extends Finding {
   address: string | null;
   /** Counts toward exit 1: at or above fail-on, or unknown under the `fail` unknown policy. */
   blocking: boolean;
+  /** The resource's `resource` block: file relative to source.root, 1-based line; null where none was found. */
+  location: { file: string; line: number } | null;
 }
 
 export interface GateResult {
@@ -22,6 +24,17 @@ export interface GateResult {
     format_version: string;
     terraform_version: string | null;
     resources: { total: number; azurerm: number; evaluated: number; unmapped: Record<string, number> };
+  };
+  /** Where the Terraform sources were looked for; file paths of findings are relative to `root`. */
+  source: {
+    /** Absolute folder: the repository root holding the sources, else the root module's folder. */
+    root: string;
+    /** The root module's folder, relative to root ('' for root itself). */
+    module_dir: string;
+    /** The plan file relative to root; null for stdin, a pipe, or a plan outside root. */
+    plan: string | null;
+    /** The plan file's absolute path; null for stdin or a pipe. */
+    plan_path: string | null;
   };
   tenant: string | null;
   frameworks: string[];
@@ -60,6 +73,12 @@ export function sideText(side: { lines: { sku: string; quantity: number; monthly
 /** What a finding is about, as a reader knows it: the Terraform address, else the resource id. */
 export function findingTarget(finding: GateFinding): string {
   return finding.address ?? finding.resource_id;
+}
+
+/** The target with the resource block's place when known: `azurerm_key_vault.kv (infra/main.tf:12)`. */
+export function findingPlace(finding: GateFinding): string {
+  const target = findingTarget(finding);
+  return finding.location ? `${target} (${finding.location.file}:${finding.location.line})` : target;
 }
 
 /** Requirement ids qualified by framework, e.g. `pci-dss-4.0.1/3.6.1`, `sox-itgc/ITGC-CO-02`. */
@@ -176,6 +195,7 @@ export function gateJsonSchema(): object {
       'schema_version',
       'tool',
       'plan',
+      'source',
       'tenant',
       'frameworks',
       'fail_on',
@@ -218,6 +238,18 @@ export function gateJsonSchema(): object {
               },
             },
           },
+        },
+      },
+      source: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['root', 'module_dir', 'plan', 'plan_path'],
+        description: 'Where the Terraform sources were looked for; findings name files relative to root.',
+        properties: {
+          root: { type: 'string', description: 'Absolute folder: the repository root, else the root module folder.' },
+          module_dir: { type: 'string', description: "The root module's folder relative to root ('' for root)." },
+          plan: { ...nullableString, description: 'The plan file relative to root; null for stdin, a pipe or outside root.' },
+          plan_path: { ...nullableString, description: "The plan file's absolute path; null for stdin or a pipe." },
         },
       },
       tenant: nullableString,
@@ -307,6 +339,7 @@ export function gateJsonSchema(): object {
           'requirements',
           'address',
           'blocking',
+          'location',
         ],
         properties: {
           check_id: { type: 'string', minLength: 1 },
@@ -326,6 +359,18 @@ export function gateJsonSchema(): object {
           },
           address: { ...nullableString, description: 'Terraform address; equals plan_address.' },
           blocking: { type: 'boolean', description: 'Counts toward exit code 1.' },
+          location: {
+            description: "The resource's block in the Terraform sources; null where it was not found (a registry module).",
+            oneOf: [
+              { type: 'null' },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['file', 'line'],
+                properties: { file: { type: 'string', minLength: 1 }, line: { type: 'integer', minimum: 1 } },
+              },
+            ],
+          },
         },
       },
       waiver: {

@@ -46,6 +46,7 @@ function details(f: GateFinding): string {
     '',
     `Check: ${f.check_id}: ${f.title} (${f.severity}${f.blocking ? ', blocking' : ''})`,
     `Resource: ${f.resource_id}`,
+    ...(f.location ? [`Source: ${f.location.file}:${f.location.line}`] : []),
     ...(requirements.length ? [`Requirements: ${requirements.join(', ')}`] : []),
   ].join('\n');
 }
@@ -57,7 +58,9 @@ function waivedBy(f: GateFinding, result: GateResult): string {
 }
 
 function testcase(f: GateFinding, check: CheckMeta | undefined, result: GateResult): string {
-  const open = `    <testcase${attrs({ classname: f.check_id, name: findingTarget(f), time: 0 })}`;
+  // file / line: the attributes JUnit consumers that place test cases in source (GitLab, Jenkins) read.
+  const place: Record<string, string | number> = f.location ? { file: f.location.file, line: f.location.line } : {};
+  const open = `    <testcase${attrs({ classname: f.check_id, name: findingTarget(f), ...place, time: 0 })}`;
   switch (f.status) {
     case 'pass':
       return `${open}/>`;

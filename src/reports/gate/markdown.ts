@@ -1,7 +1,7 @@
 // GitHub-flavoured Markdown for a step summary or PR comment: verdict first, blocking findings, the rest folded.
 import {
   costSummary,
-  findingTarget,
+  findingPlace,
   type GateFinding,
   type GateResult,
   requirementIds,
@@ -46,7 +46,7 @@ function folded(summary: string, body: string): string {
 
 const FINDING_HEADERS = ['Severity', 'Check', 'Address', 'Requirements', 'Reason'];
 function findingRow(f: GateFinding): string[] {
-  return [f.severity, f.check_id, findingTarget(f), requirementIds(f.requirements).join(', '), f.reason];
+  return [f.severity, f.check_id, findingPlace(f), requirementIds(f.requirements).join(', '), f.reason];
 }
 
 function plural(n: number, word: string): string {
@@ -148,7 +148,7 @@ export function renderMarkdown(result: GateResult): string {
             return [
               f.severity,
               f.check_id,
-              findingTarget(f),
+              findingPlace(f),
               f.waiver_id ?? '',
               w?.approver ?? '',
               w?.ticket ?? '',

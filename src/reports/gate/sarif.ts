@@ -1,5 +1,6 @@
 // SARIF 2.1.0 for GitHub code scanning: one rule per check, one result per finding that is not a pass.
 import { createHash } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import type { Waiver } from '../../config.js';
 import type { CheckMeta, Remediation, Severity } from '../../model.js';
 import { findingTarget, type GateFinding, type GateResult, remediationParagraphs, requirementIds } from './gate-result.js';
@@ -90,14 +91,33 @@ function suppression(finding: GateFinding, waivers: ReadonlyMap<string, Waiver>)
   };
 }
 
-/** The plan label as a relative URI reference: forward slashes, no leading `./`, each segment percent-encoded. */
-function planUri(label: string): string {
-  return label
+/** A relative path as a URI reference: forward slashes, no leading `./`, each segment percent-encoded. */
+function relativeUri(path: string): string {
+  return path
     .replace(/\\/g, '/')
     .replace(/^(\.\/)+/, '')
     .split('/')
     .map((segment) => encodeURIComponent(segment))
     .join('/');
+}
+
+/** Paths below the source root are relative to SRCROOT; GitHub resolves it to the checkout. */
+export const SOURCE_ROOT_ID = 'SRCROOT';
+
+/**
+ * Where a finding points: its resource block (file and line) when found, else the plan file — relative to SRCROOT when
+ * below it, a file:// URI when elsewhere, and a bare name only for a plan read from stdin or a pipe.
+ */
+function artifactFor(result: GateResult, f: GateFinding) {
+  if (f.location)
+    return {
+      artifactLocation: { uri: relativeUri(f.location.file), uriBaseId: SOURCE_ROOT_ID },
+      region: { startLine: f.location.line },
+    };
+  const { plan, plan_path } = result.source;
+  if (plan !== null) return { artifactLocation: { uri: relativeUri(plan), uriBaseId: SOURCE_ROOT_ID } };
+  if (plan_path !== null) return { artifactLocation: { uri: pathToFileURL(plan_path).href } };
+  return { artifactLocation: { uri: relativeUri(result.plan.label) } };
 }
 
 export function renderSarif(result: GateResult, checks: readonly CheckMeta[]): string {
@@ -112,7 +132,6 @@ export function renderSarif(result: GateResult, checks: readonly CheckMeta[]): s
   }
   const ruleIndex = new Map(sources.map((s, i) => [s.id, i]));
   const waivers = new Map(result.waivers.active.map((w) => [w.id, w]));
-  const uri = planUri(result.plan.label);
 
   const results = result.findings
     .filter((f) => REPORTED.has(f.status))
@@ -125,7 +144,7 @@ export function renderSarif(result: GateResult, checks: readonly CheckMeta[]): s
         message: { text: message(f) },
         locations: [
           {
-            physicalLocation: { artifactLocation: { uri } },
+            physicalLocation: artifactFor(result, f),
             logicalLocations: [{ fullyQualifiedName: target, kind: 'resource' }],
           },
         ],
@@ -156,6 +175,8 @@ export function renderSarif(result: GateResult, checks: readonly CheckMeta[]): s
             rules: sources.map(rule),
           },
         },
+        // The folder must end in a slash for relative references to resolve under it (SARIF §3.14.14).
+        originalUriBaseIds: { [SOURCE_ROOT_ID]: { uri: pathToFileURL(`${result.source.root.replace(/[\\/]+$/, '')}/`).href } },
         invocations: [{ executionSuccessful: true }],
         results,
         properties: {

@@ -1,6 +1,6 @@
 // Terminal output: non-pass findings grouped by severity, then one summary line and the warnings.
 import { SEVERITIES, type Severity } from '../../model.js';
-import { costSummary, findingTarget, type GateFinding, type GateResult, sideText, signedAmount } from './gate-result.js';
+import { costSummary, findingPlace, type GateFinding, type GateResult, sideText, signedAmount } from './gate-result.js';
 
 const ANSI = { reset: 0, bold: 1, dim: 2, red: 31, yellow: 33, blue: 34, magenta: 35, green: 32 } as const;
 type Style = keyof typeof ANSI;
@@ -47,7 +47,7 @@ export function renderText(result: GateResult, options: { color: boolean }): str
       const status = f.status === 'waived' && f.waiver_id ? `waived by ${f.waiver_id}` : f.status;
       const tag = f.blocking ? `${status}, blocking` : status;
       lines.push(
-        `  ${paint(symbol, style)} ${paint(terminalSafe(f.check_id), ['bold'])} ${terminalSafe(findingTarget(f))} ${paint(`[${terminalSafe(tag)}]`, style)} ${terminalSafe(f.reason)}`,
+        `  ${paint(symbol, style)} ${paint(terminalSafe(f.check_id), ['bold'])} ${terminalSafe(findingPlace(f))} ${paint(`[${terminalSafe(tag)}]`, style)} ${terminalSafe(f.reason)}`,
       );
     }
   }

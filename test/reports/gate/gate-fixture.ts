@@ -92,6 +92,7 @@ function finding(
     requirements: meta?.requirements ?? {},
     address,
     blocking: false,
+    location: null,
     ...extra,
   };
 }
@@ -106,6 +107,7 @@ export const FINDINGS: GateFinding[] = [
     'Anonymous blob access is allowed',
     {
       blocking: true,
+      location: { file: 'infra/storage.tf', line: 7 },
     },
   ),
   finding('kv-purge-protection', 'azurerm_key_vault.main', 'fail', 'high', `Purge protection is off on ${HOSTILE}`, {
@@ -197,6 +199,12 @@ export function gateResult(overrides: Partial<GateResult> = {}): GateResult {
       format_version: '1.2',
       terraform_version: '1.9.8',
       resources: { total: 14, azurerm: 12, evaluated: 9, unmapped: { azurerm_foo_bar: 2 } },
+    },
+    source: {
+      root: '/work/repo',
+      module_dir: 'infra',
+      plan: 'infra/prod plan.json',
+      plan_path: '/work/repo/infra/prod plan.json',
     },
     tenant: 't1',
     frameworks: ['pci-dss-4.0.1', 'sox-itgc'],

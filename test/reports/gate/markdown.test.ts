@@ -42,7 +42,7 @@ describe('renderMarkdown', () => {
 
   it('tables the blocking findings with requirement ids, escaping markup, pipes and backticks', () => {
     expect(rows(section('### Blocking findings'))).toEqual([
-      '| critical | storage-no-public-blob-access | azurerm\\_storage\\_account.logs | pci-dss-4.0.1/1.4.1 | Anonymous blob access is allowed |',
+      '| critical | storage-no-public-blob-access | azurerm\\_storage\\_account.logs (infra/storage.tf:7) | pci-dss-4.0.1/1.4.1 | Anonymous blob access is allowed |',
       '| high | kv-purge-protection | azurerm\\_key\\_vault.main | pci-dss-4.0.1/3.6.1, pci-dss-4.0.1/3.7.1, sox-itgc/ITGC-CO-02 | Purge protection is off on "vault &lt;prod&gt; &amp; \'main\' \\| \\`x\\`\uFFFD" |',
       '| high | storage-https-only | azurerm\\_storage\\_account.data | pci-dss-4.0.1/4.2.1 | supportsHttpsTrafficOnly is known only after apply |',
     ]);

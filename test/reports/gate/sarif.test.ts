@@ -102,12 +102,39 @@ describe('renderSarif', () => {
     expect(result('storage-https-only', 'azurerm_storage_account.data').message.text).toMatch(/^Evidence missing until apply/);
   });
 
+  it('points a result whose block was found at its file and line under SRCROOT, the repository root as a file URI', () => {
+    expect(run.originalUriBaseIds).toEqual({ SRCROOT: { uri: 'file:///work/repo/' } });
+    const r = result('storage-no-public-blob-access', 'azurerm_storage_account.logs');
+    expect(r.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'infra/storage.tf', uriBaseId: 'SRCROOT' },
+      region: { startLine: 7 },
+    });
+    expect(r.locations[0].logicalLocations).toEqual([{ fullyQualifiedName: 'azurerm_storage_account.logs', kind: 'resource' }]);
+  });
+
+  it('a plan outside the source root is a file:// URI; a plan from stdin keeps its bare label', () => {
+    const outside = gateResult({
+      source: { root: '/work/repo', module_dir: '', plan: null, plan_path: '/tmp/ci run/plan.json' },
+    });
+    const located = (l: ReturnType<typeof gateResult>) =>
+      JSON.parse(renderSarif(l, CHECKS)).runs[0].results.map(
+        (x: { locations: { physicalLocation: unknown }[] }) => x.locations[0]?.physicalLocation,
+      );
+    expect(located(outside)).toContainEqual({ artifactLocation: { uri: 'file:///tmp/ci%20run/plan.json' } });
+    const piped = gateResult({
+      plan: { ...gateResult().plan, label: 'stdin' },
+      source: { root: '/work/repo', module_dir: '', plan: null, plan_path: null },
+    });
+    expect(located(piped)).toContainEqual({ artifactLocation: { uri: 'stdin' } });
+    for (const l of [outside, piped]) expect(sarifValidator()(JSON.parse(renderSarif(l, CHECKS)))).toBe(true);
+  });
+
   it('locates a result by terraform address in the plan file, fingerprinted on check and address', () => {
     const r = result('kv-purge-protection', 'azurerm_key_vault.main');
     expect(r.message.text).toBe('Purge protection is off on "vault <prod> & \'main\' | `x`\u0007"');
     expect(r.locations).toEqual([
       {
-        physicalLocation: { artifactLocation: { uri: 'infra/prod%20plan.json' } },
+        physicalLocation: { artifactLocation: { uri: 'infra/prod%20plan.json', uriBaseId: 'SRCROOT' } },
         logicalLocations: [{ fullyQualifiedName: 'azurerm_key_vault.main', kind: 'resource' }],
       },
     ]);

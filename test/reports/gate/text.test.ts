@@ -26,7 +26,7 @@ describe('renderText', () => {
   it('prints one line per non-pass finding, grouped by severity, worst first', () => {
     const findingLines = plain.split('\n').filter((l) => /^ {2}[✗!?~] /.test(l));
     expect(findingLines).toEqual([
-      '  ✗ storage-no-public-blob-access azurerm_storage_account.logs [fail, blocking] Anonymous blob access is allowed',
+      '  ✗ storage-no-public-blob-access azurerm_storage_account.logs (infra/storage.tf:7) [fail, blocking] Anonymous blob access is allowed',
       `  ✗ kv-purge-protection azurerm_key_vault.main [fail, blocking] Purge protection is off on "vault <prod> & 'main' | \`x\`\uFFFD"`,
       '  ✗ storage-https-only azurerm_storage_account.data [unknown, blocking] supportsHttpsTrafficOnly is known only after apply',
       '  ~ kv-purge-protection azurerm_key_vault.legacy [waived by W-KV-1] Purge protection is off',

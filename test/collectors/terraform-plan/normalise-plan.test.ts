@@ -70,6 +70,7 @@ describe('plan shape', () => {
       terraformVersion: '1.9.5',
       warnings: [],
       counts: { resources: 0, azurerm: 0, mapped: 0, unmapped: {} },
+      moduleSources: new Map(),
     });
   });
 

@@ -3,6 +3,7 @@ with gw as (
   select id, tenant_id,
          coalesce(json_type(properties->'$.httpListeners') = 'ARRAY', false) as has_listeners,
          coalesce(json_type(properties->'$.requestRoutingRules') = 'ARRAY', false) as has_rules,
+         coalesce(json_type(properties->'$.redirectConfigurations') = 'ARRAY', false) as has_redirects,
          coalesce(cast(json_extract(properties, '$.httpListeners[*]') as json[]), []) as listeners,
          coalesce(cast(json_extract(properties, '$.requestRoutingRules[*]') as json[]), []) as rules,
          coalesce(cast(json_extract(properties, '$.redirectConfigurations[*]') as json[]), []) as redirects
@@ -10,7 +11,7 @@ with gw as (
   where type = 'microsoft.network/applicationgateways'
 ),
 named as (
-  select id, tenant_id, has_listeners, has_rules,
+  select id, tenant_id, has_listeners, has_rules, has_redirects,
          list_transform(listeners, l -> {'name': lower(l->>'$.name'), 'protocol': lower(l->>'$.properties.protocol')}) as ls,
          list_transform(rules, r -> {
            'listener': lower(regexp_extract(coalesce(r->>'$.properties.httpListener.id', r->>'$.properties.httpListener.name'), '[^/]+$')),
@@ -37,6 +38,8 @@ select
   tenant_id,
   case
     when not has_listeners then 'error'
+    -- Rules name redirects the gateway's redirectConfigurations do not hold: they were not read, so nothing is judged.
+    when len(http) > 0 and not has_redirects and len(list_filter(rs, r -> r.redirect is not null)) > 0 then 'error'
     when len(list_filter(http, h -> not h.secured and not h.path_based)) > 0 and has_rules then 'fail'
     when len(http) > 0 and not has_rules then 'error'
     when len(list_filter(http, h -> not h.secured)) > 0 then 'error'
@@ -44,6 +47,8 @@ select
   end as status,
   case
     when not has_listeners then 'httpListeners is absent'
+    when len(http) > 0 and not has_redirects and len(list_filter(rs, r -> r.redirect is not null)) > 0
+      then 'redirectConfigurations is absent, though routing rules name redirects'
     when len(list_filter(http, h -> not h.secured and not h.path_based)) > 0 and has_rules
       then 'HTTP listener(s) not redirected to HTTPS: '
            || array_to_string(list_sort(list_transform(list_filter(http, h -> not h.secured and not h.path_based), h -> h.name)), ', ')

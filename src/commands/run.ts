@@ -354,7 +354,10 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       cluster: (c) => tenancy.clusterTenant(c),
       namespace: (n, label) => tenancy.namespaceTenant(n, label),
     });
-    await runFinops({ store, runId, config, baseDir: loaded.baseDir, today: now.toISOString().slice(0, 10), log });
+    // FinOps reports its counts as progress (a terminal, JSON logs); its warnings go where the run's warnings go.
+    const finopsLog = (line: string) =>
+      /^(warn|error): /.test(line) ? log(line) : telemetry?.progress({ source: 'finops' }, line);
+    await runFinops({ store, runId, config, baseDir: loaded.baseDir, today: now.toISOString().slice(0, 10), log: finopsLog });
 
     telemetry?.phase('evaluate');
     const evaluation = await evaluate(store, catalogue.checks, {

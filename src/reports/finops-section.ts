@@ -1,5 +1,6 @@
 // The FinOps section of each report.json: what the tenant's share of the bill was, how it was split, where money is
 // wasted, the signals, and whether the numbers are whole. Read from the run's store; a tenant sees its own rows only.
+import type { Signal } from '../finops/signals/signals.js';
 import type { Store } from '../store.js';
 
 export interface FinopsSection {
@@ -31,19 +32,8 @@ export interface FinopsSection {
     reason: string | null;
     price_sheet_date: string | null;
   }[];
-  signals: {
-    kind: 'anomaly' | 'budget';
-    day: string | null;
-    status: 'ok' | 'alert' | 'insufficient_data';
-    amount: number | null;
-    expected: number | null;
-    score: number | null;
-    threshold: number | null;
-    currency: string | null;
-    reason: string;
-    /** An alert the previous nightly run did not raise. */
-    new: boolean;
-  }[];
+  /** The tenant's anomaly and budget signals; `new`: an alert the previous nightly run did not raise. */
+  signals: Omit<Signal, 'tenant_id' | 'evidence'>[];
 }
 
 /** Recommendations a report lists, largest monthly savings first. */
@@ -99,7 +89,7 @@ export async function readFinopsSections(
       recommendations: await store.query<FinopsSection['recommendations'][number]>(
         `select rule_id, resource_id, action, monthly_savings::double as monthly_savings, currency, confidence, reason,
                 strftime(price_sheet_date, '%Y-%m-%d') as price_sheet_date
-         from recommendations where run_id = $1 and ${mine}
+         from recommendations where run_id = $1 and ${mine} and coalesce(status, 'recommend') = 'recommend'
          order by monthly_savings desc nulls last, rule_id, resource_id limit ${TOP_RECOMMENDATIONS}`,
         p,
       ),

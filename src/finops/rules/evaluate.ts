@@ -214,6 +214,10 @@ export async function evaluateFinopsRules(ctx: FinopsContext): Promise<Recommend
     today: ctx.today,
   });
   await ctx.store.appendRecommendations(ctx.runId, rows as unknown as Record<string, unknown>[]);
+  const count = (s: RecommendationStatus) => rows.filter((r) => r.status === s).length;
+  ctx.log(
+    `finops rules: ${count('recommend')} recommendations, ${count('not-enough-data')} not enough data, ${count('error')} withheld`,
+  );
   for (const r of rows.filter((r) => r.status === 'error' && r.resource_id.startsWith('source://')))
     if (r.tenant_id === null) ctx.log(`warn: finops rule ${r.rule_id}: ${r.reason}`);
   return rows;

@@ -13,6 +13,8 @@ export interface FinopsSection {
     currency: string;
     total: number;
     by_service: { service: string; amount: number }[];
+    /** The allocated cost of each day of the period, oldest first. */
+    by_day: { day: string; amount: number }[];
     by_source: {
       source: 'direct' | 'shared-cluster' | 'shared-namespace' | 'shared-service' | 'idle' | 'unassigned';
       method: string;
@@ -68,6 +70,11 @@ export async function readFinopsSections(
        where run_id = $1 and ${mine} group by all order by currency, amount desc, service`,
       p,
     );
+    const byDay = await store.query<{ currency: string; day: string; amount: number }>(
+      `select currency, strftime(day, '%Y-%m-%d') as day, sum(amount)::double as amount from allocations
+       where run_id = $1 and ${mine} group by all order by currency, day`,
+      p,
+    );
     const currencies = [...new Set(bySource.map((r) => r.currency))];
     const cents = (x: number) => Math.round(x * 100) / 100;
     const reasons = (
@@ -84,6 +91,7 @@ export async function readFinopsSections(
         currency,
         total: cents(bySource.filter((r) => r.currency === currency).reduce((s, r) => s + r.amount, 0)),
         by_service: byService.filter((r) => r.currency === currency).map(({ service, amount }) => ({ service, amount })),
+        by_day: byDay.filter((r) => r.currency === currency).map(({ day, amount }) => ({ day, amount: cents(amount) })),
         by_source: bySource.filter((r) => r.currency === currency).map(({ currency: _, ...r }) => r),
       })),
       recommendations: await store.query<FinopsSection['recommendations'][number]>(

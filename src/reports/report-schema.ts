@@ -38,6 +38,9 @@ const finops = z
         currency: z.string(),
         total: money,
         by_service: z.array(z.strictObject({ service: z.string(), amount: money })),
+        by_day: z
+          .array(z.strictObject({ day: z.iso.date(), amount: money }))
+          .describe('the allocated cost of each day of the period, oldest first'),
         by_source: z
           .array(
             z.strictObject({

@@ -170,6 +170,60 @@ describe('report.pdf', () => {
     expect(all).toContain('nsg-no-internet-ssh-rdp');
   });
 
+  it('FinOps: the summary names the cost and top savings; a Cost and savings section shows what report.json says', () => {
+    const report = reports.bank_alpha!;
+    const finops = report.finops!;
+    expect(finops.status).toBe('complete');
+    const text = pages(pdfOf('bank_alpha'));
+    expect(text[1]).toMatch(/Cost and savings[ .]+\d+/);
+    const amount = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    const [totals] = finops.totals;
+    const summary = text.slice(2, 5).join('\n');
+    expect(summary).toContain('Top savings');
+    expect(summary).toContain(`${totals!.currency} ${amount(totals!.total)}`);
+    const at = text.findIndex((p) => /^\s*Cost and savings\s*$/m.test(p));
+    expect(at).toBeGreaterThan(2);
+    const section = text.slice(at, at + 3).join('\n');
+    expect(section).toContain(`${finops.period!.from} to ${finops.period!.to}`);
+    expect(totals!.by_day).toHaveLength(30);
+    for (const s of totals!.by_service.slice(0, 8)) expect(section).toContain(`${s.service}`);
+    for (const s of totals!.by_source) expect(section.replace(/\s+/g, ' ')).toContain(amount(s.amount));
+    const priced = finops.recommendations.filter((r) => r.monthly_savings);
+    expect(priced.length).toBeGreaterThan(0);
+    for (const r of priced) expect(section).toContain(`${r.currency} ${amount(r.monthly_savings!)}`);
+    expect(section).toContain(`price sheet of ${priced[0]!.price_sheet_date}`);
+    expect(section).toContain('not estimated');
+    for (const s of finops.signals) expect(section).toContain(s.kind);
+  });
+
+  it('FinOps: a report without cost data has no cost section; an incomplete one says its figures are a lower bound', async () => {
+    const { byId } = await loadCatalogue();
+    const render = async (report: TenantReport) => {
+      const doc = reportDocument({ report, checks: byId, trend: [], signer: { subject: null, demo: false } });
+      const chunks: Buffer[] = [];
+      doc.on('data', (c: Buffer) => chunks.push(c));
+      const done = new Promise((r) => doc.on('end', r));
+      doc.end();
+      await done;
+      const file = join(work, `finops-${Math.random().toString(36).slice(2)}.pdf`);
+      writeFileSync(file, Buffer.concat(chunks));
+      return pages(file).join('\n');
+    };
+    const { finops, ...without } = reports.credit_union_beta!;
+    const none = await render(without as TenantReport);
+    expect(none).not.toContain('Cost and savings');
+    expect(none).not.toContain('Top savings');
+    const notCollected = await render({ ...without, finops: { ...finops!, status: 'not_collected', totals: [] } } as TenantReport);
+    expect(notCollected).not.toContain('Cost and savings');
+    const incomplete = await render({
+      ...without,
+      finops: { ...finops!, status: 'incomplete', reasons: ['cost scope sub-x was partial'] },
+    } as TenantReport);
+    expect(incomplete).toContain('Incomplete cost data: the amounts are a lower bound');
+    expect(incomplete).toContain('cost scope sub-x was partial');
+    expect(incomplete).toContain('(incomplete cost data: a lower bound)');
+  });
+
   it('no tenant’s PDF names another tenant or its resources', async () => {
     // Names the catalogue itself uses (cluster-admin, a role every cluster has) are nobody's.
     const catalogue = JSON.stringify((await loadCatalogue()).checks);

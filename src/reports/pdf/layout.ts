@@ -17,6 +17,13 @@ export function safe(text: string): string {
     .replace(/[^\t\n\x20-\x7e\xa0-\xff\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac]/g, '?');
 }
 
+/** A round step for a chart's axis: about four steps from 0 to `max`. */
+export function niceStep(max: number): number {
+  const rough = max / 4;
+  const pow = 10 ** Math.floor(Math.log10(rough));
+  return [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= rough) ?? pow * 10;
+}
+
 export interface Column {
   header: string;
   /** Points. */
@@ -92,6 +99,28 @@ export class Layout {
       .fillColor(opts.colour ?? COLOUR.ink)
       .text(safe(text), PAGE.margin, this.doc.y, { width: CONTENT_WIDTH, lineGap: 1.5 });
     this.doc.y += opts.gap ?? 6;
+  }
+
+  /** A coloured band with a bold title and a paragraph: a status the reader must see first. */
+  banner(colour: string, title: string, text: string): void {
+    const { doc } = this;
+    doc.font(FONT.regular).fontSize(SIZE.body);
+    const h = doc.heightOfString(safe(text), { width: CONTENT_WIDTH - 24 }) + 30;
+    this.ensure(h);
+    const y = doc.y;
+    doc.rect(PAGE.margin, y, 4, h).fill(colour);
+    doc.rect(PAGE.margin + 4, y, CONTENT_WIDTH - 4, h).fill(COLOUR.band);
+    doc
+      .font(FONT.bold)
+      .fontSize(10.5)
+      .fillColor(colour)
+      .text(safe(title), PAGE.margin + 14, y + 8, { width: CONTENT_WIDTH - 24 });
+    doc
+      .font(FONT.regular)
+      .fontSize(SIZE.body)
+      .fillColor(COLOUR.ink)
+      .text(safe(text), PAGE.margin + 14, doc.y + 2, { width: CONTENT_WIDTH - 24 });
+    doc.y = y + h + 12;
   }
 
   /** Label and value pairs, the label in grey. */

@@ -8,6 +8,7 @@ import type { TenantReport } from '../tenant-report.js';
 import { contents } from './contents.js';
 import { cover, tenantLabel } from './cover.js';
 import { findings } from './findings.js';
+import { finopsSection } from './finops.js';
 import { type Doc, Layout } from './layout.js';
 import { manualEvidence, sources, waivers } from './registers.js';
 import { requirements } from './requirements.js';
@@ -48,6 +49,7 @@ export function reportDocument(input: PdfReportInput): Doc {
   summary(layout, input);
   requirements(layout, report);
   findings(layout, report, input.checks);
+  finopsSection(layout, report);
   waivers(layout, report);
   manualEvidence(layout, report);
   sources(layout, report);

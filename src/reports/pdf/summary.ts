@@ -4,7 +4,8 @@ import type { Severity } from '../../model.js';
 import type { TrendPoint } from '../../store.js';
 import type { RequirementStatus } from '../requirement-status.js';
 import type { TenantReport } from '../tenant-report.js';
-import { type Layout, safe } from './layout.js';
+import { hasCost, money, pricedSavings, savingsTable } from './finops.js';
+import { type Layout, niceStep } from './layout.js';
 import type { PdfReportInput } from './report-pdf.js';
 import { COLOUR, CONTENT_WIDTH, FONT, PAGE, SEVERITY_COLOUR, SIZE, STATUS_COLOUR } from './theme.js';
 
@@ -17,31 +18,9 @@ function requirementCounts(section: TenantReport['frameworks'][string]): Record<
   return counts;
 }
 
-function banner(layout: Layout, colour: string, title: string, text: string): void {
-  const { doc } = layout;
-  doc.font(FONT.regular).fontSize(SIZE.body);
-  const h = doc.heightOfString(safe(text), { width: CONTENT_WIDTH - 24 }) + 30;
-  layout.ensure(h);
-  const y = doc.y;
-  doc.rect(PAGE.margin, y, 4, h).fill(colour);
-  doc.rect(PAGE.margin + 4, y, CONTENT_WIDTH - 4, h).fill(COLOUR.band);
-  doc
-    .font(FONT.bold)
-    .fontSize(10.5)
-    .fillColor(colour)
-    .text(safe(title), PAGE.margin + 14, y + 8, { width: CONTENT_WIDTH - 24 });
-  doc
-    .font(FONT.regular)
-    .fontSize(SIZE.body)
-    .fillColor(COLOUR.ink)
-    .text(safe(text), PAGE.margin + 14, doc.y + 2, { width: CONTENT_WIDTH - 24 });
-  doc.y = y + h + 12;
-}
-
 function runBanner(layout: Layout, report: TenantReport): void {
   if (report.run.status === 'ok') {
-    banner(
-      layout,
+    layout.banner(
       STATUS_COLOUR.pass!,
       'Complete run',
       'Every configured source scope was collected in full. Missing properties still count as errors, never as passes.',
@@ -49,8 +28,7 @@ function runBanner(layout: Layout, report: TenantReport): void {
     return;
   }
   const bad = report.sources.filter((s) => s.status !== 'ok');
-  banner(
-    layout,
+  layout.banner(
     STATUS_COLOUR.fail!,
     `Run ${report.run.status}: this report does not cover the whole estate`,
     `${bad.length} source scope${bad.length === 1 ? '' : 's'} incomplete or failed (see Evidence sources). ` +
@@ -176,12 +154,6 @@ function trendChart(layout: Layout, trend: readonly TrendPoint[]): void {
   doc.x = PAGE.margin;
 }
 
-function niceStep(max: number): number {
-  const rough = max / 4;
-  const pow = 10 ** Math.floor(Math.log10(rough));
-  return [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= rough) ?? pow * 10;
-}
-
 /** The failing checks that matter most: severity first, then how many resources fail. */
 export function topRisks(report: TenantReport, limit = 6) {
   const byCheck = new Map<string, { title: string; severity: Severity; fail: number; requirements: string[] }>();
@@ -225,10 +197,28 @@ export function summary(layout: Layout, input: PdfReportInput): void {
 
   layout.heading('Top risks', { keep: 60 });
   const risks = topRisks(report);
-  if (!risks.length) {
-    layout.paragraph('No check fails for this tenant.');
-    return;
-  }
+  if (!risks.length) layout.paragraph('No check fails for this tenant.');
+  else riskTable(layout, risks);
+  topSavings(layout, report);
+}
+
+function topSavings(layout: Layout, report: TenantReport): void {
+  if (!hasCost(report)) return;
+  layout.heading('Top savings', { keep: 60 });
+  const cost = report.finops.totals.map((t) => money(t.total, t.currency)).join(' and ');
+  const priced = pricedSavings(report.finops).slice(0, 3);
+  const incomplete = report.finops.status === 'incomplete' ? ' (incomplete cost data: a lower bound)' : '';
+  layout.paragraph(
+    `Cost allocated to this tenant from ${report.finops.period?.from ?? '?'} to ${report.finops.period?.to ?? '?'}: ${cost || 'none'}${incomplete}. ` +
+      (priced.length
+        ? 'The largest savings found, per month (see Cost and savings):'
+        : 'No recommendation with a savings figure (see Cost and savings).'),
+    { gap: 4 },
+  );
+  if (priced.length) savingsTable(layout, priced);
+}
+
+function riskTable(layout: Layout, risks: ReturnType<typeof topRisks>): void {
   layout.table(
     [
       { header: 'Severity', width: 55 },

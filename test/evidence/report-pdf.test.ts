@@ -213,7 +213,10 @@ describe('report.pdf', () => {
     const none = await render(without as TenantReport);
     expect(none).not.toContain('Cost and savings');
     expect(none).not.toContain('Top savings');
-    const notCollected = await render({ ...without, finops: { ...finops!, status: 'not_collected', totals: [] } } as TenantReport);
+    const notCollected = await render({
+      ...without,
+      finops: { ...finops!, status: 'not_collected', totals: [] },
+    } as TenantReport);
     expect(notCollected).not.toContain('Cost and savings');
     const incomplete = await render({
       ...without,

@@ -77,8 +77,7 @@ function serviceChart(layout: Layout, totals: Totals): void {
   const shown = totals.by_service.length > 9 ? 8 : 9;
   const services = totals.by_service.slice(0, shown);
   const rest = totals.by_service.slice(shown);
-  if (rest.length)
-    services.push({ service: `${rest.length} other services`, amount: rest.reduce((s, r) => s + r.amount, 0) });
+  if (rest.length) services.push({ service: `${rest.length} other services`, amount: rest.reduce((s, r) => s + r.amount, 0) });
   if (!services.length) return;
   const row = 15;
   layout.ensure(services.length * row + 10);

@@ -33,7 +33,29 @@ beforeAll(async () => {
     'focus/202611/part_1.csv',
     `${HEADER}\n2.5,2.5,EUR,2026-11-02,2026-11-03,Usage,/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/b\nx,1,EUR,2026-11-02,2026-11-03,Usage,\n`,
   );
-  await put('focus/202611/manifest.json', '{}');
+  // The export run's manifest, as Cost Management writes it: part_2 is listed but was never delivered.
+  await put(
+    'focus/202611/manifest.json',
+    JSON.stringify({
+      manifestVersion: '2024-04-01',
+      byteCount: 512,
+      blobCount: 3,
+      dataRowCount: 5,
+      exportConfig: { exportName: 'focus', type: 'FocusCost', dataVersion: '1.0r2', timeFrame: 'MonthToDate' },
+      deliveryConfig: { partitionData: true, fileFormat: 'Csv', compressionMode: 'None' },
+      runInfo: {
+        executionType: 'Scheduled',
+        runId: '5b8c7a0e',
+        startDate: '2026-11-01T00:00:00',
+        endDate: '2026-11-30T00:00:00',
+      },
+      blobs: [
+        { blobName: 'cost-exports/focus/202611/part_0.csv.gz', byteCount: 128, dataRowCount: 1 },
+        { blobName: 'cost-exports/focus/202611/part_1.csv', byteCount: 256, dataRowCount: 2 },
+        { blobName: 'cost-exports/focus/202611/part_2.csv', byteCount: 128, dataRowCount: 2 },
+      ],
+    }),
+  );
   await put('other/ignored.csv', 'a,b\n');
 }, 30_000);
 afterAll(async () => {
@@ -50,21 +72,38 @@ const settings = (container = 'cost-exports', prefix = 'focus/') => ({
 });
 
 describe('cost exports from Blob Storage', () => {
-  it('reads every export under the prefix, names each blob, and leaves no temporary file', async () => {
+  it('reads every export under the prefix, names each blob, holds each to the run manifest, and leaves no temporary file', async () => {
     const before = (await readdir(tmpdir())).filter((f) => f.startsWith('compline-cost-'));
     const src = new CostBlobSource(settings(), ENV, () => {
       throw new Error('no token credential for an account key');
     });
     await src.prepare();
     const statuses = await ingestCosts(src, store, 'blob');
+    const manifest = 'cost-exports/focus/202611/manifest.json';
     expect(statuses).toEqual([
-      { source: 'cost', scope: 'file:cost-exports/focus/202611/part_0.csv.gz', status: 'ok', error: null, rows: 1 },
+      {
+        source: 'cost',
+        scope: 'file:cost-exports/focus/202611/part_2.csv',
+        status: 'failed',
+        error: `part_2.csv: listed in ${manifest} but not found`,
+        rows: 0,
+        reconciliation: `expected 2 rows by ${manifest}; the part is missing`,
+      },
+      {
+        source: 'cost',
+        scope: 'file:cost-exports/focus/202611/part_0.csv.gz',
+        status: 'ok',
+        error: null,
+        rows: 1,
+        reconciliation: `1 rows = dataRowCount in ${manifest}`,
+      },
       {
         source: 'cost',
         scope: 'file:cost-exports/focus/202611/part_1.csv',
         status: 'partial',
         error: 'cost-exports/focus/202611/part_1.csv: row 2, column BilledCost: not a number (x) (1 row refused, 1 loaded)',
         rows: 1,
+        reconciliation: `not reconciled (file not read whole); ${manifest} lists 2 rows`,
       },
     ]);
     expect(await costRows(store, 'blob', 'BilledCost, x_SourceFile')).toEqual([

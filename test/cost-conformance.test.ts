@@ -22,7 +22,16 @@ afterAll(() => store.close());
 describe('cost conformance', () => {
   itReal([EA], 'maps the EA actual-cost export onto FOCUS: every row, the bill to the cent, tags, the purchase', async () => {
     const statuses = await ingestCosts(new CostFileSource([EA], REAL_DIR), store, 'ea');
-    expect(statuses).toEqual([{ source: 'cost', scope: `file:${EA}`, status: 'ok', error: null, rows: 11 }]);
+    expect(statuses).toEqual([
+      {
+        source: 'cost',
+        scope: `file:${EA}`,
+        status: 'ok',
+        error: null,
+        rows: 11,
+        reconciliation: 'no export manifest lists this file: rows counted as read, not reconciled',
+      },
+    ]);
     const [total] = await store.read<{ billed: string; effective: string; n: string }>(
       `select sum(BilledCost)::varchar as billed, sum(EffectiveCost)::varchar as effective, count(*)::varchar as n from costs`,
     );

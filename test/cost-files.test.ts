@@ -35,6 +35,8 @@ async function ingest(files: Record<string, string | Buffer>, currency?: string)
   return { runId, statuses };
 }
 
+const NO_MANIFEST = 'no export manifest lists this file: rows counted as read, not reconciled';
+
 const FOCUS_12_HEADER =
   'BilledCost,EffectiveCost,ListCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ChargeClass,ResourceId,ServiceName,SubAccountId,Tags,InvoiceId,x_ResourceGroupName,x_SkuMeterCategory';
 
@@ -45,7 +47,9 @@ describe('FOCUS exports', () => {
       `12.5,10.25,EUR,2026-11-01T00:00:00Z,2026-11-02T00:00:00Z,Usage,${VM},"{""CustomerID"":""bank_alpha""}",extra\n` +
       '0.000001,0,EUR,2026-11-01,2026-11-02,Usage,null,,\n';
     const { runId, statuses } = await ingest({ 'focus.csv': csv });
-    expect(statuses).toEqual([{ source: 'cost', scope: `file:${runId}/focus.csv`, status: 'ok', error: null, rows: 2 }]);
+    expect(statuses).toEqual([
+      { source: 'cost', scope: `file:${runId}/focus.csv`, status: 'ok', error: null, rows: 2, reconciliation: NO_MANIFEST },
+    ]);
     const rows = await costRows(
       store,
       runId,
@@ -138,6 +142,7 @@ describe('bad cost input', () => {
         status: 'partial',
         error: `${runId}/nan.csv: row 3, column BilledCost: not a number (NaN) (1 row refused, 3 loaded)`,
         rows: 3,
+        reconciliation: NO_MANIFEST,
       },
     ]);
     expect((await costRows(store, runId, 'x_SourceRow')).map((r) => r.x_SourceRow)).toEqual(['1', '2', '4']);
@@ -211,5 +216,76 @@ describe('bad cost input', () => {
       runId,
     ).catch(() => null);
     expect(statuses?.[0]).toMatchObject({ scope: 'file:nowhere', status: 'failed', error: 'cannot read nowhere (ENOENT)' });
+  });
+});
+
+describe('export manifests', () => {
+  const row = `1,1,,USD,2026-11-01T00:00:00Z,2026-11-02T00:00:00Z,Usage,,${VM},VM,/subscriptions/1,,INV,rg,x`;
+  const csv = (rows: number) => [FOCUS_12_HEADER, ...Array.from({ length: rows }, () => row), ''].join('\n');
+  const manifest = (parts: Record<string, number>) =>
+    JSON.stringify({
+      manifestVersion: '2024-04-01',
+      dataRowCount: Object.values(parts).reduce((a, b) => a + b, 0),
+      exportConfig: { exportName: 'focus-daily', type: 'FocusCost', dataVersion: '1.0r2' },
+      blobs: Object.entries(parts).map(([name, rows]) => ({
+        blobName: `exports/focus-daily/20261101-20261130/run-1/${name}`,
+        byteCount: 100,
+        dataRowCount: rows,
+      })),
+    });
+
+  it('holds each part to the manifest: equal is reconciled, a short part is partial, a listed part absent is failed', async () => {
+    const { runId, statuses } = await ingest({
+      'manifest.json': manifest({ 'part_0_0001.csv': 3, 'part_0_0002.csv': 3, 'part_0_0003.csv': 1 }),
+      'part_0_0001.csv': csv(3),
+      'part_0_0002.csv': csv(2),
+    });
+    const m = `${runId}/manifest.json`;
+    expect(statuses).toEqual([
+      {
+        source: 'cost',
+        scope: `file:${runId}/part_0_0003.csv`,
+        status: 'failed',
+        error: `part_0_0003.csv: listed in ${m} but not found`,
+        rows: 0,
+        reconciliation: `expected 1 rows by ${m}; the part is missing`,
+      },
+      {
+        source: 'cost',
+        scope: `file:${runId}/part_0_0001.csv`,
+        status: 'ok',
+        error: null,
+        rows: 3,
+        reconciliation: `3 rows = dataRowCount in ${m}`,
+      },
+      {
+        source: 'cost',
+        scope: `file:${runId}/part_0_0002.csv`,
+        status: 'partial',
+        error: `${runId}/part_0_0002.csv: 2 rows read, ${m} lists 3`,
+        rows: 2,
+        reconciliation: `2 rows read <> dataRowCount 3 in ${m}`,
+      },
+    ]);
+  });
+
+  it('a manifest that cannot be read is a failed scope; its folder’s files are read but not reconciled', async () => {
+    for (const [text, why] of [
+      ['{"blobs": [', 'not JSON'],
+      ['{"blobs": []}', 'no blobs listed'],
+      ['{"blobs": [{"blobName": "p.csv", "dataRowCount": "3"}]}', 'blobs[0] lacks blobName or a whole dataRowCount'],
+    ] as const) {
+      const { runId, statuses } = await ingest({ 'manifest.json': text, 'p.csv': csv(3) });
+      expect(statuses).toEqual([
+        {
+          source: 'cost',
+          scope: `file:${runId}/manifest.json`,
+          status: 'failed',
+          error: `${runId}/manifest.json: ${why}`,
+          rows: 0,
+        },
+        { source: 'cost', scope: `file:${runId}/p.csv`, status: 'ok', error: null, rows: 3, reconciliation: NO_MANIFEST },
+      ]);
+    }
   });
 });

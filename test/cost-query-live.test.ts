@@ -101,7 +101,16 @@ describe('Cost Management Query API', () => {
   it('asks daily actual and amortized cost by resource and tag, follows every nextLink and merges both into one row', async () => {
     const src = await source(costApi());
     const { statuses, rows } = await collect(src);
-    expect(statuses).toEqual([{ source: 'cost', scope: `subscription:${SUB_A}`, status: 'ok', error: null, rows: 4 }]);
+    expect(statuses).toEqual([
+      {
+        source: 'cost',
+        scope: `subscription:${SUB_A}`,
+        status: 'ok',
+        error: null,
+        rows: 4,
+        reconciliation: 'no source total (the Query API reports none): 4 page(s), every nextLink followed to the last',
+      },
+    ]);
     const vm1 = { ResourceType: 'microsoft.compute/virtualmachines', x_ResourceGroupName: 'rg-vm1', customer: 'bank_alpha' };
     const common = {
       BillingCurrency: 'EUR',

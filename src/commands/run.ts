@@ -22,6 +22,7 @@ import { type Config, type LoadedConfig, loadConfig } from '../config.js';
 import { evaluate, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { loadSigner } from '../evidence/signer.js';
+import { reconcileExport } from '../collectors/cost/export-manifest.js';
 import { runFinops } from '../finops/index.js';
 import { type CheckMeta, type Finding, SEVERITIES, type Severity } from '../model.js';
 import type { RunTelemetry } from '../observability/run-telemetry.js';
@@ -295,7 +296,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
         } else if (event.kind === 'rows' && event.table === 'k8s_usage') {
           await store.appendK8sUsage(runId, event.rows);
         } else if (event.kind === 'cost-export') {
-          const outcome = await loadCostExport(store, runId, event.file);
+          const outcome = reconcileExport(await loadCostExport(store, runId, event.file), event.file);
           await store.recordSource(runId, { source: 'cost', scope: `file:${event.file.label}`, ...outcome, tenant_id: null });
           if (outcome.status !== 'ok') log(`warn: cost ${outcome.status}: ${outcome.error}`);
         } else if (event.kind === 'rows' && event.table === 'costs') {

@@ -1,5 +1,6 @@
 // Runs a cost collector into a store the way `compline run` handles its events, and returns the scopes' statuses.
 import type { Collector } from '../../src/collectors/collector.js';
+import { reconcileExport } from '../../src/collectors/cost/export-manifest.js';
 import { loadCostExport } from '../../src/collectors/cost/load-export.js';
 import type { SourceStatus, Store } from '../../src/store.js';
 
@@ -7,7 +8,7 @@ export async function ingestCosts(collector: Collector, store: Store, runId: str
   const statuses: Omit<SourceStatus, 'tenant_id'>[] = [];
   for await (const e of collector.collect()) {
     if (e.kind === 'cost-export') {
-      const outcome = await loadCostExport(store, runId, e.file);
+      const outcome = reconcileExport(await loadCostExport(store, runId, e.file), e.file);
       statuses.push({ source: 'cost', scope: `file:${e.file.label}`, ...outcome });
     } else if (e.kind === 'rows' && e.table === 'costs') await store.appendCosts(runId, e.rows);
     else if (e.kind === 'status') statuses.push(e.status);

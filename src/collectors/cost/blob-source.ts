@@ -1,5 +1,5 @@
 // sources.cost mode blob: every export in a container (Cost Management writes its exports there), each downloaded to
-// a temporary file that DuckDB reads, then removed.
+// a temporary file that DuckDB reads, then removed; each held to its export run's manifest.json where one lists it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -9,6 +9,7 @@ import { UsageError } from '../../errors.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Collector, CollectorEvent } from '../collector.js';
 import type { CostSource } from './config.js';
+import { type ExportManifest, expectedRows, MANIFEST_NAME, missingParts, parseManifest } from './export-manifest.js';
 import { EXPORT_NAME } from './file-source.js';
 
 type BlobSettings = Extract<CostSource, { mode: 'blob' }>;
@@ -63,31 +64,63 @@ export class CostBlobSource implements Collector {
     const client = this.connect().getContainerClient(container);
     const dir = await mkdtemp(join(tmpdir(), 'compline-cost-'));
     try {
-      let found = 0;
-      for await (const blob of client.listBlobsFlat({ prefix: prefix || undefined, abortSignal: signal })) {
-        if (!EXPORT_NAME.test(blob.name)) continue;
-        found++;
-        const label = `${container}/${blob.name}`;
-        const path = join(dir, `${found}-${basename(blob.name)}`);
+      // Names first: a run's manifest must be read before its parts are.
+      const names: string[] = [];
+      for await (const blob of client.listBlobsFlat({ prefix: prefix || undefined, abortSignal: signal })) names.push(blob.name);
+      const folder = (name: string) => name.slice(0, name.lastIndexOf('/') + 1);
+      const exports = names.filter((n) => EXPORT_NAME.test(n));
+      const manifests = new Map<string, ExportManifest>();
+      for (const name of names.filter((n) => basename(n) === MANIFEST_NAME)) {
+        const label = `${container}/${name}`;
+        let parsed: ExportManifest | { problem: string };
         try {
-          await client.getBlobClient(blob.name).downloadToFile(path, 0, undefined, { abortSignal: signal });
+          const text = (await client.getBlobClient(name).downloadToBuffer(0, undefined, { abortSignal: signal })).toString(
+            'utf8',
+          );
+          parsed = parseManifest(text, label);
         } catch (e) {
-          const err = e as { statusCode?: number; message?: string };
-          const why = err.statusCode ? `HTTP ${err.statusCode}` : (err.message ?? 'error').split('\n')[0];
+          parsed = { problem: `${label}: not downloaded (${httpWhy(e)})` };
+        }
+        if ('problem' in parsed) {
+          yield {
+            kind: 'status',
+            status: { source: this.source, scope: `file:${label}`, status: 'failed', error: parsed.problem, rows: 0 },
+          };
+          continue;
+        }
+        manifests.set(folder(name), parsed);
+        for (const status of missingParts(
+          parsed,
+          exports.filter((n) => folder(n) === folder(name)),
+          (part) => `file:${container}/${folder(name)}${part}`,
+        ))
+          yield { kind: 'status', status };
+      }
+      let found = 0;
+      for (const name of exports) {
+        found++;
+        const label = `${container}/${name}`;
+        const path = join(dir, `${found}-${basename(name)}`);
+        try {
+          await client.getBlobClient(name).downloadToFile(path, 0, undefined, { abortSignal: signal });
+        } catch (e) {
           yield {
             kind: 'status',
             status: {
               source: this.source,
               scope: `file:${label}`,
               status: 'failed',
-              error: `${label}: not downloaded (${why})`,
+              error: `${label}: not downloaded (${httpWhy(e)})`,
               rows: 0,
             },
           };
           continue;
         }
         // The run reads the file before asking for the next event; then it goes.
-        yield { kind: 'cost-export', file: { path, label, currency } };
+        yield {
+          kind: 'cost-export',
+          file: { path, label, currency, manifest: expectedRows(manifests.get(folder(name)), name) },
+        };
         await rm(path, { force: true });
       }
       if (!found)
@@ -105,4 +138,9 @@ export class CostBlobSource implements Collector {
       await rm(dir, { recursive: true, force: true });
     }
   }
+}
+
+function httpWhy(e: unknown): string {
+  const err = e as { statusCode?: number; message?: string };
+  return err.statusCode ? `HTTP ${err.statusCode}` : (err.message ?? 'error').split('\n')[0]!;
 }

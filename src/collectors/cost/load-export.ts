@@ -12,6 +12,8 @@ export interface CostExport {
   label: string;
   /** BillingCurrency of files without that column. */
   currency?: string | undefined;
+  /** The export run's manifest that lists this file, and the rows it says the file holds. */
+  manifest?: { label: string; rows: number } | undefined;
 }
 
 export type ExportOutcome = Pick<SourceStatus, 'status' | 'error' | 'rows'>;

@@ -197,6 +197,11 @@ export class CostQuerySource implements Collector {
         status,
         error: problems.join('; ') || null,
         rows: rows.length,
+        // The Query API states no total to hold the rows to: what shows completeness is every nextLink followed.
+        reconciliation:
+          status === 'ok'
+            ? `no source total (the Query API reports none): ${pages} page(s), every nextLink followed to the last`
+            : null,
       },
     });
   }

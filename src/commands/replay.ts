@@ -1,7 +1,7 @@
 // `compline replay`: re-performs a pack's tests from the pack alone and says whether every verdict is the same.
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { type ReplayedCheck, replayChecks } from '../evidence/replay.js';
+import { type ReplayedCheck, replayChecks, replayFinops } from '../evidence/replay.js';
 import { verifyPack } from '../evidence/verify.js';
 import { unzipFiles } from '../evidence/zip.js';
 import { didYouMean } from '../suggest.js';
@@ -40,5 +40,21 @@ export async function replayCommand(opts: {
   );
   const differing = checks.filter((c) => c.differences.length).length;
   const total = `${checks.length} checks re-performed from the pack: ${differing ? `${differing} differ` : 'every verdict identical'}`;
-  return { checks, text: `${lines.join('\n')}\n${total}`, exitCode: differing ? 1 : 0 };
+  // The cost totals are re-performed with every full replay, not when one check is asked for.
+  const costs = opts.check ? null : await replayFinops(files);
+  const costDiffers = (costs ?? []).some((c) => c.reported !== c.replayed);
+  const costLine = costs
+    ? `\ncost totals re-computed from the pack's allocation rows: ${costs
+        .map((c) =>
+          c.reported === c.replayed
+            ? `${c.currency} ${c.replayed} identical`
+            : `${c.currency} reported ${c.reported ?? '(none)'}, replayed ${c.replayed ?? '(none)'}`,
+        )
+        .join('; ')}`
+    : '';
+  return {
+    checks,
+    text: `${lines.join('\n')}\n${total}${costLine}`,
+    exitCode: differing || costDiffers ? 1 : 0,
+  };
 }

@@ -15,6 +15,7 @@ import {
   tableSlice,
   tablesRead,
 } from './evidence-rows.js';
+import { finopsEvidence } from './finops-evidence.js';
 import type { Signer } from './signer.js';
 import { zipFiles } from './zip.js';
 
@@ -135,6 +136,8 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
     const evidence = evidenceFor(sources, check, tenantId, slices, params, input.macros, extractedAt);
     add(`evidence/${check.id}.json`, `${JSON.stringify(evidence, null, 2)}\n`);
   }
+  if (report.finops && report.finops.status !== 'not_collected')
+    for (const f of await finopsEvidence(input.store, tenantId, report.finops, sources, extractedAt)) add(f.path, f.data);
   const manifest: Manifest = {
     schema_version: PACK_SCHEMA_VERSION,
     kind: 'compline-evidence-pack',

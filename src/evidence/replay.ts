@@ -5,6 +5,7 @@ import type { CheckMeta, FindingStatus, Severity } from '../model.js';
 import type { TenantReport } from '../reports/tenant-report.js';
 import { Store } from '../store.js';
 import type { EvidenceFile, TableSlice } from './evidence-rows.js';
+import { FINOPS_FILES } from './finops-evidence.js';
 
 export interface ReplayedCheck {
   check_id: string;
@@ -74,6 +75,40 @@ export async function replayChecks(files: ReadonlyMap<string, Buffer>, checkIds:
       }
       return { check_id: id, findings: reported.length, differences };
     });
+  } finally {
+    store.close();
+  }
+}
+
+export interface ReplayedTotal {
+  currency: string;
+  reported: number | null;
+  replayed: number | null;
+}
+
+/**
+ * Re-computes the report's cost totals: the pack's own totals query over its own allocation rows, compared with
+ * report.json's finops.totals. Null when the pack has no FinOps evidence (the run collected no cost).
+ */
+export async function replayFinops(files: ReadonlyMap<string, Buffer>): Promise<ReplayedTotal[] | null> {
+  if (!files.has(FINOPS_FILES.ipe)) return null;
+  const report = json<TenantReport>(files, 'report.json');
+  const slice = json<TableSlice>(files, FINOPS_FILES.allocations);
+  const store = await Store.open(':memory:', { threads: 1 });
+  try {
+    await store.beginRun({ runId: RUN, mode: 'nightly', toolVersion: report.run.tool_version, configSha256: null });
+    await store.insertJsonRows(RUN, 'allocations', slice.rows);
+    await store.scopeToRun(RUN);
+    const rows = await store.read<{ currency: string; breakdown: string; amount: number }>(
+      files.get(FINOPS_FILES.query)!.toString('utf8').replace(/;\s*$/, ''),
+    );
+    const replayed = new Map(
+      rows.filter((r) => r.breakdown === 'total').map((r) => [r.currency, Math.round(Number(r.amount) * 100) / 100]),
+    );
+    const reported = new Map((report.finops?.totals ?? []).map((t) => [t.currency, t.total]));
+    return [...new Set([...reported.keys(), ...replayed.keys()])]
+      .sort()
+      .map((currency) => ({ currency, reported: reported.get(currency) ?? null, replayed: replayed.get(currency) ?? null }));
   } finally {
     store.close();
   }

@@ -47,6 +47,30 @@ async function altered(pack: string, change: (files: Map<string, Buffer>) => voi
   return out;
 }
 
+/** The pack with one JSON file's rows changed, its manifest entry updated and re-signed with the demo signer's key. */
+async function resignedWith(
+  pack: string,
+  path: string,
+  change: (slice: { rows: Record<string, unknown>[] }) => void,
+): Promise<string> {
+  const key = createPrivateKey(readFileSync(demoKey));
+  return altered(pack, (files) => {
+    const slice = JSON.parse(files.get(path)!.toString('utf8'));
+    change(slice);
+    files.set(path, Buffer.from(JSON.stringify(slice)));
+    const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as Manifest;
+    const entry = manifest.files.find((f) => f.path === path)!;
+    entry.size = files.get(path)!.length;
+    entry.sha256 = createHash('sha256').update(files.get(path)!).digest('hex');
+    const bytes = Buffer.from(JSON.stringify(manifest));
+    files.set('manifest.json', bytes);
+    // Re-signed with the signer's own key under the same header: only the content changed.
+    const { protectedHeader } = parseDetached(files.get('manifest.jws')!.toString('utf8'))!;
+    const signature = signBytes(Buffer.from(`${protectedHeader}.${bytes.toString('base64url')}`), 'PS256', key);
+    files.set('manifest.jws', Buffer.from(`${protectedHeader}..${signature.toString('base64url')}`));
+  });
+}
+
 const flipByte = (data: Buffer): Buffer => {
   const copy = Buffer.from(data);
   const at = Math.floor(copy.length / 2);
@@ -180,7 +204,9 @@ describe('evidence packs', () => {
   it('replay re-performs every check of every pack with identical verdicts', () => {
     for (const [tenant, pack] of Object.entries(packs)) {
       const r = compline(['replay', pack]);
-      expect(r.stdout, tenant).toMatch(/checks re-performed from the pack: every verdict identical\n$/);
+      expect(r.stdout, tenant).toMatch(
+        /checks re-performed from the pack: every verdict identical\ncost totals re-computed from the pack's allocation rows: USD [\d.]+ identical\n$/,
+      );
       expect(r.code, tenant).toBe(0);
     }
     const one = compline(['replay', packs.bank_alpha!, 'kv-purge-protection']);
@@ -192,27 +218,66 @@ describe('evidence packs', () => {
 
   it('replay computes: rows changed and re-signed with the same key give different verdicts, and say which', async () => {
     const pack = packs.bank_alpha!;
-    const key = createPrivateKey(readFileSync(demoKey));
-    const resigned = await altered(pack, (files) => {
-      const path = 'evidence/tables/resources.json';
-      const slice = JSON.parse(files.get(path)!.toString('utf8'));
-      for (const row of slice.rows) if (row.type === 'microsoft.keyvault/vaults') row.properties.enablePurgeProtection = true;
-      files.set(path, Buffer.from(JSON.stringify(slice)));
-      const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as Manifest;
-      const entry = manifest.files.find((f) => f.path === path)!;
-      entry.size = files.get(path)!.length;
-      entry.sha256 = createHash('sha256').update(files.get(path)!).digest('hex');
-      const bytes = Buffer.from(JSON.stringify(manifest));
-      files.set('manifest.json', bytes);
-      // Re-signed with the signer's own key under the same header: only the content changed.
-      const { protectedHeader } = parseDetached(files.get('manifest.jws')!.toString('utf8'))!;
-      const signature = signBytes(Buffer.from(`${protectedHeader}.${bytes.toString('base64url')}`), 'PS256', key);
-      files.set('manifest.jws', Buffer.from(`${protectedHeader}..${signature.toString('base64url')}`));
+    const resigned = await resignedWith(pack, 'evidence/tables/resources.json', (slice) => {
+      for (const row of slice.rows)
+        if (row.type === 'microsoft.keyvault/vaults') (row.properties as Record<string, unknown>).enablePurgeProtection = true;
     });
     expect(compline(['verify', resigned, '--cert', demoCert]).code).toBe(0);
     const r = compline(['replay', resigned, 'kv-purge-protection']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/kv-purge-protection: \d+ of \d+ verdicts differ\n {2}\S+: reported fail, replayed pass/);
+  });
+
+  it('FinOps evidence: the tenant’s own allocation and recommendation rows, the totals query, and IPE that shows them whole', async () => {
+    const files = await unzipFiles(readFileSync(packs.credit_union_beta!));
+    const finops = reports.credit_union_beta!.finops!;
+    const ipe = JSON.parse(files.get('evidence/finops/ipe.json')!.toString('utf8')).ipe;
+    const allocations = JSON.parse(files.get('evidence/finops/allocations.json')!.toString('utf8'));
+    const recommendations = JSON.parse(files.get('evidence/finops/recommendations.json')!.toString('utf8'));
+    expect(files.get('evidence/finops/totals.sql')!.toString('utf8')).toContain('from allocations group by currency');
+    expect(ipe.inputs).toEqual({
+      allocations: { file: 'evidence/finops/allocations.json', rows: allocations.rows.length },
+      recommendations: { file: 'evidence/finops/recommendations.json', rows: recommendations.rows.length },
+    });
+    const sum = allocations.rows.reduce((s: number, r: { amount: number }) => s + r.amount, 0);
+    expect(Math.round(sum * 100) / 100).toBe(finops.totals[0]!.total);
+    expect(ipe.totals).toEqual([
+      { currency: 'USD', reported: finops.totals[0]!.total, recomputed: finops.totals[0]!.total, equal: true },
+    ]);
+    expect(ipe.allocation_check).toMatch(/to the cent for every day and currency .* this share covers 30 day\(s\)$/);
+    // The demo's export run manifest is the source total the cost rows were held to.
+    const cost = ipe.sources.filter((s: { source: string }) => s.source === 'cost');
+    expect(cost).toEqual([
+      {
+        source: 'cost',
+        scope: 'file:estate/costs/focus-1.2-2026-11.csv.gz',
+        status: 'ok',
+        error: null,
+        rows: 3510,
+        reconciliation: '3510 rows = dataRowCount in estate/costs/manifest.json',
+      },
+    ]);
+    // Another tenant's cost never: only this tenant's namespaces and no other tenant's name.
+    const text = ['allocations', 'recommendations', 'ipe']
+      .map((f) => files.get(`evidence/finops/${f}.json`)!.toString('utf8'))
+      .join();
+    for (const other of ['bank_alpha', 'bank-alpha', 'fintech_gamma', 'fintech-gamma']) expect(text).not.toContain(other);
+    const namespaces = new Set(allocations.rows.map((r: { namespace: string | null }) => r.namespace).filter(Boolean));
+    expect([...namespaces].sort()).toEqual(['gc-credit-union-beta-dev', 'gc-credit-union-beta-prod', 'kube-system']);
+  });
+
+  it('replay re-computes the cost totals from the pack; a changed allocation row, even re-signed, is named', async () => {
+    const r = compline(['replay', packs.credit_union_beta!]);
+    expect(r.code).toBe(0);
+    const total = reports.credit_union_beta!.finops!.totals[0]!.total;
+    expect(r.stdout).toContain(`cost totals re-computed from the pack's allocation rows: USD ${total} identical`);
+    const resigned = await resignedWith(packs.credit_union_beta!, 'evidence/finops/allocations.json', (slice) => {
+      slice.rows[0]!.amount = Number(slice.rows[0]!.amount) + 10;
+    });
+    expect(compline(['verify', resigned, '--cert', demoCert]).code).toBe(0);
+    const changed = compline(['replay', resigned]);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toContain(`USD reported ${total}, replayed ${Math.round((total + 10) * 100) / 100}`);
   });
 
   it('replay refuses a pack that is not intact', async () => {

@@ -43,7 +43,8 @@ function workspace(routes: string, retry = '{ attempts: 3, backoff_ms: 10, timeo
   mkdirSync(join(dir, 'estate'));
   writeFileSync(
     join(dir, 'compline.yaml'),
-    `${TWO_TENANTS}output: { dir: out, store: store/compline.duckdb }
+    `${TWO_TENANTS}signer: { demo: true }
+output: { dir: out, store: store/compline.duckdb }
 alerts:
   smtp:
     host: 127.0.0.1

@@ -37,6 +37,7 @@ tenants:
   - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod] }
 sources:
   resource_graph: { mode: file, paths: [estate] }
+signer: { demo: true }
 output: { dir: out, store: store/compline.duckdb }
 `,
   );

@@ -44,6 +44,7 @@ tenants:
 sources:
   resource_graph: { mode: file, paths: [estate] }
   cost: { mode: file, paths: [costs] }
+signer: { demo: true }
 output: { dir: out, store: store/compline.duckdb }
 `,
     );

@@ -42,6 +42,7 @@ sources:
     contexts: [aks-bank-alpha-prod, aks-bank-alpha-dev, aks-shared-westus${fault ? ', aks-unreachable' : ''}]
     page_size: 3
     request_timeout_seconds: 2
+signer: { demo: true }
 output: { dir: out, store: store/compline.duckdb }
 `,
   );

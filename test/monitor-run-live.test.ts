@@ -83,6 +83,7 @@ azure:
 sources:
   resource_graph: { mode: live }
   monitor: { mode: live, lookback_days: 2, workspaces: [{ cluster: aks-shared, workspace_id: ${WORKSPACE} }] }
+signer: { demo: true }
 output: { dir: out, store: store/compline.duckdb }
 `,
   );

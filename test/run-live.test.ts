@@ -66,6 +66,7 @@ ${Object.entries(azure)
   .join('\n')}
 sources:
   resource_graph: { mode: live }
+signer: { demo: true }
 output: { dir: out, store: store/compline.duckdb }
 `,
   );
@@ -254,7 +255,9 @@ describe('compline run over live Azure, when the connection or the estate fails 
     );
     expect(r.stderr).toContain('client_secret=[redacted]');
     expect(r.stderr).not.toContain(SECRET);
-    expect(readdirSync(dir)).toEqual(['compline.yaml']);
+    // Only the demo signer's key, made when the signer is checked (before any collection): no store, no output.
+    expect(readdirSync(dir)).toEqual(['compline.yaml', 'store']);
+    expect(readdirSync(join(dir, 'store'))).toEqual(['demo-signer']);
   });
 
   it('a token endpoint that cannot be reached: one line naming it, exit 2, before any output or store exists', async () => {
@@ -270,7 +273,9 @@ describe('compline run over live Azure, when the connection or the estate fails 
       ),
     );
     expect(server!.calls).toEqual([]);
-    expect(readdirSync(dir)).toEqual(['compline.yaml']);
+    // Only the demo signer's key, made when the signer is checked (before any collection): no store, no output.
+    expect(readdirSync(dir)).toEqual(['compline.yaml', 'store']);
+    expect(readdirSync(join(dir, 'store'))).toEqual(['demo-signer']);
   });
 
   it('a token that expires mid-run (401 ExpiredAuthenticationToken): the scopes it cut short are partial, exit 4, no pass on them', async () => {

@@ -43,6 +43,7 @@ azure:
   subscriptions: [${SUB_A}, ${SUB_B}]
 sources:
   resource_graph: { mode: live }
+signer: { demo: true }
 output: { dir: out, store: store/compline.duckdb }
 `,
   );

@@ -26,7 +26,8 @@ function workspace(files: Record<string, unknown>, extraConfig = ''): string {
   }
   writeFileSync(
     join(dir, 'compline.yaml'),
-    `${TWO_TENANTS}output: { dir: out, store: store/compline.duckdb }
+    `${TWO_TENANTS}signer: { demo: true }
+output: { dir: out, store: store/compline.duckdb }
 ${extraConfig}`,
   );
   return dir;
@@ -261,6 +262,20 @@ describe('what a scheduler sees', () => {
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ status: 'ok', exit_code: 0, sources: { ok: 1, partial: 0, failed: 0 } });
     expect(out.tenants.acme['pci-dss-4.0.1'].error).toBeGreaterThan(0);
+  });
+});
+
+describe('a run signs its reports', () => {
+  it('a config without a signer: exit 2 naming the two ways out, before anything is written', () => {
+    const dir = workspace({ 'page.json': { data: [vault('kv-a', 'rg-acme-prod', true)] } });
+    const config = join(dir, 'compline.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('signer: { demo: true }\n', ''));
+    const r = compline(['run', '--config', config]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `compline: ${config}: signer: compline run signs every report and evidence pack; configure a key (key_file, or key_vault) or, to try Compline, \`signer: { demo: true }\` (reports marked DEMO, not for audit use)\n`,
+    );
+    expect(readdirSync(dir).sort()).toEqual(['compline.yaml', 'estate']);
   });
 });
 

@@ -108,9 +108,12 @@ describe.each(['base', 'overlays/spot'])('schedules/%s', (overlay) => {
 
   it('the ConfigMap holds a compline.yaml the config schema accepts, collecting this cluster in-cluster', () => {
     const data = find(render(overlay), 'ConfigMap').data as Record<string, string>;
-    expect(Object.keys(data)).toEqual(['compline.yaml']);
+    expect(Object.keys(data)).toEqual(['compline.yaml', 'signer-certificate.pem']);
     const config = parseConfig(data['compline.yaml']!, 'compline.yaml');
     expect(config.sources.kubernetes).toMatchObject({ mode: 'live', in_cluster: { cluster: CLUSTER } });
+    // A nightly run requires a signer: the key in Key Vault, its certificate beside the config in the ConfigMap.
+    expect(config.signer).toMatchObject({ algorithm: 'PS256', certificate_file: 'signer-certificate.pem' });
+    expect(data['signer-certificate.pem']).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
   });
 });
 

@@ -72,7 +72,7 @@ describe('a check subject outside the resources table', () => {
     );
     writeFileSync(
       join(dir, 'compline.yaml'),
-      `${TENANTS}sources:\n  resource_graph: { mode: file, paths: [estate] }\noutput: { dir: out, store: store.duckdb }\n`,
+      `${TENANTS}sources:\n  resource_graph: { mode: file, paths: [estate] }\nsigner: { demo: true }\noutput: { dir: out, store: store.duckdb }\n`,
     );
     const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
     const runId = JSON.parse(r.stdout).run_id;

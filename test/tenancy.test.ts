@@ -86,7 +86,7 @@ describe('compline run files each resource under its owner', () => {
     writeFileSync(join(dir, 'estate', 'page.json'), JSON.stringify({ data: CASES.map(([, r]) => r) }));
     writeFileSync(
       join(dir, 'compline.yaml'),
-      `${CONFIG}sources:\n  resource_graph: { mode: file, paths: [estate] }\noutput: { dir: out, store: store.duckdb }\n`,
+      `${CONFIG}sources:\n  resource_graph: { mode: file, paths: [estate] }\nsigner: { demo: true }\noutput: { dir: out, store: store.duckdb }\n`,
     );
     const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
     expect(r.stderr).toBe('');

@@ -94,6 +94,7 @@ tenants:
 ${tenants.map((t, i) => `  - { id: ${t}, name: ${t}, tier: standard, frameworks: [pci-dss-4.0.1, sox-itgc], environments: [dev, prod]${i === 0 ? `, subscriptions: [${OWNED_SUB}]` : ''} }`).join('\n')}
 sources:
   resource_graph: { mode: file, paths: [estate] }
+signer: { demo: true }
 output: { dir: out, store: store.duckdb }
 `,
     );

@@ -244,7 +244,13 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   if (telemetry) collectors.splice(0, collectors.length, ...collectors.map((c) => telemetry.observe(c)));
   // A key that cannot sign is found before any collection, like credentials that do not work.
   const azureCredential = () => (config.azure ? azureConnection(config.azure, env).credential : defaultCredential());
-  const signer = config.signer ? await loadSigner(config.signer, loaded.baseDir, paths.store, env, azureCredential) : null;
+  // Reports are evidence: a run never writes one nobody signed. The demo signer is a deliberate, visible choice.
+  if (!config.signer)
+    throw new UsageError(
+      `${opts.config}: signer: compline run signs every report and evidence pack; configure a key (key_file, or ` +
+        'key_vault) or, to try Compline, `signer: { demo: true }` (reports marked DEMO, not for audit use)',
+    );
+  const signer = await loadSigner(config.signer, loaded.baseDir, paths.store, env, azureCredential);
   // So is a container the reports could not be published to.
   const blobSettings = config.output.blob;
   const blob = blobSettings ? await blobPublisher(blobSettings, env, azureCredential) : null;

@@ -1,5 +1,5 @@
-// What a run publishes for each tenant: report.json, and with a signer its detached signature, the signed
-// report.pdf and the evidence pack that holds them both.
+// What a run publishes for each tenant: report.json, its detached signature, the signed report.pdf and the evidence
+// pack that holds them both.
 import { PlatformRows } from '../evidence/evidence-rows.js';
 import { buildPack } from '../evidence/pack.js';
 import { signPdf } from '../evidence/pdf-signature.js';
@@ -13,7 +13,7 @@ import type { TenantReport } from './tenant-report.js';
 export interface PublishInput {
   store: Store;
   writer: OutputWriter;
-  signer: Signer | null;
+  signer: Signer;
   /** Tenant id (or `_platform`) → its report. */
   reports: ReadonlyMap<string, TenantReport>;
   checks: ReadonlyMap<string, CheckMeta>;
@@ -39,7 +39,6 @@ export async function publishReports(input: PublishInput): Promise<void> {
   for (const [tenant, report] of input.reports) {
     const json = `${JSON.stringify(report, null, 2)}\n`;
     await writer.write(tenant, 'report.json', json);
-    if (!signer) continue;
     await writer.write(tenant, 'report.json.jws', `${await signer.signDetached(Buffer.from(json, 'utf8'))}\n`);
     const pdf = await tenantPdf(input.store, report, input.checks, signer);
     await writer.write(tenant, 'report.pdf', pdf);

@@ -58,6 +58,10 @@ describe('report.json FinOps section', () => {
         currency: 'EUR',
         total: 148.45,
         by_service: [{ service: 'Virtual Machines', amount: 148.45 }],
+        by_day: [
+          { day: '2026-12-01', amount: 123.45 },
+          { day: '2026-12-02', amount: 25 },
+        ],
         by_source: [
           { source: 'direct', method: 'resource-group', cluster: null, namespace: null, detail: null, amount: 123.45 },
           {

@@ -157,6 +157,7 @@ azure:
   deadline_seconds: ${deadline}
 sources:
 ${sources.map((s) => `  ${s}`).join('\n')}
+signer: { demo: true }
 output: { dir: out, store: store/compline.duckdb }
 `;
 }

@@ -4,9 +4,13 @@ import { TABLE_SOURCES } from '../collectors/collector.js';
 import type { CheckMeta } from '../model.js';
 import { RULE_TABLES, type SourceStatus, type Store, tableColumns } from '../store.js';
 
-/** Macro bodies by name, from the macros file. */
+let parsed: { macros: string; bodies: Map<string, string> } | null = null;
+
+/** Macro bodies by name, from the macros file; parsed once for the file every check of a run shares. */
 function macroBodies(macros: string): Map<string, string> {
+  if (parsed?.macros === macros) return parsed.bodies;
   const bodies = new Map<string, string>();
+  parsed = { macros, bodies };
   const head = /create\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?macro\s+([a-z_][a-z0-9_]*)/gi;
   const starts = [...macros.matchAll(head)];
   for (const [i, m] of starts.entries())

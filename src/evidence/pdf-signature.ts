@@ -25,10 +25,13 @@ export interface PdfSignOptions {
   signingTime: Date;
 }
 
-/** Ends `doc` with a signature placeholder and returns the signed file. */
-export async function signPdf(doc: PDFKit.PDFDocument, signer: CmsSigner, opts: PdfSignOptions): Promise<Buffer> {
-  // The CMS holds the chain, the signature and its attributes; room for all of them with a margin.
-  const chainBytes = signer.chain.reduce((n, c) => n + Buffer.from(c, 'base64').length, 0);
+/** Room the CMS needs in the placeholder: the chain, the signature and its attributes, with a margin. */
+export function signatureLength(signer: Pick<CmsSigner, 'chain'>): number {
+  return signer.chain.reduce((n, c) => n + Buffer.from(c, 'base64').length, 0) + 4096;
+}
+
+/** Ends `doc` with an empty signature placeholder of `length` bytes: the file, ready for its signature. */
+export function placeholderPdf(doc: PDFKit.PDFDocument, opts: PdfSignOptions & { length: number }): Promise<Buffer> {
   pdfkitAddPlaceholder({
     pdf: doc,
     // Declared required by its types, read only by the plain-PDF placeholder, not this one.
@@ -38,7 +41,7 @@ export async function signPdf(doc: PDFKit.PDFDocument, signer: CmsSigner, opts: 
     contactInfo: '',
     location: '',
     signingTime: opts.signingTime,
-    signatureLength: chainBytes + 4096,
+    signatureLength: opts.length,
     subFilter: SUBFILTER_ETSI_CADES_DETACHED,
     appName: 'Compline',
   });
@@ -49,7 +52,17 @@ export async function signPdf(doc: PDFKit.PDFDocument, signer: CmsSigner, opts: 
     doc.on('error', reject);
   });
   doc.end();
-  return new SignPdf().sign(await done, new CmsPdfSigner(signer));
+  return done;
+}
+
+/** Fills a placeholder PDF's signature with our CMS over the bytes its ByteRange covers. */
+export function signPlaceholder(pdf: Buffer, signer: CmsSigner): Promise<Buffer> {
+  return new SignPdf().sign(pdf, new CmsPdfSigner(signer));
+}
+
+/** Ends `doc` with a signature placeholder and returns the signed file. */
+export async function signPdf(doc: PDFKit.PDFDocument, signer: CmsSigner, opts: PdfSignOptions): Promise<Buffer> {
+  return signPlaceholder(await placeholderPdf(doc, { ...opts, length: signatureLength(signer) }), signer);
 }
 
 export interface PdfSignatureCheck extends CmsCheck {

@@ -46,10 +46,40 @@ export interface Section {
 
 const PAD = 3.5;
 
+/**
+ * Text measurement dominates laying out a report (every word of every cell, with kerning, on every wrap), and the
+ * same words recur on every page: widths are kept per font, size and text for the document's life.
+ */
+function memoiseWidths(doc: Doc): void {
+  const measure = doc.widthOfString.bind(doc);
+  const state = doc as unknown as { _font: { name: string }; _fontSize: number };
+  const widths = new Map<string, number>();
+  doc.widthOfString = (text: string, options?: PDFKit.Mixins.TextOptions) => {
+    // Only plain measurement is kept; spacing, scaling and font features change the width.
+    if (
+      options &&
+      (options.characterSpacing ||
+        options.features ||
+        options.wordSpacing ||
+        (options as { horizontalScaling?: number }).horizontalScaling)
+    )
+      return measure(text, options);
+    const key = `${state._font.name}\u0000${state._fontSize}\u0000${text}`;
+    let width = widths.get(key);
+    if (width === undefined) {
+      width = measure(text, options);
+      widths.set(key, width);
+    }
+    return width;
+  };
+}
+
 export class Layout {
   readonly sections: Section[] = [];
 
-  constructor(readonly doc: Doc) {}
+  constructor(readonly doc: Doc) {
+    memoiseWidths(doc);
+  }
 
   get page(): number {
     const range = this.doc.bufferedPageRange();

@@ -117,7 +117,7 @@ console.log(
   `whole signed run, ${tenants} tenants + platform, ${run.findings.length} findings: ${(runMs / 1000).toFixed(1)} s (collection, evaluation, signed reports and packs)`,
 );
 console.log(
-  `signed reports: ${pdfs} PDFs (${pages} pages, ${(pdfBytes / 1024 ** 2).toFixed(1)} MiB) + ${packs} packs (${(packBytes / 1024 ** 2).toFixed(1)} MiB) in ${(reportsMs / 1000).toFixed(1)} s (${(reportsMs / pdfs).toFixed(0)} ms a tenant) · goal ≤ 60 s: ${reportsMs <= 60_000 ? 'met' : 'NOT met'}`,
+  `signed reports: ${pdfs} PDFs (${pages} pages, ${(pdfBytes / 1024 ** 2).toFixed(1)} MiB) + ${packs} packs (${(packBytes / 1024 ** 2).toFixed(1)} MiB) in ${(reportsMs / 1000).toFixed(1)} s (${(reportsMs / pdfs).toFixed(0)} ms a tenant) · goal (200 tenants ≤ 60 s): ${tenants < 200 ? `not judged at ${tenants} tenants` : reportsMs <= 60_000 ? 'met' : 'NOT met'}`,
 );
 
 // One PDF of 20 pages: the first tenant's report with as many findings as fill 20 pages.

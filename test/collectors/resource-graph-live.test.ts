@@ -85,10 +85,14 @@ describe('live Resource Graph source', () => {
       [
         `${vaultA}/kv-acme-1 microsoft.insights/diagnosticsettings`,
         `${vaultA}/kv-acme-2 microsoft.insights/diagnosticsettings`,
+        // the vaults hold no certificates: each list came whole
+        `${vaultA}/kv-acme-1 microsoft.keyvault/vaults/certificates`,
+        `${vaultA}/kv-acme-2 microsoft.keyvault/vaults/certificates`,
         `/subscriptions/${SUB_A} microsoft.authorization/roleassignments`,
         `/subscriptions/${SUB_A} microsoft.insights/diagnosticsettings`,
         `/subscriptions/${SUB_A} microsoft.security/pricings`,
         `/subscriptions/${SUB_B}/resourcegroups/rg-zeta-prod/providers/microsoft.keyvault/vaults/kv-zeta-1 microsoft.insights/diagnosticsettings`,
+        `/subscriptions/${SUB_B}/resourcegroups/rg-zeta-prod/providers/microsoft.keyvault/vaults/kv-zeta-1 microsoft.keyvault/vaults/certificates`,
         `/subscriptions/${SUB_B} microsoft.authorization/roleassignments`,
         `/subscriptions/${SUB_B} microsoft.insights/diagnosticsettings`,
         `/subscriptions/${SUB_B} microsoft.security/pricings`,

@@ -18,7 +18,8 @@ import {
   auditRetentionRule,
   blobServiceOf,
   type ChildCall,
-  certificateBundle,
+  certificateItem,
+  certificatePolicy,
   childrenEstate,
   defaultParameters,
   managementPolicyOf,
@@ -264,15 +265,16 @@ describe('child settings listed live through the ARM SDKs and Key Vault certific
     // A certificate: its policy in the names of Key Vault's policy model, beside the certificate's own attributes.
     const legacy = kids.find((r) => r.name === 'legacy-tls')!;
     // the vault's data plane, where Resource Graph's vaultUri says it is
-    const vaultUri = (resources.find((r) => r.id === lower(kv1))!.properties as { vaultUri: string }).vaultUri;
-    const bundle = certificateBundle(vaultUri.replace(/\/$/, ''), {
+    const vaultUrl = (resources.find((r) => r.id === lower(kv1))!.properties as { vaultUri: string }).vaultUri.replace(/\/$/, '');
+    const certificate = {
       name: 'legacy-tls',
       lifetimeActions: [{ action_type: 'EmailContacts', days_before_expiry: 30 }],
       validityMonths: 24,
-    });
+    };
+    const item = certificateItem(vaultUrl, certificate);
     expect(legacy).toMatchObject({ parent_id: lower(kv1), tags: { owner: 'payments' }, location: null });
     expect(legacy.properties).toStrictEqual({
-      id: bundle.policy.id,
+      id: certificatePolicy(vaultUrl, certificate).id,
       keyProperties: { exportable: true, keyType: 'RSA', keySize: 2048, reuseKey: false },
       secretProperties: { contentType: 'application/x-pkcs12' },
       x509CertificateProperties: {
@@ -285,8 +287,8 @@ describe('child settings listed live through the ARM SDKs and Key Vault certific
       },
       lifetimeActions: [{ trigger: { daysBeforeExpiry: 30 }, action: { actionType: 'EmailContacts' } }],
       issuerParameters: { name: 'Self' },
-      attributes: bundle.attributes,
-      x5t: bundle.x5t,
+      attributes: item.attributes,
+      x5t: item.x5t,
     });
     // a 404 ManagementPolicyNotFound is an account without a policy: covered, no row
     expect(childCoverage(coverage)).toEqual(allCovered);
@@ -302,11 +304,11 @@ describe('child settings listed live through the ARM SDKs and Key Vault certific
     expect(calls.filter((c) => c.api === 'tde').map((c) => c.parent)).not.toContain(lower(master));
     // mysql-acme's first page twice (the 429, then the answer), then an empty page and a page per parameter
     expect(calls.filter((c) => c.parent === lower(mysqlAcme)).map((c) => c.page)).toEqual([1, 1, 2, 3, 4]);
-    // the certificates list paged by nextLink (one per page, after an empty one); each certificate read once
+    // the certificates list paged by nextLink (one per page, after an empty one); each certificate's policy read once
     expect(calls.filter((c) => c.api === 'certificates' && c.parent === '/vaults/kv-acme-1').map((c) => c.page)).toEqual([
       1, 2, 3,
     ]);
-    expect(calls.filter((c) => c.api === 'certificate').map((c) => `${c.parent} ${c.child}`)).toEqual([
+    expect(calls.filter((c) => c.api === 'certificate-policy').map((c) => `${c.parent} ${c.child}`)).toEqual([
       '/vaults/kv-acme-1 api-tls',
       '/vaults/kv-acme-1 legacy-tls',
     ]);
@@ -321,7 +323,7 @@ describe('child settings listed live through the ARM SDKs and Key Vault certific
       'postgres-parameters': '2025-08-01',
       'security-policies': '2024-02-01',
       certificates: '2025-07-01',
-      certificate: '2025-07-01',
+      'certificate-policy': '2025-07-01',
     });
   });
 
@@ -473,7 +475,14 @@ describe('only the children some enabled check reads are fetched', () => {
     const src = await source(children(), { reads: noSql });
     const { coverage, statuses } = await drainCollector(src);
     expect(new Set(server!.childCalls.map((c) => c.api))).toEqual(
-      new Set(['blob-services', 'management-policy', 'mysql-parameters', 'postgres-parameters', 'certificates', 'certificate']),
+      new Set([
+        'blob-services',
+        'management-policy',
+        'mysql-parameters',
+        'postgres-parameters',
+        'certificates',
+        'certificate-policy',
+      ]),
     );
     expect(childCoverage(coverage).filter((c) => c.startsWith('microsoft.sql/'))).toEqual([]);
     expect(byScope(statuses)[`subscription:${SUB_A}`]).toMatchObject({ status: 'ok' });

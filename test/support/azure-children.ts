@@ -3,10 +3,10 @@
 // plane) @azure/keyvault-certificates: SQL server auditing (serverBlobAuditingPolicies, paged), database TDE
 // (transparentDataEncryption, paged), blob service properties (a one-item list), the lifecycle management policy (a
 // GET; 404 ManagementPolicyNotFound when the account has none), flexible server parameters (paged), Front Door security
-// policies (paged), and a vault's certificates (paged) each with its policy (a GET). A vault's calls name it as the
+// policies (paged), and a vault's certificates (paged) and each one's policy (a GET). A vault's calls name it as the
 // parent `/vaults/<name>`; it answers at an origin of its own (test/support/azure-server.ts). Shapes follow the Azure REST API specification's examples
 // (ServerBlobAuditingList, TransparentDataEncryptionList, BlobServicesList, StorageAccountGetManagementPolicy,
-// ConfigurationListByServer, SecurityPolicies_ListByProfile, GetCertificates, GetCertificate).
+// ConfigurationListByServer, SecurityPolicies_ListByProfile, GetCertificates, GetCertificatePolicy).
 import type { Reply } from './azure-server.js';
 
 export type ChildApi =
@@ -18,7 +18,7 @@ export type ChildApi =
   | 'postgres-parameters'
   | 'security-policies'
   | 'certificates'
-  | 'certificate';
+  | 'certificate-policy';
 
 /** One ARM GET of a child collection as the server saw it. */
 export interface ChildCall {
@@ -52,8 +52,7 @@ const ROUTES: [ChildApi, RegExp][] = [
   ],
   ['security-policies', /^(\/subscriptions\/.+\/providers\/microsoft\.cdn\/profiles\/[^/]+)\/securitypolicies$/],
   ['certificates', /^(\/vaults\/[^/]+)\/certificates$/],
-  // The SDK asks for the current version as `/certificates/<name>/` (an empty version).
-  ['certificate', /^(\/vaults\/[^/]+)\/certificates\/([^/]+)\/$/],
+  ['certificate-policy', /^(\/vaults\/[^/]+)\/certificates\/([^/]+)\/policy$/],
 ];
 
 /** Which child API a GET path (lower case) asks for, of which parent, and the child it names. */
@@ -225,45 +224,35 @@ export interface VaultCertificate {
   validityMonths?: number;
 }
 
-const CERT_VERSION = '5ebb0b1f6e0b4a6c9f0e6b1c2d3e4f5a';
 const certificateAttributes = { enabled: true, nbf: 1764892800, exp: 1796428800, created: 1764893400, updated: 1764893400 };
 
-/** The list item of a certificate, as GET /certificates returns it. */
-function certificateItem(vaultUrl: string, c: VaultCertificate) {
+/** The list item of a certificate, as GET /certificates returns it: its attributes, thumbprint and tags. */
+export function certificateItem(vaultUrl: string, c: VaultCertificate) {
   return {
     id: `${vaultUrl}/certificates/${c.name}`,
     x5t: 'fLi3U52HunIVNXubkEnf8tP6Wbo',
-    attributes: certificateAttributes,
-    tags: {},
+    attributes: { ...certificateAttributes, recoveryLevel: 'Recoverable+Purgeable', recoverableDays: 90 },
+    tags: { owner: 'payments' },
   };
 }
 
-/** A certificate with its policy, as GET /certificates/<name>/ returns it (Key Vault's own snake-case policy). */
-export function certificateBundle(vaultUrl: string, c: VaultCertificate) {
+/** A certificate's policy, as GET /certificates/<name>/policy returns it (Key Vault's own snake-case names). */
+export function certificatePolicy(vaultUrl: string, c: VaultCertificate) {
   return {
-    id: `${vaultUrl}/certificates/${c.name}/${CERT_VERSION}`,
-    kid: `${vaultUrl}/keys/${c.name}/${CERT_VERSION}`,
-    sid: `${vaultUrl}/secrets/${c.name}/${CERT_VERSION}`,
-    x5t: 'fLi3U52HunIVNXubkEnf8tP6Wbo',
-    cer: 'MIICODCCAeagAwIBAgIQqHmpBAv+CY9IJFoUhlbziTAJBgUrDgMCHQUAMBYxFDASBgNVBAMTC1Jvb3QgQWdlbmN5',
-    attributes: { ...certificateAttributes, recoveryLevel: 'Recoverable+Purgeable', recoverableDays: 90 },
-    tags: { owner: 'payments' },
-    policy: {
-      id: `${vaultUrl}/certificates/${c.name}/policy`,
-      key_props: { exportable: true, kty: 'RSA', key_size: 2048, reuse_key: false },
-      secret_props: { contentType: 'application/x-pkcs12' },
-      x509_props: {
-        subject: `CN=${c.name}.contoso.com`,
-        sans: { dns_names: [`${c.name}.contoso.com`] },
-        ekus: ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'],
-        key_usage: ['digitalSignature', 'keyEncipherment'],
-        validity_months: c.validityMonths ?? 12,
-        basic_constraints: { ca: false },
-      },
-      lifetime_actions: c.lifetimeActions.map(({ action_type, ...trigger }) => ({ trigger, action: { action_type } })),
-      issuer: { name: 'Self' },
-      attributes: { enabled: true, created: 1764893400, updated: 1764893400 },
+    id: `${vaultUrl}/certificates/${c.name}/policy`,
+    key_props: { exportable: true, kty: 'RSA', key_size: 2048, reuse_key: false },
+    secret_props: { contentType: 'application/x-pkcs12' },
+    x509_props: {
+      subject: `CN=${c.name}.contoso.com`,
+      sans: { dns_names: [`${c.name}.contoso.com`] },
+      ekus: ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'],
+      key_usage: ['digitalSignature', 'keyEncipherment'],
+      validity_months: c.validityMonths ?? 12,
+      basic_constraints: { ca: false },
     },
+    lifetime_actions: c.lifetimeActions.map(({ action_type, ...trigger }) => ({ trigger, action: { action_type } })),
+    issuer: { name: 'Self' },
+    attributes: { enabled: true, created: 1764893400, updated: 1764893400 },
   };
 }
 
@@ -338,9 +327,9 @@ export function childrenEstate(
           call,
           (certificates.get(parent) ?? []).map((c) => certificateItem(call.origin, c)),
         );
-      case 'certificate': {
+      case 'certificate-policy': {
         const c = (certificates.get(parent) ?? []).find((x) => x.name.toLowerCase() === call.child);
-        if (c) return { body: certificateBundle(call.origin, c) };
+        if (c) return { body: certificatePolicy(call.origin, c) };
         return {
           status: 404,
           body: {

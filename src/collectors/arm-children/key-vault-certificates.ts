@@ -1,6 +1,6 @@
 // Key Vault certificates with their policies, through @azure/keyvault-certificates against each vault's data plane
-// (the vault's own vaultUri from Resource Graph): the vault's list of certificates, then each certificate with its
-// policy. ARM holds neither. A vault that refuses (403: no data-plane role, or its firewall) or cannot be reached is
+// (the vault's own vaultUri from Resource Graph): the vault's list of certificates (their attributes), then each
+// certificate's policy. ARM holds neither; the certificate itself and its private key are never asked for. A vault that refuses (403: no data-plane role, or its firewall) or cannot be reached is
 // left uncovered, so the checks over its certificates say `error`.
 //
 // The row's properties are the certificate policy in the names of Key Vault's policy model (lifetimeActions,
@@ -31,7 +31,7 @@ export function keyVaultCertificateKinds(connection: AzureConnection, retry?: Re
   ];
 }
 
-/** Every certificate of the vault, each read with its policy; each answer reaches `onResponse`. */
+/** Every certificate of the vault, then each one's policy; each answer reaches `onResponse`. */
 async function listCertificates(
   connection: AzureConnection,
   retry: RetryOptions | undefined,
@@ -60,9 +60,9 @@ async function listCertificates(
     disableChallengeResourceVerification: !connection.verifyKeyVaultChallenge,
     additionalPolicies: [{ policy: answers, position: 'perCall' }],
   });
-  // A certificate without a name cannot be read; its absence from the answers leaves the vault uncovered.
+  // A certificate without a name has no policy to ask for; its absence from the answers leaves the vault uncovered.
   for await (const page of client.listPropertiesOfCertificates({ abortSignal }).byPage())
-    for (const { name } of page) if (name) await client.getCertificate(name, { abortSignal });
+    for (const { name } of page) if (name) await client.getCertificatePolicy(name, { abortSignal });
 }
 
 type Obj = Record<string, unknown>;
@@ -88,42 +88,41 @@ function modelNames(v: unknown): Json {
   return v as Json;
 }
 
-/** `https://<vault>/certificates/<name>[/<version>]` → name. */
+/** `https://<vault>/certificates/<name>[/policy]` → name. */
 const certificateName = (id: unknown): string | null =>
   typeof id === 'string' ? (/\/certificates\/([^/?]+)/.exec(id)?.[1] ?? null) : null;
 
 /**
- * One row per certificate the vault listed, from its own GET: the policy (model names) beside the certificate's
- * attributes (enabled, exp, ... as epoch seconds) and x5t. The public certificate (`cer`) is left out: no check reads
- * it. A listed certificate whose GET did not come back makes the vault's list incomplete.
+ * One row per certificate the vault listed: its policy (model names) beside the list's attributes of the certificate
+ * (enabled, exp, ... as epoch seconds), x5t and tags. A listed certificate whose policy did not come back makes the
+ * vault's list incomplete.
  */
 function certificateRows(bodies: readonly unknown[], vault: string): { rows: ResourceRow[]; problem: string | null } {
-  const listed = new Set<string>();
-  const read = new Map<string, Obj>();
+  const listed = new Map<string, Obj>();
+  const policies = new Map<string, Obj>();
   for (const body of bodies) {
     if (!isObj(body)) return { rows: [], problem: 'answer without a JSON object' };
     if (Array.isArray(body.value)) {
       for (const item of body.value) {
         const name = isObj(item) ? certificateName(item.id) : null;
         if (!name) return { rows: [], problem: 'a listed certificate without an id' };
-        listed.add(name.toLowerCase());
+        listed.set(name.toLowerCase(), { ...item, name });
       }
     } else {
       const name = certificateName(body.id);
-      if (!name) return { rows: [], problem: 'a certificate without an id' };
-      read.set(name.toLowerCase(), body);
+      if (!name) return { rows: [], problem: 'a certificate policy without an id' };
+      policies.set(name.toLowerCase(), body);
     }
   }
   const rows: ResourceRow[] = [];
-  for (const name of [...listed].sort()) {
-    const cert = read.get(name);
-    if (!cert) return { rows, problem: `certificate ${name} listed but not read` };
-    const policy = isObj(cert.policy) ? (modelNames(cert.policy) as Obj) : {};
-    // The policy's own attributes (when it was created, updated) say nothing of the certificate: the certificate's do.
-    const { attributes: _policyAttributes, ...rest } = policy;
+  for (const [key, cert] of [...listed].sort(([a], [b]) => a.localeCompare(b))) {
+    const policy = policies.get(key);
+    if (!policy) return { rows, problem: `the policy of certificate ${cert.name} did not come back` };
+    // The policy's own attributes (when it was created, updated) say nothing of the certificate: the list's do.
+    const { attributes: _policyAttributes, ...rest } = modelNames(policy) as Obj;
     const row = armToRow(
       {
-        id: `${vault}/certificates/${certificateName(cert.id)}`,
+        id: `${vault}/certificates/${cert.name}`,
         type: CERTIFICATES,
         tags: cert.tags,
         properties: { ...rest, attributes: cert.attributes ?? null, x5t: cert.x5t ?? null },

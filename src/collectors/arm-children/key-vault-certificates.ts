@@ -1,7 +1,8 @@
 // Key Vault certificates with their policies, through @azure/keyvault-certificates against each vault's data plane
 // (the vault's own vaultUri from Resource Graph): the vault's list of certificates (their attributes), then each
-// certificate's policy. ARM holds neither; the certificate itself and its private key are never asked for. A vault that refuses (403: no data-plane role, or its firewall) or cannot be reached is
-// left uncovered, so the checks over its certificates say `error`.
+// certificate's policy. ARM holds neither; the certificate itself and its private key are never asked for. A vault
+// that refuses (403: no data-plane role, or its firewall) or cannot be reached is left uncovered, so the checks over
+// its certificates say `error`.
 //
 // The row's properties are the certificate policy in the names of Key Vault's policy model (lifetimeActions,
 // action.actionType, x509CertificateProperties.validityInMonths), as the plan mapping of azurerm_key_vault_certificate

@@ -328,7 +328,7 @@ describe('child settings listed live through the ARM SDKs and Key Vault certific
   });
 
   it('a 403, a 500 past the retries and a list that never answers leave those parents uncovered and the subscription partial', async () => {
-    // Key Vault's data plane refusing a caller without a certificate-reading role (RBAC).
+    // Key Vault's data plane refusing a caller without a certificate-reading role (RBAC); another vault never answers.
     const vaultDenied = {
       status: 403,
       body: {
@@ -355,6 +355,7 @@ describe('child settings listed live through the ARM SDKs and Key Vault certific
         [`blob-services ${lower(stAudit)}`]: [boom, boom, boom],
         [`tde ${lower(ledger)}`]: [{ fault: 'hang' }],
         'certificates /vaults/kv-acme-1': [vaultDenied],
+        'certificates /vaults/kv-acme-2': [{ fault: 'hang' }],
       }),
       { deadlineMs: 1500 },
     );
@@ -369,6 +370,7 @@ describe('child settings listed live through the ARM SDKs and Key Vault certific
         `blob service properties of ${lower(stAudit)}: HTTP 500 InternalServerError: boom`,
         `transparent data encryption of ${lower(ledger)}: no answer within 1.5 s`,
         `certificates of ${lower(kv1)}: HTTP 403 Forbidden: Caller is not authorized to perform action on resource.`,
+        `certificates of ${lower(kv2)}: no answer within 1.5 s`,
       ].sort(),
     );
     expect(byScope(statuses)[`subscription:${SUB_B}`]).toMatchObject({ status: 'ok', error: null });
@@ -377,6 +379,7 @@ describe('child settings listed live through the ARM SDKs and Key Vault certific
       `microsoft.storage/storageaccounts/blobservices ${lower(stAudit)}`,
       `microsoft.sql/servers/databases/transparentdataencryption ${lower(ledger)}`,
       `microsoft.keyvault/vaults/certificates ${lower(kv1)}`,
+      `microsoft.keyvault/vaults/certificates ${lower(kv2)}`,
     ];
     expect(childCoverage(coverage)).toEqual(allCovered.filter((c) => !lost.includes(c)));
     // a 403 is not retried; a 500 is, twice

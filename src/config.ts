@@ -119,6 +119,11 @@ const cloud = z.union(
       log_analytics_endpoint: https.optional(),
       /** Azure Monitor metrics endpoint every region is asked at, for sources.monitor's VM metrics. */
       metrics_endpoint: https.optional(),
+      /**
+       * Whether a key vault's token challenge must name a parent domain of the vault's host, as Azure's do. false only
+       * where vaults are reached under another name (a proxy, a test server).
+       */
+      verify_key_vault_challenge: z.boolean().optional(),
     }),
   ],
   { error: 'expected public, usgov, china or { arm_endpoint, authority_host }' },

@@ -22,6 +22,14 @@ export interface ResourceRow {
   sku: Json;
   /** ARM `properties`, exactly as the source returned them (plan values mapped onto ARM names). */
   properties: Json;
+  /**
+   * ARM's top-level managed `identity` (`type`, `principalId`, `userAssignedIdentities`). Null: the source did not
+   * report it (a projected query, an ARM document without the field), which checks over it read as missing evidence.
+   * A source that says there is none (Resource Graph's null, a plan without an identity block) gives `{type: "None"}`,
+   * ARM's own word for it, so that "none" survives every copy of the row (evidence files hold JSON null and SQL NULL
+   * alike).
+   */
+  identity: Json;
   origin: 'live' | 'file' | 'plan';
   /**
    * The resource this one attaches to, for extension, child and association resources (a diagnostic

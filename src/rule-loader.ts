@@ -15,7 +15,7 @@ const checkYaml = z.strictObject({
   severity: z.enum(SEVERITIES as [string, ...string[]]),
   description: z.string().optional(),
   tables: z.array(z.string()).min(1),
-  reads: z.array(z.string().regex(/^(properties|tags|sku|location|plan_actions)(\.|$)/)).default([]),
+  reads: z.array(z.string().regex(/^(properties|tags|sku|location|plan_actions|identity)(\.|$)/)).default([]),
   requirements: z.record(z.string(), z.array(z.string()).min(1)),
   params: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.union([z.number(), z.string(), z.boolean()])).default({}),
   remediation: z.strictObject({

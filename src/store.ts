@@ -68,7 +68,8 @@ export const TABLE_DDL: Record<string, string> = {
     error varchar, rows bigint not null, reconciliation varchar`,
   resources: `${STAMP}, id varchar not null, type varchar not null, name varchar, location varchar,
     subscription_id varchar, resource_group varchar, tags json, sku json, properties json, origin varchar not null,
-    parent_id varchar, plan_address varchar, plan_actions varchar[], unknown_paths varchar[], secrets json`,
+    parent_id varchar, plan_address varchar, plan_actions varchar[], unknown_paths varchar[], secrets json,
+    identity json`,
   /**
    * One row: every child of child_type under parent_id was collected by source. No row: not collected, which
    * checks over children report as `error`. Tenant: the parent resource's, stamped after collection.
@@ -136,6 +137,7 @@ export const TABLE_DDL: Record<string, string> = {
  */
 const ADDED_COLUMNS = [
   'tenants regions varchar[]',
+  'resources identity json',
   'source_status reconciliation varchar',
   'k8s_usage cpu_avg_mcores double',
   'k8s_usage mem_avg_bytes double',
@@ -378,6 +380,7 @@ export class Store {
       appendList(a, r.plan_actions);
       appendList(a, r.unknown_paths);
       appendNullable(a, json(r.secrets));
+      appendNullable(a, json(r.identity));
       a.endRow();
     }
     a.closeSync();

@@ -1,8 +1,10 @@
-// ARM child settings through the real @azure/arm-sql and @azure/arm-storage clients against the local HTTPS server:
-// SQL auditing and TDE, blob services and lifecycle policies are stored as rows with ARM's own JSON, each parent
-// covered when its list came whole; a 403, a 500 past the retries or a list that never answers leaves that parent
-// uncovered and its subscription partial, so checks over it say `error`, never pass. Only the children some enabled
-// check reads are fetched.
+// ARM child settings through the real @azure/arm-sql, @azure/arm-storage, @azure/arm-mysql-flexible,
+// @azure/arm-postgresql-flexible and @azure/arm-cdn clients, and Key Vault certificates through
+// @azure/keyvault-certificates, against the local HTTPS server: SQL auditing and TDE, blob services, lifecycle
+// policies, flexible server parameters, Front Door security policies and certificates with their policies are stored
+// as rows, each parent covered when its list came whole; a 403, a 500 past the retries or a list that never answers
+// leaves that parent uncovered and its subscription partial, so checks over it say `error`, never pass. Only the
+// children some enabled check reads are fetched.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +18,13 @@ import {
   auditRetentionRule,
   blobServiceOf,
   type ChildCall,
+  certificateItem,
+  certificatePolicy,
   childrenEstate,
+  defaultParameters,
   managementPolicyOf,
+  securityPolicyOf,
+  serverParameter,
   tdeOf,
 } from './support/azure-children.js';
 import { liveConfig, liveEstate, SUB_A, SUB_B, testAzureSettings } from './support/azure-estate.js';
@@ -48,6 +55,15 @@ const ledger = `${sqlAcme}/databases/ledger`;
 const master = `${sqlAcme}/databases/master`;
 const stAudit = `${rg}/Microsoft.Storage/storageAccounts/stauditacme`;
 const stAudit2 = `${rg}/Microsoft.Storage/storageAccounts/staudit2`;
+const mysqlAcme = `${rg}/Microsoft.DBforMySQL/flexibleServers/mysql-acme`;
+const mysqlAcme2 = `${rg}/Microsoft.DBforMySQL/flexibleServers/mysql-acme-2`;
+const pgAcme = `${rg}/Microsoft.DBforPostgreSQL/flexibleServers/pg-acme`;
+const afdAcme = `${rg}/Microsoft.Cdn/profiles/afd-acme`;
+const afdAcme2 = `${rg}/Microsoft.Cdn/profiles/afd-acme-2`;
+const cdnClassic = `${rg}/Microsoft.Cdn/profiles/cdn-classic`;
+const wafPolicy = `${rg}/Microsoft.Network/frontdoorWebApplicationFirewallPolicies/wafacme`;
+const kv1 = `${rg}/Microsoft.KeyVault/vaults/kv-acme-1`;
+const kv2 = `${rg}/Microsoft.KeyVault/vaults/kv-acme-2`;
 const lower = (id: string) => id.toLowerCase();
 
 const resource = (id: string, type: string, extra: Record<string, unknown> = {}) => ({
@@ -62,7 +78,10 @@ const resource = (id: string, type: string, extra: Record<string, unknown> = {})
   ...extra,
 });
 
-/** The live estate plus two SQL servers (one with two user databases and master) and two audit-log accounts. */
+/**
+ * The live estate (two vaults of acme's) plus two SQL servers (one with two user databases and master), two audit-log
+ * accounts, two MySQL and one PostgreSQL flexible server, two Front Door profiles and a classic CDN profile.
+ */
 function estate() {
   const tables = liveEstate();
   const audit = { tags: { DataClass: 'audit-logs' }, kind: 'StorageV2', sku: { name: 'Standard_GRS', tier: 'Standard' } };
@@ -79,6 +98,20 @@ function estate() {
       ),
       resource(stAudit, 'microsoft.storage/storageaccounts', audit),
       resource(stAudit2, 'microsoft.storage/storageaccounts', audit),
+      ...[mysqlAcme, mysqlAcme2].map((id) =>
+        resource(id, 'microsoft.dbformysql/flexibleservers', {
+          sku: { name: 'Standard_D2ds_v4', tier: 'GeneralPurpose' },
+          properties: { version: '8.0.21', state: 'Ready' },
+        }),
+      ),
+      resource(pgAcme, 'microsoft.dbforpostgresql/flexibleservers', {
+        sku: { name: 'Standard_D2ds_v5', tier: 'GeneralPurpose' },
+        properties: { version: '16', state: 'Ready' },
+      }),
+      ...[afdAcme, afdAcme2].map((id) =>
+        resource(id, 'microsoft.cdn/profiles', { location: 'Global', sku: { name: 'Standard_AzureFrontDoor' } }),
+      ),
+      resource(cdnClassic, 'microsoft.cdn/profiles', { location: 'Global', sku: { name: 'Standard_Microsoft' } }),
     ],
   };
 }
@@ -96,7 +129,9 @@ const enabledAuditing = () =>
   });
 
 /** sql-acme audits to storage, sql-acme-2 has the default (Disabled); ledger's TDE is off; stauditacme is protected
- * and keeps its logs seven years, staudit2 has versioning off and no lifecycle policy. */
+ * and keeps its logs seven years, staudit2 has versioning off and no lifecycle policy; mysql-acme-2 accepts plain
+ * connections (require_secure_transport OFF), the others keep the default (ON); afd-acme has a WAF security policy,
+ * afd-acme-2 none; kv-acme-1 holds a certificate that renews and one that only e-mails, kv-acme-2 none. */
 const children = (faults: Record<string, Reply[]> = {}, paging: { emptyPages?: number } = {}) =>
   childrenEstate(
     {
@@ -111,6 +146,20 @@ const children = (faults: Record<string, Reply[]> = {}, paging: { emptyPages?: n
         ],
       },
       managementPolicies: { [stAudit]: managementPolicyOf(lower(stAudit), [auditRetentionRule(2555)]) },
+      parameters: {
+        [mysqlAcme2]: defaultParameters(lower(mysqlAcme2)).map((p) =>
+          p.name === 'require_secure_transport'
+            ? serverParameter(lower(mysqlAcme2), 'require_secure_transport', 'OFF', { source: 'user-override' })
+            : p,
+        ),
+      },
+      securityPolicies: { [afdAcme]: [securityPolicyOf(lower(afdAcme), 'waf-default', lower(wafPolicy))] },
+      certificates: {
+        '/vaults/kv-acme-1': [
+          { name: 'api-tls', lifetimeActions: [{ action_type: 'AutoRenew', lifetime_percentage: 80 }] },
+          { name: 'legacy-tls', lifetimeActions: [{ action_type: 'EmailContacts', days_before_expiry: 30 }], validityMonths: 24 },
+        ],
+      },
     },
     faults,
     paging,
@@ -138,6 +187,10 @@ const CHILD_TYPES = new Set([
   'microsoft.sql/servers/databases/transparentdataencryption',
   'microsoft.storage/storageaccounts/blobservices',
   'microsoft.storage/storageaccounts/managementpolicies',
+  'microsoft.dbformysql/flexibleservers/configurations',
+  'microsoft.dbforpostgresql/flexibleservers/configurations',
+  'microsoft.cdn/profiles/securitypolicies',
+  'microsoft.keyvault/vaults/certificates',
 ]);
 const childCoverage = (coverage: { parent_id: string; child_type: string }[]) =>
   coverage
@@ -153,13 +206,32 @@ const allCovered = [
   `microsoft.storage/storageaccounts/blobservices ${lower(stAudit2)}`,
   `microsoft.storage/storageaccounts/managementpolicies ${lower(stAudit)}`,
   `microsoft.storage/storageaccounts/managementpolicies ${lower(stAudit2)}`,
+  `microsoft.dbformysql/flexibleservers/configurations ${lower(mysqlAcme)}`,
+  `microsoft.dbformysql/flexibleservers/configurations ${lower(mysqlAcme2)}`,
+  `microsoft.dbforpostgresql/flexibleservers/configurations ${lower(pgAcme)}`,
+  // the classic CDN profile is not a Front Door one: nothing is listed for it
+  `microsoft.cdn/profiles/securitypolicies ${lower(afdAcme)}`,
+  `microsoft.cdn/profiles/securitypolicies ${lower(afdAcme2)}`,
+  `microsoft.keyvault/vaults/certificates ${lower(kv1)}`,
+  `microsoft.keyvault/vaults/certificates ${lower(kv2)}`,
+  `microsoft.keyvault/vaults/certificates /subscriptions/${SUB_B}/resourcegroups/rg-zeta-prod/providers/microsoft.keyvault/vaults/kv-zeta-1`,
 ].sort();
 
-describe('SQL and Storage child settings, listed live through @azure/arm-sql and @azure/arm-storage', () => {
+describe('child settings listed live through the ARM SDKs and Key Vault certificates through the vault data plane', () => {
   it('follows every page, keeps ARM’s JSON with the ARM ids, and covers every parent whose list came whole', async () => {
-    const src = await source(children({}, { emptyPages: 1 }));
+    // A throttled first page of mysql-acme's parameters is waited out (Retry-After) and the list still comes whole.
+    const throttled = {
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { error: { code: 'TooManyRequests', message: 'The request is being throttled.' } },
+    };
+    const src = await source(children({ [`mysql-parameters ${lower(mysqlAcme)}`]: [throttled] }, { emptyPages: 1 }));
     const { resources, coverage, statuses } = await drainCollector(src);
     const kids = resources.filter((r) => CHILD_TYPES.has(r.type));
+    const parameters = (server: string) =>
+      ['audit_log_enabled', 'require_secure_transport', 'tls_version'].map(
+        (p) => `microsoft.dbformysql/flexibleservers/configurations ${lower(server)}/configurations/${p}`,
+      );
     expect(kids.map((r) => `${r.type} ${r.id}`).sort()).toEqual(
       [
         `microsoft.sql/servers/auditingsettings ${lower(sqlAcme)}/auditingsettings/default`,
@@ -169,6 +241,14 @@ describe('SQL and Storage child settings, listed live through @azure/arm-sql and
         `microsoft.storage/storageaccounts/blobservices ${lower(stAudit)}/blobservices/default`,
         `microsoft.storage/storageaccounts/blobservices ${lower(stAudit2)}/blobservices/default`,
         `microsoft.storage/storageaccounts/managementpolicies ${lower(stAudit)}/managementpolicies/default`,
+        ...parameters(mysqlAcme),
+        ...parameters(mysqlAcme2),
+        ...['log_connections', 'require_secure_transport', 'ssl_min_protocol_version'].map(
+          (p) => `microsoft.dbforpostgresql/flexibleservers/configurations ${lower(pgAcme)}/configurations/${p}`,
+        ),
+        `microsoft.cdn/profiles/securitypolicies ${lower(afdAcme)}/securitypolicies/waf-default`,
+        `microsoft.keyvault/vaults/certificates ${lower(kv1)}/certificates/api-tls`,
+        `microsoft.keyvault/vaults/certificates ${lower(kv1)}/certificates/legacy-tls`,
       ].sort(),
     );
     // every child row hangs under the parent it was listed for
@@ -178,6 +258,38 @@ describe('SQL and Storage child settings, listed live through @azure/arm-sql and
     expect(audit.properties).toStrictEqual(enabledAuditing().properties);
     const policy = kids.find((r) => r.type === 'microsoft.storage/storageaccounts/managementpolicies')!;
     expect(policy.properties).toStrictEqual(managementPolicyOf(lower(stAudit), [auditRetentionRule(2555)]).properties);
+    const waf = kids.find((r) => r.type === 'microsoft.cdn/profiles/securitypolicies')!;
+    expect(waf.properties).toStrictEqual(securityPolicyOf(lower(afdAcme), 'waf-default', lower(wafPolicy)).properties);
+    const plain = kids.find((r) => r.id === `${lower(mysqlAcme2)}/configurations/require_secure_transport`)!;
+    expect(plain.properties).toMatchObject({ value: 'OFF', source: 'user-override' });
+    // A certificate: its policy in the names of Key Vault's policy model, beside the certificate's own attributes.
+    const legacy = kids.find((r) => r.name === 'legacy-tls')!;
+    // the vault's data plane, where Resource Graph's vaultUri says it is
+    const vaultUrl = (resources.find((r) => r.id === lower(kv1))!.properties as { vaultUri: string }).vaultUri.replace(/\/$/, '');
+    const certificate = {
+      name: 'legacy-tls',
+      lifetimeActions: [{ action_type: 'EmailContacts', days_before_expiry: 30 }],
+      validityMonths: 24,
+    };
+    const item = certificateItem(vaultUrl, certificate);
+    expect(legacy).toMatchObject({ parent_id: lower(kv1), tags: { owner: 'payments' }, location: null });
+    expect(legacy.properties).toStrictEqual({
+      id: certificatePolicy(vaultUrl, certificate).id,
+      keyProperties: { exportable: true, keyType: 'RSA', keySize: 2048, reuseKey: false },
+      secretProperties: { contentType: 'application/x-pkcs12' },
+      x509CertificateProperties: {
+        subject: 'CN=legacy-tls.contoso.com',
+        subjectAlternativeNames: { dnsNames: ['legacy-tls.contoso.com'] },
+        ekus: ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'],
+        keyUsage: ['digitalSignature', 'keyEncipherment'],
+        validityInMonths: 24,
+        basicConstraints: { ca: false },
+      },
+      lifetimeActions: [{ trigger: { daysBeforeExpiry: 30 }, action: { actionType: 'EmailContacts' } }],
+      issuerParameters: { name: 'Self' },
+      attributes: item.attributes,
+      x5t: item.x5t,
+    });
     // a 404 ManagementPolicyNotFound is an account without a policy: covered, no row
     expect(childCoverage(coverage)).toEqual(allCovered);
     expect(byScope(statuses)[`subscription:${SUB_A}`]).toMatchObject({ status: 'ok', error: null });
@@ -190,16 +302,43 @@ describe('SQL and Storage child settings, listed live through @azure/arm-sql and
         .sort(),
     ).toEqual([`${lower(sqlAcme)} 1`, `${lower(sqlAcme)} 2`, `${lower(sqlAcme2)} 1`, `${lower(sqlAcme2)} 2`]);
     expect(calls.filter((c) => c.api === 'tde').map((c) => c.parent)).not.toContain(lower(master));
+    // mysql-acme's first page twice (the 429, then the answer), then an empty page and a page per parameter
+    expect(calls.filter((c) => c.parent === lower(mysqlAcme)).map((c) => c.page)).toEqual([1, 1, 2, 3, 4]);
+    // the certificates list paged by nextLink (one per page, after an empty one); each certificate's policy read once
+    expect(calls.filter((c) => c.api === 'certificates' && c.parent === '/vaults/kv-acme-1').map((c) => c.page)).toEqual([
+      1, 2, 3,
+    ]);
+    expect(calls.filter((c) => c.api === 'certificate-policy').map((c) => `${c.parent} ${c.child}`)).toEqual([
+      '/vaults/kv-acme-1 api-tls',
+      '/vaults/kv-acme-1 legacy-tls',
+    ]);
+    expect(calls.filter((c) => c.parent === lower(cdnClassic))).toEqual([]);
     // the versions the pinned SDKs ask for
     expect(Object.fromEntries(calls.map((c) => [c.api, c.apiVersion]))).toEqual({
       auditing: '2021-11-01-preview',
       tde: '2022-08-01-preview',
       'blob-services': expect.stringMatching(/^20\d\d-\d\d-\d\d$/),
       'management-policy': expect.stringMatching(/^20\d\d-\d\d-\d\d$/),
+      'mysql-parameters': '2021-05-01',
+      'postgres-parameters': '2025-08-01',
+      'security-policies': '2024-02-01',
+      certificates: '2025-07-01',
+      'certificate-policy': '2025-07-01',
     });
   });
 
   it('a 403, a 500 past the retries and a list that never answers leave those parents uncovered and the subscription partial', async () => {
+    // Key Vault's data plane refusing a caller without a certificate-reading role (RBAC); another vault never answers.
+    const vaultDenied = {
+      status: 403,
+      body: {
+        error: {
+          code: 'Forbidden',
+          message: `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nAction: 'Microsoft.KeyVault/vaults/certificates/read'\r\nResource: '${lower(kv1)}'\r\nAssignment: (not found)\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: kv-acme-1;location=westeurope\r\n`,
+          innererror: { code: 'ForbiddenByRbac' },
+        },
+      },
+    };
     const denied = {
       status: 403,
       body: {
@@ -215,6 +354,8 @@ describe('SQL and Storage child settings, listed live through @azure/arm-sql and
         [`auditing ${lower(sqlAcme)}`]: [denied],
         [`blob-services ${lower(stAudit)}`]: [boom, boom, boom],
         [`tde ${lower(ledger)}`]: [{ fault: 'hang' }],
+        'certificates /vaults/kv-acme-1': [vaultDenied],
+        'certificates /vaults/kv-acme-2': [{ fault: 'hang' }],
       }),
       { deadlineMs: 1500 },
     );
@@ -228,6 +369,8 @@ describe('SQL and Storage child settings, listed live through @azure/arm-sql and
         `auditing settings of ${lower(sqlAcme)}: HTTP 403 AuthorizationFailed: The client does not have authorization to perform action 'Microsoft.Sql/servers/auditingSettings/read' over scope '${lower(sqlAcme)}'.`,
         `blob service properties of ${lower(stAudit)}: HTTP 500 InternalServerError: boom`,
         `transparent data encryption of ${lower(ledger)}: no answer within 1.5 s`,
+        `certificates of ${lower(kv1)}: HTTP 403 Forbidden: Caller is not authorized to perform action on resource.`,
+        `certificates of ${lower(kv2)}: no answer within 1.5 s`,
       ].sort(),
     );
     expect(byScope(statuses)[`subscription:${SUB_B}`]).toMatchObject({ status: 'ok', error: null });
@@ -235,11 +378,15 @@ describe('SQL and Storage child settings, listed live through @azure/arm-sql and
       `microsoft.sql/servers/auditingsettings ${lower(sqlAcme)}`,
       `microsoft.storage/storageaccounts/blobservices ${lower(stAudit)}`,
       `microsoft.sql/servers/databases/transparentdataencryption ${lower(ledger)}`,
+      `microsoft.keyvault/vaults/certificates ${lower(kv1)}`,
+      `microsoft.keyvault/vaults/certificates ${lower(kv2)}`,
     ];
     expect(childCoverage(coverage)).toEqual(allCovered.filter((c) => !lost.includes(c)));
     // a 403 is not retried; a 500 is, twice
     expect(server!.childCalls.filter((c) => c.api === 'auditing' && c.parent === lower(sqlAcme))).toHaveLength(1);
     expect(server!.childCalls.filter((c) => c.api === 'blob-services' && c.parent === lower(stAudit))).toHaveLength(3);
+    // the refused vault's list is asked once, and none of its certificates is
+    expect(server!.childCalls.filter((c) => c.parent === '/vaults/kv-acme-1').map((c) => c.api)).toEqual(['certificates']);
   });
 });
 
@@ -303,11 +450,15 @@ describe('only the children some enabled check reads are fetched', () => {
         .map((k) => `${k.childType} ${k.parentType}${k.readMarks.some((m) => m.includes('master')) ? ' (master)' : ''}`)
         .sort();
     expect(named(await kinds([['pci-dss-4.0.1']]))).toEqual([
+      'microsoft.cdn/profiles/securitypolicies microsoft.cdn/profiles',
+      'microsoft.dbformysql/flexibleservers/configurations microsoft.dbformysql/flexibleservers',
+      'microsoft.dbforpostgresql/flexibleservers/configurations microsoft.dbforpostgresql/flexibleservers',
       'microsoft.insights/diagnosticsettings microsoft.keyvault/vaults',
       'microsoft.insights/diagnosticsettings microsoft.resources/subscriptions',
       'microsoft.insights/diagnosticsettings microsoft.sql/servers',
       'microsoft.insights/diagnosticsettings microsoft.sql/servers (master)',
       'microsoft.insights/diagnosticsettings microsoft.storage/storageaccounts',
+      'microsoft.keyvault/vaults/certificates microsoft.keyvault/vaults',
       'microsoft.sql/servers/auditingsettings microsoft.sql/servers',
       'microsoft.sql/servers/databases/transparentdataencryption microsoft.sql/servers/databases',
       'microsoft.storage/storageaccounts/blobservices microsoft.storage/storageaccounts',
@@ -326,13 +477,22 @@ describe('only the children some enabled check reads are fetched', () => {
     const noSql = (k: Parameters<typeof reads>[0]) => reads(k) && !k.childType.startsWith('microsoft.sql/');
     const src = await source(children(), { reads: noSql });
     const { coverage, statuses } = await drainCollector(src);
-    expect(new Set(server!.childCalls.map((c) => c.api))).toEqual(new Set(['blob-services', 'management-policy']));
+    expect(new Set(server!.childCalls.map((c) => c.api))).toEqual(
+      new Set([
+        'blob-services',
+        'management-policy',
+        'mysql-parameters',
+        'postgres-parameters',
+        'certificates',
+        'certificate-policy',
+      ]),
+    );
     expect(childCoverage(coverage).filter((c) => c.startsWith('microsoft.sql/'))).toEqual([]);
     expect(byScope(statuses)[`subscription:${SUB_A}`]).toMatchObject({ status: 'ok' });
   });
 });
 
-describe('compline run over live SQL and Storage child settings', () => {
+describe('compline run over live child settings', () => {
   async function workspace(childAnswers: (c: ChildCall) => Reply, deadline: number, frameworks = '[pci-dss-4.0.1]') {
     server = await startAzureServer({ secret: SECRET, graph: pagedEstate(estate(), 5), children: childAnswers });
     const dir = mkdtempSync(join(tmpdir(), 'compline-children-'));
@@ -357,7 +517,7 @@ describe('compline run over live SQL and Storage child settings', () => {
         .map((f) => [f.resource_id.split('/').pop(), f.status]),
     );
 
-  it('judges SQL auditing, TDE, blob protection and lifecycle on what ARM returned', async () => {
+  it('judges SQL auditing, TDE, blob protection, lifecycle, secure transport, Front Door WAF and certificate renewal on what was listed', async () => {
     const dir = await workspace(children(), 30);
     const r = await run(dir);
     expect(r.stderr).toBe('');
@@ -368,12 +528,32 @@ describe('compline run over live SQL and Storage child settings', () => {
     expect(verdicts(acme, 'sql-tde-enabled')).toEqual({ appdb: 'pass', ledger: 'fail' });
     expect(verdicts(acme, 'storage-audit-log-delete-protection')).toEqual({ stauditacme: 'pass', staudit2: 'fail' });
     expect(verdicts(acme, 'storage-audit-log-lifecycle')).toEqual({ stauditacme: 'pass', staudit2: 'fail' });
+    expect(verdicts(acme, 'mysql-secure-transport')).toEqual({ 'mysql-acme': 'pass', 'mysql-acme-2': 'fail' });
+    expect(verdicts(acme, 'postgres-secure-transport')).toEqual({ 'pg-acme': 'pass' });
+    // the classic CDN profile is not Front Door's: no verdict
+    expect(verdicts(acme, 'frontdoor-waf-attached')).toEqual({ 'afd-acme': 'pass', 'afd-acme-2': 'fail' });
+    expect(verdicts(acme, 'kv-certificate-auto-renew')).toEqual({ 'api-tls': 'pass', 'legacy-tls': 'fail' });
   });
 
-  it('a 403 on one server’s auditing and a list that never answers: partial (exit 4), those verdicts error, never pass', async () => {
+  it('a 403 on one server’s auditing, a vault and a profile, and a list that never answers: partial (exit 4), those verdicts error, never pass', async () => {
     const denied = { status: 403, body: { error: { code: 'AuthorizationFailed', message: 'no read on auditingSettings' } } };
+    const vaultDenied = {
+      status: 403,
+      body: {
+        error: {
+          code: 'Forbidden',
+          message: 'Client address is not authorized and caller is not a trusted service.',
+          innererror: { code: 'ForbiddenByFirewall' },
+        },
+      },
+    };
     const dir = await workspace(
-      children({ [`auditing ${lower(sqlAcme)}`]: [denied], [`blob-services ${lower(stAudit)}`]: [{ fault: 'hang' }] }),
+      children({
+        [`auditing ${lower(sqlAcme)}`]: [denied],
+        [`blob-services ${lower(stAudit)}`]: [{ fault: 'hang' }],
+        'certificates /vaults/kv-acme-1': [vaultDenied],
+        [`security-policies ${lower(afdAcme2)}`]: [denied],
+      }),
       2,
     );
     const r = await run(dir);
@@ -392,6 +572,12 @@ describe('compline run over live SQL and Storage child settings', () => {
     expect(verdicts(acme, 'sql-auditing-enabled')).toEqual({ 'sql-acme': 'error', 'sql-acme-2': 'error' });
     expect(verdicts(acme, 'storage-audit-log-delete-protection')).toEqual({ stauditacme: 'error', staudit2: 'error' });
     expect(verdicts(acme, 'sql-tde-enabled')).toEqual({ appdb: 'error', ledger: 'error' });
+    // the vault behind its firewall: its certificates unread, the vault errs; the other vault holds none
+    expect(r.stderr).toContain(
+      `certificates of ${lower(kv1)}: HTTP 403 Forbidden: Client address is not authorized and caller is not a trusted service.`,
+    );
+    expect(verdicts(acme, 'kv-certificate-auto-renew')).toEqual({ 'kv-acme-1': 'error' });
+    expect(verdicts(acme, 'frontdoor-waf-attached')).toEqual({ 'afd-acme': 'error', 'afd-acme-2': 'error' });
   });
 
   it('a run whose enabled checks read no TDE asks for none', async () => {

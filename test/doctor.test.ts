@@ -81,7 +81,7 @@ function config(name: string, opts: { container?: string; contexts?: string } = 
 tenants:
   - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_A}] }
 azure:
-  cloud: { arm_endpoint: "${azure.url}", authority_host: "${azure.url}" }
+  cloud: { arm_endpoint: "${azure.url}", authority_host: "${azure.url}", verify_key_vault_challenge: false }
   credential: { kind: client_secret, tenant_id: ${TEST_TENANT}, client_id: ${TEST_CLIENT}, secret_env: DOCTOR_SECRET }
   subscriptions: [${SUB_A}, ${SUB_B}]
 sources:

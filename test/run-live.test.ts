@@ -47,7 +47,7 @@ async function workspace(
   await server?.close();
   server = await startAzureServer({ secret: SECRET, graph, settings, echoSecret: true, ...more.server });
   const azure = {
-    cloud: `{ arm_endpoint: "${server.url}", authority_host: "${server.url}" }`,
+    cloud: `{ arm_endpoint: "${server.url}", authority_host: "${server.url}", verify_key_vault_challenge: false }`,
     credential: `{ kind: client_secret, tenant_id: ${TEST_TENANT}, client_id: ${TEST_CLIENT}, secret_env: COMPLINE_TEST_SECRET }`,
     subscriptions: `[${SUB_A}, ${SUB_B}]`,
     deadline_seconds: String(deadline),

@@ -38,7 +38,7 @@ tenants:
   - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_A}] }
   - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_B}] }
 azure:
-  cloud: { arm_endpoint: "${server.url}", authority_host: "${server.url}" }
+  cloud: { arm_endpoint: "${server.url}", authority_host: "${server.url}", verify_key_vault_challenge: false }
   credential: { kind: client_secret, tenant_id: ${TEST_TENANT}, client_id: ${TEST_CLIENT}, secret_env: METRICS_SECRET }
   subscriptions: [${SUB_A}, ${SUB_B}]
 sources:

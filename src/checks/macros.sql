@@ -591,13 +591,14 @@ create or replace temp macro linux_password_auth(resource_type, os_profile) as t
   from v;
 
 -- require_secure_transport of MySQL / PostgreSQL flexible servers (server_type, lower case), a server parameter: a
--- child row of type server_type || '/configurations' named require_secure_transport (same tenant), value ON or OFF.
+-- child row of type parameter_type (the servers' configurations) named require_secure_transport (same tenant), value
+-- ON or OFF. The query names both types, so a live run lists the parameters of the servers it judges.
 -- Both services document ON as the default, so a server without such a row passes when its configurations were
 -- collected whole (children_collected; a plan declares every parameter it sets) and is missing evidence otherwise.
 -- A value known only after apply (a separately planned parameter) is unknown.
-create or replace temp macro secure_transport_required(server_type) as table
+create or replace temp macro secure_transport_required(server_type, parameter_type) as table
   with srv as (
-    select id, tenant_id, children_collected(id, server_type || '/configurations') as collected
+    select id, tenant_id, children_collected(id, parameter_type) as collected
     from resources
     where type = server_type
   ),
@@ -606,7 +607,7 @@ create or replace temp macro secure_transport_required(server_type) as table
            lower(properties->>'$.value') as val,
            unknown_at(unknown_paths, 'properties.value') as val_unknown
     from resources
-    where type = server_type || '/configurations' and lower(name) = 'require_secure_transport'
+    where type = parameter_type and lower(name) = 'require_secure_transport'
   )
   select
     s.id as resource_id,

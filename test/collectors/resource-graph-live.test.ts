@@ -8,7 +8,10 @@ import {
   liveResourceGraph,
   ResourceGraphLiveSource,
 } from '../../src/collectors/resource-graph/live-source.js';
+import { evaluate } from '../../src/engine.js';
 import type { ResourceRow } from '../../src/model.js';
+import { loadCatalogue } from '../../src/rules.js';
+import { Store } from '../../src/store.js';
 import { liveEstate, recordedDiagnosticSetting, SUB_A, SUB_B, testAzureSettings } from '../support/azure-estate.js';
 import {
   type AzureServer,
@@ -82,10 +85,14 @@ describe('live Resource Graph source', () => {
       [
         `${vaultA}/kv-acme-1 microsoft.insights/diagnosticsettings`,
         `${vaultA}/kv-acme-2 microsoft.insights/diagnosticsettings`,
+        // the vaults hold no certificates: each list came whole
+        `${vaultA}/kv-acme-1 microsoft.keyvault/vaults/certificates`,
+        `${vaultA}/kv-acme-2 microsoft.keyvault/vaults/certificates`,
         `/subscriptions/${SUB_A} microsoft.authorization/roleassignments`,
         `/subscriptions/${SUB_A} microsoft.insights/diagnosticsettings`,
         `/subscriptions/${SUB_A} microsoft.security/pricings`,
         `/subscriptions/${SUB_B}/resourcegroups/rg-zeta-prod/providers/microsoft.keyvault/vaults/kv-zeta-1 microsoft.insights/diagnosticsettings`,
+        `/subscriptions/${SUB_B}/resourcegroups/rg-zeta-prod/providers/microsoft.keyvault/vaults/kv-zeta-1 microsoft.keyvault/vaults/certificates`,
         `/subscriptions/${SUB_B} microsoft.authorization/roleassignments`,
         `/subscriptions/${SUB_B} microsoft.insights/diagnosticsettings`,
         `/subscriptions/${SUB_B} microsoft.security/pricings`,
@@ -130,6 +137,54 @@ describe('live Resource Graph source', () => {
       });
     },
   );
+
+  it("keeps each row's top-level identity: Resource Graph's null is type None, a row without the field reported nothing", async () => {
+    const app = (name: string, identity?: unknown) => ({
+      id: `/subscriptions/${SUB_A}/resourceGroups/rg-acme-prod/providers/Microsoft.Web/sites/${name}`,
+      name,
+      type: 'microsoft.web/sites',
+      kind: 'app,linux',
+      location: 'westeurope',
+      resourceGroup: 'rg-acme-prod',
+      subscriptionId: SUB_A,
+      properties: { httpsOnly: true },
+      tags: {},
+      ...(identity === undefined ? {} : { identity }),
+    });
+    const system = {
+      type: 'SystemAssigned',
+      principalId: '9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f',
+      tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+    };
+    const estate = liveEstate();
+    estate.Resources!.push(app('app-system', system), app('app-none', null), app('app-projected'));
+    const { rows } = await drain(await source(pagedEstate(estate, 3)));
+    const identities = Object.fromEntries(rows.filter((r) => r.type === 'microsoft.web/sites').map((r) => [r.name, r.identity]));
+    expect(identities).toEqual({ 'app-system': system, 'app-none': { type: 'None' }, 'app-projected': null });
+    const check = (await loadCatalogue()).checks.find((c) => c.id === 'webapp-managed-identity')!;
+    const store = await Store.open(':memory:');
+    try {
+      await store.beginRun({ runId: 'live', mode: 'nightly', toolVersion: 'test', configSha256: null });
+      await store.appendResources(
+        'live',
+        rows.map((r) => ({ ...r, tenant_id: 'acme' })),
+      );
+      const { findings } = await evaluate(store, [check], {
+        runId: 'live',
+        tenantIds: ['acme'],
+        waivers: [],
+        params: {},
+        today: '2026-12-05',
+      });
+      expect(Object.fromEntries(findings.map((f) => [f.resource_id.split('/').pop(), f.status]))).toEqual({
+        'app-system': 'pass',
+        'app-none': 'fail',
+        'app-projected': 'error',
+      });
+    } finally {
+      store.close();
+    }
+  });
 
   it('waits out a 429 (Retry-After), a 500 and a connection reset, and then has every row', async () => {
     const src = await source(

@@ -1,5 +1,5 @@
 // A small live estate as Resource Graph returns it, table by table, for the local Azure server.
-import { TEST_CLIENT, TEST_TENANT } from './azure-server.js';
+import { TEST_CLIENT, TEST_TENANT, vaultOrigin } from './azure-server.js';
 export const SUB_A = '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60';
 export const SUB_B = '9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
 
@@ -15,7 +15,13 @@ const vault = (sub: string, rg: string, name: string, purge: boolean) => ({
   managedBy: '',
   sku: null,
   plan: null,
-  properties: { enableSoftDelete: true, softDeleteRetentionInDays: 90, enablePurgeProtection: purge },
+  // Its data plane: an origin of the local server's own, made for the vault.
+  properties: {
+    vaultUri: `${vaultOrigin(name)}/`,
+    enableSoftDelete: true,
+    softDeleteRetentionInDays: 90,
+    enablePurgeProtection: purge,
+  },
   tags: {},
   identity: null,
   zones: null,
@@ -128,7 +134,7 @@ export function recordedDiagnosticSetting(
 /** The `azure` section of a run against the local server as the test client, its secret in TEST_AZURE_SECRET. */
 export function testAzureSettings(url: string, extra: Partial<{ concurrency: number; deadline_seconds: number }> = {}) {
   return {
-    cloud: { arm_endpoint: url, authority_host: url },
+    cloud: { arm_endpoint: url, authority_host: url, verify_key_vault_challenge: false },
     credential: {
       kind: 'client_secret' as const,
       tenant_id: TEST_TENANT,
@@ -151,7 +157,7 @@ tenants:
   - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_A}] }
   - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1], environments: [prod], subscriptions: [${SUB_B}] }
 azure:
-  cloud: { arm_endpoint: "${url}", authority_host: "${url}" }
+  cloud: { arm_endpoint: "${url}", authority_host: "${url}", verify_key_vault_challenge: false }
   credential: { kind: client_secret, tenant_id: ${TEST_TENANT}, client_id: ${TEST_CLIENT}, secret_env: COMPLINE_TEST_SECRET }
   subscriptions: [${SUB_A}, ${SUB_B}]
   deadline_seconds: ${deadline}

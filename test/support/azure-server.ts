@@ -2,8 +2,8 @@
 // clients: the OpenID configuration, client-secret tokens, and Resource Graph queries paged with $skipToken, with
 // the faults a real estate shows (429 with Retry-After, 500, a connection reset, a page that never comes, a body
 // cut short), the ARM list of a resource's (or subscription's) diagnostic settings, and the SQL and Storage child
-// settings of test/support/azure-children.ts, with the same faults; any other ARM request goes to the caller's `arm`
-// handler.
+// settings of test/support/azure-children.ts (a vault's data plane among them, each vault at an origin of its own), with
+// the same faults; any other ARM request goes to the caller's `arm` handler.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -152,8 +152,9 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     return true;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', base);
+  /** `at`: the listener a request came to; a vault's serves its data plane as `/vaults/<name>/...`. */
+  const handle = async (req: IncomingMessage, res: ServerResponse, at = { prefix: '', origin: base }) => {
+    const url = new URL(req.url ?? '/', at.origin);
     const body = await bodyOf(req);
     const tenantPath = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$/.exec(url.pathname);
     if (req.method === 'GET' && tenantPath?.[2]?.startsWith('v2.0')) {
@@ -208,7 +209,7 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
         state.graphInFlight--;
         if (!res.writableFinished || res.statusCode !== 200) state.graphFailures++;
       });
-      return send(req, res, opts.graph(call));
+      return send(req, res, await withVaults(opts.graph(call)));
     }
     const settingsOf = /^(\/subscriptions\/.+)\/providers\/microsoft\.insights\/diagnosticsettings$/i.exec(url.pathname);
     if (req.method === 'GET' && settingsOf) {
@@ -221,7 +222,7 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
       state.settingsCalls.push(call);
       return send(req, res, opts.settings?.(call) ?? { body: { value: [] } });
     }
-    const child = req.method === 'GET' ? childRoute(url.pathname.toLowerCase()) : null;
+    const child = req.method === 'GET' ? childRoute(`${at.prefix}${url.pathname}`.toLowerCase()) : null;
     if (child) {
       if (!authorized(req, res)) return;
       const token = url.searchParams.get('$skiptoken');
@@ -230,11 +231,12 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
         apiVersion: url.searchParams.get('api-version'),
         page: token ? Number(token) : 1,
         nextLink: (n) => {
-          const next = new URL(url.pathname, base);
+          const next = new URL(url.pathname, at.origin);
           next.searchParams.set('api-version', url.searchParams.get('api-version') ?? '');
           next.searchParams.set('$skiptoken', String(n));
           return next.href;
         },
+        origin: at.origin,
         at: Date.now(),
       };
       state.childCalls.push(call);
@@ -256,16 +258,39 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     json(res, 404, { error: { code: 'NotFound', message: `${req.method} ${url.pathname}` } });
   };
 
-  const server: Server = createServer(
-    { key: readFileSync(join(tls, 'server.key')), cert: readFileSync(join(tls, 'server.pem')) },
-    (req, res) => void handle(req, res).catch((e) => json(res, 500, { error: { code: 'TestServer', message: String(e) } })),
-  );
-  server.on('secureConnection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const servers: Server[] = [];
+  const listen = async (at?: { prefix: string }): Promise<string> => {
+    let origin = '';
+    const server: Server = createServer(
+      { key: readFileSync(join(tls, 'server.key')), cert: readFileSync(join(tls, 'server.pem')) },
+      (req, res) =>
+        void handle(req, res, at ? { ...at, origin } : undefined).catch((e) =>
+          json(res, 500, { error: { code: 'TestServer', message: String(e) } }),
+        ),
+    );
+    server.on('secureConnection', (s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return origin;
+  };
+  // A vault's data plane answers at its own origin, as each vault has its own host: Key Vault's SDK reads a
+  // certificate's vault from its id's origin. One listener per vault a Resource Graph row names, made when first named.
+  const vaults = new Map<string, Promise<string>>();
+  const withVaults = async (reply: Reply): Promise<Reply> => {
+    if (!('body' in reply) || 'fault' in reply) return reply;
+    let text = JSON.stringify(reply.body);
+    for (const token of new Set(text.match(VAULT_TOKEN) ?? [])) {
+      const name = token.slice('{vault:'.length, -1);
+      if (!vaults.has(name)) vaults.set(name, listen({ prefix: `/vaults/${name}` }));
+      text = text.replaceAll(token, await vaults.get(name)!);
+    }
+    return { ...reply, body: JSON.parse(text) };
+  };
+  base = await listen();
   return {
     url: base,
     get calls() {
@@ -289,15 +314,18 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
     get tokenRequests() {
       return state.tokenRequests;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    },
   };
 }
 
 const defaultChildren = childrenEstate();
+
+/** What a Resource Graph row writes for the origin of vault `name`'s data plane (its vaultUri), which the server serves. */
+export const vaultOrigin = (name: string) => `{vault:${name}}`;
+const VAULT_TOKEN = /\{vault:[a-z0-9-]+\}/g;
 
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
   if (!('fault' in reply)) {

@@ -53,6 +53,7 @@ export function resourceRow(r: Record<string, unknown>): ResourceRow {
     tags: (r.tags as Record<string, string>) ?? null,
     sku: (r.sku as ResourceRow['sku']) ?? null,
     properties: (r.properties as ResourceRow['properties']) ?? null,
+    identity: (r.identity as ResourceRow['identity']) ?? null,
     origin: (r.origin as ResourceRow['origin']) ?? 'live',
     parent_id: (r.parent_id as string) ?? null,
     plan_address: (r.plan_address as string) ?? null,

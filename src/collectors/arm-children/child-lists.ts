@@ -1,6 +1,7 @@
 // Child and extension resources Resource Graph does not hold (diagnostic settings, SQL auditing, TDE, blob-service
-// properties, lifecycle policies), listed through ARM one parent at a time: `limit` requests at once, each page within
-// the deadline. The rows keep each answer's own JSON, as Resource Graph rows do: the SDKs reshape what they model
+// properties, lifecycle policies, flexible server parameters, Front Door security policies, Key Vault certificates),
+// listed through ARM (or a vault's data plane) one parent at a time: `limit` requests at once, each page within the
+// deadline. The rows keep each answer's own JSON, as Resource Graph rows do: the SDKs reshape what they model
 // (properties flattened, unmodelled fields dropped), so the raw body is read through `onResponse`.
 import type { FullOperationResponse, OperationOptions } from '@azure/core-client';
 import type pLimit from 'p-limit';
@@ -21,8 +22,11 @@ export interface ChildKind {
    * `microsoft.resources/subscriptions` stands for every subscription collected.
    */
   parentType: string;
-  /** The parent a row of parentType leads to when it is not the row itself (a server's master database); null: none. */
-  parentOf?: (id: string) => string | null;
+  /**
+   * The parent a row of parentType leads to when it is not the row's own id (a server's master database); null: the
+   * row has none of these children to list (a CDN profile that is not Front Door).
+   */
+  parentOf?: (row: ResourceRow) => string | null;
   /**
    * Terms of a check's SQL that, beside the child type, show it reads these children under these parents
    * (`'microsoft.keyvault/vaults'`): children no enabled check reads are not fetched.
@@ -32,11 +36,13 @@ export interface ChildKind {
   noun: string;
   /**
    * Starts one parent's list: an SDK pager's pages (each page one request) or a single GET. The parent is a lower-case
-   * ARM id; ARM ids and names are case-insensitive.
+   * ARM id (ARM ids and names are case-insensitive); `row` the Resource Graph row it came from.
    */
-  list(parent: string, options: ListOptions): AsyncIterable<unknown> | Promise<unknown>;
+  list(parent: string, options: ListOptions, row: ResourceRow): AsyncIterable<unknown> | Promise<unknown>;
   /** The ARM error code of a 404 that means the parent has none of these (a GET of a child that may not exist). */
   noneCode?: string;
+  /** The rows of answers that are not ARM resources (a vault's data plane); ARM lists and objects when not given. */
+  rowsOf?: (bodies: readonly unknown[], parent: string) => { rows: ResourceRow[]; problem: string | null };
 }
 
 /** One parent's list: its children as rows, or why it is not whole. */
@@ -45,6 +51,13 @@ export interface ChildOutcome {
   parent: string;
   rows: ResourceRow[];
   problem: string | null;
+}
+
+/** One parent's list to make: the kind, the parent's id and the row it came from. */
+export interface ChildWork {
+  kind: ChildKind;
+  parent: string;
+  row: ResourceRow;
 }
 
 /** The resource group and the names along an ARM id: `/subscriptions/s/resourceGroups/rg/providers/ns/t/a/u/b` → rg, [a, b]. */
@@ -61,15 +74,11 @@ export class ChildLister {
   ) {}
 
   /** Every parent's list, `limit` requests at a time. */
-  listAll(
-    work: readonly { kind: ChildKind; parent: string }[],
-    limit: ReturnType<typeof pLimit>,
-    outer?: AbortSignal,
-  ): Promise<ChildOutcome[]> {
-    return Promise.all(work.map(({ kind, parent }) => limit(() => this.list(kind, parent, outer))));
+  listAll(work: readonly ChildWork[], limit: ReturnType<typeof pLimit>, outer?: AbortSignal): Promise<ChildOutcome[]> {
+    return Promise.all(work.map((w) => limit(() => this.list(w, outer))));
   }
 
-  private async list(kind: ChildKind, parent: string, outer: AbortSignal | undefined): Promise<ChildOutcome> {
+  private async list({ kind, parent, row }: ChildWork, outer: AbortSignal | undefined): Promise<ChildOutcome> {
     // The deadline is per request: each answer that arrives restarts it for the next page.
     const deadline = new AbortController();
     let timedOut = false;
@@ -89,7 +98,7 @@ export class ChildLister {
       timer = arm();
     };
     try {
-      const pending = kind.list(parent, { abortSignal: signal, onResponse });
+      const pending = kind.list(parent, { abortSignal: signal, onResponse }, row);
       if (Symbol.asyncIterator in pending) for await (const _ of pending);
       else await pending;
     } catch (e) {
@@ -104,7 +113,7 @@ export class ChildLister {
     } finally {
       clearTimeout(timer);
     }
-    return { kind, parent, ...rowsOf(bodies) };
+    return { kind, parent, ...(kind.rowsOf ? kind.rowsOf(bodies, parent) : rowsOf(bodies)) };
   }
 }
 

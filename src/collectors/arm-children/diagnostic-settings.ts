@@ -11,7 +11,7 @@ export function diagnosticSettingsKinds(connection: AzureConnection, retry?: Ret
   const client = new MonitorClient(connection.credential, armClientOptions(connection, retry));
   const list: ChildKind['list'] = (target, options) =>
     client.diagnosticSettings.list(target.replace(/^\//, ''), options).byPage();
-  const kind = (parentType: string, readMarks: string[], parentOf?: (id: string) => string): ChildKind => ({
+  const kind = (parentType: string, readMarks: string[], parentOf?: ChildKind['parentOf']): ChildKind => ({
     childType: DIAGNOSTIC_SETTINGS,
     parentType,
     parentOf,
@@ -27,6 +27,6 @@ export function diagnosticSettingsKinds(connection: AzureConnection, retry?: Ret
     kind('microsoft.sql/servers', ["'microsoft.sql/servers'"]),
     // SQL audit events sent to Azure Monitor are routed by the master database's settings; Resource Graph need not
     // list that database, so it is reached through its server.
-    kind('microsoft.sql/servers', ["/databases/master'"], (server) => `${server}/databases/master`),
+    kind('microsoft.sql/servers', ["/databases/master'"], (server) => `${server.id}/databases/master`),
   ];
 }

@@ -36,7 +36,7 @@ export function sqlSettingsKinds(connection: AzureConnection, retry?: RetryOptio
       parentType: 'microsoft.sql/servers/databases',
       readMarks: ["'microsoft.sql/servers/databases'"],
       // master holds no customer data and its encryption is not the customer's to set
-      parentOf: (database) => (database.endsWith('/databases/master') ? null : database),
+      parentOf: (database) => (database.id.endsWith('/databases/master') ? null : database.id),
       noun: 'transparent data encryption',
       list: (database, options) => {
         const { resourceGroup, names } = idNames(database);

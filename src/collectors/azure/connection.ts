@@ -52,6 +52,8 @@ export interface AzureConnection {
   credential: TokenCredential;
   /** The text with every secret the connection knows replaced: for every reason a collector reports. */
   redact(text: string): string;
+  /** Whether a key vault's token challenge must name a parent domain of the vault's host (always, in a named cloud). */
+  verifyKeyVaultChallenge: boolean;
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
@@ -86,6 +88,7 @@ export function azureConnection(settings: AzureSettings, env: NodeJS.ProcessEnv 
     armScope: `${armEndpoint}/.default`,
     credential,
     redact: (text) => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text),
+    verifyKeyVaultChallenge: typeof settings.cloud === 'string' || settings.cloud.verify_key_vault_challenge !== false,
   };
 }
 

@@ -69,6 +69,19 @@ function tagsOf(v: unknown): Record<string, string> | null {
   return out;
 }
 
+/**
+ * The resource's managed identity. Resource Graph's Resources table has an `identity` column on every row, null when
+ * the resource has none, so a row carrying the field as null is a resource without one: ARM's `{type: "None"}`. A row
+ * without the field (a query that projected it away, an ARM document that leaves it out) says nothing: null, which a
+ * check reads as missing evidence, never as "no identity".
+ */
+function identityOf(resource: ArmObject): Json {
+  if (!('identity' in resource)) return null;
+  const v = resource.identity;
+  if (v === null || v === undefined) return { type: 'None' };
+  return v as Json;
+}
+
 /** Returns null when the object is not an ARM resource (no id or type). */
 export function armToRow(resource: ArmObject, origin: ResourceRow['origin']): ResourceRow | null {
   const id = str(resource.id);
@@ -85,6 +98,7 @@ export function armToRow(resource: ArmObject, origin: ResourceRow['origin']): Re
     tags: tagsOf(resource.tags),
     sku: (resource.sku ?? null) as Json,
     properties: (resource.properties ?? null) as Json,
+    identity: identityOf(resource),
     origin,
     parent_id: parentOf(id),
     plan_address: null,

@@ -2,13 +2,17 @@
 // assignments, queried over batches of subscriptions and paged with $skipToken. Every subscription gets a status;
 // a page that fails or never arrives leaves its subscriptions partial or failed with the reason, never short.
 // The child settings of what a batch found (diagnostic settings, SQL auditing and TDE, blob services, lifecycle
-// policies) are listed through ARM before its subscriptions get their status.
+// policies, flexible server parameters, Front Door security policies, Key Vault certificates) are listed through ARM
+// (certificates through each vault's data plane) before its subscriptions get their status.
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import pLimit from 'p-limit';
 import type { ResourceRow } from '../../model.js';
 import { TOOL_VERSION } from '../../version.js';
-import { type ChildKind, ChildLister, type RetryOptions } from '../arm-children/child-lists.js';
+import { type ChildKind, ChildLister, type ChildWork, type RetryOptions } from '../arm-children/child-lists.js';
 import { diagnosticSettingsKinds } from '../arm-children/diagnostic-settings.js';
+import { flexibleServerParameterKinds } from '../arm-children/flexible-server-parameters.js';
+import { frontDoorSettingsKinds } from '../arm-children/front-door-settings.js';
+import { keyVaultCertificateKinds } from '../arm-children/key-vault-certificates.js';
 import { sqlSettingsKinds } from '../arm-children/sql-settings.js';
 import { storageSettingsKinds } from '../arm-children/storage-settings.js';
 import {
@@ -122,6 +126,9 @@ export class ResourceGraphLiveSource implements Collector {
       ...diagnosticSettingsKinds(connection, opts.retry),
       ...sqlSettingsKinds(connection, opts.retry),
       ...storageSettingsKinds(connection, opts.retry),
+      ...flexibleServerParameterKinds(connection, opts.retry),
+      ...frontDoorSettingsKinds(connection, opts.retry),
+      ...keyVaultCertificateKinds(connection, opts.retry),
     ].filter(opts.reads ?? (() => true));
     this.parentTypes = new Set([...this.kinds.map((k) => k.parentType), NETWORK_WATCHERS]);
   }
@@ -196,8 +203,8 @@ export class ResourceGraphLiveSource implements Collector {
   ): Promise<void> {
     const rows = new Map(subscriptions.map((s) => [s, 0]));
     const visible = new Set<string>();
-    // Per subscription, the rows that are parents of child collections: id and type.
-    const parents = new Map<string, { id: string; type: string }[]>(subscriptions.map((s) => [s, []]));
+    // Per subscription, the rows that are parents of child collections.
+    const parents = new Map<string, ResourceRow[]>(subscriptions.map((s) => [s, []]));
     const outcomes = await Promise.all(
       QUERIES.map((q) =>
         limit(() =>
@@ -226,16 +233,16 @@ export class ResourceGraphLiveSource implements Collector {
     // The child settings of the subscriptions read and of the resources found in them, listed once those are known.
     const work = subscriptions
       .filter((s) => !unread(s))
-      .flatMap((sub) =>
+      .flatMap((sub): ChildWork[] =>
         this.kinds.flatMap((kind) =>
           kind.parentType === SUBSCRIPTIONS
-            ? [{ kind, parent: `/subscriptions/${sub}` }]
+            ? [{ kind, parent: `/subscriptions/${sub}`, row: subscriptionRow(sub) }]
             : parents
                 .get(sub)!
                 .filter((r) => r.type === kind.parentType)
-                .flatMap((r) => {
-                  const parent = kind.parentOf ? kind.parentOf(r.id) : r.id;
-                  return parent ? [{ kind, parent }] : [];
+                .flatMap((row) => {
+                  const parent = kind.parentOf ? kind.parentOf(row) : row.id;
+                  return parent ? [{ kind, parent, row }] : [];
                 }),
         ),
       );
@@ -380,6 +387,9 @@ export function liveResourceGraph(
     deadlineMs: settings.deadline_seconds * 1000,
   });
 }
+
+/** A subscription as the parent of its own settings (its activity-log export): only its id is read. */
+const subscriptionRow = (sub: string): ResourceRow => armToRow({ id: `/subscriptions/${sub}`, type: SUBSCRIPTIONS }, 'live')!;
 
 function batches(items: readonly string[], size: number): string[][] {
   const out: string[][] = [];

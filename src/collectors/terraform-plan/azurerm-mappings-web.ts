@@ -2,7 +2,7 @@
 // Same rules as azurerm-mappings.ts: ARM names from the REST API, absent attributes stay absent.
 import type { Json } from '../../model.js';
 import type { MapContext, TypeMapping } from './map-context.js';
-import { type Attrs, first, type Out, type Val } from './plan-values.js';
+import { type Attrs, first, Out, type Val } from './plan-values.js';
 
 const ed = (x: Json): Json | undefined => (x === true ? 'Enabled' : x === false ? 'Disabled' : undefined);
 const not = (x: Json): Json | undefined => (typeof x === 'boolean' ? !x : undefined);
@@ -33,6 +33,31 @@ function child(arm: string, parentAttr: string, fill?: (c: MapContext) => void):
 }
 const plain = (arm: string, fill?: (c: MapContext) => void): TypeMapping => ({ arm, map: (c) => fill?.(c) });
 
+/**
+ * ARM's top-level `identity` from an `identity { type, identity_ids }` block. No block is no identity: ARM's
+ * `{type: "None"}`, as Resource Graph reports such a resource. A block unknown as a whole marks `identity`; an
+ * unknown type or list of ids marks its own path.
+ */
+function managedIdentity(c: MapContext): void {
+  const bs = c.a.blocks('identity');
+  if (bs.k === 'unknown') {
+    c.draft.unknown.add('identity');
+    return;
+  }
+  const b = bs.k === 'known' ? bs.items[0] : undefined;
+  if (!b) {
+    c.draft.row.identity = { type: 'None' };
+    return;
+  }
+  const identity: Record<string, Json> = {};
+  const o = new Out(identity, 'identity', c.draft.unknown);
+  o.set('type', b.val('type'));
+  o.set('userAssignedIdentities', c.refs(b, 'identity_ids'), (ids) =>
+    Array.isArray(ids) ? Object.fromEntries(ids.map((id) => [String(id), {}])) : undefined,
+  );
+  c.draft.row.identity = identity;
+}
+
 // ---- App Service ------------------------------------------------------------------------------------
 
 /** Web and function apps (and their slots): microsoft.web/sites properties incl. siteConfig. */
@@ -52,6 +77,7 @@ function site(kind: string, parentAttr?: string): TypeMapping {
       p.set('publicNetworkAccess', a.val('public_network_access_enabled'), ed);
       p.set('virtualNetworkSubnetId', c.ref(a, 'virtual_network_subnet_id'));
       p.set('keyVaultReferenceIdentity', c.ref(a, 'key_vault_reference_identity_id'));
+      managedIdentity(c);
       const sc = a.block('site_config');
       if (sc.wholeUnknown) p.markUnknown('siteConfig');
       else if (sc.values) {

@@ -188,6 +188,7 @@ function mapResource(
     tags: null,
     sku: null,
     properties: null,
+    identity: null,
     origin: 'plan',
     parent_id: null,
     plan_address: res.address,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { normalisePlan, SUPPORTED_AZURERM_TYPES } from '../../../src/collectors/terraform-plan/index.js';
 import { UsageError } from '../../../src/errors.js';
 import type { ResourceRow } from '../../../src/model.js';
-import { unchanged } from '../../support/plan-builder.js';
+import { buildPlan, UNKNOWN, unchanged } from '../../support/plan-builder.js';
 import { itReal, realJson } from '../../support/real-data.js';
 
 const fixture = (name: string): unknown =>
@@ -545,6 +545,56 @@ describe('ARM properties from azurerm 4.x names', () => {
     expect(vm.secrets).toEqual([
       { attribute: 'admin_password', sensitive: true },
       { attribute: 'custom_data', sensitive: true },
+    ]);
+  });
+});
+
+describe('managed identity of web and function apps', () => {
+  const identities = (values: Record<string, unknown>[], type = 'azurerm_linux_web_app') => {
+    const { plan } = buildPlan([...values.map((v, i) => ({ type, name: `app${i}`, values: { name: `app-${i}`, ...v } }))]);
+    const rows = normalisePlan(plan, 'identity.plan.json').rows.filter((r) => r.type.startsWith('microsoft.web/sites'));
+    return rows.map((r) => ({ identity: r.identity, unknown: r.unknown_paths }));
+  };
+
+  it("maps the identity block to ARM's top-level identity; no block is type None; other types keep null (not reported)", () => {
+    const external = '/subscriptions/S1/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-ext';
+    expect(
+      identities([
+        { identity: [{ type: 'SystemAssigned' }] },
+        { identity: [{ type: 'SystemAssigned, UserAssigned', identity_ids: [external] }] },
+        { identity: [] },
+        {},
+      ]),
+    ).toEqual([
+      { identity: { type: 'SystemAssigned' }, unknown: [] },
+      {
+        identity: {
+          type: 'SystemAssigned, UserAssigned',
+          userAssignedIdentities: { [external.toLowerCase()]: {} },
+        },
+        unknown: [],
+      },
+      { identity: { type: 'None' }, unknown: [] },
+      { identity: { type: 'None' }, unknown: [] },
+    ]);
+    const { plan } = buildPlan([{ type: 'azurerm_key_vault', values: { name: 'kv' } }]);
+    expect(normalisePlan(plan, 'kv.plan.json').rows[0]!.identity).toBeNull();
+  });
+
+  it('an identity block, type or id list known only after apply marks its path unknown', () => {
+    expect(
+      identities(
+        [
+          { identity: UNKNOWN },
+          { identity: [{ type: UNKNOWN }] },
+          { identity: [{ type: 'UserAssigned', identity_ids: UNKNOWN }] },
+        ],
+        'azurerm_windows_function_app_slot',
+      ),
+    ).toEqual([
+      { identity: null, unknown: ['identity'] },
+      { identity: {}, unknown: ['identity.type'] },
+      { identity: { type: 'UserAssigned' }, unknown: ['identity.userAssignedIdentities'] },
     ]);
   });
 });

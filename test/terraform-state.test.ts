@@ -11,7 +11,7 @@ import { folderStore } from '../src/collectors/terraform-state/state-files.js';
 import { TerraformStateSource } from '../src/collectors/terraform-state/terraform-state-source.js';
 import { type RunResult, runCommand } from '../src/commands/run.js';
 import { unzipFiles } from '../src/evidence/zip.js';
-import type { IacResourceRow } from '../src/model.js';
+import type { IacInstance, IacResourceRow } from '../src/model.js';
 import { Store, TABLE_DDL } from '../src/store.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from './support/azurite.js';
 
@@ -219,8 +219,15 @@ describe('reading Terraform documents', () => {
     for await (const e of source.collect()) events.push(e);
     return events;
   }
-  const rowsOf = (events: CollectorEvent[]) =>
-    events.flatMap((e) => (e.kind === 'rows' && e.table === 'iac_resources' ? e.rows : [])) as IacResourceRow[];
+  /** The rows the store would load: each document's facts with each of its instance lines. */
+  const rowsOf = (events: CollectorEvent[]): IacResourceRow[] =>
+    events.flatMap((e) =>
+      e.kind === 'iac-documents'
+        ? e.documents.flatMap(({ instances, count: _, ...facts }) =>
+            instances.split('\n').map((line) => ({ ...facts, ...(JSON.parse(line) as IacInstance) })),
+          )
+        : [],
+    );
   const statuses = (events: CollectorEvent[]) =>
     events.flatMap((e) =>
       e.kind === 'status' ? [[e.status.scope, e.status.status, e.status.error, e.status.tenant_id ?? null]] : [],

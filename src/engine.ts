@@ -202,14 +202,16 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
   const waivers = ctx.waivers.map((w) => ({ w, re: globRegex(w.resource), expired: w.expires < ctx.today, matched: 0 }));
 
   const findings: Finding[] = [];
-  const results = await store.readMany<QueryRow>(
-    checks.map((c) => (ctx.passDetail === false ? withoutPassDetail : (sql: string) => sql)(boundSql(c, ctx.params[c.id]))),
-  );
-  for (const [i, check] of checks.entries()) {
+  // One check's rows at a time become objects, and are let go once they are findings: on a large estate they are
+  // millions of objects, and holding every check's at once doubled the heap the collector has to walk.
+  const results = store
+    .readEach<QueryRow>(
+      checks.map((c) => (ctx.passDetail === false ? withoutPassDetail : (sql: string) => sql)(boundSql(c, ctx.params[c.id]))),
+    )
+    [Symbol.asyncIterator]();
+  for (const check of checks) {
     const tainting = incompleteSources.filter((s) => check.tables.some((t) => TABLE_SOURCES[t]?.includes(s.source)));
-    const rows = results[i]!;
-    // Each check's rows are let go once they are findings: on a large estate they are millions of objects.
-    results[i] = [];
+    const rows = (await results.next()).value as QueryRow[] | Error;
     const reads = check.reads.map(segments);
     if (rows instanceof Error) {
       // A query that breaks on this run's data withholds every verdict it would have given: one error per tenant.

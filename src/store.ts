@@ -817,6 +817,16 @@ export class Store {
    * last. Each result is a row list, or the error that query raised.
    */
   async readMany<T = Record<string, unknown>>(sqls: readonly string[]): Promise<(T[] | Error)[]> {
+    const out: (T[] | Error)[] = [];
+    for await (const rows of this.readEach<T>(sqls)) out.push(rows);
+    return out;
+  }
+
+  /**
+   * readMany, one result at a time: each query's rows become JS objects only when the caller takes them, so a caller
+   * that lets them go holds one query's rows at a time, not every query's (millions of objects on a large estate).
+   */
+  async *readEach<T = Record<string, unknown>>(sqls: readonly string[]): AsyncIterable<T[] | Error> {
     // The rejection handler is attached at once: a query failing before its turn must not go unhandled.
     const pending = sqls.map((sql, i) =>
       this.readers[i % this.readers.length]!.runAndReadAll(sql).then(
@@ -824,12 +834,11 @@ export class Store {
         (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
       ),
     );
-    const out: (T[] | Error)[] = [];
-    for (const p of pending) {
+    // Each result is dropped from the list when taken, so DuckDB's copy goes once converted.
+    for (let p = pending.shift(); p; p = pending.shift()) {
       const result = await p;
-      out.push(result instanceof Error ? result : (result.getRowObjectsJson() as T[]));
+      yield result instanceof Error ? result : (result.getRowObjectsJson() as T[]);
     }
-    return out;
   }
 
   /**

@@ -14,6 +14,7 @@ import { unzipFiles } from '../src/evidence/zip.js';
 import type { IacInstance, IacResourceRow } from '../src/model.js';
 import { Store, TABLE_DDL } from '../src/store.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from './support/azurite.js';
+import { ROOT } from './support/cli.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'terraform-state');
 const SUB = '11111111-1111-4111-8111-111111111111';
@@ -204,10 +205,14 @@ async function everything(dir: string, logs: string[]): Promise<string> {
 }
 
 describe('reading Terraform documents', () => {
-  async function collect(files: Record<string, string>): Promise<CollectorEvent[]> {
+  /** `Source`: the source from the TypeScript sources (files read in this thread) unless the built one is given. */
+  async function collect(
+    files: Record<string, string>,
+    Source: typeof TerraformStateSource = TerraformStateSource,
+  ): Promise<CollectorEvent[]> {
     const dir = mkdtempSync(join(tmpdir(), 'compline-tfread-'));
     stateFolder(dir, files);
-    const source = new TerraformStateSource(
+    const source = new Source(
       folderStore(join(dir, 'states'), 'sttfstate'),
       ['customers/{tenant}/{env}/*.tfstate', 'customers/{tenant}/{env}/*.json'],
       [
@@ -296,6 +301,39 @@ describe('reading Terraform documents', () => {
       ['state:customers/t9/prod/terraform.tfstate', 'partial', 'key names no configured tenant (t9)', null],
     ]);
     expect(JSON.stringify(events)).not.toMatch(/PLANTED/);
+  });
+
+  it('reader threads (the built source) give the same rows and statuses as reading in this thread', async () => {
+    const built = join(ROOT, 'dist', 'collectors', 'terraform-state');
+    const { DocumentReaders } = (await import(
+      join(built, 'document-readers.js')
+    )) as typeof import('../src/collectors/terraform-state/document-readers.js');
+    const readers = new DocumentReaders(2);
+    expect(readers.threads).toBe(2);
+    await readers.close();
+    const { TerraformStateSource: Built } = (await import(
+      join(built, 'terraform-state-source.js')
+    )) as typeof import('../src/collectors/terraform-state/terraform-state-source.js');
+    // More files than threads, a broken one among them: results keep the listing's order.
+    const files = {
+      ...FILES,
+      'customers/t1/prod/b.tfstate': readFileSync(join(FIXTURES, 'truncated.tfstate'), 'utf8'),
+      'customers/t2/prod/c.tfstate': readFileSync(join(FIXTURES, 'show-state.json'), 'utf8'),
+      'customers/t2/prod/d.tfstate': JSON.stringify(T2_STATE),
+    };
+    const inThread = await collect(files);
+    const threaded = await collect(files, Built);
+    // Two folders written one after the other: only the files' times differ.
+    const undated = (events: CollectorEvent[]) => rowsOf(events).map(({ last_modified: _, ...row }) => row);
+    expect(undated(threaded)).toEqual(undated(inThread));
+    expect(statuses(threaded)).toEqual(statuses(inThread));
+    expect(statuses(threaded)).toContainEqual([
+      'state:customers/t1/prod/b.tfstate',
+      'failed',
+      'truncated JSON (the input ends before the document does)',
+      't1',
+    ]);
+    expect(rowsOf(threaded).length).toBe(16); // 5 + 2 + 5 + 2 + 2 instances
   });
 });
 

@@ -403,7 +403,7 @@ export class Store {
         .map(
           (d, i) =>
             `(${text(files[i]!)}, ${text(d.tenant_id)}, ${text(d.environment)}, ${text(d.workspace_key)}, ${text(d.document)}, ` +
-            `${text(d.backend_account)}, ${d.serial === null ? 'null' : Math.trunc(d.serial)}::bigint, ${text(d.lineage)}, ` +
+            `${text(d.backend_account)}, ${Number.isSafeInteger(d.serial) ? d.serial : 'null'}::bigint, ${text(d.lineage)}, ` +
             `${text(d.last_modified)}::timestamptz)`,
         )
         .join(',\n');

@@ -28,7 +28,13 @@ export function readDocumentBytes(bytes: Uint8Array): DocumentRead {
     // The reason names a position and the kind of fault, never the text around it: state text holds secrets.
     return { problem: jsonReason(e, text) };
   }
-  const read = readTerraformDocument(doc);
+  let read: ReturnType<typeof readTerraformDocument>;
+  try {
+    read = readTerraformDocument(doc);
+  } catch {
+    // Whatever a malformed document makes fail, the file gives no rows and says so; the reason quotes nothing of it.
+    return { problem: 'the document could not be read' };
+  }
   if ('problem' in read) return read;
   const lines: string[] = new Array(read.resources.length);
   for (let i = 0; i < read.resources.length; i++) {

@@ -303,6 +303,75 @@ describe('reading Terraform documents', () => {
     expect(JSON.stringify(events)).not.toMatch(/PLANTED/);
   });
 
+  it('association resources fold into what they attach to, as the plan normaliser folds them', async () => {
+    const at = `/subscriptions/${SUB}/resourceGroups/rg-t1-prod/providers`;
+    const instance = (type: string, name: string, attributes: Record<string, unknown>) => ({
+      mode: 'managed',
+      type,
+      name,
+      provider: 'provider["registry.terraform.io/hashicorp/azurerm"]',
+      instances: [{ schema_version: 0, attributes }],
+    });
+    const state = {
+      version: 4,
+      serial: 3,
+      lineage: 'merge-test',
+      resources: [
+        instance('azurerm_network_security_group', 'web', {
+          id: `${at}/Microsoft.Network/networkSecurityGroups/nsg-web`,
+          name: 'nsg-web',
+          resource_group_name: 'rg-t1-prod',
+          security_rule: [],
+        }),
+        instance('azurerm_network_security_rule', 'ssh', {
+          id: `${at}/Microsoft.Network/networkSecurityGroups/nsg-web/securityRules/ssh`,
+          name: 'ssh',
+          resource_group_name: 'rg-t1-prod',
+          network_security_group_name: 'nsg-web',
+          priority: 100,
+          direction: 'Inbound',
+          access: 'Allow',
+          protocol: 'Tcp',
+          destination_port_range: '22',
+        }),
+        instance('azurerm_storage_account', 'data', {
+          id: `${at}/Microsoft.Storage/storageAccounts/stdata`,
+          name: 'stdata',
+          min_tls_version: 'TLS1_2',
+          primary_access_key: 'PLANTED-MERGE-KEY-0012',
+        }),
+        instance('azurerm_storage_account_network_rules', 'data', {
+          id: `${at}/Microsoft.Storage/storageAccounts/stdata`,
+          storage_account_id: `${at}/Microsoft.Storage/storageAccounts/stdata`,
+          default_action: 'Deny',
+        }),
+      ],
+    };
+    const events = await collect({ 'customers/t1/prod/terraform.tfstate': JSON.stringify(state) });
+    expect(rowsOf(events).map((r) => [r.address, r.type, r.properties])).toEqual([
+      [
+        'azurerm_network_security_group.web',
+        'microsoft.network/networksecuritygroups',
+        {
+          securityRules: [
+            {
+              name: 'ssh',
+              properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', destinationPortRange: '22' },
+            },
+          ],
+        },
+      ],
+      ['azurerm_network_security_rule.ssh', null, null],
+      [
+        'azurerm_storage_account.data',
+        'microsoft.storage/storageaccounts',
+        { minimumTlsVersion: 'TLS1_2', networkAcls: { defaultAction: 'Deny' } },
+      ],
+      ['azurerm_storage_account_network_rules.data', null, null],
+    ]);
+    expect(JSON.stringify(events)).not.toMatch(/PLANTED/);
+  });
+
   it('reader threads (the built source) give the same rows and statuses as reading in this thread', async () => {
     const built = join(ROOT, 'dist', 'collectors', 'terraform-state');
     const { DocumentReaders } = (await import(

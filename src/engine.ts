@@ -162,7 +162,12 @@ export function scopeCovers(
 export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: EvaluationContext): Promise<Evaluation> {
   await store.scopeToRun(ctx.runId);
   await store.defineOnReaders(ctx.macros ?? sharedMacros());
+  const sources = await store.read<SourceStatus>(
+    'select source, scope, status, error, rows::integer as rows, tenant_id from source_status',
+  );
   // Facts are read in two narrow queries: most rows have no unknown paths, and plan addresses follow from plan:// ids.
+  // A subscription is read only when a subscription scope is incomplete (its one use): on a large estate every column
+  // of every resource costs a string conversion.
   const facts = new Map<string, ResourceFacts>();
   const planAddress = (id: string) => (id.startsWith(PLAN_PREFIX) ? id.slice(PLAN_PREFIX.length) : null);
   if (ctx.resources) {
@@ -175,12 +180,13 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
       });
     }
   } else {
-    for (const r of await store.read<{ id: string; tenant_id: string | null; subscription_id: string | null }>(
-      'select id, tenant_id, subscription_id from resources',
+    const subscriptions = sources.some((s) => s.status !== 'ok' && s.scope.startsWith('subscription:'));
+    for (const r of await store.read<{ id: string; tenant_id: string | null; subscription_id?: string | null }>(
+      `select id, tenant_id${subscriptions ? ', subscription_id' : ''} from resources`,
     )) {
       facts.set(r.id, {
         tenant_id: r.tenant_id,
-        subscription_id: r.subscription_id,
+        subscription_id: r.subscription_id ?? null,
         plan_address: planAddress(r.id),
         unknown_paths: null,
       });
@@ -192,19 +198,20 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
       if (known) known.unknown_paths = r.unknown_paths;
     }
   }
-  const sources = await store.read<SourceStatus>(
-    'select source, scope, status, error, rows::integer as rows, tenant_id from source_status',
-  );
   const incompleteSources = sources.filter((s) => s.status !== 'ok');
   const waivers = ctx.waivers.map((w) => ({ w, re: globRegex(w.resource), expired: w.expires < ctx.today, matched: 0 }));
 
   const findings: Finding[] = [];
-  const results = await store.readMany<QueryRow>(
-    checks.map((c) => (ctx.passDetail === false ? withoutPassDetail : (sql: string) => sql)(boundSql(c, ctx.params[c.id]))),
-  );
-  for (const [i, check] of checks.entries()) {
+  // One check's rows at a time become objects, and are let go once they are findings: on a large estate they are
+  // millions of objects, and holding every check's at once doubled the heap the collector has to walk.
+  const results = store
+    .readEach<QueryRow>(
+      checks.map((c) => (ctx.passDetail === false ? withoutPassDetail : (sql: string) => sql)(boundSql(c, ctx.params[c.id]))),
+    )
+    [Symbol.asyncIterator]();
+  for (const check of checks) {
     const tainting = incompleteSources.filter((s) => check.tables.some((t) => TABLE_SOURCES[t]?.includes(s.source)));
-    const rows = results[i]!;
+    const rows = (await results.next()).value as QueryRow[] | Error;
     const reads = check.reads.map(segments);
     if (rows instanceof Error) {
       // A query that breaks on this run's data withholds every verdict it would have given: one error per tenant.

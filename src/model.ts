@@ -170,7 +170,7 @@ export interface CheckMeta {
 /**
  * One resource a Terraform state tracks (or, from a `-refresh-only` plan, one whose drift it records), before the
  * store stamps run_id. Only what the checks need: never an attribute value beyond ids, type, tags and the ARM
- * properties the catalogue reads (the plan normaliser's mapping, which keeps no secret value).
+ * properties the catalogue reads (the azurerm mappings, which keep no secret value).
  */
 export interface IacResourceRow {
   tenant_id: string;
@@ -196,6 +196,26 @@ export interface IacResourceRow {
   properties: Json;
   /** Attributes a refresh-only plan found changed outside Terraform (names only); null for a state row. */
   drift_attributes: string[] | null;
+}
+
+/** The per-instance columns of `iac_resources`, as one line of an `IacDocument`'s `instances`. */
+export type IacInstance = Pick<
+  IacResourceRow,
+  'address' | 'tf_type' | 'type' | 'resource_id' | 'tags' | 'properties' | 'drift_attributes'
+>;
+
+/**
+ * One Terraform document's rows for the store to read itself: the file's facts once, and its instances as JSON lines
+ * (IacInstance each), so no row object per instance is built in JavaScript.
+ */
+export interface IacDocument
+  extends Pick<
+    IacResourceRow,
+    'tenant_id' | 'environment' | 'workspace_key' | 'document' | 'backend_account' | 'serial' | 'lineage' | 'last_modified'
+  > {
+  /** Newline-separated JSON objects, one per instance. */
+  instances: string;
+  count: number;
 }
 
 /** One change Resource Graph's `resourcechanges` table records, before the store stamps run_id and tenant. */

@@ -11,9 +11,10 @@ import { folderStore } from '../src/collectors/terraform-state/state-files.js';
 import { TerraformStateSource } from '../src/collectors/terraform-state/terraform-state-source.js';
 import { type RunResult, runCommand } from '../src/commands/run.js';
 import { unzipFiles } from '../src/evidence/zip.js';
-import type { IacResourceRow } from '../src/model.js';
+import type { IacInstance, IacResourceRow } from '../src/model.js';
 import { Store, TABLE_DDL } from '../src/store.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from './support/azurite.js';
+import { ROOT } from './support/cli.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'terraform-state');
 const SUB = '11111111-1111-4111-8111-111111111111';
@@ -204,10 +205,14 @@ async function everything(dir: string, logs: string[]): Promise<string> {
 }
 
 describe('reading Terraform documents', () => {
-  async function collect(files: Record<string, string>): Promise<CollectorEvent[]> {
+  /** `Source`: the source from the TypeScript sources (files read in this thread) unless the built one is given. */
+  async function collect(
+    files: Record<string, string>,
+    Source: typeof TerraformStateSource = TerraformStateSource,
+  ): Promise<CollectorEvent[]> {
     const dir = mkdtempSync(join(tmpdir(), 'compline-tfread-'));
     stateFolder(dir, files);
-    const source = new TerraformStateSource(
+    const source = new Source(
       folderStore(join(dir, 'states'), 'sttfstate'),
       ['customers/{tenant}/{env}/*.tfstate', 'customers/{tenant}/{env}/*.json'],
       [
@@ -219,8 +224,15 @@ describe('reading Terraform documents', () => {
     for await (const e of source.collect()) events.push(e);
     return events;
   }
-  const rowsOf = (events: CollectorEvent[]) =>
-    events.flatMap((e) => (e.kind === 'rows' && e.table === 'iac_resources' ? e.rows : [])) as IacResourceRow[];
+  /** The rows the store would load: each document's facts with each of its instance lines. */
+  const rowsOf = (events: CollectorEvent[]): IacResourceRow[] =>
+    events.flatMap((e) =>
+      e.kind === 'iac-documents'
+        ? e.documents.flatMap(({ instances, count: _, ...facts }) =>
+            instances.split('\n').map((line) => ({ ...facts, ...(JSON.parse(line) as IacInstance) })),
+          )
+        : [],
+    );
   const statuses = (events: CollectorEvent[]) =>
     events.flatMap((e) =>
       e.kind === 'status' ? [[e.status.scope, e.status.status, e.status.error, e.status.tenant_id ?? null]] : [],
@@ -289,6 +301,108 @@ describe('reading Terraform documents', () => {
       ['state:customers/t9/prod/terraform.tfstate', 'partial', 'key names no configured tenant (t9)', null],
     ]);
     expect(JSON.stringify(events)).not.toMatch(/PLANTED/);
+  });
+
+  it('association resources fold into what they attach to, as the plan normaliser folds them', async () => {
+    const at = `/subscriptions/${SUB}/resourceGroups/rg-t1-prod/providers`;
+    const instance = (type: string, name: string, attributes: Record<string, unknown>) => ({
+      mode: 'managed',
+      type,
+      name,
+      provider: 'provider["registry.terraform.io/hashicorp/azurerm"]',
+      instances: [{ schema_version: 0, attributes }],
+    });
+    const state = {
+      version: 4,
+      serial: 3,
+      lineage: 'merge-test',
+      resources: [
+        instance('azurerm_network_security_group', 'web', {
+          id: `${at}/Microsoft.Network/networkSecurityGroups/nsg-web`,
+          name: 'nsg-web',
+          resource_group_name: 'rg-t1-prod',
+          security_rule: [],
+        }),
+        instance('azurerm_network_security_rule', 'ssh', {
+          id: `${at}/Microsoft.Network/networkSecurityGroups/nsg-web/securityRules/ssh`,
+          name: 'ssh',
+          resource_group_name: 'rg-t1-prod',
+          network_security_group_name: 'nsg-web',
+          priority: 100,
+          direction: 'Inbound',
+          access: 'Allow',
+          protocol: 'Tcp',
+          destination_port_range: '22',
+        }),
+        instance('azurerm_storage_account', 'data', {
+          id: `${at}/Microsoft.Storage/storageAccounts/stdata`,
+          name: 'stdata',
+          min_tls_version: 'TLS1_2',
+          primary_access_key: 'PLANTED-MERGE-KEY-0012',
+        }),
+        instance('azurerm_storage_account_network_rules', 'data', {
+          id: `${at}/Microsoft.Storage/storageAccounts/stdata`,
+          storage_account_id: `${at}/Microsoft.Storage/storageAccounts/stdata`,
+          default_action: 'Deny',
+        }),
+      ],
+    };
+    const events = await collect({ 'customers/t1/prod/terraform.tfstate': JSON.stringify(state) });
+    expect(rowsOf(events).map((r) => [r.address, r.type, r.properties])).toEqual([
+      [
+        'azurerm_network_security_group.web',
+        'microsoft.network/networksecuritygroups',
+        {
+          securityRules: [
+            {
+              name: 'ssh',
+              properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', destinationPortRange: '22' },
+            },
+          ],
+        },
+      ],
+      ['azurerm_network_security_rule.ssh', null, null],
+      [
+        'azurerm_storage_account.data',
+        'microsoft.storage/storageaccounts',
+        { minimumTlsVersion: 'TLS1_2', networkAcls: { defaultAction: 'Deny' } },
+      ],
+      ['azurerm_storage_account_network_rules.data', null, null],
+    ]);
+    expect(JSON.stringify(events)).not.toMatch(/PLANTED/);
+  });
+
+  it('reader threads (the built source) give the same rows and statuses as reading in this thread', async () => {
+    const built = join(ROOT, 'dist', 'collectors', 'terraform-state');
+    const { DocumentReaders } = (await import(
+      join(built, 'document-readers.js')
+    )) as typeof import('../src/collectors/terraform-state/document-readers.js');
+    const readers = new DocumentReaders(2);
+    expect(readers.threads).toBe(2);
+    await readers.close();
+    const { TerraformStateSource: Built } = (await import(
+      join(built, 'terraform-state-source.js')
+    )) as typeof import('../src/collectors/terraform-state/terraform-state-source.js');
+    // More files than threads, a broken one among them: results keep the listing's order.
+    const files = {
+      ...FILES,
+      'customers/t1/prod/b.tfstate': readFileSync(join(FIXTURES, 'truncated.tfstate'), 'utf8'),
+      'customers/t2/prod/c.tfstate': readFileSync(join(FIXTURES, 'show-state.json'), 'utf8'),
+      'customers/t2/prod/d.tfstate': JSON.stringify(T2_STATE),
+    };
+    const inThread = await collect(files);
+    const threaded = await collect(files, Built);
+    // Two folders written one after the other: only the files' times differ.
+    const undated = (events: CollectorEvent[]) => rowsOf(events).map(({ last_modified: _, ...row }) => row);
+    expect(undated(threaded)).toEqual(undated(inThread));
+    expect(statuses(threaded)).toEqual(statuses(inThread));
+    expect(statuses(threaded)).toContainEqual([
+      'state:customers/t1/prod/b.tfstate',
+      'failed',
+      'truncated JSON (the input ends before the document does)',
+      't1',
+    ]);
+    expect(rowsOf(threaded).length).toBe(16); // 5 + 2 + 5 + 2 + 2 instances
   });
 });
 

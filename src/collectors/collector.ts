@@ -1,7 +1,7 @@
 // The one interface every source implements. Nothing outside collectors/ knows Azure or Kubernetes.
 import type {
   ChildCoverage,
-  IacResourceRow,
+  IacDocument,
   K8sObjectRow,
   K8sUsageRow,
   MetricRow,
@@ -15,7 +15,8 @@ import type { CostExport } from './cost/load-export.js';
 export type CollectorEvent =
   | { kind: 'rows'; table: 'resources'; rows: ResourceRow[] }
   | { kind: 'rows'; table: 'policy_states'; rows: PolicyStateRow[] }
-  | { kind: 'rows'; table: 'iac_resources'; rows: IacResourceRow[] }
+  /** Terraform documents' rows (src/collectors/terraform-state), for the store to load in one statement. */
+  | { kind: 'iac-documents'; documents: IacDocument[] }
   | { kind: 'rows'; table: 'resource_changes'; rows: ResourceChangeRow[] }
   /** Tenants are stamped by the run once every cluster is in (see Store.stampK8sTenants). */
   | { kind: 'rows'; table: 'k8s_objects'; rows: K8sObjectRow[] }

@@ -292,9 +292,9 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       toStore(async () => {
         if (event.kind === 'rows' && event.table === 'policy_states') {
           await store.appendPolicyStates(runId, event.rows);
-        } else if (event.kind === 'rows' && event.table === 'iac_resources') {
+        } else if (event.kind === 'iac-documents') {
           // Tenant and environment come from the state's key, never from what the state holds.
-          await store.appendIacResources(runId, event.rows);
+          await store.appendIacDocuments(runId, event.documents);
         } else if (event.kind === 'rows' && event.table === 'resource_changes') {
           await store.appendResourceChanges(runId, event.rows);
         } else if (event.kind === 'rows' && event.table === 'metrics') {

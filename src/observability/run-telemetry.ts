@@ -79,6 +79,11 @@ export class RunTelemetry {
       async *collect(signal?: AbortSignal): AsyncIterable<CollectorEvent> {
         for await (const event of collector.collect(signal)) {
           if (event.kind === 'rows') self.metrics.sourceRows(collector.source, event.rows.length);
+          if (event.kind === 'iac-documents')
+            self.metrics.sourceRows(
+              collector.source,
+              event.documents.reduce((n, d) => n + d.count, 0),
+            );
           if (event.kind === 'status') {
             const s = event.status;
             self.metrics.sourceScope(s.source, s.status);

@@ -1,23 +1,24 @@
 // One Terraform document → the few facts the checks need. A raw state (format 4) and `terraform show -json` of a
 // state give what the state tracks; a saved plan gives what its `resource_drift` says changed outside Terraform.
-// Attribute values go no further than this module: ids, types, addresses, tags, and the ARM properties the plan
-// normaliser maps (which keeps names of secret attributes, never their values).
+// Attribute values go no further than this module: ids, types, addresses, tags, and the ARM properties the azurerm
+// mappings give (which never read a secret-bearing attribute). Instances are mapped one by one (state-mapping.ts):
+// the plan normaliser's indexes, reference resolution and secret listing serve plans, not states.
 import type { Json } from '../../model.js';
-import { normalisePlan } from '../terraform-plan/index.js';
 import { formatKey } from '../terraform-plan/references.js';
+import { mapStateInstances, type StateInstance } from './state-mapping.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** `terraform show -json` of a state carries these format versions (0.12 through 1.x). */
 const SHOW_FORMATS = ['0.1', '0.2', '1.0'];
-/** Saved plans as the plan normaliser reads them. */
+/** Saved plan format versions (0.12 through 1.x). */
 const PLAN_FORMATS = ['0.1', '0.2', '1.0', '1.1', '1.2'];
 
 export interface TrackedResource {
   address: string;
   tf_type: string;
-  /** Lower-case ARM type when the normaliser maps the Terraform type. */
+  /** Lower-case ARM type when Compline maps the Terraform type. */
   type: string | null;
   /** Lower-case ARM id; null when the `id` attribute is not an ARM id. */
   resource_id: string | null;
@@ -30,17 +31,6 @@ export interface TrackedResource {
 export type TerraformDocument =
   | { document: 'state' | 'plan'; serial: number | null; lineage: string | null; resources: TrackedResource[] }
   | { problem: string };
-
-/** One instance as `terraform show -json` lists it, the shape the plan normaliser reads. */
-interface ShowResource {
-  address: string;
-  mode: string;
-  type: string;
-  name: string;
-  index?: unknown;
-  values: Obj;
-  sensitive_values?: unknown;
-}
 
 const ARM_ID = /^\/subscriptions\/[^/]+(\/|$)/i;
 
@@ -56,7 +46,7 @@ function readRawState(doc: Obj): TerraformDocument {
   if (doc.version !== 4) return { problem: `unknown state format version ${JSON.stringify(doc.version)} (known: 4)` };
   const list = doc.resources ?? [];
   if (!Array.isArray(list)) return { problem: 'resources is not an array' };
-  const show: ShowResource[] = [];
+  const show: StateInstance[] = [];
   for (const [i, r] of list.entries()) {
     if (!isObj(r) || typeof r.type !== 'string' || typeof r.name !== 'string' || !Array.isArray(r.instances))
       return { problem: `resources[${i}] is not a state resource (type, name, instances)` };
@@ -68,12 +58,9 @@ function readRawState(doc: Obj): TerraformDocument {
       const key = formatKey(inst.index_key);
       show.push({
         address: `${prefix}${key === undefined ? '' : `[${key}]`}`,
-        mode: 'managed',
         type: r.type,
-        name: r.name,
-        index: inst.index_key,
         values: inst.attributes,
-        sensitive_values: sensitiveTree(inst.sensitive_attributes),
+        sens: sensitiveTree(inst.sensitive_attributes),
       });
     }
   }
@@ -88,19 +75,19 @@ function readShowState(doc: Obj): TerraformDocument {
     return { problem: `unknown state format_version ${JSON.stringify(fv)} (known: ${SHOW_FORMATS.join(', ')})` };
   const values = doc.values ?? { root_module: {} };
   if (!isObj(values)) return { problem: 'values is not an object' };
-  const show: ShowResource[] = [];
+  const show: StateInstance[] = [];
   const problem = walk(values.root_module ?? {}, show, 0);
   if (problem) return { problem };
   return tracked('state', null, null, show);
 }
 
-function walk(mod: unknown, out: ShowResource[], depth: number): string | null {
+function walk(mod: unknown, out: StateInstance[], depth: number): string | null {
   if (!isObj(mod) || depth > 64) return 'a module of values is not an object';
   for (const r of (mod.resources as unknown[]) ?? []) {
     if (!isObj(r) || typeof r.address !== 'string' || typeof r.type !== 'string' || !isObj(r.values))
       return 'a resource of values has no address, type or values';
     if (r.mode === 'data') continue;
-    out.push(r as unknown as ShowResource);
+    out.push({ address: r.address, type: r.type, values: r.values, sens: r.sensitive_values });
   }
   for (const child of (mod.child_modules as unknown[]) ?? []) {
     const problem = walk(child, out, depth + 1);
@@ -116,7 +103,7 @@ function readPlan(doc: Obj): TerraformDocument {
   const drift = doc.resource_drift ?? [];
   if (!Array.isArray(drift)) return { problem: 'resource_drift is not an array' };
   const resources: TrackedResource[] = [];
-  const show: ShowResource[] = [];
+  const show: StateInstance[] = [];
   const changed = new Map<string, string[]>();
   for (const [i, d] of drift.entries()) {
     if (!isObj(d) || typeof d.address !== 'string' || typeof d.type !== 'string' || !isObj(d.change))
@@ -126,15 +113,7 @@ function readPlan(doc: Obj): TerraformDocument {
     const after = isObj(d.change.after) ? d.change.after : null;
     // Names only: a drifted value may be a secret.
     changed.set(d.address, after ? changedAttributes(before, after) : ['(deleted outside Terraform)']);
-    show.push({
-      address: d.address,
-      mode: 'managed',
-      type: d.type,
-      name: typeof d.name === 'string' ? d.name : d.address,
-      index: d.index,
-      values: before,
-      sensitive_values: d.change.before_sensitive,
-    });
+    show.push({ address: d.address, type: d.type, values: before, sens: d.change.before_sensitive });
   }
   const result = tracked('plan', null, null, show);
   if ('problem' in result) return result;
@@ -148,50 +127,36 @@ function changedAttributes(before: Obj, after: Obj): string[] {
   return [...keys].filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null)).sort();
 }
 
-/**
- * The instances as rows: ARM type and properties through the plan normaliser (one synthetic plan whose planned values
- * are the state's), the ARM id from each instance's own `id`. References the normaliser wrote as `plan://<address>`
- * are turned back into the ARM ids they stand for, so state and live compare.
- */
-function tracked(document: 'state' | 'plan', serial: number | null, lineage: string | null, show: ShowResource[]) {
-  const idOf = new Map<string, string | null>();
-  for (const r of show) {
-    const id = r.values.id;
-    idOf.set(r.address, typeof id === 'string' && ARM_ID.test(id) ? id.toLowerCase() : null);
-  }
-  let mapped: Map<string, { type: string; tags: Record<string, string> | null; properties: Json }>;
+/** The instances as rows: ARM type, tags and properties through the azurerm mappings, the ARM id from each own `id`. */
+function tracked(
+  document: 'state' | 'plan',
+  serial: number | null,
+  lineage: string | null,
+  show: StateInstance[],
+): TerraformDocument {
+  let mapped: ReturnType<typeof mapStateInstances>;
   try {
-    const plan = { format_version: '1.2', planned_values: { root_module: { resources: show } } };
-    mapped = new Map(
-      normalisePlan(plan, 'state').rows.map((row) => [
-        row.plan_address ?? row.id,
-        { type: row.type, tags: row.tags, properties: armIds(row.properties, idOf) },
-      ]),
-    );
-  } catch (e) {
-    return { problem: (e as Error).message.replace(/^state: /, '').split('\n')[0] ?? 'unreadable' };
+    mapped = mapStateInstances(show);
+  } catch {
+    // A mapping that cannot read a value withholds the file, never a guess; the reason quotes nothing of the state.
+    return { problem: 'an instance could not be mapped' };
   }
-  const resources: TrackedResource[] = show.map((r) => {
-    const m = mapped.get(r.address);
-    return {
+  const resources: TrackedResource[] = new Array(show.length);
+  for (let i = 0; i < show.length; i++) {
+    const r = show[i] as StateInstance;
+    const m = mapped[i] as (typeof mapped)[number];
+    const id = r.values.id;
+    resources[i] = {
       address: r.address,
       tf_type: r.type,
-      // A type the normaliser does not map (or a row it merged into another) keeps its id for the joins.
-      type: m && !m.type.startsWith('azurerm_') ? m.type : null,
-      resource_id: idOf.get(r.address) ?? null,
-      tags: m?.tags ?? null,
-      properties: m?.properties ?? null,
+      type: m.type,
+      resource_id: typeof id === 'string' && ARM_ID.test(id) ? id.toLowerCase() : null,
+      tags: m.tags,
+      properties: m.properties,
       drift_attributes: null,
     };
-  });
+  }
   return { document, serial, lineage, resources };
-}
-
-function armIds(v: Json, idOf: Map<string, string | null>): Json {
-  if (typeof v === 'string') return v.startsWith('plan://') ? (idOf.get(v.slice(7)) ?? v) : v;
-  if (Array.isArray(v)) return v.map((x) => armIds(x, idOf));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, armIds(x, idOf)]));
-  return v;
 }
 
 /** A raw state's `sensitive_attributes` (paths of get_attr / index steps) as the sensitive_values mirror. */

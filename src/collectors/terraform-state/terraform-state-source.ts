@@ -1,15 +1,20 @@
 // The `terraform` source: every state and saved plan whose key the layout maps to a tenant and environment, as
 // iac_resources rows. Each file is one source scope of its tenant: one that cannot be read, is not JSON, is cut
 // short or of an unknown format gives no rows and says so, and its tenant's verdicts over states are withheld.
+// Files are parsed by reader threads while the next are fetched; events keep the listing's order, and documents
+// go to the store in batches (one statement loads many states).
+import { availableParallelism } from 'node:os';
 import type { Tenant } from '../../config.js';
-import type { IacResourceRow } from '../../model.js';
+import type { IacDocument } from '../../model.js';
 import type { Collector, CollectorEvent } from '../collector.js';
-import { jsonReason } from '../json-reason.js';
+import { DocumentReaders } from './document-readers.js';
 import { keyLayout } from './key-layout.js';
-import { readTerraformDocument } from './read-state.js';
 import type { StateFile, StateStore } from './state-files.js';
 
 export const TERRAFORM_SOURCE = 'terraform-state';
+
+/** Instances per store batch: large enough that a statement's cost is spread, small enough to stay in memory. */
+const BATCH_INSTANCES = 100_000;
 
 export class TerraformStateSource implements Collector {
   readonly source = TERRAFORM_SOURCE;
@@ -20,6 +25,8 @@ export class TerraformStateSource implements Collector {
     keys: readonly string[],
     tenants: readonly Pick<Tenant, 'id' | 'environments'>[],
     private readonly maxBytes = 256 * 1024 ** 2,
+    /** Reader threads; 0 reads in this thread. */
+    private readonly threads = Math.min(4, availableParallelism()),
   ) {
     this.match = keyLayout(keys, tenants);
   }
@@ -29,16 +36,47 @@ export class TerraformStateSource implements Collector {
   }
 
   async *collect(signal?: AbortSignal): AsyncIterable<CollectorEvent> {
-    let matched = 0;
-    for await (const file of this.store.list(signal)) {
-      const m = this.match(file.key);
-      if (m === null) continue;
-      matched++;
-      if ('stray' in m) {
-        yield status(file, 'partial', m.stray, 0);
-        continue;
+    const readers = new DocumentReaders(this.threads);
+    // Files being read, in listing order; at most two per thread, so memory stays bounded.
+    const inFlight: Promise<CollectorEvent[]>[] = [];
+    const window = Math.max(1, 2 * readers.threads);
+    let batch: IacDocument[] = [];
+    let batched = 0;
+    let held: CollectorEvent[] = [];
+    // Statuses wait with their batch, so a file is never reported ok before its rows are handed over.
+    function* take(events: CollectorEvent[], flush: boolean): Iterable<CollectorEvent> {
+      for (const e of events) {
+        if (e.kind === 'iac-documents') {
+          batch.push(...e.documents);
+          for (const d of e.documents) batched += d.count;
+        } else held.push(e);
       }
-      yield* this.readOne(file, m.tenant, m.environment, signal);
+      if (flush || batched >= BATCH_INSTANCES) {
+        if (batch.length) yield { kind: 'iac-documents', documents: batch };
+        yield* held;
+        batch = [];
+        batched = 0;
+        held = [];
+      }
+    }
+    let matched = 0;
+    try {
+      for await (const file of this.store.list(signal)) {
+        const m = this.match(file.key);
+        if (m === null) continue;
+        matched++;
+        inFlight.push(
+          'stray' in m
+            ? Promise.resolve([status(file, 'partial', m.stray, 0)])
+            : this.readOne(file, m.tenant, m.environment, readers, signal),
+        );
+        while (inFlight.length >= window) yield* take(await inFlight.shift()!, false);
+      }
+      while (inFlight.length) yield* take(await inFlight.shift()!, false);
+      yield* take([], true);
+    } finally {
+      await Promise.allSettled(inFlight);
+      await readers.close();
     }
     // No file at all is a misconfigured layout or an empty container, not an estate with no Terraform.
     if (matched === 0)
@@ -48,78 +86,37 @@ export class TerraformStateSource implements Collector {
       };
   }
 
-  private async *readOne(
+  private async readOne(
     file: StateFile,
     tenant: string,
     environment: string,
+    readers: DocumentReaders,
     signal?: AbortSignal,
-  ): AsyncIterable<CollectorEvent> {
-    if (file.size > this.maxBytes) {
-      yield status(file, 'failed', `larger than ${Math.round(this.maxBytes / 1024 ** 2)} MB`, 0, tenant);
-      return;
-    }
-    let text = '';
-    let doc: unknown;
+  ): Promise<CollectorEvent[]> {
+    if (file.size > this.maxBytes)
+      return [status(file, 'failed', `larger than ${Math.round(this.maxBytes / 1024 ** 2)} MB`, 0, tenant)];
+    let bytes: Buffer;
     try {
-      text = (await file.read(signal)).toString('utf8');
-      doc = JSON.parse(text);
+      bytes = await file.read(signal);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      // The reason names a position and the kind of fault, never the text around it: state text holds secrets.
-      const reason = code ? `cannot read (${code})` : jsonReason(e, text);
-      yield status(file, 'failed', reason, 0, tenant);
-      return;
+      return [status(file, 'failed', `cannot read (${code ?? 'error'})`, 0, tenant)];
     }
-    text = '';
-    const read = readTerraformDocument(doc);
-    if ('problem' in read) {
-      yield status(file, 'failed', read.problem, 0, tenant);
-      return;
-    }
-    const rows: IacResourceRow[] = read.resources.map((r) => ({
+    const read = await readers.read(bytes);
+    if ('problem' in read) return [status(file, 'failed', read.problem, 0, tenant)];
+    const document: IacDocument = {
       tenant_id: tenant,
       environment,
       workspace_key: file.key,
       document: read.document,
       backend_account: this.store.account,
-      address: r.address,
-      tf_type: r.tf_type,
-      type: r.type,
-      resource_id: r.resource_id,
       serial: read.serial,
       lineage: read.lineage,
       last_modified: file.lastModified,
-      tags: r.tags,
-      properties: r.properties,
-      drift_attributes: r.drift_attributes,
-    }));
-    if (rows.length) yield { kind: 'rows', table: 'iac_resources', rows };
-    else if (read.document === 'state')
-      // An empty state still says the tenant's environment is managed, and when it was last written.
-      yield {
-        kind: 'rows',
-        table: 'iac_resources',
-        rows: [
-          {
-            tenant_id: tenant,
-            environment,
-            workspace_key: file.key,
-            document: 'state',
-            backend_account: this.store.account,
-            address: '(empty state)',
-            tf_type: '(none)',
-            type: null,
-            resource_id: null,
-            serial: read.serial,
-            lineage: read.lineage,
-            last_modified: file.lastModified,
-            tags: null,
-            properties: null,
-            drift_attributes: null,
-          },
-        ],
-      };
-    yield status(file, 'ok', null, rows.length, tenant);
+      instances: read.instances,
+      count: read.count,
+    };
+    return [{ kind: 'iac-documents', documents: [document] }, status(file, 'ok', null, read.count, tenant)];
   }
 }
 

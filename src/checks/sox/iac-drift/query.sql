@@ -1,13 +1,12 @@
 -- Drift per resource: attributes a refresh-only plan found changed, and tracked scalar properties that differ live.
-with state_rows as (
-  select tenant_id, resource_id, min(workspace_key) as workspace_key, min(address) as address, any_value(properties) as properties
-  from iac_resources
-  where document = 'state' and resource_id is not null
-  group by tenant_id, resource_id
-),
-tracked as (
-  select s.*, r.id as live_id, r.properties as live_properties
-  from state_rows s join resources r on r.id = s.resource_id and r.tenant_id is not distinct from s.tenant_id and r.origin <> 'plan'
+-- Joined before grouped: only the state rows live in their tenant's scope are grouped, not every instance of every state.
+with tracked as (
+  select s.tenant_id, r.id as live_id, min(s.workspace_key) as workspace_key, min(s.address) as address,
+         any_value(s.properties) as properties, any_value(r.properties) as live_properties
+  from iac_resources s
+  join resources r on r.id = s.resource_id and r.tenant_id is not distinct from s.tenant_id and r.origin <> 'plan'
+  where s.document = 'state' and s.resource_id is not null
+  group by s.tenant_id, r.id
 ),
 compared as (
   select live_id, list_sort(list(distinct k) filter (where k is not null)) as differing

@@ -1,6 +1,7 @@
 // `compline replay`: re-performs a pack's tests from the pack alone and says whether every verdict is the same.
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
+import { SOURCES_FILE } from '../evidence/evidence-rows.js';
 import { type ReplayedCheck, replayChecks, replayFinops } from '../evidence/replay.js';
 import { verifyPack } from '../evidence/verify.js';
 import { unzipFiles } from '../evidence/zip.js';
@@ -25,6 +26,7 @@ export async function replayCommand(opts: {
     return { checks: [], text: `NOT REPLAYED: ${integrity.failure.file}: ${integrity.failure.why}`, exitCode: 1 };
   const files = await unzipFiles(data);
   const ids = [...files.keys()]
+    .filter((p) => p !== SOURCES_FILE)
     .map((p) => /^evidence\/([^/]+)\.json$/.exec(p)?.[1])
     .filter((id): id is string => id !== undefined)
     .sort();

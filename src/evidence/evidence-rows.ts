@@ -18,11 +18,19 @@ function macroBodies(macros: string): Map<string, string> {
   return bodies;
 }
 
+const readCache = { macros: '', tables: new Map<string, string[]>() };
+
 /**
  * The tables a query reads: the ones its check declares, and any its text or a macro it calls (transitively)
  * selects from, such as child_coverage behind children_collected.
  */
 export function tablesRead(check: Pick<CheckMeta, 'sql' | 'tables'>, macros: string): string[] {
+  // Every pack asks the same of every check: the answer depends only on its text, its tables and the macros.
+  const key = `${check.tables.join(',')}\u0000${check.sql}`;
+  if (readCache.macros !== macros) readCache.tables.clear();
+  readCache.macros = macros;
+  const known = readCache.tables.get(key);
+  if (known) return known;
   const tables = new Set(check.tables);
   const bodies = macroBodies(macros);
   const seen = new Set<string>();
@@ -35,7 +43,9 @@ export function tablesRead(check: Pick<CheckMeta, 'sql' | 'tables'>, macros: str
     }
   };
   visit(check.sql);
-  return [...tables].sort();
+  const read = [...tables].sort();
+  readCache.tables.set(key, read);
+  return read;
 }
 
 /** One table's rows for one tenant, stored once per pack as evidence/tables/<table>.json. */
@@ -58,10 +68,24 @@ export interface EvidenceFile {
     extracted_at: string;
     /** The input the query ran over: per table it reads, the pack file holding the rows and how many there are. */
     inputs: Record<string, { file: string; rows: number }>;
-    /** The collection scopes feeding these tables: what each source said it delivered, and whether it was whole. */
-    sources: Pick<SourceStatus, 'source' | 'scope' | 'status' | 'error' | 'rows' | 'reconciliation'>[];
+    /**
+     * The collection scopes feeding these tables. Every scope (what each source said it delivered, whether it was
+     * whole and how it was reconciled) is in `file`, once per pack; here are the sources that feed this check, how
+     * many scopes they had, and in full the ones that were not whole, which are what withholds a verdict.
+     */
+    sources: {
+      file: typeof SOURCES_FILE;
+      sources: string[];
+      scopes: number;
+      incomplete: PackScope[];
+    };
   };
 }
+
+export type PackScope = Pick<SourceStatus, 'source' | 'scope' | 'status' | 'error' | 'rows' | 'reconciliation'>;
+
+/** Every collection scope a pack's evidence names, once (a tenant's scopes and the platform's). */
+export const SOURCES_FILE = 'evidence/sources.json';
 
 const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -145,6 +169,7 @@ export function evidenceFor(
   for (const table of tablesRead(check, macros))
     inputs[table] = { file: tableFile(table), rows: slices.get(table)?.rows.length ?? 0 };
   const feeding = new Set(Object.keys(inputs).flatMap((t) => TABLE_SOURCES[t] ?? []));
+  const fed = sources.filter((s) => feeding.has(s.source));
   return {
     ipe: {
       check_id: check.id,
@@ -154,7 +179,12 @@ export function evidenceFor(
       reads: check.reads,
       extracted_at: extractedAt,
       inputs,
-      sources: sources.filter((s) => feeding.has(s.source)),
+      sources: {
+        file: SOURCES_FILE,
+        sources: [...feeding].sort(),
+        scopes: fed.length,
+        incomplete: fed.filter((s) => s.status !== 'ok'),
+      },
     },
   };
 }

@@ -3,7 +3,7 @@
 // and compared with the report, held to the run's cost scopes and how each was reconciled with its source.
 import type { FinopsSection } from '../reports/finops-section.js';
 import type { SourceStatus, Store } from '../store.js';
-import type { EvidenceFile } from './evidence-rows.js';
+import type { EvidenceFile, PackScope } from './evidence-rows.js';
 
 export const FINOPS_FILES = {
   allocations: 'evidence/finops/allocations.json',
@@ -27,8 +27,10 @@ order by currency, breakdown, amount desc, item;
 `;
 
 export interface FinopsIpe {
-  ipe: Pick<EvidenceFile['ipe'], 'tenant_id' | 'query_file' | 'extracted_at' | 'inputs' | 'sources'> & {
+  ipe: Pick<EvidenceFile['ipe'], 'tenant_id' | 'query_file' | 'extracted_at' | 'inputs'> & {
     subject: 'finops';
+    /** The cost, monitor and Kubernetes scopes, each with how it was reconciled: a few per run, so listed whole. */
+    sources: PackScope[];
     /** The report's totals against the same totals recomputed from the packed rows: equal, or the pack says not. */
     totals: { currency: string; reported: number; recomputed: number; equal: boolean }[];
     /** What the run checked before it wrote any report. */

@@ -10,6 +10,7 @@ import {
   evidenceFor,
   type PlatformRows,
   packSources,
+  SOURCES_FILE,
   type TableSlice,
   tableFile,
   tableSlice,
@@ -19,7 +20,8 @@ import { finopsEvidence } from './finops-evidence.js';
 import type { Signer } from './signer.js';
 import { zipFiles } from './zip.js';
 
-export const PACK_SCHEMA_VERSION = 1;
+/** 2: every scope once in evidence/sources.json; each evidence file names its sources and the incomplete scopes. */
+export const PACK_SCHEMA_VERSION = 2;
 export const MANIFEST = 'manifest.json';
 export const SIGNATURE = 'manifest.jws';
 
@@ -96,6 +98,8 @@ export interface PackInput {
   report: TenantReport;
   /** The signed report.pdf. */
   pdf: Buffer;
+  /** report.json as published beside the pack (the same bytes go in). */
+  reportJson: string;
   /** The tenant id, or `_platform`. */
   tenant: string;
   checks: ReadonlyMap<string, CheckMeta>;
@@ -113,7 +117,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   const extractedAt = input.now.toISOString();
   const files: { path: string; data: Buffer }[] = [];
   const add = (path: string, data: string) => files.push({ path, data: Buffer.from(data, 'utf8') });
-  add('report.json', `${JSON.stringify(report, null, 2)}\n`);
+  add('report.json', input.reportJson);
   files.push({ path: 'report.pdf', data: input.pdf });
   add('findings.csv', findingsCsv(report.findings));
   add('waivers.json', `${JSON.stringify(report.waivers, null, 2)}\n`);
@@ -130,6 +134,10 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
     add(tableFile(table), `${JSON.stringify(slice, null, 2)}\n`);
   }
   const sources = await packSources(input.store, tenantId);
+  add(
+    SOURCES_FILE,
+    `${JSON.stringify({ selection: `every collection scope of the run that is ${input.tenant === '_platform' ? "the platform's" : `the platform's or ${input.tenant}'s`}`, scopes: sources }, null, 2)}\n`,
+  );
   for (const check of checks) {
     const params = { ...check.params, ...input.params[check.id] };
     add(`evidence/${check.id}.sql`, `${boundSql(check, input.params[check.id])}\n`);

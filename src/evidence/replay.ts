@@ -4,7 +4,7 @@ import { evaluate } from '../engine.js';
 import type { CheckMeta, FindingStatus, Severity } from '../model.js';
 import type { TenantReport } from '../reports/tenant-report.js';
 import { Store } from '../store.js';
-import type { EvidenceFile, TableSlice } from './evidence-rows.js';
+import { type EvidenceFile, type PackScope, SOURCES_FILE, type TableSlice } from './evidence-rows.js';
 import { FINOPS_FILES } from './finops-evidence.js';
 
 export interface ReplayedCheck {
@@ -15,6 +15,12 @@ export interface ReplayedCheck {
 }
 
 const RUN = 'replay';
+
+/** The scopes a pack records: evidence/sources.json, or in a version 1 pack each evidence file's own list. */
+function packScopes(files: ReadonlyMap<string, Buffer>, ipes: Iterable<EvidenceFile['ipe']>): PackScope[] {
+  if (files.has(SOURCES_FILE)) return json<{ scopes: PackScope[] }>(files, SOURCES_FILE).scopes;
+  return [...ipes].flatMap((ipe) => (Array.isArray(ipe.sources) ? (ipe.sources as PackScope[]) : []));
+}
 const json = <T>(files: ReadonlyMap<string, Buffer>, path: string): T => JSON.parse(files.get(path)!.toString('utf8')) as T;
 
 export async function replayChecks(files: ReadonlyMap<string, Buffer>, checkIds: readonly string[]): Promise<ReplayedCheck[]> {
@@ -46,8 +52,8 @@ export async function replayChecks(files: ReadonlyMap<string, Buffer>, checkIds:
       await store.insertJsonRows(RUN, slice.table, slice.rows);
     }
     // The scopes as the run recorded them; each check lists the ones feeding its tables.
-    const scopes = new Map<string, EvidenceFile['ipe']['sources'][number]>();
-    for (const ipe of evidence.values()) for (const s of ipe.sources) scopes.set(`${s.source}\u0000${s.scope}`, s);
+    const scopes = new Map<string, PackScope>();
+    for (const s of packScopes(files, evidence.values())) scopes.set(`${s.source}\u0000${s.scope}`, s);
     await store.insertJsonRows(
       RUN,
       'source_status',

@@ -1,5 +1,6 @@
 // Packs are plain zip files: written in a fixed order with a fixed time, read back with limits an untrusted file needs.
-import { crc32, deflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { crc32, deflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 
 /** MS-DOS time and date, as zip headers keep them (local time, two-second steps). */
@@ -15,15 +16,22 @@ function dosTime(d: Date): { time: number; date: number } {
  * than by a zip library so the checksum is zlib's native CRC-32: a JavaScript one was a tenth of a pack's time.
  * Entries already compressed (a PDF's streams are) are stored; the rest deflated.
  */
+const deflate = promisify(deflateRaw);
+
 export async function zipFiles(files: readonly { path: string; data: Buffer }[], mtime: Date): Promise<Buffer> {
   const { time, date } = dosTime(mtime);
+  // Compressed on libuv's thread pool, all at once, so the thread that signs and packs does not wait on zlib.
+  const bodies = await Promise.all(
+    files.map((f) => (/\.(pdf|zip|gz|png)$/i.test(f.path) ? Promise.resolve(null) : deflate(f.data))),
+  );
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
-  for (const f of files) {
+  for (const [i, f] of files.entries()) {
     const name = Buffer.from(f.path, 'utf8');
-    const stored = /\.(pdf|zip|gz|png)$/i.test(f.path);
-    const body = stored ? f.data : deflateRawSync(f.data);
+    const deflated = bodies[i];
+    const stored = !deflated;
+    const body = deflated ?? f.data;
     const crc = crc32(f.data);
     if (f.data.length > 0xfffffffe || offset > 0xfffffffe) throw new Error(`${f.path}: a pack beyond 4 GiB needs zip64`);
     const local = Buffer.alloc(30);

@@ -76,6 +76,7 @@ export async function publishReports(input: PublishInput): Promise<void> {
         store: input.store,
         report,
         pdf,
+        reportJson: json,
         tenant,
         checks: input.checks,
         params: input.params,

@@ -86,23 +86,27 @@ describe('evidence packs', () => {
       expect(files.has(f), f).toBe(true);
     expect(files.get('report.json')!.equals(readFileSync(join(runDir, 'bank_alpha', 'report.json')))).toBe(true);
     const checks = new Set(reports.bank_alpha!.findings.map((f) => f.check_id));
-    let reconciled = 0;
+    // Every scope once, for the whole pack; each Resource Graph page held to the count Resource Graph gave with it.
+    const { scopes } = JSON.parse(files.get('evidence/sources.json')!.toString('utf8'));
+    const graph = scopes.filter((s: { scope: string }) => /^file:estate\/resource-graph-/.test(s.scope));
+    expect(graph.length).toBeGreaterThan(0);
+    for (const s of graph) expect(s.reconciliation, s.scope).toMatch(/^\d+ rows matched Resource Graph's totalRecords$/);
     for (const id of checks) {
       expect(files.has(`evidence/${id}.sql`), id).toBe(true);
       const evidence = JSON.parse(files.get(`evidence/${id}.json`)!.toString('utf8'));
       expect(evidence.ipe.check_id).toBe(id);
-      expect(evidence.ipe.sources.length).toBeGreaterThan(0);
-      // Each Resource Graph page was held to the count Resource Graph gave with it.
-      const graph = evidence.ipe.sources.filter((s: { scope: string }) => /^file:estate\/resource-graph-/.test(s.scope));
-      reconciled += graph.length;
-      for (const s of graph) expect(s.reconciliation, s.scope).toMatch(/^\d+ rows matched Resource Graph's totalRecords$/);
+      // Each check names the file, the sources feeding it, how many scopes they had and the incomplete ones in full.
+      const fed = scopes.filter((s: { source: string }) => evidence.ipe.sources.sources.includes(s.source));
+      expect(evidence.ipe.sources.file).toBe('evidence/sources.json');
+      expect(evidence.ipe.sources.scopes, id).toBe(fed.length);
+      expect(fed.length, id).toBeGreaterThan(0);
+      expect(evidence.ipe.sources.incomplete).toEqual(fed.filter((s: { status: string }) => s.status !== 'ok'));
       for (const [table, input] of Object.entries(evidence.ipe.inputs as Record<string, { file: string; rows: number }>)) {
         const slice = JSON.parse(files.get(input.file)!.toString('utf8'));
         expect(slice.table).toBe(table);
         expect(slice.rows.length).toBe(input.rows);
       }
     }
-    expect(reconciled).toBeGreaterThan(0);
     const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as Manifest;
     expect(manifest.tenant).toBe('bank_alpha');
     expect(manifest.signer.demo).toBe(true);

@@ -1,5 +1,6 @@
 // Page mechanics every section shares: sections that open on a new page and are listed in the contents, headings,
 // paragraphs, tables that break across pages with their header repeated, and the footer on every page.
+import { cacheFontMetrics } from './font-cache.js';
 import { COLOUR, CONTENT_BOTTOM, CONTENT_WIDTH, FONT, PAGE, SIZE } from './theme.js';
 
 export type Doc = PDFKit.PDFDocument;
@@ -46,39 +47,11 @@ export interface Section {
 
 const PAD = 3.5;
 
-/**
- * Text measurement dominates laying out a report (every word of every cell, with kerning, on every wrap), and the
- * same words recur on every page: widths are kept per font, size and text for the document's life.
- */
-function memoiseWidths(doc: Doc): void {
-  const measure = doc.widthOfString.bind(doc);
-  const state = doc as unknown as { _font: { name: string }; _fontSize: number };
-  const widths = new Map<string, number>();
-  doc.widthOfString = (text: string, options?: PDFKit.Mixins.TextOptions) => {
-    // Only plain measurement is kept; spacing, scaling and font features change the width.
-    if (
-      options &&
-      (options.characterSpacing ||
-        options.features ||
-        options.wordSpacing ||
-        (options as { horizontalScaling?: number }).horizontalScaling)
-    )
-      return measure(text, options);
-    const key = `${state._font.name}\u0000${state._fontSize}\u0000${text}`;
-    let width = widths.get(key);
-    if (width === undefined) {
-      width = measure(text, options);
-      widths.set(key, width);
-    }
-    return width;
-  };
-}
-
 export class Layout {
   readonly sections: Section[] = [];
 
   constructor(readonly doc: Doc) {
-    memoiseWidths(doc);
+    cacheFontMetrics(doc);
   }
 
   get page(): number {

@@ -24,8 +24,8 @@ function pairs(font: AfmFont): Map<string, Map<string, number>> {
     map = new Map();
     for (const [key, amount] of Object.entries(font.kernPairs)) {
       const [left, right] = key.split('\0') as [string, string];
-      let row = map.get(left);
-      if (!row) map.set(left, (row = new Map()));
+      const row = map.get(left) ?? new Map<string, number>();
+      map.set(left, row);
       row.set(right, amount);
     }
     kerning.set(font, map);
@@ -47,8 +47,8 @@ export function cacheFontMetrics(doc: Doc): void {
   const { widthOfString } = standardProto;
   standardProto.widthOfString = function (this: StandardFont, text, size, features) {
     if (features?.length) return widthOfString.call(this, text, size, features);
-    let map = widths.get(this);
-    if (!map) widths.set(this, (map = new Map()));
+    const map = widths.get(this) ?? new Map<string, number>();
+    widths.set(this, map);
     let width = map.get(text);
     if (width === undefined) {
       width = widthOfString.call(this, text, 1000, features);

@@ -2,7 +2,7 @@
 // by which method, where money is wasted, and the anomaly and budget signals. Drawn only when the run had cost data.
 import type { FinopsSection } from '../finops-section.js';
 import type { TenantReport } from '../tenant-report.js';
-import { type Layout, niceStep, safe } from './layout.js';
+import { type Layout, safe, valueAxis } from './layout.js';
 import { COLOUR, CONTENT_WIDTH, FONT, PAGE, SIZE, STATUS_COLOUR } from './theme.js';
 
 type Totals = FinopsSection['totals'][number];
@@ -37,20 +37,13 @@ function dailyChart(layout: Layout, totals: Totals, alertDays: ReadonlySet<strin
   const top = doc.y;
   const left = PAGE.margin + 48;
   const width = CONTENT_WIDTH - 48;
-  const max = Math.max(1, ...days.map((d) => d.amount));
-  const step = niceStep(max);
-  const ceiling = Math.ceil(max / step) * step;
-  doc.font(FONT.regular).fontSize(SIZE.tiny);
-  for (let v = 0; v <= ceiling + step / 2; v += step) {
-    const y = top + height - (v / ceiling) * height;
-    doc
-      .moveTo(left, y)
-      .lineTo(left + width, y)
-      .lineWidth(0.4)
-      .strokeColor(COLOUR.rule)
-      .stroke();
-    doc.fillColor(COLOUR.muted).text(AMOUNT.format(v), PAGE.margin, y - 3, { width: 44, align: 'right', lineBreak: false });
-  }
+  const ceiling = valueAxis(
+    doc,
+    { top, height, left, width },
+    Math.max(...days.map((d) => d.amount)),
+    (v) => AMOUNT.format(v),
+    44,
+  );
   const slot = width / days.length;
   const bar = Math.max(1, Math.min(14, slot * 0.7));
   // A label every few days keeps them apart; the first and last day always.

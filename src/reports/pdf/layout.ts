@@ -19,10 +19,37 @@ export function safe(text: string): string {
 }
 
 /** A round step for a chart's axis: about four steps from 0 to `max`. */
-export function niceStep(max: number): number {
+function niceStep(max: number): number {
   const rough = max / 4;
   const pow = 10 ** Math.floor(Math.log10(rough));
   return [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= rough) ?? pow * 10;
+}
+
+/**
+ * A chart's value axis: gridlines from 0 to a round ceiling above `max`, labelled at the left margin. Returns the
+ * ceiling, the value the chart's full height stands for.
+ */
+export function valueAxis(
+  doc: Doc,
+  area: { top: number; height: number; left: number; width: number },
+  max: number,
+  label: (v: number) => string,
+  labelWidth: number,
+): number {
+  const step = niceStep(Math.max(1, max));
+  const ceiling = Math.ceil(Math.max(1, max) / step) * step;
+  doc.font(FONT.regular).fontSize(SIZE.tiny);
+  for (let v = 0; v <= ceiling + step / 2; v += step) {
+    const y = area.top + area.height - (v / ceiling) * area.height;
+    doc
+      .moveTo(area.left, y)
+      .lineTo(area.left + area.width, y)
+      .lineWidth(0.4)
+      .strokeColor(COLOUR.rule)
+      .stroke();
+    doc.fillColor(COLOUR.muted).text(label(v), PAGE.margin, y - 3, { width: labelWidth, align: 'right', lineBreak: false });
+  }
+  return ceiling;
 }
 
 export interface Column {

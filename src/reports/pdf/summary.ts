@@ -5,7 +5,7 @@ import type { TrendPoint } from '../../store.js';
 import type { RequirementStatus } from '../requirement-status.js';
 import type { TenantReport } from '../tenant-report.js';
 import { hasCost, money, pricedSavings, savingsTable } from './finops.js';
-import { type Layout, niceStep } from './layout.js';
+import { type Layout, valueAxis } from './layout.js';
 import type { PdfReportInput } from './report-pdf.js';
 import { COLOUR, CONTENT_WIDTH, FONT, PAGE, SEVERITY_COLOUR, SIZE, STATUS_COLOUR } from './theme.js';
 
@@ -99,20 +99,7 @@ function trendChart(layout: Layout, trend: readonly TrendPoint[]): void {
     { key: 'waived' as const, label: 'Waived', colour: STATUS_COLOUR.waived! },
   ];
   const total = (p: TrendPoint) => p.fail + p.error + p.waived;
-  const max = Math.max(1, ...trend.map(total));
-  const step = niceStep(max);
-  const ceiling = Math.ceil(max / step) * step;
-  doc.font(FONT.regular).fontSize(SIZE.tiny);
-  for (let v = 0; v <= ceiling; v += step) {
-    const y = top + height - (v / ceiling) * height;
-    doc
-      .moveTo(left, y)
-      .lineTo(left + width, y)
-      .lineWidth(0.4)
-      .strokeColor(COLOUR.rule)
-      .stroke();
-    doc.fillColor(COLOUR.muted).text(String(v), PAGE.margin, y - 3, { width: 28, align: 'right', lineBreak: false });
-  }
+  const ceiling = valueAxis(doc, { top, height, left, width }, Math.max(...trend.map(total)), String, 28);
   // Month-day, with the time when two runs share a day.
   const days = trend.map((p) => p.started_at.slice(5, 10));
   const label = (p: TrendPoint) =>

@@ -241,7 +241,9 @@ not collect them, or a bill the shards' allocations do not add up to to the cent
             result.integrity === 'signed'
               ? 'every shard.json verified under the configured signer'
               : 'shards integrity-checked only: no signer is configured, so shard.json is not signed (its files are checked against the SHA-256 it lists)';
-          out(`run ${result.runId} (${result.shards.length} shards merged) ← ${result.location}\n${integrity}\n\n${result.summary}`);
+          out(
+            `run ${result.runId} (${result.shards.length} shards merged) ← ${result.location}\n${integrity}\n\n${result.summary}`,
+          );
         }
       }
       if (result.exitReason) process.stderr.write(`compline: ${result.exitReason}\n`);

@@ -38,7 +38,8 @@ const vault = (name: string, rg: string, purge: boolean | null, sub = SUB) => ({
 });
 const namespace = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: `uid-${name}` } });
 
-const COST_HEADER = 'BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ResourceId,SubAccountId';
+const COST_HEADER =
+  'BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ResourceId,SubAccountId';
 const costRows = (day: string, next: string) =>
   (
     [
@@ -199,9 +200,10 @@ describe('three shards and a merge', () => {
     // delta's cluster only where they are collected, and the cost rows each shard answers for, the bill once in all.
     const store = (i: number) => join(dir, 'store', `s${i}.duckdb`);
     const counted = (file: string, table: string, key: string) =>
-      queryStore(file, `select k || ' ' || n as n from (select ${key} as k, count(*) as n from ${table} group by 1) order by 1`).then(
-        (rows) => rows.map((r) => r.n),
-      );
+      queryStore(
+        file,
+        `select k || ' ' || n as n from (select ${key} as k, count(*) as n from ${table} group by 1) order by 1`,
+      ).then((rows) => rows.map((r) => r.n));
     const held = async (file: string) => ({
       resources: await counted(file, 'resources', `coalesce(tenant_id, '-') || ' ' || subscription_id`),
       k8s: await counted(file, 'k8s_objects', `coalesce(tenant_id, '-') || ' ' || cluster`),
@@ -239,7 +241,11 @@ describe('three shards and a merge', () => {
     expect(merged.stdout).toContain('compline/_shards/nightly-20261205/');
     expect(merged.stdout).toContain('\nevery shard.json verified under the configured signer\n');
     // The FinOps table too: the shared vault split in proportion to direct costs only some shards collected, to the cent.
-    const finops = (text: string) => text.slice(text.search(/^tenant +currency/m)).split('\n\n')[0]?.trimEnd() ?? '';
+    const finops = (text: string) =>
+      text
+        .slice(text.search(/^tenant +currency/m))
+        .split('\n\n')[0]
+        ?.trimEnd() ?? '';
     expect(finops(merged.stdout)).toBe(finops(one.stdout));
     expect(finops(merged.stdout).split('\n').length).toBe(5);
     // The compliance table, as one process printed it (what follows it in the run's summary is not the merge's).
@@ -279,20 +285,46 @@ describe('three shards and a merge', () => {
       /^compline: merge of run nightly-20261205 failed: shard-1-of-3 missing \(2 of 3 shards found\)/,
     );
 
-    // A shard that did not see its sources whole, and one that claims another shard's tenant.
-    const edit = (shard: string, change: (m: Record<string, unknown>) => void) => {
-      const file = join(copy, RUN, shard, '_shards', shard, 'shard.json');
-      const m = JSON.parse(readFileSync(file, 'utf8'));
-      change(m);
-      writeFileSync(file, JSON.stringify(m));
-    };
+    // A shard.json changed after it was signed, and one whose signature is gone.
     cpSync(join(local, RUN, 'shard-1-of-3'), join(copy, RUN, 'shard-1-of-3'), { recursive: true });
-    edit('shard-2-of-3', (m) => (m.status = 'partial'));
+    const record = (shard: string) => join(copy, RUN, shard, '_shards', shard, 'shard.json');
+    const original = readFileSync(record('shard-2-of-3'));
+    writeFileSync(record('shard-2-of-3'), original.toString().replace('"status": "ok"', '"status": "ok" '));
+    const tampered = compline(['merge', '--config', config, '--run', RUN, '--from', copy], { env: ENV });
+    expect(tampered.code).toBe(4);
+    expect(tampered.stderr).toMatch(/shard-2-of-3: shard\.json does not match its signature \(altered after signing\)/);
+    writeFileSync(record('shard-2-of-3'), original);
+    rmSync(`${record('shard-1-of-3')}.jws`);
+    expect(compline(['merge', '--config', config, '--run', RUN, '--from', copy]).stderr).toMatch(
+      /shard-1-of-3: shard\.json is not signed \(no shard\.json\.jws\), and the config has a signer/,
+    );
+    cpSync(join(local, RUN, 'shard-1-of-3'), join(copy, RUN, 'shard-1-of-3'), { recursive: true });
+
+    // Changed and signed again with the run's key: a shard that did not see its sources whole, one that found rows of
+    // a tenant its shard never collected, and one that claims another shard's tenant.
+    const signer = await demoSigner(join(dir, 'store', 'demo-signer'));
+    const edit = async (shard: string, change: (m: Record<string, unknown>) => void) => {
+      const m = JSON.parse(readFileSync(record(shard), 'utf8'));
+      change(m);
+      const bytes = Buffer.from(JSON.stringify(m));
+      writeFileSync(record(shard), bytes);
+      writeFileSync(`${record(shard)}.jws`, await signer.signDetached(bytes));
+    };
+    await edit('shard-2-of-3', (m) => (m.status = 'partial'));
     const notWhole = compline(['merge', '--config', config, '--run', RUN, '--from', copy], { env: ENV });
     expect(notWhole.code).toBe(4);
     expect(notWhole.stderr).toMatch(/shard-2-of-3 is partial: its sources were not collected whole/);
-    edit('shard-2-of-3', (m) => {
+    await edit('shard-2-of-3', (m) => {
       m.status = 'ok';
+      m.strays = [{ tenant: 'zeta', scope: `subscription:${SUB_DELTA}`, rows: 2 }];
+    });
+    expect(compline(['merge', '--config', config, '--run', RUN, '--from', copy]).stderr).toMatch(
+      new RegExp(
+        `tenant zeta has 2 rows in subscription:${SUB_DELTA} \\(found by shard-2-of-3\\), which its shard does not collect`,
+      ),
+    );
+    await edit('shard-2-of-3', (m) => {
+      m.strays = [];
       m.reported = [...(m.reported as string[]), '_platform'];
     });
     expect(compline(['merge', '--config', config, '--run', RUN, '--from', copy]).stderr).toMatch(
@@ -319,4 +351,50 @@ describe('three shards and a merge', () => {
     expect(none.code).toBe(4);
     expect(none.stderr).toMatch(/no shard found/);
   }, 240_000);
+
+  it('says when shards are not signed, and names the cost scope a partial shard did not collect whole', async () => {
+    const signed = readFileSync(shardConfig(), 'utf8');
+    const unsigned = signed.replace('signer: { demo: true }\n', '').replace(/ {2}blob: .*\n/, '');
+    mkdirSync(join(dir, 'costs-bad'), { recursive: true });
+    writeFileSync(
+      join(dir, 'costs-bad', 'late.csv'),
+      `${COST_HEADER}\n${costRows('2026-11-03', '2026-11-04')[0]}\nfour${costRows('2026-11-03', '2026-11-04')[1]}\n`,
+    );
+    const configs = {
+      plain: unsigned,
+      late: unsigned.replace('cost: { mode: file, paths: [costs] }', 'cost: { mode: file, paths: [costs, costs-bad] }'),
+    };
+    for (const [name, text] of Object.entries(configs)) {
+      const config = join(dir, `${name}.yaml`);
+      writeFileSync(config, text);
+      const out = join(dir, `out-${name}`);
+      const run = compline([
+        'run',
+        '--config',
+        config,
+        '--run-id',
+        RUN,
+        '--shard',
+        '0/1',
+        '--out',
+        out,
+        '--store',
+        join(dir, 'store', `${name}.duckdb`),
+      ]);
+      expect(run.code, run.stderr).toBe(name === 'plain' ? 0 : 4);
+      expect(readdirSync(join(out, RUN, 'shard-0-of-1', '_shards', 'shard-0-of-1'))).not.toContain('shard.json.jws');
+      const merged = compline(['merge', '--config', config, '--run', RUN, '--from', out]);
+      if (name === 'plain') {
+        expect(merged.code, merged.stderr).toBe(0);
+        expect(merged.stdout).toContain(
+          '\nshards integrity-checked only: no signer is configured, so shard.json is not signed (its files are checked against the SHA-256 it lists)\n',
+        );
+      } else {
+        expect(merged.code).toBe(4);
+        expect(merged.stderr).toMatch(
+          /shard-0-of-1 is partial: its sources were not collected whole \(cost partial for file:costs-bad\/late\.csv: costs-bad\/late\.csv: row 2, column BilledCost: not a number \(four1\.005\) \(1 row refused, 1 loaded\)\)/,
+        );
+      }
+    }
+  }, 120_000);
 });

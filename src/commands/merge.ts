@@ -149,7 +149,9 @@ async function merge(
     if (m.run_id !== runId) return fail(`${name} is of run ${m.run_id}`);
     if (m.config_sha256 !== configSha256) return fail(`${name} ran another config (sha256 ${m.config_sha256.slice(0, 12)}…)`);
     if (m.status !== 'ok')
-      return fail(`${name} is ${m.status}: its sources were not collected whole${await firstIncomplete(found.folders.get(name)!)}`);
+      return fail(
+        `${name} is ${m.status}: its sources were not collected whole${await firstIncomplete(found.folders.get(name)!)}`,
+      );
   }
   // A tenant's rows its own shard never collected: that tenant's reports are not whole.
   for (const [name, m] of all)

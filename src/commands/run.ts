@@ -147,7 +147,8 @@ async function collectorsFor(
     configured && scope && Array.isArray(configured.subscriptions)
       ? { ...configured, subscriptions: configured.subscriptions.filter((s) => scope.subscription(s)) }
       : configured;
-  const live = (mode: string | undefined) => mode === 'live' && !(Array.isArray(azure?.subscriptions) && !azure.subscriptions.length);
+  const live = (mode: string | undefined) =>
+    mode === 'live' && !(Array.isArray(azure?.subscriptions) && !azure.subscriptions.length);
   const collectors: Collector[] = [];
   if (rg.mode === 'file') collectors.push(new ResourceGraphFileSource(rg.paths, loaded.baseDir));
   else if (live(rg.mode))
@@ -159,13 +160,16 @@ async function collectorsFor(
   // client-node takes a second of CPU to load: only a live Kubernetes source pays for it.
   if (k8s?.mode === 'live')
     collectors.push(
-      (await import('../collectors/kubernetes/live-source.js')).liveKubernetes(k8s, loaded.baseDir, scope ? scope.cluster : undefined),
+      (await import('../collectors/kubernetes/live-source.js')).liveKubernetes(
+        k8s,
+        loaded.baseDir,
+        scope ? scope.cluster : undefined,
+      ),
     );
   else if (k8s) collectors.push(new KubernetesFileSource(k8s.paths, loaded.baseDir));
   const { terraform, resource_changes } = loaded.config.sources;
   if (terraform) collectors.push(terraformStateSource(terraform, loaded, env));
-  if (resource_changes?.mode === 'file')
-    collectors.push(new ResourceChangesFileSource(resource_changes.paths, loaded.baseDir));
+  if (resource_changes?.mode === 'file') collectors.push(new ResourceChangesFileSource(resource_changes.paths, loaded.baseDir));
   else if (resource_changes && live(resource_changes.mode)) collectors.push(liveResourceChanges(azure!, env));
   const { monitor } = loaded.config.sources;
   if (monitor && (monitor.mode !== 'live' || live(monitor.mode)))

@@ -51,6 +51,11 @@ export function shardScope(config: Pick<Config, 'tenants'>, shard: Shard): Shard
 }
 
 /** Whether the shard of `tenant` collects a subscription: a row of the tenant found elsewhere is lost to it. */
-export function tenantShardCollects(config: Pick<Config, 'tenants'>, count: number, tenant: string, subscription: string): boolean {
+export function tenantShardCollects(
+  config: Pick<Config, 'tenants'>,
+  count: number,
+  tenant: string,
+  subscription: string,
+): boolean {
   return shardScope(config, { index: shardOfTenant(tenant, count), count }).subscription(subscription);
 }

@@ -403,11 +403,8 @@ export class KubernetesLiveSource implements Collector {
   }
 }
 
-export const liveKubernetes = (
-  cfg: KubernetesLiveConfig,
-  baseDir: string,
-  include?: (cluster: string) => boolean,
-): Collector => new KubernetesLiveSource(cfg, baseDir, undefined, include);
+export const liveKubernetes = (cfg: KubernetesLiveConfig, baseDir: string, include?: (cluster: string) => boolean): Collector =>
+  new KubernetesLiveSource(cfg, baseDir, undefined, include);
 
 /**
  * `compline doctor`: one page of one object of every kind the collector lists (Secrets and ConfigMaps as metadata, as

@@ -29,6 +29,10 @@ export function inScope(scope: ShardScope, event: CollectorEvent): CollectorEven
     const rows = event.rows.filter((r) => sub(r.parent_id));
     return rows.length ? { ...event, rows } : null;
   }
+  if (event.kind === 'iac-documents') {
+    const documents = event.documents.filter((d) => scope.keeps(d.tenant_id));
+    return documents.length ? { ...event, documents } : null;
+  }
   if (event.kind !== 'rows') return event;
   const keep = <T>(rows: T[], ok: (row: T) => boolean) => {
     const kept = rows.filter(ok);
@@ -41,8 +45,6 @@ export function inScope(scope: ShardScope, event: CollectorEvent): CollectorEven
     case 'metrics':
     case 'resource_changes':
       return keep(event.rows as { resource_id: string }[], (r) => sub(r.resource_id));
-    case 'iac_resources':
-      return keep(event.rows, (r) => scope.keeps(r.tenant_id));
     case 'k8s_objects':
     case 'k8s_usage':
       return keep(event.rows as { cluster: string }[], (r) => scope.cluster(r.cluster));

@@ -154,11 +154,11 @@ async function merge(
       );
   }
   // A tenant's rows its own shard never collected: that tenant's reports are not whole.
-  for (const [name, m] of all)
-    for (const s of m.strays ?? [])
-      return fail(
-        `tenant ${s.tenant} has ${s.rows} row${s.rows === 1 ? '' : 's'} in ${s.scope} (found by ${name}), which its shard does not collect`,
-      );
+  const lost = all.flatMap(([name, m]) => (m.strays ?? []).map((s) => ({ ...s, name })))[0];
+  if (lost)
+    return fail(
+      `tenant ${lost.tenant} has ${lost.rows} row${lost.rows === 1 ? '' : 's'} in ${lost.scope} (found by ${lost.name}), which its shard does not collect`,
+    );
   // Every tenant reported once, by exactly one shard.
   const tenants = all[0]![1].tenants;
   const reportedBy = new Map<string, string>();

@@ -201,8 +201,13 @@ Merges the shards of a sharded run (compline run --shard I/N --run-id ID) into t
   --shards N       the shard count expected (default: what the shards recorded)
   --format FORMAT  text (summary table, default) or json
 
-Exit 0 every shard whole and complete; 4 a shard missing, partial, altered, of another config, or whose
-sources were incomplete, named on stderr, with no summary.`,
+The summary is each tenant's verdict counts and FinOps totals (cost, allocation, savings), as one process
+prints them. With a signer configured, each shard's shard.json must verify under it; without one, the shards
+are integrity-checked only (SHA-256), and the output says so.
+
+Exit 0 every shard whole and complete; 4 a shard missing, partial (its first incomplete source named),
+altered, unsigned or not matching its signature, of another config, holding rows of a tenant whose shard did
+not collect them, or a bill the shards' allocations do not add up to to the cent: named on stderr, with no summary.`,
     options: {
       run: { type: 'string' },
       config: { type: 'string', default: 'compline.yaml' },
@@ -228,8 +233,18 @@ sources were incomplete, named on stderr, with no summary.`,
       if (result.exitCode === 0) {
         if (format === 'json') {
           const tenants = Object.fromEntries([...result.tenants].map(([t, fws]) => [t, Object.fromEntries(fws)]));
-          out(JSON.stringify({ run_id: result.runId, status: result.status, shards: result.shards, tenants }, null, 2));
-        } else out(`run ${result.runId} (${result.shards.length} shards merged) ← ${result.location}\n\n${result.summary}`);
+          const finops = Object.fromEntries(result.finops);
+          const { runId: run_id, status, shards, integrity } = result;
+          out(JSON.stringify({ run_id, status, integrity, shards, tenants, finops }, null, 2));
+        } else {
+          const integrity =
+            result.integrity === 'signed'
+              ? 'every shard.json verified under the configured signer'
+              : 'shards integrity-checked only: no signer is configured, so shard.json is not signed (its files are checked against the SHA-256 it lists)';
+          out(
+            `run ${result.runId} (${result.shards.length} shards merged) ← ${result.location}\n${integrity}\n\n${result.summary}`,
+          );
+        }
       }
       if (result.exitReason) process.stderr.write(`compline: ${result.exitReason}\n`);
       return result.exitCode;

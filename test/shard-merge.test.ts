@@ -1,14 +1,17 @@
-// Sharded runs: three shard processes plus a merge give the packs and the summary of one process, through real
-// Azurite; a shard that is missing, partial or altered fails the merge closed.
+// Sharded runs: three shard processes plus a merge give the packs and the summary (verdicts and FinOps) of one
+// process, through real Azurite, while each shard collects and keeps only its tenants' scopes and the shared ones; a
+// shard that is missing, partial, altered or not signed fails the merge closed.
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoSigner } from '../src/evidence/signer.js';
 import { unzipFiles } from '../src/evidence/zip.js';
 import { ownsTenant, parseShard, shardOfTenant } from '../src/sharding/shard.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from './support/azurite.js';
 import { compline, complineAsync } from './support/cli.js';
+import { queryStore } from './support/store-query.js';
 
 const RUN = 'nightly-20261205';
 const TENANTS = ['acme', 'delta', 'zeta'];
@@ -17,21 +20,42 @@ let service: BlobServiceClient;
 let dir: string;
 const ENV = { AZURITE_KEY };
 
+/** Shared by the tenants (resource groups decide); zeta and delta each own one more outright. */
 const SUB = '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60';
-const vault = (name: string, rg: string, purge: boolean | null) => ({
-  id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`,
+const SUB_ZETA = '7f9e0a31-3d5c-4f20-9b77-2c3d4e5f6071';
+const SUB_DELTA = '8a0f1b42-4e6d-4031-8c88-3d4e5f607182';
+const vaultId = (name: string, rg: string, sub = SUB) =>
+  `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`;
+const vault = (name: string, rg: string, purge: boolean | null, sub = SUB) => ({
+  id: vaultId(name, rg, sub),
   name,
   type: 'microsoft.keyvault/vaults',
   location: 'eastus',
   resourceGroup: rg,
-  subscriptionId: SUB,
+  subscriptionId: sub,
   tags: {},
   properties: purge === null ? {} : { enablePurgeProtection: purge },
 });
+const namespace = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: `uid-${name}` } });
+
+const COST_HEADER =
+  'BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ResourceId,SubAccountId';
+const costRows = (day: string, next: string) =>
+  (
+    [
+      [vaultId('kv-acme', 'rg-acme-prod'), SUB, '1.111'],
+      [vaultId('kv-delta', 'rg-delta-prod'), SUB, '1.005'],
+      [vaultId('kv-shared', 'rg-platform'), SUB, '0.557'],
+      [vaultId('kv-zeta-core', 'rg-core', SUB_ZETA), SUB_ZETA, '2.222'],
+      [vaultId('kv-delta-core', 'rg-core', SUB_DELTA), SUB_DELTA, '3.333'],
+    ] as const
+  ).map(([id, sub, cost]) => `${cost},${cost},EUR,${day},${next},Usage,${id},/subscriptions/${sub}`);
 
 /**
- * Three tenants that fall in three different shards (delta 0, zeta 1, acme 2) and a vault no tenant owns, publishing
- * to the Azurite container; the stores and the demo signer in one folder, so every process signs with one key.
+ * Three tenants that fall in three different shards (delta 0, zeta 1, acme 2): vaults in a shared subscription (one
+ * no tenant owns), in zeta's and delta's own subscriptions, a cluster dedicated to delta and one shared by all, and a
+ * cost export whose shared vault is split in proportion to the tenants' direct cost. It publishes to the Azurite
+ * container; the stores and the demo signer in one folder, so every process signs with one key.
  */
 function shardConfig(): string {
   mkdirSync(join(dir, 'estate'), { recursive: true });
@@ -44,18 +68,39 @@ function shardConfig(): string {
         vault('kv-zeta', 'rg-zeta-prod', null),
         vault('kv-delta', 'rg-delta-prod', true),
         vault('kv-shared', 'rg-platform', false),
+        vault('kv-zeta-core', 'rg-core', true, SUB_ZETA),
+        vault('kv-zeta-ops', 'rg-ops', false, SUB_ZETA),
+        vault('kv-delta-core', 'rg-core', false, SUB_DELTA),
       ],
     }),
+  );
+  for (const [cluster, names] of [
+    ['aks-delta', ['gc-delta-app']],
+    ['aks-shared', ['gc-acme-app', 'gc-zeta-app', 'kube-system']],
+  ] as const) {
+    mkdirSync(join(dir, 'k8s', cluster), { recursive: true });
+    writeFileSync(join(dir, 'k8s', cluster, 'namespaces.json'), JSON.stringify({ kind: 'List', items: names.map(namespace) }));
+  }
+  mkdirSync(join(dir, 'costs'), { recursive: true });
+  writeFileSync(
+    join(dir, 'costs', 'focus.csv'),
+    `${[COST_HEADER, ...costRows('2026-11-01', '2026-11-02'), ...costRows('2026-11-02', '2026-11-03')].join('\n')}\n`,
   );
   writeFileSync(
     join(dir, 'compline.yaml'),
     `version: 1
 tenants:
   - { id: acme, name: Acme Bank, tier: standard, frameworks: [pci-dss-4.0.1], environments: [prod] }
-  - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1, sox-itgc], environments: [prod] }
-  - { id: delta, name: Delta Pay, tier: enterprise, frameworks: [sox-itgc], environments: [prod] }
+  - { id: zeta, name: Zeta Credit, tier: premium, frameworks: [pci-dss-4.0.1, sox-itgc], environments: [prod], subscriptions: [${SUB_ZETA}] }
+  - { id: delta, name: Delta Pay, tier: enterprise, frameworks: [sox-itgc], environments: [prod], subscriptions: [${SUB_DELTA}], clusters: [aks-delta] }
+mapping: { shared_clusters: [aks-shared] }
 sources:
   resource_graph: { mode: file, paths: [estate] }
+  kubernetes: { mode: file, paths: [k8s] }
+  cost: { mode: file, paths: [costs] }
+finops:
+  allocation:
+    shared_services: [{ name: platform-vault, resources: ["*/vaults/kv-shared"], split: proportional }]
 signer: { demo: true }
 output:
   dir: out
@@ -151,9 +196,58 @@ describe('three shards and a merge', () => {
       expect(await comparable(join(dir, 'out', RUN, shard, tenant))).toEqual(await comparable(join(dir, 'one', RUN, tenant)));
     }
 
+    // Each shard holds its tenants' rows and the shared ones no tenant owns: zeta's and delta's own subscriptions and
+    // delta's cluster only where they are collected, and the cost rows each shard answers for, the bill once in all.
+    const store = (i: number) => join(dir, 'store', `s${i}.duckdb`);
+    const counted = (file: string, table: string, key: string) =>
+      queryStore(
+        file,
+        `select k || ' ' || n as n from (select ${key} as k, count(*) as n from ${table} group by 1) order by 1`,
+      ).then((rows) => rows.map((r) => r.n));
+    const held = async (file: string) => ({
+      resources: await counted(file, 'resources', `coalesce(tenant_id, '-') || ' ' || subscription_id`),
+      k8s: await counted(file, 'k8s_objects', `coalesce(tenant_id, '-') || ' ' || cluster`),
+      costs: await counted(file, 'costs', `regexp_replace(SubAccountId, '^/subscriptions/', '')`),
+    });
+    expect(await held(store(0))).toEqual({
+      resources: [`- ${SUB} 1`, `delta ${SUB} 1`, `delta ${SUB_DELTA} 1`],
+      k8s: ['- aks-shared 1', 'delta aks-delta 1'],
+      costs: [`${SUB} 6`, `${SUB_DELTA} 2`],
+    });
+    expect(await held(store(1))).toEqual({
+      resources: [`- ${SUB} 1`, `zeta ${SUB} 1`, `zeta ${SUB_ZETA} 2`],
+      k8s: ['- aks-shared 1', 'zeta aks-shared 1'],
+      costs: [`${SUB_ZETA} 2`],
+    });
+    expect(await held(store(2))).toEqual({
+      resources: [`- ${SUB} 1`, `acme ${SUB} 2`],
+      k8s: ['- aks-shared 1', 'acme aks-shared 1'],
+      costs: [],
+    });
+    expect(await held(join(dir, 'store', 'one.duckdb'))).toMatchObject({
+      resources: [`- ${SUB} 1`, `acme ${SUB} 2`, `delta ${SUB} 1`, `delta ${SUB_DELTA} 1`, `zeta ${SUB} 1`, `zeta ${SUB_ZETA} 2`],
+      costs: [`${SUB} 6`, `${SUB_ZETA} 2`, `${SUB_DELTA} 2`],
+    });
+    // Every shard signed its record.
+    for (const i of [0, 1, 2]) {
+      const shard = `shard-${i}-of-3`;
+      expect(readFileSync(join(dir, 'out', RUN, shard, '_shards', shard, 'shard.json.jws'), 'utf8')).toMatch(
+        /^[\w-]+\.\.[\w-]+\n$/,
+      );
+    }
+
     const merged = compline(['merge', '--config', config, '--run', RUN], { env: ENV });
     expect(merged.code, merged.stderr).toBe(0);
     expect(merged.stdout).toContain('compline/_shards/nightly-20261205/');
+    expect(merged.stdout).toContain('\nevery shard.json verified under the configured signer\n');
+    // The FinOps table too: the shared vault split in proportion to direct costs only some shards collected, to the cent.
+    const finops = (text: string) =>
+      text
+        .slice(text.search(/^tenant +currency/m))
+        .split('\n\n')[0]
+        ?.trimEnd() ?? '';
+    expect(finops(merged.stdout)).toBe(finops(one.stdout));
+    expect(finops(merged.stdout).split('\n').length).toBe(5);
     // The compliance table, as one process printed it (what follows it in the run's summary is not the merge's).
     const table = (text: string) => text.slice(text.indexOf('tenant ')).split('\n\n')[0]?.trimEnd() ?? '';
     expect(table(merged.stdout)).toBe(table(one.stdout));
@@ -191,20 +285,46 @@ describe('three shards and a merge', () => {
       /^compline: merge of run nightly-20261205 failed: shard-1-of-3 missing \(2 of 3 shards found\)/,
     );
 
-    // A shard that did not see its sources whole, and one that claims another shard's tenant.
-    const edit = (shard: string, change: (m: Record<string, unknown>) => void) => {
-      const file = join(copy, RUN, shard, '_shards', shard, 'shard.json');
-      const m = JSON.parse(readFileSync(file, 'utf8'));
-      change(m);
-      writeFileSync(file, JSON.stringify(m));
-    };
+    // A shard.json changed after it was signed, and one whose signature is gone.
     cpSync(join(local, RUN, 'shard-1-of-3'), join(copy, RUN, 'shard-1-of-3'), { recursive: true });
-    edit('shard-2-of-3', (m) => (m.status = 'partial'));
+    const record = (shard: string) => join(copy, RUN, shard, '_shards', shard, 'shard.json');
+    const original = readFileSync(record('shard-2-of-3'));
+    writeFileSync(record('shard-2-of-3'), original.toString().replace('"status": "ok"', '"status": "ok" '));
+    const tampered = compline(['merge', '--config', config, '--run', RUN, '--from', copy], { env: ENV });
+    expect(tampered.code).toBe(4);
+    expect(tampered.stderr).toMatch(/shard-2-of-3: shard\.json does not match its signature \(altered after signing\)/);
+    writeFileSync(record('shard-2-of-3'), original);
+    rmSync(`${record('shard-1-of-3')}.jws`);
+    expect(compline(['merge', '--config', config, '--run', RUN, '--from', copy]).stderr).toMatch(
+      /shard-1-of-3: shard\.json is not signed \(no shard\.json\.jws\), and the config has a signer/,
+    );
+    cpSync(join(local, RUN, 'shard-1-of-3'), join(copy, RUN, 'shard-1-of-3'), { recursive: true });
+
+    // Changed and signed again with the run's key: a shard that did not see its sources whole, one that found rows of
+    // a tenant its shard never collected, and one that claims another shard's tenant.
+    const signer = await demoSigner(join(dir, 'store', 'demo-signer'));
+    const edit = async (shard: string, change: (m: Record<string, unknown>) => void) => {
+      const m = JSON.parse(readFileSync(record(shard), 'utf8'));
+      change(m);
+      const bytes = Buffer.from(JSON.stringify(m));
+      writeFileSync(record(shard), bytes);
+      writeFileSync(`${record(shard)}.jws`, await signer.signDetached(bytes));
+    };
+    await edit('shard-2-of-3', (m) => (m.status = 'partial'));
     const notWhole = compline(['merge', '--config', config, '--run', RUN, '--from', copy], { env: ENV });
     expect(notWhole.code).toBe(4);
     expect(notWhole.stderr).toMatch(/shard-2-of-3 is partial: its sources were not collected whole/);
-    edit('shard-2-of-3', (m) => {
+    await edit('shard-2-of-3', (m) => {
       m.status = 'ok';
+      m.strays = [{ tenant: 'zeta', scope: `subscription:${SUB_DELTA}`, rows: 2 }];
+    });
+    expect(compline(['merge', '--config', config, '--run', RUN, '--from', copy]).stderr).toMatch(
+      new RegExp(
+        `tenant zeta has 2 rows in subscription:${SUB_DELTA} \\(found by shard-2-of-3\\), which its shard does not collect`,
+      ),
+    );
+    await edit('shard-2-of-3', (m) => {
+      m.strays = [];
       m.reported = [...(m.reported as string[]), '_platform'];
     });
     expect(compline(['merge', '--config', config, '--run', RUN, '--from', copy]).stderr).toMatch(
@@ -231,4 +351,25 @@ describe('three shards and a merge', () => {
     expect(none.code).toBe(4);
     expect(none.stderr).toMatch(/no shard found/);
   }, 240_000);
+
+  it('names the cost scope a shard did not collect whole', async () => {
+    const whole = readFileSync(shardConfig(), 'utf8').replace(/ {2}blob: .*\n/, '');
+    mkdirSync(join(dir, 'costs-bad'), { recursive: true });
+    const late = costRows('2026-11-03', '2026-11-04');
+    writeFileSync(join(dir, 'costs-bad', 'late.csv'), `${COST_HEADER}\n${late[0]}\nfour${late[1]}\n`);
+    const config = join(dir, 'late.yaml');
+    writeFileSync(
+      config,
+      whole.replace('cost: { mode: file, paths: [costs] }', 'cost: { mode: file, paths: [costs, costs-bad] }'),
+    );
+    const out = join(dir, 'out-late');
+    const args = ['--run-id', RUN, '--shard', '0/1', '--out', out, '--store', join(dir, 'store', 'late.duckdb')];
+    expect(compline(['run', '--config', config, ...args]).code).toBe(4);
+    const merged = compline(['merge', '--config', config, '--run', RUN, '--from', out]);
+    expect(merged.code).toBe(4);
+    expect(merged.stdout).toBe('');
+    expect(merged.stderr).toMatch(
+      /shard-0-of-1 is partial: its sources were not collected whole \(cost partial for file:costs-bad\/late\.csv: costs-bad\/late\.csv: row 2, column BilledCost: not a number \(four1\.005\) \(1 row refused, 1 loaded\)\)/,
+    );
+  }, 120_000);
 });

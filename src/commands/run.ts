@@ -34,6 +34,8 @@ import { blobPublisher, defaultCredential, type UploadedFile } from '../reports/
 import { buildTenantReport, type RunMeta, type TenantReport } from '../reports/tenant-report.js';
 import { loadCatalogue, sharedMacros } from '../rules.js';
 import { ownsTenant, type Shard, shardName } from '../sharding/shard.js';
+import { inScope, keepShardRows, strayRows } from '../sharding/shard-rows.js';
+import { type ShardScope, shardScope } from '../sharding/shard-scope.js';
 import { writeShardSnapshot } from '../sharding/snapshot.js';
 import { type AlertDelivery, type FindingHistory, type SourceStatus, Store } from '../store.js';
 import { tenantResolver } from '../tenancy.js';
@@ -124,35 +126,54 @@ function exitOf(
   return { exitCode: 0, exitReason: null };
 }
 
-async function collectorsFor(loaded: LoadedConfig, checks: readonly CheckMeta[], env: NodeJS.ProcessEnv): Promise<Collector[]> {
+/**
+ * The sources as configured; for a shard, the live Azure sources ask only for the subscriptions the shard collects
+ * (none at all when it collects none: an empty list would mean every subscription) and a live Kubernetes source lists
+ * only its clusters. Cost is collected whole by every shard: a day's split is rounded to the cent over all of it, and
+ * a shared service split in proportion needs every tenant's direct cost. What the sources still deliver of other
+ * shards' scopes (files, discovery) is dropped as it arrives (see inScope).
+ */
+async function collectorsFor(
+  loaded: LoadedConfig,
+  checks: readonly CheckMeta[],
+  env: NodeJS.ProcessEnv,
+  scope: ShardScope | null,
+): Promise<Collector[]> {
   const rg = loaded.config.sources.resource_graph;
   if (!rg) throw new UsageError(`sources.resource_graph: no source configured; nothing to audit`);
   // The config's cross-check requires the azure section for a live source.
-  const collectors: Collector[] = [
-    rg.mode === 'live'
-      ? liveResourceGraph(loaded.config.azure!, process.env, childReader(enabledChecks(checks, loaded.config.tenants)))
-      : new ResourceGraphFileSource(rg.paths, loaded.baseDir),
-  ];
+  const configured = loaded.config.azure;
+  const azure =
+    configured && scope && Array.isArray(configured.subscriptions)
+      ? { ...configured, subscriptions: configured.subscriptions.filter((s) => scope.subscription(s)) }
+      : configured;
+  const live = (mode: string | undefined) =>
+    mode === 'live' && !(Array.isArray(azure?.subscriptions) && !azure.subscriptions.length);
+  const collectors: Collector[] = [];
+  if (rg.mode === 'file') collectors.push(new ResourceGraphFileSource(rg.paths, loaded.baseDir));
+  else if (live(rg.mode))
+    collectors.push(liveResourceGraph(azure!, process.env, childReader(enabledChecks(checks, loaded.config.tenants))));
   const policy = loaded.config.sources.policy;
-  if (policy)
-    collectors.push(
-      policy.mode === 'live' ? livePolicy(loaded.config.azure!, policy) : new PolicyFileSource(policy.paths, loaded.baseDir),
-    );
+  if (policy?.mode === 'file') collectors.push(new PolicyFileSource(policy.paths, loaded.baseDir));
+  else if (policy && live(policy.mode)) collectors.push(livePolicy(azure!, policy));
   const k8s = loaded.config.sources.kubernetes;
   // client-node takes a second of CPU to load: only a live Kubernetes source pays for it.
   if (k8s?.mode === 'live')
-    collectors.push((await import('../collectors/kubernetes/live-source.js')).liveKubernetes(k8s, loaded.baseDir));
+    collectors.push(
+      (await import('../collectors/kubernetes/live-source.js')).liveKubernetes(
+        k8s,
+        loaded.baseDir,
+        scope ? scope.cluster : undefined,
+      ),
+    );
   else if (k8s) collectors.push(new KubernetesFileSource(k8s.paths, loaded.baseDir));
   const { terraform, resource_changes } = loaded.config.sources;
   if (terraform) collectors.push(terraformStateSource(terraform, loaded, env));
-  if (resource_changes)
-    collectors.push(
-      resource_changes.mode === 'live'
-        ? liveResourceChanges(loaded.config.azure!, env)
-        : new ResourceChangesFileSource(resource_changes.paths, loaded.baseDir),
-    );
+  if (resource_changes?.mode === 'file') collectors.push(new ResourceChangesFileSource(resource_changes.paths, loaded.baseDir));
+  else if (resource_changes && live(resource_changes.mode)) collectors.push(liveResourceChanges(azure!, env));
   const { monitor } = loaded.config.sources;
-  if (monitor) collectors.push(...monitorCollectors(monitor, loaded.config.azure, loaded.baseDir, env));
+  if (monitor && (monitor.mode !== 'live' || live(monitor.mode)))
+    collectors.push(...monitorCollectors(monitor, azure, loaded.baseDir, env));
   const cost = loaded.config.sources.cost;
   if (cost) collectors.push(costSource(cost, loaded, env));
   return collectors;
@@ -193,10 +214,9 @@ const money = (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: 
  * Per report and currency: the cost directly owned, the shared cost allocated to it (the platform: unassigned and
  * idle), the total, the monthly savings its recommendations name and the largest; empty when no cost was collected.
  */
-export function finopsTable(reports: Map<string, TenantReport>): string {
+export function finopsTable(sections: ReadonlyMap<string, FinopsSection | undefined>): string {
   const lines = [['tenant', 'currency', 'direct', 'allocated', 'total', 'savings/mo', 'top saving', 'cost data']];
-  for (const [tenant, report] of reports) {
-    const f: FinopsSection | undefined = report.finops;
+  for (const [tenant, f] of sections) {
     if (!f || f.status === 'not_collected') continue;
     const savings = (currency: string) => f.recommendations.filter((r) => r.currency === currency);
     const state = f.status === 'complete' ? 'complete' : 'INCOMPLETE';
@@ -240,7 +260,8 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const { config } = loaded;
   const paths = await checkRunOutputs(opts, loaded);
   const env = opts.env ?? process.env;
-  const collectors = await collectorsFor(loaded, catalogue.checks, env);
+  const scope = opts.shard ? shardScope(config, opts.shard) : null;
+  const collectors = await collectorsFor(loaded, catalogue.checks, env, scope);
   if (telemetry) collectors.splice(0, collectors.length, ...collectors.map((c) => telemetry.observe(c)));
   // A key that cannot sign is found before any collection, like credentials that do not work.
   const azureCredential = () => (config.azure ? azureConnection(config.azure, env).credential : defaultCredential());
@@ -288,8 +309,10 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     let collected = 0;
     // Collectors run side by side; their events reach the store one at a time.
     const toStore = pLimit(1);
-    const handle = (event: CollectorEvent) =>
+    const handle = (arrived: CollectorEvent) =>
       toStore(async () => {
+        const event = scope ? inScope(scope, arrived) : arrived;
+        if (event === null) return;
         if (event.kind === 'rows' && event.table === 'policy_states') {
           await store.appendPolicyStates(runId, event.rows);
         } else if (event.kind === 'iac-documents') {
@@ -365,11 +388,17 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     const finopsLog = (line: string) =>
       /^(warn|error): /.test(line) ? log(line) : telemetry?.progress({ source: 'finops' }, line);
     await runFinops({ store, runId, config, baseDir: loaded.baseDir, today: now.toISOString().slice(0, 10), log: finopsLog });
+    // A shard keeps its tenants' rows (and those no tenant owns) once the shared costs are split; what it drops of a
+    // tenant its shard never saw is recorded, so the merge does not take that tenant as whole.
+    const strays = scope ? await strayRows(store, runId, config, scope) : [];
+    for (const s of strays)
+      log(`warn: ${s.rows} row${s.rows === 1 ? '' : 's'} of tenant ${s.tenant} in ${s.scope}, which its shard does not collect`);
+    if (scope) await keepShardRows(store, runId, scope);
 
     telemetry?.phase('evaluate');
     const evaluation = await evaluate(store, catalogue.checks, {
       runId,
-      tenantIds: tenancy.tenantIds,
+      tenantIds: scope ? scope.tenants : tenancy.tenantIds,
       subjectTenant: (id) => tenancy.subjectTenant(id),
       waivers: config.waivers,
       params: config.check_params,
@@ -390,7 +419,8 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     const sources = await store.read<SourceStatus>(
       'select source, scope, status, error, rows::integer as rows, tenant_id from source_status order by source, scope',
     );
-    const status = runStatus(sources, collected);
+    // A shard with no tenant that is not the platform's has nothing to collect, and no rows is all it can see.
+    const status = runStatus(sources, scope && !scope.keeps(null) ? Number.POSITIVE_INFINITY : collected);
     await store.finishRun(runId, status);
     const [meta] = await store.read<{ started_at: string; finished_at: string }>(
       `select strftime(started_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as started_at,
@@ -476,7 +506,8 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       await rename(parquetStaging, parquetFinal);
       parquetPublished = true;
     }
-    if (opts.shard) await writeShardSnapshot({ store, writer, runId, shard: opts.shard, status, config, loaded, reports });
+    if (opts.shard)
+      await writeShardSnapshot({ store, writer, signer, runId, shard: opts.shard, status, config, loaded, reports, strays });
     const outDir = await writer.commit();
     // The local folder is the run's record; the container gets a copy, and a copy that failed is the run's exit status.
     let uploads: UploadedFile[] = [];
@@ -514,7 +545,9 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       outDir,
       status,
       reports,
-      summary: [summaryTable(reports), finopsTable(reports)].filter(Boolean).join('\n\n'),
+      summary: [summaryTable(reports), finopsTable(new Map([...reports].map(([t, r]) => [t, r.finops])))]
+        .filter(Boolean)
+        .join('\n\n'),
       findings,
       sources: counts,
       alerts,

@@ -21,6 +21,8 @@ export interface Signer {
   demo: boolean;
   /** Where the key lives when not in this process: the Key Vault key's versioned id. */
   keyId: string | null;
+  /** What a signature of this signer verifies under (`compline merge` checks the shards' with it). */
+  publicKey: KeyObject;
   signDetached(payload: Buffer): Promise<string>;
   /** The bare signature over `data` in its JWS form (ECDSA as r||s), for the PDF's CMS signature. */
   sign(data: Buffer): Promise<Buffer>;
@@ -57,6 +59,7 @@ export function withSignature(
     subject: leaf ? leaf.subject.replaceAll('\n', ', ') : null,
     demo: meta.demo,
     keyId: meta.keyId,
+    publicKey,
     signDetached: (payload) => signDetached(payload, algorithm, { kid, ...(chain.length ? { x5c: chain } : {}) }, sign),
     sign,
   };

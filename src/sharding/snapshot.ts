@@ -1,21 +1,25 @@
 // A shard's record of its run, for `compline merge`: the run's tables as Parquet and `shard.json`, which names the
 // shard, its status, the tenants it reported and every file with its SHA-256, so a merge can tell a whole shard
-// from a partial one. It travels with the reports (`<run-dir>/_shards/shard-<i>-of-<n>/`), to the folder and the
-// container alike.
+// from a partial one; with a signer, `shard.json.jws` (a detached JWS, as manifest.jws is over a pack's manifest)
+// makes it tamper-evident. It travels with the reports (`<run-dir>/_shards/shard-<i>-of-<n>/`), to the folder and
+// the container alike.
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config, LoadedConfig } from '../config.js';
+import type { Signer } from '../evidence/signer.js';
 import type { OutputWriter } from '../reports/output-writer.js';
 import type { RunMeta } from '../reports/tenant-report.js';
 import type { Store } from '../store.js';
 import { TOOL_VERSION } from '../version.js';
 import { type Shard, shardName } from './shard.js';
+import type { StrayRows } from './shard-rows.js';
 
 /** The writer's folder (a pseudo-tenant) that carries the shards' snapshots. */
 export const SNAPSHOT_FOLDER = '_shards';
 export const SHARD_MANIFEST = 'shard.json';
+export const SHARD_SIGNATURE = 'shard.json.jws';
 
 export interface ShardManifest {
   schema: 'compline.shard/v1';
@@ -30,17 +34,21 @@ export interface ShardManifest {
   reported: string[];
   /** Snapshot file → SHA-256. */
   files: Record<string, string>;
+  /** Rows of other shards' tenants found in scopes their shards do not collect (see strayRows). */
+  strays: StrayRows[];
 }
 
 export async function writeShardSnapshot(input: {
   store: Store;
   writer: OutputWriter;
+  signer: Signer | null;
   runId: string;
   shard: Shard;
   status: RunMeta['status'];
   config: Config;
   loaded: Pick<LoadedConfig, 'sha256'>;
   reports: ReadonlyMap<string, unknown>;
+  strays: StrayRows[];
 }): Promise<void> {
   const { store, writer, runId, shard } = input;
   const folder = shardName(shard);
@@ -63,8 +71,12 @@ export async function writeShardSnapshot(input: {
       tenants: [...input.config.tenants.map((t) => t.id), '_platform'],
       reported: [...input.reports.keys()],
       files,
+      strays: input.strays,
     };
-    await writer.write(SNAPSHOT_FOLDER, `${folder}/${SHARD_MANIFEST}`, `${JSON.stringify(manifest, null, 2)}\n`);
+    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+    await writer.write(SNAPSHOT_FOLDER, `${folder}/${SHARD_MANIFEST}`, bytes);
+    if (input.signer)
+      await writer.write(SNAPSHOT_FOLDER, `${folder}/${SHARD_SIGNATURE}`, `${await input.signer.signDetached(bytes)}\n`);
   } finally {
     await rm(temp, { recursive: true, force: true });
   }

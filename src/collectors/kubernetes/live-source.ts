@@ -382,14 +382,16 @@ export class KubernetesLiveSource implements Collector {
     private readonly baseDir: string,
     /** Waits between attempts of a failing page; tests shorten it. */
     private readonly backoffMs = 500,
+    /** The clusters to collect by name (a shard's); default every configured one. */
+    private readonly include: (cluster: string) => boolean = () => true,
   ) {}
 
   async prepare(): Promise<void> {
-    this.clusters = resolveClusters(this.cfg, this.baseDir);
+    this.clusters = resolveClusters(this.cfg, this.baseDir).filter((c) => this.include(c.name));
   }
 
   collect(signal?: AbortSignal): AsyncIterable<CollectorEvent> {
-    const clusters = this.clusters ?? resolveClusters(this.cfg, this.baseDir);
+    const clusters = this.clusters ?? resolveClusters(this.cfg, this.baseDir).filter((c) => this.include(c.name));
     const settings: ClusterSettings = {
       pageSize: this.cfg.page_size,
       requestTimeoutMs: this.cfg.request_timeout_seconds * 1000,
@@ -401,7 +403,8 @@ export class KubernetesLiveSource implements Collector {
   }
 }
 
-export const liveKubernetes = (cfg: KubernetesLiveConfig, baseDir: string): Collector => new KubernetesLiveSource(cfg, baseDir);
+export const liveKubernetes = (cfg: KubernetesLiveConfig, baseDir: string, include?: (cluster: string) => boolean): Collector =>
+  new KubernetesLiveSource(cfg, baseDir, undefined, include);
 
 /**
  * `compline doctor`: one page of one object of every kind the collector lists (Secrets and ConfigMaps as metadata, as

@@ -186,6 +186,12 @@ async function compline() {
   await store.recordTenants(runId, loaded.config.tenants);
   const ingest = await timed(() => loadCostExport(store, runId, { path: csv, label: 'focus.csv' }));
   const outcome = ingest.value;
+  // Every row's x_SourceRow against what the generator wrote on that line (row i: day (i // 200) % 30, tenant i % 200,
+  // a tenant VM vm-(i // 6000)), so a reordered or misnumbered row shows.
+  const [{ misplaced }] = await store.query(`select count(*)::integer as misplaced from costs
+    where run_id = '${runId}' and (day(ChargePeriodStart) - 1 <> ((x_SourceRow - 1) // ${TENANTS}) % ${DAYS}
+      or (ResourceType = 'microsoft.compute/virtualmachines' and (ResourceName <> 'vm-' || ((x_SourceRow - 1) // ${TENANTS * DAYS})
+          or SubAccountName <> 'tenant-' || lpad(((x_SourceRow - 1) % ${TENANTS})::varchar, 3, '0'))))`);
   await store.recordSource(runId, { source: 'cost', scope: 'file:focus.csv', ...outcome, tenant_id: null });
   const setup = await timed(() => estate(store, runId));
   await store.scopeToRun(runId);
@@ -197,7 +203,7 @@ async function compline() {
   const signals = await timed(() => computeSignals(ctx));
   const count = async (sql) => Number(Object.values((await store.query(sql))[0])[0]);
   const result = {
-    ingest: { wall: ingest.wall, cpu: ingest.cpu, status: outcome.status, error: outcome.error, rows: outcome.rows },
+    ingest: { wall: ingest.wall, cpu: ingest.cpu, status: outcome.status, error: outcome.error, rows: outcome.rows, misplaced },
     estate: { wall: setup.wall, cpu: setup.cpu },
     prices: { wall: prices.wall, cpu: prices.cpu },
     allocation: {
@@ -256,7 +262,7 @@ else {
   );
   console.log(`floor      DuckDB read_csv into a table  ${secs(f)} · ${f.rows.toLocaleString('en')} rows · peak RSS ${gb(f.peakMb)} GB`);
   console.log(
-    `ingest     cost loader (typed, checked)  ${secs(c.ingest)} · ${c.ingest.rows.toLocaleString('en')} rows · ${c.ingest.status}${c.ingest.error ? ` (${c.ingest.error})` : ''}`,
+    `ingest     cost loader (typed, checked)  ${secs(c.ingest)} · ${c.ingest.rows.toLocaleString('en')} rows · ${c.ingest.status}${c.ingest.error ? ` (${c.ingest.error})` : ''} · rows whose x_SourceRow is not their line ${c.ingest.misplaced}`,
   );
   console.log(`(estate    other collectors' tables      ${secs(c.estate)}, not counted)`);
   console.log(`prices     price sheet                   ${secs(c.prices)}`);

@@ -113,7 +113,8 @@ finops:
  * unattached).
  */
 async function estate(store, runId) {
-  const RG = (t) => `'/subscriptions/00000000-0000-4000-8000-' || lpad((${t})::varchar, 12, '0') || '/resourceGroups/rg-tenant_' || lpad((${t})::varchar, 3, '0') || '-prod'`;
+  const RG = (t) =>
+    `'/subscriptions/00000000-0000-4000-8000-' || lpad((${t})::varchar, 12, '0') || '/resourceGroups/rg-tenant_' || lpad((${t})::varchar, 3, '0') || '-prod'`;
   const tenantOf = (t) => `'tenant_' || lpad((${t})::varchar, 3, '0')`;
   await store.exec(`insert into resources (run_id, tenant_id, id, type, name, location, subscription_id, resource_group, tags, sku, properties, origin)
     values ('${runId}', null, '/subscriptions/${PLATFORM_SUB}/resourceGroups/rg-plat/providers/Microsoft.ContainerService/managedClusters/aks-shared',
@@ -260,7 +261,9 @@ else {
   console.log(
     `finops · ${rows.toLocaleString('en')} FOCUS rows (${TENANTS} tenants × ${DAYS} days), CSV ${(size / 1024 ** 2).toFixed(0)} MB${g.wall > 0.5 ? `, generated in ${g.wall.toFixed(1)} s` : ''}`,
   );
-  console.log(`floor      DuckDB read_csv into a table  ${secs(f)} · ${f.rows.toLocaleString('en')} rows · peak RSS ${gb(f.peakMb)} GB`);
+  console.log(
+    `floor      DuckDB read_csv into a table  ${secs(f)} · ${f.rows.toLocaleString('en')} rows · peak RSS ${gb(f.peakMb)} GB`,
+  );
   console.log(
     `ingest     cost loader (typed, checked)  ${secs(c.ingest)} · ${c.ingest.rows.toLocaleString('en')} rows · ${c.ingest.status}${c.ingest.error ? ` (${c.ingest.error})` : ''} · rows whose x_SourceRow is not their line ${c.ingest.misplaced}`,
   );

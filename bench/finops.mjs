@@ -108,7 +108,7 @@ finops:
 
 /**
  * What the other collectors would have written, stamped with tenants as `compline run` stamps them: the shared cluster
- * (its ARM resource, 800 nodes, one Deployment of two containers per tenant and kube-system, 20,000 pods with usage),
+ * (its ARM resource, 800 nodes, one Deployment of two containers per tenant and kube-system, about 20,000 pods with usage),
  * 50 VMs per tenant (the export's vm-0..49) with 14 days of CPU and memory metrics, 10 disks per tenant (half
  * unattached).
  */

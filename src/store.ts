@@ -872,50 +872,82 @@ export class Store {
    * but run_id and tenant_id (left null: allocation attributes cost), `x_SourceRow`, and `_problem`, why a row is
    * refused; `file` is its x_SourceFile. Refused too: lines read_csv could not split (recorded in `rejectsTable`), and
    * rows whose BillingCurrency differs from the file's first row's (one export is billed in one currency). The rest
-   * are inserted; a select that fails (an unreadable file) inserts nothing. The file is read twice, once into the
-   * table and once to summarise what was refused, which costs less than staging it whole (a second copy of every row).
+   * stay; a select that fails (an unreadable file) inserts nothing.
+   *
+   * The file is read once, in parallel: every row goes into `costs`, a refused one under a run id no run can have (the
+   * reason after a marker), so what was refused is summed from the table and those rows are deleted before commit.
+   * With `numberRows` (a CSV, whose reader cannot say a row's line), x_SourceRow comes from the order of insertion:
+   * DuckDB keeps a scan's order when it inserts (preserve_insertion_order), so the rows of this transaction hold
+   * consecutive row ids in file order. Numbering rows in the scan (row_number() over ()) would read the file on one
+   * thread.
    */
-  async loadCosts(runId: string, file: string, select: string, rejectsTable: string | null): Promise<CostLoad> {
+  async loadCosts(
+    runId: string,
+    file: string,
+    select: string,
+    opts: { rejectsTable: string | null; numberRows: boolean },
+  ): Promise<CostLoad> {
     const w = this.writer;
+    const { rejectsTable } = opts;
     const rowsOf = async (sql: string, params: string[] = []) => (await w.runAndReadAll(sql, params)).getRows();
     const dropRejects = async () => {
       if (!rejectsTable) return;
       await w.run(`drop table if exists temp.${rejectsTable}`);
       await w.run(`drop table if exists temp.${rejectsTable}_scans`);
     };
+    // Run ids are letters, digits, '.', '_' and '-': a space makes this no run's id.
+    const refusedMark = `${runId} refused: `;
+    const ours = '(run_id = $1 or starts_with(run_id, $2)) and x_SourceFile = $3';
+    const params = [runId, refusedMark, file];
     // Times without an offset are UTC, whatever the machine's zone.
     await w.run("set TimeZone = 'UTC'");
+    await w.run('set preserve_insertion_order = true');
     await w.run('begin transaction');
     try {
       await dropRejects();
-      await w.run(`insert into costs by name select $1 as run_id, * exclude (_problem) from (${select}) where _problem is null`, [
-        runId,
-      ]);
-      await dropRejects();
-      // Per currency: rows kept, the first of them, and the first refused row with its reason.
-      const summary = await rowsOf(
-        `select BillingCurrency, count(*) filter (where _problem is null), min(x_SourceRow) filter (where _problem is null),
-           count(*) filter (where _problem is not null), arg_min(_problem, x_SourceRow) filter (where _problem is not null),
-           min(x_SourceRow) filter (where _problem is not null)
-         from (${select}) group by 1`,
+      await w.run(
+        `insert into costs by name select coalesce($2 || _problem, $1) as run_id, * exclude (_problem) from (${select})`,
+        [runId, refusedMark],
       );
+      if (opts.numberRows)
+        await w.run(
+          `update costs set x_SourceRow = rowid - (select min(rowid) from costs where ${ours}) + 1 where ${ours}`,
+          params,
+        );
       const rejected = rejectsTable
         ? await rowsOf(
             `select line - 1 as row, 'column ' || coalesce(column_name, '?') || ': ' || error_message from temp.${rejectsTable} order by line`,
           )
         : [];
-      const problems: [number, string][] = [];
+      if (rejected.length)
+        // Rows were numbered among the lines read_csv kept: each rejected line before a row moves it down by one.
+        await w.run(
+          `update costs c set x_SourceRow = c.x_SourceRow + (
+             select count(*) from (select line - 1 - (row_number() over (order by line) - 1) as kept_before
+                                   from temp.${rejectsTable}) r where r.kept_before - 1 < c.x_SourceRow)
+           where (c.run_id = $1 or starts_with(c.run_id, $2)) and c.x_SourceFile = $3`,
+          params,
+        );
+      // Per currency: rows kept, the first of them; per reason: rows refused, the first of them.
+      const summary = await rowsOf(
+        `select starts_with(run_id, $2) as refused, BillingCurrency, count(*), min(x_SourceRow), arg_min(run_id, x_SourceRow)
+         from costs where ${ours} group by all`,
+        params,
+      );
+      const problems: [number, string][] = rejected.map(([row, reason]) => [Number(row), String(reason)]);
       let refused = rejected.length;
       let rows = 0;
-      for (const [, , , bad, reason, row] of summary) {
-        refused += Number(bad);
-        if (reason !== null) problems.push([Number(row), String(reason)]);
+      for (const [bad, , count, row, reason] of summary) {
+        if (!bad) continue;
+        refused += Number(count);
+        problems.push([Number(row), String(reason).slice(refusedMark.length)]);
       }
-      const kept = summary
-        .filter(([currency, good]) => currency !== null && Number(good) > 0)
-        .sort((a, b) => Number(a[2]) - Number(b[2]));
-      const first = kept[0]?.[0];
-      for (const [currency, good, firstRow] of summary) {
+      if (refused > rejected.length)
+        await w.run('delete from costs where starts_with(run_id, $1) and x_SourceFile = $2', [refusedMark, file]);
+      const kept = summary.filter(([bad, currency]) => !bad && currency !== null).sort((a, b) => Number(a[3]) - Number(b[3]));
+      const first = kept[0]?.[1];
+      for (const [bad, currency, good, firstRow] of summary) {
+        if (bad) continue;
         if (first === undefined || currency === null || currency === first) {
           rows += Number(good);
           continue;
@@ -927,17 +959,6 @@ export class Store {
           file,
           String(currency),
         ]);
-      }
-      if (rejected.length) {
-        for (const [row, reason] of rejected) problems.push([Number(row), String(reason)]);
-        // row_number() counted only the lines read_csv kept: each rejected line before a row moves it down by one.
-        await w.run(
-          `update costs c set x_SourceRow = c.x_SourceRow + (
-             select count(*) from (select line - 1 - (row_number() over (order by line) - 1) as kept_before
-                                   from temp.${rejectsTable}) r where r.kept_before - 1 < c.x_SourceRow)
-           where c.run_id = $1 and c.x_SourceFile = $2`,
-          [runId, file],
-        );
       }
       await w.run('commit');
       const worst = problems.sort((a, b) => a[0] - b[0])[0];

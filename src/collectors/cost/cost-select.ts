@@ -3,7 +3,7 @@
 import type { ExportFormat } from './export-header.js';
 
 export interface ExportSql {
-  /** read_csv / read_parquet of the file, every column as text, plus `x_SourceRow`. */
+  /** read_csv / read_parquet of the file, every column as text, plus `x_SourceRow` (null from a CSV: the store numbers its rows). */
   reader: string;
   /** The file's column names as its header spells them. */
   columns: readonly string[];
@@ -22,7 +22,7 @@ const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 export function csvReader(path: string, columns: readonly string[], gzip: boolean): string {
   const types = columns.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ');
-  return `(select *, row_number() over () as x_SourceRow from read_csv(${lit(path)}, header = true, delim = ',', quote = '"',
+  return `(select *, null::bigint as x_SourceRow from read_csv(${lit(path)}, header = true, delim = ',', quote = '"',
     escape = '"', auto_detect = false, columns = {${types}}, nullstr = ['', 'null', 'NULL', 'Null'],
     compression = ${gzip ? "'gzip'" : "'none'"}, store_rejects = true, rejects_table = '${REJECTS_TABLE}',
     rejects_scan = '${REJECTS_TABLE}_scans', max_line_size = 8388608))`;

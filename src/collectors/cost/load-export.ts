@@ -65,7 +65,7 @@ export async function loadCostExport(store: Store, runId: string, file: CostExpo
       runId,
       file.label,
       costSelect({ reader, columns, format, label: file.label, currency: file.currency }),
-      rejects,
+      { rejectsTable: rejects, numberRows: container !== 'parquet' },
     );
     if (load.refused > 0)
       return partial(

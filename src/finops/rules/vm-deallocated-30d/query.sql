@@ -13,7 +13,8 @@ coverage as (
 ),
 charged as (
   select lower(ResourceId) as resource_id, max(cast(ChargePeriodStart as date)) as last_charge
-  from costs where BilledCost > 0 or EffectiveCost > 0 group by all
+  -- only the VMs' own rows: grouping every cost row by resource would cost more than the rule
+  from costs where (BilledCost > 0 or EffectiveCost > 0) and lower(ResourceId) in (select lower(id) from vm) group by all
 ),
 disk_ids as (
   select vm.id as vm_id, lower(d) as disk_id

@@ -21,6 +21,7 @@ import { type Catalogue, loadCatalogue } from '../rules.js';
 import type { Store } from '../store.js';
 import { didYouMean } from '../suggest.js';
 import { TOOL_VERSION } from '../version.js';
+import { collectGarbage } from './collect-garbage.js';
 import { gateSource, locateFindings } from './gate-source.js';
 
 export const GATE_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
@@ -168,6 +169,10 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
     (await opening.catch(() => null))?.close();
     throw e;
   }
+  // The plan's bytes, its text and parsed tree are garbage now, as much again as the rows kept (65 MB each at 50k
+  // resources). Whether V8 had collected them before DuckDB fills its tables varied from run to run, and peak RSS
+  // with it by 130 MiB; collected here, the tables and check results reuse that memory instead of adding to it.
+  collectGarbage();
   const warnings = [...plan.warnings];
   if (plan.counts.azurerm === 0) warnings.push('no Azure resources in the plan: nothing to evaluate');
 

@@ -114,6 +114,7 @@ sources:
   resource_graph: { mode: file, paths: [estate] }
   kubernetes: { mode: file, paths: [kubernetes] }
   monitor: { mode: file, paths: [monitor] }
+signer: { demo: true }
 output: { dir: out, store: store/compline.duckdb }
 `;
 

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { unzipFiles } from '../src/evidence/zip.js';
 import { localFolderWriter } from '../src/reports/output-writer.js';
 import { compline, permissionsApply } from './support/cli.js';
 import { queryStore, TWO_TENANTS } from './support/store-query.js';
@@ -82,6 +83,43 @@ describe('compline run', () => {
     );
     expect(JSON.stringify(report(dir, b, 'acme'))).not.toContain('kv-z');
     expect(JSON.stringify(report(dir, b, 'zeta'))).not.toContain('kv-a');
+  });
+
+  it('names a file of one tenant\'s resources in that tenant\'s report and pack only; a mixed file stays the platform\'s', async () => {
+    const dir = workspace({
+      'acme.json': { data: [vault('kv-a', 'rg-acme-prod', true)] },
+      'zeta.json': { data: [vault('kv-z', 'rg-zeta-prod', true)] },
+      'mixed.json': { data: [vault('kv-a2', 'rg-acme-prod', true), vault('kv-z2', 'rg-zeta-prod', true)] },
+      'empty.json': { data: [] },
+    });
+    const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
+    expect(r.code).toBe(0);
+    const runId = JSON.parse(r.stdout).run_id;
+    const scopes = (tenant: string) =>
+      report(dir, runId, tenant).sources.map((s: { scope: string; tenant_id: string | null }) => [s.scope, s.tenant_id]);
+    expect(scopes('acme')).toEqual([
+      ['file:estate/acme.json', 'acme'],
+      ['file:estate/empty.json', null],
+      ['file:estate/mixed.json', null],
+    ]);
+    expect(scopes('zeta')).toEqual([
+      ['file:estate/empty.json', null],
+      ['file:estate/mixed.json', null],
+      ['file:estate/zeta.json', 'zeta'],
+    ]);
+    expect(scopes('_platform').map(([scope]: string[]) => scope)).toEqual([
+      'file:estate/acme.json',
+      'file:estate/empty.json',
+      'file:estate/mixed.json',
+      'file:estate/zeta.json',
+    ]);
+    const pack = join(dir, 'out', runId, 'zeta', `zeta-${runId}.zip`);
+    const packed = (await unzipFiles(readFileSync(pack))).get('evidence/sources.json')!.toString('utf8');
+    expect(JSON.parse(packed).scopes.map((s: { scope: string }) => s.scope)).toEqual([
+      'file:estate/empty.json',
+      'file:estate/mixed.json',
+      'file:estate/zeta.json',
+    ]);
   });
 
   it('a broken estate file makes the run partial (exit 4) and the dependent checks error, never pass', () => {

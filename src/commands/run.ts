@@ -40,6 +40,7 @@ import { writeShardSnapshot } from '../sharding/snapshot.js';
 import { type AlertDelivery, type FindingHistory, type SourceStatus, Store } from '../store.js';
 import { tenantResolver } from '../tenancy.js';
 import { TOOL_VERSION } from '../version.js';
+import { FileScopeOwner } from './file-scope-owner.js';
 
 export interface RunOptions {
   config: string;
@@ -309,9 +310,14 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     let collected = 0;
     // Collectors run side by side; their events reach the store one at a time.
     const toStore = pLimit(1);
-    const handle = (arrived: CollectorEvent) =>
+    const handle = (arrived: CollectorEvent, files: FileScopeOwner) =>
       toStore(async () => {
-        const event = scope ? inScope(scope, arrived) : arrived;
+        // Resource rows are stamped with their tenant as they arrive, so a file of one tenant's rows is that tenant's
+        // scope in every shard alike.
+        if (arrived.kind === 'rows' && arrived.table === 'resources')
+          for (const row of arrived.rows) row.tenant_id = tenancy.resourceTenant(row);
+        const stamped = files.stamp(arrived);
+        const event = scope ? inScope(scope, stamped) : stamped;
         if (event === null) return;
         if (event.kind === 'rows' && event.table === 'policy_states') {
           await store.appendPolicyStates(runId, event.rows);
@@ -334,14 +340,13 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
           await store.appendK8sObjects(runId, event.rows);
           collected += event.rows.length;
         } else if (event.kind === 'rows') {
-          for (const row of event.rows) row.tenant_id = tenancy.resourceTenant(row);
           await store.appendResources(runId, event.rows);
           collected += event.rows.length;
         } else if (event.kind === 'coverage') {
           await store.appendCoverage(runId, event.rows);
         } else {
           // A subscription a tenant owns outright is that tenant's scope: other tenants' reports do not name it.
-          // So is a cluster dedicated to one tenant.
+          // So is a cluster dedicated to one tenant, and a file of one tenant's resources.
           const sub = /^subscription:(.+)$/.exec(event.status.scope)?.[1];
           const cluster = /^cluster:(.+)$/.exec(event.status.scope)?.[1];
           const owner =
@@ -357,14 +362,18 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     await Promise.all(
       collectors.map((collector) =>
         collecting(async () => {
+          const files = new FileScopeOwner((id) => tenancy.subjectTenant(id));
           try {
-            for await (const event of collector.collect(stop.signal)) await handle(event);
+            for await (const event of collector.collect(stop.signal)) await handle(event, files);
           } catch (e) {
             const error = (e as Error).message.split('\n')[0] ?? 'error';
-            await handle({
-              kind: 'status',
-              status: { source: collector.source, scope: 'all', status: 'failed', error, rows: 0 },
-            });
+            await handle(
+              {
+                kind: 'status',
+                status: { source: collector.source, scope: 'all', status: 'failed', error, rows: 0 },
+              },
+              files,
+            );
           }
         }),
       ),

@@ -99,7 +99,7 @@ export interface PackInput {
   /** The signed report.pdf. */
   pdf: Buffer;
   /** report.json as published beside the pack (the same bytes go in). */
-  reportJson: string;
+  reportJson: Buffer;
   /** The tenant id, or `_platform`. */
   tenant: string;
   checks: ReadonlyMap<string, CheckMeta>;
@@ -117,7 +117,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   const extractedAt = input.now.toISOString();
   const files: { path: string; data: Buffer }[] = [];
   const add = (path: string, data: string) => files.push({ path, data: Buffer.from(data, 'utf8') });
-  add('report.json', input.reportJson);
+  files.push({ path: 'report.json', data: input.reportJson });
   files.push({ path: 'report.pdf', data: input.pdf });
   add('findings.csv', findingsCsv(report.findings));
   add('waivers.json', `${JSON.stringify(report.waivers, null, 2)}\n`);

@@ -67,9 +67,10 @@ export async function publishReports(input: PublishInput): Promise<void> {
     for (let i = 0; i < pool.lookahead; i++) start(i);
     for (const [i, [tenant, report]] of entries.entries()) {
       start(i + pool.lookahead);
-      const json = `${JSON.stringify(report, null, 2)}\n`;
+      // Encoded once: the same bytes are written, signed and packed.
+      const json = Buffer.from(`${JSON.stringify(report, null, 2)}\n`, 'utf8');
       await writer.write(tenant, 'report.json', json);
-      await writer.write(tenant, 'report.json.jws', `${await signer.signDetached(Buffer.from(json, 'utf8'))}\n`);
+      await writer.write(tenant, 'report.json.jws', `${await signer.signDetached(json)}\n`);
       const pdf = await signPlaceholder(await pdfs[i]!, signer);
       await writer.write(tenant, 'report.pdf', pdf);
       const pack = await buildPack({

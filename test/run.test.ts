@@ -85,7 +85,7 @@ describe('compline run', () => {
     expect(JSON.stringify(report(dir, b, 'zeta'))).not.toContain('kv-a');
   });
 
-  it('names a file of one tenant\'s resources in that tenant\'s report and pack only; a mixed file stays the platform\'s', async () => {
+  it("names a file of one tenant's resources in that tenant's report and pack only; a mixed file stays the platform's", async () => {
     const dir = workspace({
       'acme.json': { data: [vault('kv-a', 'rg-acme-prod', true)] },
       'zeta.json': { data: [vault('kv-z', 'rg-zeta-prod', true)] },

@@ -36,7 +36,9 @@ export type CollectorEvent =
   /** One per scope the collector covered; a scope that is partial or failed makes dependent checks `error`. */
   | {
       kind: 'status';
-      status: Omit<SourceStatus, 'tenant_id'> & { /** A scope that is one tenant's alone (a state file; a file of one tenant's resources, stamped by the run). */ tenant_id?: string };
+      status: Omit<SourceStatus, 'tenant_id'> & {
+        /** A scope that is one tenant's alone (a state file; a file of one tenant's resources, stamped by the run). */ tenant_id?: string;
+      };
     };
 
 /** One `costs` row as a live source builds it: column name → value (numbers, ISO times, Tags as an object). */

@@ -91,9 +91,11 @@ describe('compline run', () => {
       'zeta.json': { data: [vault('kv-z', 'rg-zeta-prod', true)] },
       'mixed.json': { data: [vault('kv-a2', 'rg-acme-prod', true), vault('kv-z2', 'rg-zeta-prod', true)] },
       'empty.json': { data: [] },
+      // Partial: the rows it lacks may be anyone's, so every tenant's report names it, whoever owns the rows it has.
+      'partial.json': { totalRecords: 3, count: 1, $skipToken: 'next', data: [vault('kv-a3', 'rg-acme-prod', true)] },
     });
     const r = compline(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json']);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4);
     const runId = JSON.parse(r.stdout).run_id;
     const scopes = (tenant: string) =>
       report(dir, runId, tenant).sources.map((s: { scope: string; tenant_id: string | null }) => [s.scope, s.tenant_id]);
@@ -101,16 +103,19 @@ describe('compline run', () => {
       ['file:estate/acme.json', 'acme'],
       ['file:estate/empty.json', null],
       ['file:estate/mixed.json', null],
+      ['file:estate/partial.json', null],
     ]);
     expect(scopes('zeta')).toEqual([
       ['file:estate/empty.json', null],
       ['file:estate/mixed.json', null],
+      ['file:estate/partial.json', null],
       ['file:estate/zeta.json', 'zeta'],
     ]);
     expect(scopes('_platform').map(([scope]: string[]) => scope)).toEqual([
       'file:estate/acme.json',
       'file:estate/empty.json',
       'file:estate/mixed.json',
+      'file:estate/partial.json',
       'file:estate/zeta.json',
     ]);
     const pack = join(dir, 'out', runId, 'zeta', `zeta-${runId}.zip`);
@@ -118,6 +123,7 @@ describe('compline run', () => {
     expect(JSON.parse(packed).scopes.map((s: { scope: string }) => s.scope)).toEqual([
       'file:estate/empty.json',
       'file:estate/mixed.json',
+      'file:estate/partial.json',
       'file:estate/zeta.json',
     ]);
   });

@@ -1,6 +1,7 @@
 // Publishing to Blob Storage with a token credential (`credential: { kind: azure }`): real runs against real Azurite
 // over HTTPS with OAuth, the `azure` section's client secret exchanged at the local Entra token endpoint. The links
-// listed for auditors are signed with a user delegation key and download with nothing but a plain GET.
+// listed for auditors are signed with the principal's user delegation key, and (with an Azurite that checks their
+// SAS version) download with nothing but a plain GET.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -170,9 +171,9 @@ describe('output.blob with a token credential', () => {
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
 
-  // Azurite 3.35 (the newest that runs on Node 20) checks a user delegation SAS in the 2025-07-05 layout whatever its
-  // `sv`; the SDK signs sv=2026-04-06 in that version's layout (more fields), so Azurite refuses each such link with
-  // 403 AuthorizationFailure. Azurite 3.37 knows the 2026-04-06 layout: with it, the links are fetched too.
+  // Azurite 3.35 (pinned: 3.36 declares Node >= 21, 3.37 Node >= 22) checks a user delegation SAS in the 2025-07-05
+  // layout whatever its `sv`; the SDK signs sv=2026-04-06 in that version's layout (more fields), so Azurite refuses
+  // each such link with 403 AuthorizationFailure. Azurite 3.37 knows the 2026-04-06 layout: with it, this runs too.
   it.runIf(AZURITE_SIGNS_2026_LINKS)(
     'each link downloads the exact bytes with a plain GET; on another blob it is refused',
     async () => {

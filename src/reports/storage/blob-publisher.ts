@@ -76,6 +76,20 @@ export async function blobPublisher(
   const { container, location, service, sharedKey } = await blobContainer(settings, env, azureCredential, redact);
   const account = new URL(settings.account_url);
   const sasProtocol = account.protocol === 'http:' && isLoopback(account) ? SASProtocol.HttpsAndHttp : SASProtocol.Https;
+  // Links signed by a token credential need a user delegation key, a right of its own (Storage Blob Delegator):
+  // asked for once now, so a run whose links could not be signed stops here too.
+  if (settings.sas_hours > 0 && !sharedKey) {
+    try {
+      await service.getUserDelegationKey(new Date(Date.now() - 5 * 60_000), new Date(Date.now() + 5 * 60_000), {
+        abortSignal: AbortSignal.timeout(30_000),
+      });
+    } catch (e) {
+      const grant = (e as { statusCode?: number }).statusCode === 403 ? ' → grant Storage Blob Delegator on the account' : '';
+      throw new UsageError(
+        `output.blob.sas_hours: no user delegation key from ${settings.account_url} to sign the links: ${storageFailure(e, redact)}${grant}`,
+      );
+    }
+  }
   return {
     location,
     publish: (runDir, runId) => publish(settings, container, runDir, runId, { service, sharedKey, sasProtocol }, redact),

@@ -4,6 +4,8 @@
 // SAS version) download with nothing but a plain GET.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
@@ -16,6 +18,7 @@ import {
 } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AzureServer, startAzureServer, TEST_CLIENT, TEST_OBJECT_ID, TEST_TENANT } from './support/azure-server.js';
+import { testTlsDir } from './support/azure-tls.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from './support/azurite.js';
 import { complineAsync, ROOT } from './support/cli.js';
 import { TWO_TENANTS } from './support/store-query.js';
@@ -69,7 +72,7 @@ async function entra(storageAudience?: string): Promise<AzureServer> {
   return server;
 }
 
-function workspace(tokenServer: AzureServer): string {
+function workspace(tokenServer: AzureServer, accountUrl = azurite.url): string {
   const dir = mkdtempSync(join(tmpdir(), 'compline-blob-oauth-'));
   mkdirSync(join(dir, 'estate'));
   writeFileSync(
@@ -86,7 +89,7 @@ signer: { demo: true }
 output:
   dir: out
   store: store/compline.duckdb
-  blob: { account_url: "${azurite.url}", container: evidence, prefix: compline/, credential: { kind: azure }, sas_hours: 1 }
+  blob: { account_url: "${accountUrl}", container: evidence, prefix: compline/, credential: { kind: azure }, sas_hours: 1 }
 `,
   );
   return dir;
@@ -96,6 +99,45 @@ const run = (dir: string, secret = SECRET) =>
   complineAsync(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json'], {
     env: { COMPLINE_TEST_SECRET: secret },
   });
+
+/**
+ * Azure Storage in front of Azurite for a principal with Storage Blob Data Contributor but not Storage Blob Delegator:
+ * every request is passed on, except Get User Delegation Key, refused as Azure refuses it.
+ */
+async function withoutDelegator(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  const tls = testTlsDir();
+  const server = createServer(
+    { cert: readFileSync(join(tls, 'server.pem')), key: readFileSync(join(tls, 'server.key')) },
+    async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      if (req.method === 'POST' && new URL(req.url ?? '/', 'https://x').searchParams.get('comp') === 'userdelegationkey') {
+        res.writeHead(403, { 'content-type': 'application/xml', 'x-ms-error-code': 'AuthorizationPermissionMismatch' });
+        res.end(
+          '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code><Message>This request ' +
+            'is not authorized to perform this operation using this permission.\nRequestId:0\nTime:2026-12-05T00:00:00Z</Message></Error>',
+        );
+        return;
+      }
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'connection') as [string, string][],
+      );
+      const answer = await fetch(`${new URL(target).origin}${req.url}`, {
+        method: req.method,
+        headers,
+        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      });
+      res.writeHead(answer.status, Object.fromEntries(answer.headers));
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -208,6 +250,26 @@ describe('output.blob with a token credential', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
     expect(await blobNames()).toEqual(before);
     expect(r.stderr).not.toContain(SECRET);
+  });
+
+  it('a principal that may not delegate (no Storage Blob Delegator) is exit 2 before any collection, naming the role', async () => {
+    const before = await blobNames();
+    const storage = await withoutDelegator(azurite.url);
+    try {
+      const dir = workspace(await entra(), storage.url);
+      const r = await run(dir);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `compline: output.blob.sas_hours: no user delegation key from ${storage.url} to sign the links: HTTP 403 ` +
+          'AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission. ' +
+          '→ grant Storage Blob Delegator on the account\n',
+      );
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+      expect(await blobNames()).toEqual(before);
+    } finally {
+      await storage.close();
+    }
   });
 
   it('a secret the token endpoint refuses is exit 2 before any collection, without the secret it echoed', async () => {

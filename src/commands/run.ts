@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { sendAlerts } from '../alerts/send-alerts.js';
 import { childReader, enabledChecks } from '../child-reads.js';
-import { azureConnection } from '../collectors/azure/connection.js';
+import { type AzureConnection, azureConnection } from '../collectors/azure/connection.js';
 import type { Collector, CollectorEvent } from '../collectors/collector.js';
 import { reconcileExport } from '../collectors/cost/export-manifest.js';
 import { costSource } from '../collectors/cost/index.js';
@@ -265,7 +265,14 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const collectors = await collectorsFor(loaded, catalogue.checks, env, scope);
   if (telemetry) collectors.splice(0, collectors.length, ...collectors.map((c) => telemetry.observe(c)));
   // A key that cannot sign is found before any collection, like credentials that do not work.
-  const azureCredential = () => (config.azure ? azureConnection(config.azure, env).credential : defaultCredential());
+  // One connection for the signer and the container, made when first needed: it knows the secrets their errors may echo.
+  let connection: AzureConnection | undefined;
+  const azureCredential = () => {
+    if (!config.azure) return defaultCredential();
+    connection ??= azureConnection(config.azure, env);
+    return connection.credential;
+  };
+  const redact = (text: string) => connection?.redact(text) ?? text;
   // Reports are evidence: a run never writes one nobody signed. The demo signer is a deliberate, visible choice.
   if (!config.signer)
     throw new UsageError(
@@ -275,7 +282,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
   const signer = await loadSigner(config.signer, loaded.baseDir, paths.store, env, azureCredential);
   // So is a container the reports could not be published to.
   const blobSettings = config.output.blob;
-  const blob = blobSettings ? await blobPublisher(blobSettings, env, azureCredential) : null;
+  const blob = blobSettings ? await blobPublisher(blobSettings, env, azureCredential, redact) : null;
   // The whole-run deadline stops what is still being collected; the scopes it cuts short say so, and the run reports.
   const stop = new AbortController();
   const runDeadline = config.azure?.run_deadline_seconds;

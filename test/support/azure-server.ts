@@ -3,7 +3,9 @@
 // the faults a real estate shows (429 with Retry-After, 500, a connection reset, a page that never comes, a body
 // cut short), the ARM list of a resource's (or subscription's) diagnostic settings, and the SQL and Storage child
 // settings of test/support/azure-children.ts (a vault's data plane among them, each vault at an origin of its own), with
-// the same faults; any other ARM request goes to the caller's `arm` handler.
+// the same faults; any other ARM request goes to the caller's `arm` handler. A token asked for Azure Storage is a JWT
+// shaped like Entra's (v1 issuer, audience, lifetime, the principal's object id), which Azurite's OAuth mode reads.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -14,6 +16,11 @@ import { testTlsDir } from './azure-tls.js';
 
 export const TEST_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const TEST_CLIENT = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
+/** The service principal's object id: the `oid` of its storage tokens, and so of the user delegation keys it gets. */
+export const TEST_OBJECT_ID = '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d';
+/** The scope the Blob SDK asks tokens for, and the audience Azure Storage expects in them. */
+export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
+const STORAGE_AUDIENCE = 'https://storage.azure.com';
 
 /** One Resource Graph request as the server saw it. */
 export interface GraphCall {
@@ -77,6 +84,8 @@ export interface AzureServerOptions {
    * carrying one is a 401 ExpiredAuthenticationToken with its `WWW-Authenticate` challenge. Tokens issued later work.
    */
   expireTokensAfter?: number;
+  /** The `aud` of the tokens issued for Azure Storage; default `https://storage.azure.com`, as Entra issues them. */
+  storageAudience?: string;
 }
 
 export interface AzureServer {
@@ -97,6 +106,26 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 };
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** An access token as Entra issues one for Azure Storage: signed in form (Azurite's basic OAuth reads, not verifies, it). */
+function storageToken(audience: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    aud: audience,
+    iss: `https://sts.windows.net/${TEST_TENANT}/`,
+    iat: now - 60,
+    nbf: now - 60,
+    exp: now + 3599,
+    appid: TEST_CLIENT,
+    oid: TEST_OBJECT_ID,
+    sub: TEST_OBJECT_ID,
+    tid: TEST_TENANT,
+    ver: '1.0',
+  };
+  return `${base64url({ alg: 'RS256', typ: 'JWT' })}.${base64url(claims)}.${randomBytes(64).toString('base64url')}`;
+}
 
 async function bodyOf(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -182,7 +211,12 @@ export async function startAzureServer(opts: AzureServerOptions): Promise<AzureS
           error_codes: [7000215],
         });
       }
-      const token = state.issued.size === 0 ? 'test-access-token' : `test-access-token-${state.issued.size + 1}`;
+      const forStorage = (form.get('scope') ?? '').split(' ').includes(STORAGE_SCOPE);
+      const token = forStorage
+        ? storageToken(opts.storageAudience ?? STORAGE_AUDIENCE)
+        : state.issued.size === 0
+          ? 'test-access-token'
+          : `test-access-token-${state.issued.size + 1}`;
       state.issued.set(token, state.calls.length);
       return json(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
     }

@@ -1,8 +1,13 @@
 // Real Azurite (Blob only) started for a test file: in memory, on a free loopback port, with the well-known
 // development account. `--skipApiVersionCheck`: current SDKs speak API versions Azurite does not list yet.
+// With `oauth`, it speaks HTTPS with the test CA's server certificate (the one the test process and the CLI trust
+// through NODE_EXTRA_CA_CERTS) and accepts bearer tokens (`--oauth basic`: issuer, audience and lifetime are checked,
+// the signature is not), which is what Get User Delegation Key needs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testTlsDir } from './azure-tls.js';
 
 /** Azurite's development account: public, documented, the same on every machine. */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -11,7 +16,7 @@ export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2U
 const BIN = fileURLToPath(new URL('../../node_modules/azurite/dist/src/blob/main.js', import.meta.url));
 
 export interface Azurite {
-  /** The account's blob endpoint, e.g. http://127.0.0.1:10000/devstoreaccount1. */
+  /** The account's blob endpoint, e.g. http://127.0.0.1:10000/devstoreaccount1 (https with `oauth`). */
   url: string;
   stop(): Promise<void>;
 }
@@ -24,8 +29,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startAzurite(): Promise<Azurite> {
+export async function startAzurite(opts: { oauth?: boolean } = {}): Promise<Azurite> {
   const port = await freePort();
+  const tls = opts.oauth ? testTlsDir() : null;
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -39,6 +45,7 @@ export async function startAzurite(): Promise<Azurite> {
       '--loose',
       '--silent',
       '--disableTelemetry',
+      ...(tls ? ['--oauth', 'basic', '--cert', join(tls, 'server.pem'), '--key', join(tls, 'server.key')] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -60,7 +67,7 @@ export async function startAzurite(): Promise<Azurite> {
     });
   });
   return {
-    url: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());

@@ -50,11 +50,16 @@ const contentType = (name: string) => CONTENT_TYPES[/\.[^.]+$/.exec(name)?.[0] ?
 
 const isLoopback = (url: URL) => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 
-/** One line from a storage error, without request ids, URLs or signatures. */
-function storageFailure(e: unknown): string {
+/** Returns the text with every secret the credential knows replaced (a token endpoint may echo a client secret). */
+export type Redact = (text: string) => string;
+
+const keepAll: Redact = (text) => text;
+
+/** One line from a storage error, without request ids, URLs, signatures or secrets. */
+function storageFailure(e: unknown, redact: Redact): string {
   const err = e as { statusCode?: number; code?: string; message?: string };
   if (err.code === 'BlobAlreadyExists' || err.statusCode === 409) return 'already exists; published blobs are never overwritten';
-  const first = (err.message ?? String(e)).split('\n')[0]!.replace(/https?:\/\/\S+/g, '<url>');
+  const first = redact((err.message ?? String(e)).split('\n')[0]!).replace(/https?:\/\/\S+/g, '<url>');
   return err.statusCode ? `HTTP ${err.statusCode} ${err.code ?? ''}: ${first}`.replace(/\s+:/, ':') : first;
 }
 
@@ -66,13 +71,28 @@ export async function blobPublisher(
   settings: BlobSettings,
   env: NodeJS.ProcessEnv,
   azureCredential: () => TokenCredential,
+  redact: Redact = keepAll,
 ): Promise<BlobPublisher> {
-  const { container, location, service, sharedKey } = await blobContainer(settings, env, azureCredential);
+  const { container, location, service, sharedKey } = await blobContainer(settings, env, azureCredential, redact);
   const account = new URL(settings.account_url);
   const sasProtocol = account.protocol === 'http:' && isLoopback(account) ? SASProtocol.HttpsAndHttp : SASProtocol.Https;
+  // Links signed by a token credential need a user delegation key, a right of its own (Storage Blob Delegator):
+  // asked for once now, so a run whose links could not be signed stops here too.
+  if (settings.sas_hours > 0 && !sharedKey) {
+    try {
+      await service.getUserDelegationKey(new Date(Date.now() - 5 * 60_000), new Date(Date.now() + 5 * 60_000), {
+        abortSignal: AbortSignal.timeout(30_000),
+      });
+    } catch (e) {
+      const grant = (e as { statusCode?: number }).statusCode === 403 ? ' → grant Storage Blob Delegator on the account' : '';
+      throw new UsageError(
+        `output.blob.sas_hours: no user delegation key from ${settings.account_url} to sign the links: ${storageFailure(e, redact)}${grant}`,
+      );
+    }
+  }
   return {
     location,
-    publish: (runDir, runId) => publish(settings, container, runDir, runId, { service, sharedKey, sasProtocol }),
+    publish: (runDir, runId) => publish(settings, container, runDir, runId, { service, sharedKey, sasProtocol }, redact),
   };
 }
 
@@ -81,6 +101,7 @@ export async function blobContainer(
   settings: BlobSettings,
   env: NodeJS.ProcessEnv,
   azureCredential: () => TokenCredential,
+  redact: Redact = keepAll,
 ): Promise<{
   container: ContainerClient;
   location: string;
@@ -110,7 +131,7 @@ export async function blobContainer(
     if (!exists) throw new UsageError(`output.blob.container: no container ${settings.container} at ${settings.account_url}`);
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`output.blob: cannot reach ${location}: ${storageFailure(e)}`);
+    throw new UsageError(`output.blob: cannot reach ${location}: ${storageFailure(e, redact)}`);
   }
   return { container, location, service, sharedKey };
 }
@@ -121,6 +142,7 @@ async function publish(
   runDir: string,
   runId: string,
   auth: { service: BlobServiceClient; sharedKey: StorageSharedKeyCredential | null; sasProtocol: SASProtocol },
+  redact: Redact,
 ): Promise<UploadedFile[]> {
   const uploaded: UploadedFile[] = [];
   const limit = pLimit(4);
@@ -128,7 +150,13 @@ async function publish(
   let delegation: UserDelegationKey | null = null;
   const startsOn = new Date(Date.now() - 5 * 60_000);
   const expiresOn = new Date(Date.now() + settings.sas_hours * 3_600_000);
-  if (settings.sas_hours > 0 && !auth.sharedKey) delegation = await auth.service.getUserDelegationKey(startsOn, expiresOn);
+  if (settings.sas_hours > 0 && !auth.sharedKey) {
+    try {
+      delegation = await auth.service.getUserDelegationKey(startsOn, expiresOn);
+    } catch (e) {
+      throw new Error(`no user delegation key to sign the links: ${storageFailure(e, redact)}`);
+    }
+  }
   const sas = (blobName: string): string | undefined => {
     if (settings.sas_hours <= 0) return undefined;
     const values = {
@@ -164,7 +192,7 @@ async function publish(
               metadata: { sha256, run: runId, tenant },
             });
           } catch (e) {
-            throw new Error(`${blobName}: ${storageFailure(e)}`);
+            throw new Error(`${blobName}: ${storageFailure(e, redact)}`);
           }
           const link = sas(blobName);
           uploaded.push({ tenant, name, url: blob.url, sha256, size: data.length, ...(link ? { sas_url: link } : {}) });

@@ -1,7 +1,6 @@
 // Publishing to Blob Storage with a token credential (`credential: { kind: azure }`): real runs against real Azurite
 // over HTTPS with OAuth, the `azure` section's client secret exchanged at the local Entra token endpoint. The links
-// listed for auditors are signed with the principal's user delegation key, and (with an Azurite that checks their
-// SAS version) download with nothing but a plain GET.
+// listed for auditors are signed with the principal's user delegation key, and download with nothing but a plain GET.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
@@ -20,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AzureServer, startAzureServer, TEST_CLIENT, TEST_OBJECT_ID, TEST_TENANT } from './support/azure-server.js';
 import { testTlsDir } from './support/azure-tls.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from './support/azurite.js';
-import { complineAsync, ROOT } from './support/cli.js';
+import { complineAsync } from './support/cli.js';
 import { TWO_TENANTS } from './support/store-query.js';
 
 const SECRET = 'planted~Secret.9f8e7d6c5b4a';
@@ -35,13 +34,6 @@ const vault = (name: string, rg: string) => ({
   tags: {},
   properties: { enablePurgeProtection: false },
 });
-
-const AZURITE_VERSION = (
-  JSON.parse(readFileSync(join(ROOT, 'node_modules', 'azurite', 'package.json'), 'utf8')) as { version: string }
-).version
-  .split('.')
-  .map(Number) as [number, number, number];
-const AZURITE_SIGNS_2026_LINKS = AZURITE_VERSION[0] > 3 || (AZURITE_VERSION[0] === 3 && AZURITE_VERSION[1] >= 37);
 
 let azurite: Azurite;
 /** What the first run published, for the test that fetches its links. */
@@ -213,28 +205,23 @@ describe('output.blob with a token credential', () => {
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
 
-  // Azurite 3.35 (pinned: 3.36 declares Node >= 21, 3.37 Node >= 22) checks a user delegation SAS in the 2025-07-05
-  // layout whatever its `sv`; the SDK signs sv=2026-04-06 in that version's layout (more fields), so Azurite refuses
-  // each such link with 403 AuthorizationFailure. Azurite 3.37 knows the 2026-04-06 layout: with it, this runs too.
-  it.runIf(AZURITE_SIGNS_2026_LINKS)(
-    'each link downloads the exact bytes with a plain GET; on another blob it is refused',
-    async () => {
-      expect(links).toBeDefined();
-      const { published, runDir, runId } = links!;
-      for (const p of published) {
-        const download = await fetch(p.sas_url);
-        expect(download.status, `${p.tenant}/${p.file}`).toBe(200);
-        expect(sha256(new Uint8Array(await download.arrayBuffer()))).toBe(sha256(readFileSync(join(runDir, p.tenant, p.file))));
-      }
-      const pack = published.find((p) => p.tenant === 'acme' && p.file.endsWith('.zip'))!;
-      expect(
-        (await fetch(`${azurite.url}/evidence/compline/acme/${runId}/report.json?${new URL(pack.sas_url).search.slice(1)}`))
-          .status,
-      ).toBe(403);
-      const write = await fetch(pack.sas_url, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' }, body: 'tampered' });
-      expect(write.status).toBe(403);
-    },
-  );
+  // Azurite 3.37 or later: older ones check a user delegation SAS in the 2025-07-05 layout whatever its `sv`, and refuse
+  // the SDK's sv=2026-04-06 links with 403 AuthorizationFailure.
+  it('each link downloads the exact bytes with a plain GET; on another blob it is refused', async () => {
+    expect(links).toBeDefined();
+    const { published, runDir, runId } = links!;
+    for (const p of published) {
+      const download = await fetch(p.sas_url);
+      expect(download.status, `${p.tenant}/${p.file}`).toBe(200);
+      expect(sha256(new Uint8Array(await download.arrayBuffer()))).toBe(sha256(readFileSync(join(runDir, p.tenant, p.file))));
+    }
+    const pack = published.find((p) => p.tenant === 'acme' && p.file.endsWith('.zip'))!;
+    expect(
+      (await fetch(`${azurite.url}/evidence/compline/acme/${runId}/report.json?${new URL(pack.sas_url).search.slice(1)}`)).status,
+    ).toBe(403);
+    const write = await fetch(pack.sas_url, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' }, body: 'tampered' });
+    expect(write.status).toBe(403);
+  });
 
   it('a token Azure Storage refuses (another audience) is exit 2 before any collection, naming the container, with nothing written or published', async () => {
     const before = await blobNames();

@@ -245,7 +245,14 @@ export async function doctorCommand(opts: { config: string; env?: NodeJS.Process
     const { vault_url, key } = signer.key_vault;
     checks.push(
       probe(`signer key:${key}`, `Key Vault Crypto User on key ${key} of ${vault_url}`, vault_url, async () => {
-        const s = await loadSigner(signer, loaded.baseDir, resolve(loaded.baseDir, config.output.store), env, credential);
+        const s = await loadSigner(
+          signer,
+          loaded.baseDir,
+          resolve(loaded.baseDir, config.output.store),
+          env,
+          credential,
+          (t) => connection?.redact(t) ?? t,
+        );
         await s.sign(Buffer.from('compline doctor'));
         return `signs (${s.algorithm}, ${s.keyId ?? s.kid})`;
       }),

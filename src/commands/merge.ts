@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { azureConnection } from '../collectors/azure/connection.js';
+import { type AzureConnection, azureConnection } from '../collectors/azure/connection.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
 import { parseDetached, verifyDetached } from '../evidence/jws.js';
 import { loadSigner, type Signer } from '../evidence/signer.js';
@@ -76,9 +76,22 @@ export async function mergeCommand(opts: MergeOptions): Promise<MergeResult> {
   }
   try {
     // The shards signed with the configured signer: the merge verifies with the same configuration's key.
-    const credential = () => (config.azure ? azureConnection(config.azure, env).credential : defaultCredential());
+    // Made when the signer first needs it (a key file needs none); it knows the secrets an error may echo.
+    let connection: AzureConnection | undefined;
+    const credential = () => {
+      if (!config.azure) return defaultCredential();
+      connection ??= azureConnection(config.azure, env);
+      return connection.credential;
+    };
     const signer = config.signer
-      ? await loadSigner(config.signer, loaded.baseDir, resolve(loaded.baseDir, config.output.store), env, credential)
+      ? await loadSigner(
+          config.signer,
+          loaded.baseDir,
+          resolve(loaded.baseDir, config.output.store),
+          env,
+          credential,
+          (t) => connection?.redact(t) ?? t,
+        )
       : null;
     return await merge(opts, found, loaded, catalogue, signer);
   } finally {

@@ -279,7 +279,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       `${opts.config}: signer: compline run signs every report and evidence pack; configure a key (key_file, or ` +
         'key_vault) or, to try Compline, `signer: { demo: true }` (reports marked DEMO, not for audit use)',
     );
-  const signer = await loadSigner(config.signer, loaded.baseDir, paths.store, env, azureCredential);
+  const signer = await loadSigner(config.signer, loaded.baseDir, paths.store, env, azureCredential, redact);
   // So is a container the reports could not be published to.
   const blobSettings = config.output.blob;
   const blob = blobSettings ? await blobPublisher(blobSettings, env, azureCredential, redact) : null;

@@ -23,10 +23,10 @@ function publicKeyOf(jwk: JsonWebKey): KeyObject {
   return createPublicKey({ key, format: 'jwk' });
 }
 
-/** One line from a Key Vault error: its code and first line, no request ids. */
-function vaultFailure(e: unknown): string {
+/** One line from a Key Vault error: its code and first line, no request ids, no secret the credential's error echoed. */
+function vaultFailure(e: unknown, redact: (text: string) => string): string {
   const err = e as { statusCode?: number; code?: string; message?: string };
-  const first = (err.message ?? String(e)).split('\n')[0]!.trim();
+  const first = redact((err.message ?? String(e)).split('\n')[0]!.trim());
   return [err.statusCode ? `HTTP ${err.statusCode}` : null, err.code, first].filter(Boolean).join(': ');
 }
 
@@ -40,7 +40,12 @@ const verifyOptions = (alg: JwsAlgorithm, key: KeyObject) =>
  * signs a probe that is verified here: a key that cannot sign, or signs with another key, stops the run before
  * collection (exit 2).
  */
-export async function keyVaultSigner(config: KeyVaultConfig, baseDir: string, credential: TokenCredential): Promise<Signer> {
+export async function keyVaultSigner(
+  config: KeyVaultConfig,
+  baseDir: string,
+  credential: TokenCredential,
+  redact: (text: string) => string = (text) => text,
+): Promise<Signer> {
   const { vault_url, key: name, version } = config.key_vault;
   const label = `signer.key_vault ${vault_url} key ${name}`;
   const options = {
@@ -61,7 +66,7 @@ export async function keyVaultSigner(config: KeyVaultConfig, baseDir: string, cr
     publicKey = publicKeyOf(found.key);
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`${label}: cannot read the key (${vaultFailure(e)})`);
+    throw new UsageError(`${label}: cannot read the key (${vaultFailure(e, redact)})`);
   }
   if (!keyFits(config.algorithm, publicKey)) throw new UsageError(`${label}: the key does not fit ${config.algorithm}`);
   const certPath = resolve(baseDir, config.certificate_file);
@@ -76,7 +81,7 @@ export async function keyVaultSigner(config: KeyVaultConfig, baseDir: string, cr
       const result = await crypto.sign(config.algorithm, digest, { abortSignal: AbortSignal.timeout(60_000) });
       return Buffer.from(result.result);
     } catch (e) {
-      throw new Error(`${label}: signing failed (${vaultFailure(e)})`);
+      throw new Error(`${label}: signing failed (${vaultFailure(e, redact)})`);
     }
   };
   const probe = Buffer.from(`compline signer probe ${Date.now()}`);

@@ -113,10 +113,12 @@ export async function loadSigner(
   storePath: string,
   env = process.env,
   credential: () => TokenCredential = () => new DefaultAzureCredential(),
+  /** Takes out of an error what the credential's secrets would reveal (the `azure` connection's redact). */
+  redact?: (text: string) => string,
 ): Promise<Signer> {
   const signer =
     'key_vault' in config
-      ? await keyVaultSigner(config, baseDir, credential())
+      ? await keyVaultSigner(config, baseDir, credential(), redact)
       : await fromConfig(config, baseDir, storePath, env);
   const problem = pdfSignerProblem(signer);
   if (problem) throw new UsageError(`signer: ${problem}`);

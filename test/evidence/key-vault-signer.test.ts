@@ -46,11 +46,16 @@ function rsaCertificate(dir: string, name: string): { key: string; cert: string 
   return { key, cert };
 }
 
-async function workspace(keys: (dir: string) => VaultKey[], signer: (dir: string, vault: string) => string) {
+async function workspace(
+  keys: (dir: string) => VaultKey[],
+  signer: (dir: string, vault: string) => string,
+  opts: { echoSecret?: boolean } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'compline-kv-'));
   const signs: SignCall[] = [];
   let base = '';
   server = await startAzureServer({
+    ...opts,
     secret: SECRET,
     graph: () => ({ body: { data: [], totalRecords: 0, count: 0 } }),
     arm: keyVault(() => base, keys(dir), signs),
@@ -172,6 +177,25 @@ describe('signer.key_vault', () => {
     const r = await run(dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('a refused secret that the token endpoint echoes is exit 2 before any collection, the secret nowhere', async () => {
+    const { dir, signs } = await workspace(
+      (d) => [{ name: 'compline-signing', keyFile: rsaCertificate(d, 'vault').key }],
+      (_, vault) =>
+        `{ algorithm: PS256, key_vault: { vault_url: "${vault}", key: compline-signing, verify_challenge_resource: false }, certificate_file: vault.pem }`,
+      { echoSecret: true },
+    );
+    const wrong = 'kv~Wrong.0c3e55';
+    const r = await complineAsync(['run', '--config', join(dir, 'compline.yaml'), '--format', 'json'], {
+      env: { KV_TEST_SECRET: wrong },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^compline: signer\.key_vault \S+ key compline-signing: cannot read the key \(.*AADSTS7000215/m);
+    expect(r.stderr).toContain('[redacted]');
+    expect(r.stdout + r.stderr).not.toContain(wrong);
+    expect(signs).toEqual([]);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 

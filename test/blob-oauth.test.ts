@@ -259,6 +259,27 @@ describe('output.blob with a token credential', () => {
     }
   });
 
+  it('doctor proves the right to sign links, and names Storage Blob Delegator where it is missing', async () => {
+    const doctor = (dir: string) =>
+      complineAsync(['doctor', '--config', join(dir, 'compline.yaml')], { env: { COMPLINE_TEST_SECRET: SECRET } });
+    const token = await entra();
+    const ok = await doctor(workspace(token));
+    expect(ok.stdout).toMatch(/^ok {4}output\.blob links:evidence +a user delegation key to sign the links \(sas_hours 1\)$/m);
+    const storage = await withoutDelegator(azurite.url);
+    try {
+      const r = await doctor(workspace(token, storage.url));
+      expect(r.code).toBe(4);
+      const lines = r.stdout.split('\n');
+      const at = lines.findIndex((l) => l.includes(' output.blob links:evidence '));
+      expect(lines[at]).toMatch(/^FAIL .*HTTP 403 AuthorizationPermissionMismatch/);
+      expect(lines[at + 1]).toBe(`      → grant Storage Blob Delegator on the account ${storage.url}`);
+      expect(lines.find((l) => l.includes(' output.blob container:evidence '))).toMatch(/^ok .*writable/);
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('a secret the token endpoint refuses is exit 2 before any collection, without the secret it echoed', async () => {
     const before = await blobNames();
     const dir = workspace(await entra());

@@ -238,6 +238,24 @@ export async function doctorCommand(opts: { config: string; env?: NodeJS.Process
         },
       ),
     );
+    // Links for auditors signed by a token credential need a user delegation key: a right of its own.
+    if (out.sas_hours > 0 && out.credential.kind === 'azure')
+      checks.push(
+        probe(
+          `output.blob links:${out.container}`,
+          `Storage Blob Delegator on the account ${out.account_url}`,
+          `the account ${out.account_url}`,
+          async (abortSignal) => {
+            const now = Date.now();
+            await blobService(out.account_url, out.credential, env, credential, 'output.blob').getUserDelegationKey(
+              new Date(now - 5 * 60_000),
+              new Date(now + 5 * 60_000),
+              { abortSignal },
+            );
+            return `a user delegation key to sign the links (sas_hours ${out.sas_hours})`;
+          },
+        ),
+      );
   }
 
   const signer = config.signer;

@@ -870,7 +870,8 @@ export class Store {
   /**
    * Loads one cost export in one transaction. `select` (src/collectors/cost/cost-select.ts) yields every `costs` column
    * but run_id and tenant_id (left null: allocation attributes cost), `x_SourceRow`, and `_problem`, why a row is
-   * refused; `file` is its x_SourceFile. Refused too: lines read_csv could not split (recorded in `rejectsTable`), and
+   * refused; `file` is its x_SourceFile. Refused too: lines read_csv could not split or cast (recorded in `rejects.table`,
+   * named by `rejects.reason`, SQL over that table), and
    * rows whose BillingCurrency differs from the file's first row's (one export is billed in one currency). The rest
    * stay; a select that fails (an unreadable file) inserts nothing.
    *
@@ -885,10 +886,10 @@ export class Store {
     runId: string,
     file: string,
     select: string,
-    opts: { rejectsTable: string | null; numberRows: boolean },
+    opts: { rejects: { table: string; reason: string } | null; numberRows: boolean },
   ): Promise<CostLoad> {
     const w = this.writer;
-    const { rejectsTable } = opts;
+    const rejectsTable = opts.rejects?.table;
     const rowsOf = async (sql: string, params: string[] = []) => (await w.runAndReadAll(sql, params)).getRows();
     const dropRejects = async () => {
       if (!rejectsTable) return;
@@ -916,7 +917,8 @@ export class Store {
         );
       const rejected = rejectsTable
         ? await rowsOf(
-            `select line - 1 as row, 'column ' || coalesce(column_name, '?') || ': ' || error_message from temp.${rejectsTable} order by line`,
+            // One line may hold several errors (a value per column it could not cast): the line counts once, by its first.
+            `select line - 1 as row, arg_min(${opts.rejects!.reason}, coalesce(column_idx, 0)) from temp.${rejectsTable} group by line order by line`,
           )
         : [];
       if (rejected.length)
@@ -924,7 +926,7 @@ export class Store {
         await w.run(
           `update costs c set x_SourceRow = c.x_SourceRow + (
              select count(*) from (select line - 1 - (row_number() over (order by line) - 1) as kept_before
-                                   from temp.${rejectsTable}) r where r.kept_before - 1 < c.x_SourceRow)
+                                   from (select distinct line from temp.${rejectsTable})) r where r.kept_before - 1 < c.x_SourceRow)
            where (c.run_id = $1 or starts_with(c.run_id, $2)) and c.x_SourceFile = $3`,
           params,
         );

@@ -252,6 +252,9 @@ const { DuckDBInstance, LIST, VARCHAR, timestampTZValue } = createRequire(import
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 const VARCHAR_LIST = LIST(VARCHAR);
+/** DuckDB's memory limit; a cost load streams a whole file and runs with less, so the process stays under 2 GB. */
+const MEMORY_LIMIT = '2GB';
+const LOAD_MEMORY_LIMIT = '1536MB';
 
 function appendNullable(a: DuckDBAppender, v: string | null): void {
   if (v === null) a.appendNull();
@@ -283,7 +286,7 @@ export class Store {
    */
   static async open(path: string, opts: { threads?: number } = {}): Promise<Store> {
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path, { threads: String(opts.threads ?? 2), memory_limit: '2GB' });
+    const instance = await DuckDBInstance.create(path, { threads: String(opts.threads ?? 2), memory_limit: MEMORY_LIMIT });
     const writer = await instance.connect();
     for (const [table, ddl] of Object.entries(TABLE_DDL)) {
       await writer.run(`create table if not exists ${table} (${ddl})`);
@@ -903,6 +906,8 @@ export class Store {
     // Times without an offset are UTC, whatever the machine's zone.
     await w.run("set TimeZone = 'UTC'");
     await w.run('set preserve_insertion_order = true');
+    // DuckDB's buffers fill to its limit while a large file streams in; below the process's 2 GB, with room for Node.
+    await w.run(`set memory_limit = '${LOAD_MEMORY_LIMIT}'`);
     await w.run('begin transaction');
     try {
       await dropRejects();
@@ -968,6 +973,8 @@ export class Store {
     } catch (e) {
       await w.run('rollback');
       throw e;
+    } finally {
+      await w.run(`set memory_limit = '${MEMORY_LIMIT}'`);
     }
   }
 

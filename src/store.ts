@@ -252,6 +252,9 @@ const { DuckDBInstance, LIST, VARCHAR, timestampTZValue } = createRequire(import
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 const VARCHAR_LIST = LIST(VARCHAR);
+/** DuckDB's memory limit; a cost load streams a whole file and runs with less, so the process stays under 2 GB. */
+const MEMORY_LIMIT = '2GB';
+const LOAD_MEMORY_LIMIT = '1536MB';
 
 function appendNullable(a: DuckDBAppender, v: string | null): void {
   if (v === null) a.appendNull();
@@ -283,7 +286,7 @@ export class Store {
    */
   static async open(path: string, opts: { threads?: number } = {}): Promise<Store> {
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path, { threads: String(opts.threads ?? 2), memory_limit: '2GB' });
+    const instance = await DuckDBInstance.create(path, { threads: String(opts.threads ?? 2), memory_limit: MEMORY_LIMIT });
     const writer = await instance.connect();
     for (const [table, ddl] of Object.entries(TABLE_DDL)) {
       await writer.run(`create table if not exists ${table} (${ddl})`);
@@ -870,7 +873,8 @@ export class Store {
   /**
    * Loads one cost export in one transaction. `select` (src/collectors/cost/cost-select.ts) yields every `costs` column
    * but run_id and tenant_id (left null: allocation attributes cost), `x_SourceRow`, and `_problem`, why a row is
-   * refused; `file` is its x_SourceFile. Refused too: lines read_csv could not split (recorded in `rejectsTable`), and
+   * refused; `file` is its x_SourceFile. Refused too: lines read_csv could not split or cast (recorded in `rejects.table`,
+   * named by `rejects.reason`, SQL over that table), and
    * rows whose BillingCurrency differs from the file's first row's (one export is billed in one currency). The rest
    * stay; a select that fails (an unreadable file) inserts nothing.
    *
@@ -885,10 +889,10 @@ export class Store {
     runId: string,
     file: string,
     select: string,
-    opts: { rejectsTable: string | null; numberRows: boolean },
+    opts: { rejects: { table: string; reason: string } | null; numberRows: boolean },
   ): Promise<CostLoad> {
     const w = this.writer;
-    const { rejectsTable } = opts;
+    const rejectsTable = opts.rejects?.table;
     const rowsOf = async (sql: string, params: string[] = []) => (await w.runAndReadAll(sql, params)).getRows();
     const dropRejects = async () => {
       if (!rejectsTable) return;
@@ -902,6 +906,8 @@ export class Store {
     // Times without an offset are UTC, whatever the machine's zone.
     await w.run("set TimeZone = 'UTC'");
     await w.run('set preserve_insertion_order = true');
+    // DuckDB's buffers fill to its limit while a large file streams in; below the process's 2 GB, with room for Node.
+    await w.run(`set memory_limit = '${LOAD_MEMORY_LIMIT}'`);
     await w.run('begin transaction');
     try {
       await dropRejects();
@@ -916,7 +922,8 @@ export class Store {
         );
       const rejected = rejectsTable
         ? await rowsOf(
-            `select line - 1 as row, 'column ' || coalesce(column_name, '?') || ': ' || error_message from temp.${rejectsTable} order by line`,
+            // One line may hold several errors (a value per column it could not cast): the line counts once, by its first.
+            `select line - 1 as row, arg_min(${opts.rejects!.reason}, coalesce(column_idx, 0)) from temp.${rejectsTable} group by line order by line`,
           )
         : [];
       if (rejected.length)
@@ -924,7 +931,7 @@ export class Store {
         await w.run(
           `update costs c set x_SourceRow = c.x_SourceRow + (
              select count(*) from (select line - 1 - (row_number() over (order by line) - 1) as kept_before
-                                   from temp.${rejectsTable}) r where r.kept_before - 1 < c.x_SourceRow)
+                                   from (select distinct line from temp.${rejectsTable})) r where r.kept_before - 1 < c.x_SourceRow)
            where (c.run_id = $1 or starts_with(c.run_id, $2)) and c.x_SourceFile = $3`,
           params,
         );
@@ -966,6 +973,8 @@ export class Store {
     } catch (e) {
       await w.run('rollback');
       throw e;
+    } finally {
+      await w.run(`set memory_limit = '${MEMORY_LIMIT}'`);
     }
   }
 

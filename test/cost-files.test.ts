@@ -148,6 +148,14 @@ describe('bad cost input', () => {
     expect((await costRows(store, runId, 'x_SourceRow')).map((r) => r.x_SourceRow)).toEqual(['1', '2', '4']);
   });
 
+  it('counts a row with two bad numbers once, by its first column in FOCUS spelling, and keeps the lines after it', async () => {
+    const header = FOCUS_12_HEADER.replace('BilledCost,EffectiveCost', 'billedcost,effectivecost');
+    const bad = good.replace(/^1,1/, 'four,x');
+    const { runId, statuses } = await ingest({ 'two.csv': [header, good, bad, good, bad, good, ''].join('\n') });
+    expect(statuses[0]!.error).toBe(`${runId}/two.csv: row 2, column BilledCost: not a number (four) (2 rows refused, 3 loaded)`);
+    expect((await costRows(store, runId, 'x_SourceRow')).map((r) => r.x_SourceRow)).toEqual(['1', '3', '5']);
+  });
+
   it('refuses a negative cost outside credit, refund and adjustment rows', async () => {
     const usage = good.replace(/^1,1/, '-2,-2');
     const credit = good.replace(/^1,1/, '-5,-5').replace(',Usage,,', ',Credit,,');

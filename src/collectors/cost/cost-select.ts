@@ -3,8 +3,10 @@
 import type { ExportFormat } from './export-header.js';
 
 export interface ExportSql {
-  /** read_csv / read_parquet of the file, every column as text, plus `x_SourceRow` (null from a CSV: the store numbers its rows). */
+  /** read_csv / read_parquet of the file, every column as text but `decimals`, plus `x_SourceRow` (null from a CSV: the store numbers its rows). */
   reader: string;
+  /** Header names of the columns the reader already typed as decimals (read_csv refuses a line whose value is not one). */
+  decimals?: ReadonlyMap<string, string>;
   /** The file's column names as its header spells them. */
   columns: readonly string[];
   format: ExportFormat;
@@ -20,12 +22,55 @@ export const REJECTS_TABLE = 'cost_rejects';
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
-export function csvReader(path: string, columns: readonly string[], gzip: boolean): string {
-  const types = columns.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ');
+const DEC = 'decimal(18,6)';
+
+/** FOCUS's cost, price and quantity columns: read_csv casts them itself, cheaper than storing text and casting it. */
+const FOCUS_DECIMALS = [
+  'BilledCost',
+  'EffectiveCost',
+  'ListCost',
+  'ContractedCost',
+  'ContractedUnitPrice',
+  'ListUnitPrice',
+  'PricingQuantity',
+  'ConsumedQuantity',
+];
+
+/** The header's spelling of each column read as a decimal → its FOCUS name (none for EA/MCA, whose columns are mapped). */
+export function decimalColumns(columns: readonly string[], format: ExportFormat): Map<string, string> {
+  if (format.kind !== 'focus') return new Map();
+  const byLower = new Map(columns.map((c) => [c.toLowerCase(), c]));
+  return new Map(
+    FOCUS_DECIMALS.flatMap((n) => {
+      const c = byLower.get(n.toLowerCase());
+      return c === undefined ? [] : [[c, n] as const];
+    }),
+  );
+}
+
+export function csvReader(
+  path: string,
+  columns: readonly string[],
+  gzip: boolean,
+  decimals: ReadonlyMap<string, string>,
+): string {
+  const types = columns.map((c) => `${lit(c)}: '${decimals.has(c) ? DEC : 'VARCHAR'}'`).join(', ');
   return `(select *, null::bigint as x_SourceRow from read_csv(${lit(path)}, header = true, delim = ',', quote = '"',
     escape = '"', auto_detect = false, columns = {${types}}, nullstr = ['', 'null', 'NULL', 'Null'],
     compression = ${gzip ? "'gzip'" : "'none'"}, store_rejects = true, rejects_table = '${REJECTS_TABLE}',
     rejects_scan = '${REJECTS_TABLE}_scans', max_line_size = 8388608))`;
+}
+
+/**
+ * Why read_csv refused a line, over its rejects table: a decimal it could not cast is named as the row checks name a
+ * bad number (FOCUS column, the value's start); anything else (a line that does not split) in DuckDB's words.
+ */
+export function rejectReason(decimals: ReadonlyMap<string, string>): string {
+  const named = [...decimals].map(([header, name]) => `when ${lit(header)} then ${lit(name)}`).join(' ');
+  const value = `left(regexp_extract(error_message, 'Could not convert string "(.*)" to ''', 1), 40)`;
+  const column = named ? `case column_name ${named} else column_name end` : 'column_name';
+  return `case when error_type = 'CAST' then 'column ' || ${column} || ': not a number (' || ${value} || ')'
+    else 'column ' || coalesce(column_name, '?') || ': ' || error_message end`;
 }
 
 /** Parquet columns as text too, so one mapping serves both; maps and structs (Tags) as JSON. */
@@ -45,7 +90,6 @@ interface Target {
   problems: string[];
 }
 
-const DEC = 'decimal(18,6)';
 const sample = (src: string) => `left(${src}, 40)`;
 
 function num(name: string, src: string | null): Target {
@@ -79,7 +123,8 @@ function tags(name: string, src: string | null, braces = false): Target {
   const text = braces
     ? `case when trim(${src}) = '' then null when starts_with(ltrim(${src}), '{') then ${src} else '{' || ${src} || '}' end`
     : src;
-  const ok = `(json_valid(${text}) and json_type(${text}) = 'OBJECT')`;
+  // Valid JSON whose first character (after JSON's whitespace) is `{` is an object: one parse, not two.
+  const ok = `(json_valid(${text}) and starts_with(ltrim(${text}, ' ' || chr(9) || chr(10) || chr(13)), '{'))`;
   return {
     expr: `case when ${ok} then (${text})::json end`,
     problems: [
@@ -129,19 +174,22 @@ function armType(id: string): string {
     then lower(${parts}[1] || '/' || array_to_string(list_filter(${parts}[2:], (x, i) -> i % 2 = 1), '/')) end`;
 }
 
-function focusTargets(col: ReturnType<typeof finder>, currency?: string): Record<string, Target> {
+function focusTargets(col: ReturnType<typeof finder>, typed: ReadonlySet<string>, currency?: string): Record<string, Target> {
   const c = (n: string) => col(n);
+  // A column read_csv typed is a decimal already: its bad values were refused there.
+  const decimal = (name: string, src: string | null): Target =>
+    src && typed.has(src) ? { expr: src, problems: [] } : num(name, src);
   const currencySrc = c('BillingCurrency');
   const resourceId = c('ResourceId');
   return {
-    BilledCost: required('BilledCost', num('BilledCost', c('BilledCost')), c('BilledCost')),
-    EffectiveCost: required('EffectiveCost', num('EffectiveCost', c('EffectiveCost')), c('EffectiveCost')),
-    ListCost: num('ListCost', c('ListCost')),
-    ContractedCost: num('ContractedCost', c('ContractedCost')),
-    ContractedUnitPrice: num('ContractedUnitPrice', c('ContractedUnitPrice')),
-    ListUnitPrice: num('ListUnitPrice', c('ListUnitPrice')),
-    PricingQuantity: num('PricingQuantity', c('PricingQuantity')),
-    ConsumedQuantity: num('ConsumedQuantity', c('ConsumedQuantity')),
+    BilledCost: required('BilledCost', decimal('BilledCost', c('BilledCost')), c('BilledCost')),
+    EffectiveCost: required('EffectiveCost', decimal('EffectiveCost', c('EffectiveCost')), c('EffectiveCost')),
+    ListCost: decimal('ListCost', c('ListCost')),
+    ContractedCost: decimal('ContractedCost', c('ContractedCost')),
+    ContractedUnitPrice: decimal('ContractedUnitPrice', c('ContractedUnitPrice')),
+    ListUnitPrice: decimal('ListUnitPrice', c('ListUnitPrice')),
+    PricingQuantity: decimal('PricingQuantity', c('PricingQuantity')),
+    ConsumedQuantity: decimal('ConsumedQuantity', c('ConsumedQuantity')),
     ChargePeriodStart: required('ChargePeriodStart', time('ChargePeriodStart', c('ChargePeriodStart')), c('ChargePeriodStart')),
     ChargePeriodEnd: required('ChargePeriodEnd', time('ChargePeriodEnd', c('ChargePeriodEnd')), c('ChargePeriodEnd')),
     BillingPeriodStart: time('BillingPeriodStart', c('BillingPeriodStart')),
@@ -309,7 +357,9 @@ const NEGATIVE = `case when not (coalesce(ChargeCategory, '') in ('Credit', 'Adj
 export function costSelect(sql: ExportSql): string {
   const col = finder(sql.columns);
   const targets =
-    sql.format.kind === 'focus' ? focusTargets(col, sql.currency) : eaTargets(col, sql.format.dataset, sql.currency);
+    sql.format.kind === 'focus'
+      ? focusTargets(col, new Set([...(sql.decimals?.keys() ?? [])].map(ident)), sql.currency)
+      : eaTargets(col, sql.format.dataset, sql.currency);
   const sourceFormat = sql.format.kind === 'focus' ? `focus-${sql.format.version}` : `ea-${sql.format.dataset}`;
   const exprs = Object.entries(targets).map(([name, t]) => `${t.expr} as ${ident(name)}`);
   const problems = Object.values(targets).flatMap((t) => t.problems);

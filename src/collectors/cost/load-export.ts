@@ -2,7 +2,15 @@
 // a file that cannot be read adds nothing. Either way the file's scope is partial, so nothing built on it is complete.
 import { basename } from 'node:path';
 import type { SourceStatus, Store } from '../../store.js';
-import { costSelect, csvReader, missingColumns, parquetReader, REJECTS_TABLE } from './cost-select.js';
+import {
+  costSelect,
+  csvReader,
+  decimalColumns,
+  missingColumns,
+  parquetReader,
+  REJECTS_TABLE,
+  rejectReason,
+} from './cost-select.js';
 import { containerOf, firstLine, formatOf, gzipProblem, headerColumns } from './export-header.js';
 
 export interface CostExport {
@@ -33,24 +41,23 @@ export async function loadCostExport(store: Store, runId: string, file: CostExpo
     };
   }
   let columns: string[];
-  let reader: string;
-  let rejects: string | null = null;
+  let reader: (decimals: ReadonlyMap<string, string>) => string;
+  let csv = false;
   try {
     if (container === 'parquet') {
       const described = await store.describe(`select * from read_parquet('${file.path.replaceAll("'", "''")}')`);
       columns = described.map((d) => d.column_name);
-      reader = parquetReader(
-        file.path,
-        described.map((d) => ({ name: d.column_name, type: d.column_type })),
-      );
+      const typed = described.map((d) => ({ name: d.column_name, type: d.column_type }));
+      reader = () => parquetReader(file.path, typed);
     } else {
       const broken = container === 'gzip' ? await gzipProblem(file.path) : null;
       if (broken) return partial(`${broken}, nothing loaded`);
       const header = headerColumns(await firstLine(file.path, container));
       if ('problem' in header) return partial(header.problem);
-      columns = header.columns;
-      reader = csvReader(file.path, columns, container === 'gzip');
-      rejects = REJECTS_TABLE;
+      const names = header.columns;
+      columns = names;
+      reader = (decimals) => csvReader(file.path, names, container === 'gzip', decimals);
+      csv = true;
     }
   } catch (e) {
     return partial(`cannot be read (${firstLineOf(e)})`);
@@ -60,12 +67,14 @@ export async function loadCostExport(store: Store, runId: string, file: CostExpo
   const missing = missingColumns(columns, format, file.currency);
   if (missing.length)
     return partial(`row 0 (header): required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing`);
+  // A CSV's decimals are typed by read_csv itself; Parquet's come as text like every other column.
+  const decimals = csv ? decimalColumns(columns, format) : new Map<string, string>();
   try {
     const load = await store.loadCosts(
       runId,
       file.label,
-      costSelect({ reader, columns, format, label: file.label, currency: file.currency }),
-      { rejectsTable: rejects, numberRows: container !== 'parquet' },
+      costSelect({ reader: reader(decimals), decimals, columns, format, label: file.label, currency: file.currency }),
+      { rejects: csv ? { table: REJECTS_TABLE, reason: rejectReason(decimals) } : null, numberRows: csv },
     );
     if (load.refused > 0)
       return partial(

@@ -7,19 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MailReceiver, mailReceiver, type WebhookReceiver, webhookReceiver } from './support/alert-receivers.js';
 import { testTlsDir } from './support/azure-tls.js';
 import { complineAsync } from './support/cli.js';
-import { queryStore, TWO_TENANTS } from './support/store-query.js';
+import { queryStore, TWO_TENANTS, vaultRow } from './support/store-query.js';
 
-const SUB = '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60';
-const vault = (name: string, rg: string, purge: boolean) => ({
-  id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`,
-  name,
-  type: 'microsoft.keyvault/vaults',
-  location: 'eastus',
-  resourceGroup: rg,
-  subscriptionId: SUB,
-  tags: {},
-  properties: { enablePurgeProtection: purge, enableSoftDelete: true, softDeleteRetentionInDays: 90 },
-});
+const vault = (name: string, rg: string, purge: boolean) =>
+  vaultRow(name, rg, { enablePurgeProtection: purge, enableSoftDelete: true, softDeleteRetentionInDays: 90 });
 
 // Tokens in webhook URLs and keys are secrets: none may reach a log, report or message.
 const TOKENS = { teams: 'teams-tok-5c1e8a', hook: 'hook-tok-77ab02', slack: 'slack-tok-e41d9c' };

@@ -2,10 +2,9 @@
 // over HTTPS with OAuth, the `azure` section's client secret exchanged at the local Entra token endpoint. The links
 // listed for auditors are signed with the principal's user delegation key, and download with nothing but a plain GET.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
 import {
@@ -20,20 +19,10 @@ import { type AzureServer, startAzureServer, TEST_CLIENT, TEST_OBJECT_ID, TEST_T
 import { testTlsDir } from './support/azure-tls.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from './support/azurite.js';
 import { complineAsync } from './support/cli.js';
-import { TWO_TENANTS } from './support/store-query.js';
+import { ESTATE_SUB, TWO_TENANTS, twoVaultEstate } from './support/store-query.js';
 
 const SECRET = 'planted~Secret.9f8e7d6c5b4a';
-const SUB = '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60';
-const vault = (name: string, rg: string) => ({
-  id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`,
-  name,
-  type: 'microsoft.keyvault/vaults',
-  location: 'eastus',
-  resourceGroup: rg,
-  subscriptionId: SUB,
-  tags: {},
-  properties: { enablePurgeProtection: false },
-});
+const SUB = ESTATE_SUB;
 
 let azurite: Azurite;
 /** What the first run published, for the test that fetches its links. */
@@ -65,12 +54,7 @@ async function entra(storageAudience?: string): Promise<AzureServer> {
 }
 
 function workspace(tokenServer: AzureServer, accountUrl = azurite.url): string {
-  const dir = mkdtempSync(join(tmpdir(), 'compline-blob-oauth-'));
-  mkdirSync(join(dir, 'estate'));
-  writeFileSync(
-    join(dir, 'estate', 'page.json'),
-    JSON.stringify({ data: [vault('kv-acme', 'rg-acme-prod'), vault('kv-zeta', 'rg-zeta-prod')] }),
-  );
+  const dir = twoVaultEstate('compline-blob-oauth-');
   writeFileSync(
     join(dir, 'compline.yaml'),
     `${TWO_TENANTS}azure:

@@ -1,26 +1,13 @@
 // Publishing to Blob Storage: real runs against real Azurite, read back with the real SDK and with SAS links.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobPublisher } from '../src/reports/storage/blob-publisher.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from './support/azurite.js';
 import { compline, complineAsync } from './support/cli.js';
-import { TWO_TENANTS } from './support/store-query.js';
-
-const SUB = '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60';
-const vault = (name: string, rg: string) => ({
-  id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`,
-  name,
-  type: 'microsoft.keyvault/vaults',
-  location: 'eastus',
-  resourceGroup: rg,
-  subscriptionId: SUB,
-  tags: {},
-  properties: { enablePurgeProtection: false },
-});
+import { TWO_TENANTS, twoVaultEstate } from './support/store-query.js';
 
 let azurite: Azurite;
 let service: BlobServiceClient;
@@ -36,12 +23,7 @@ afterAll(async () => {
 });
 
 function workspace(blob: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'compline-blob-'));
-  mkdirSync(join(dir, 'estate'));
-  writeFileSync(
-    join(dir, 'estate', 'page.json'),
-    JSON.stringify({ data: [vault('kv-acme', 'rg-acme-prod'), vault('kv-zeta', 'rg-zeta-prod')] }),
-  );
+  const dir = twoVaultEstate('compline-blob-');
   writeFileSync(
     join(dir, 'compline.yaml'),
     `${TWO_TENANTS}signer: { demo: true }

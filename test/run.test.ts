@@ -6,18 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { unzipFiles } from '../src/evidence/zip.js';
 import { localFolderWriter } from '../src/reports/output-writer.js';
 import { compline, permissionsApply } from './support/cli.js';
-import { queryStore, TWO_TENANTS } from './support/store-query.js';
+import { queryStore, TWO_TENANTS, vaultRow } from './support/store-query.js';
 
-const vault = (name: string, rg: string, purge: boolean | undefined) => ({
-  id: `/subscriptions/6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`,
-  name,
-  type: 'microsoft.keyvault/vaults',
-  location: 'eastus',
-  resourceGroup: rg,
-  subscriptionId: '6e8d9f20-2c4b-4e1f-8a66-1b2c3d4e5f60',
-  tags: {},
-  properties: purge === undefined ? {} : { enablePurgeProtection: purge },
-});
+const vault = (name: string, rg: string, purge: boolean | undefined) =>
+  vaultRow(name, rg, purge === undefined ? {} : { enablePurgeProtection: purge });
 
 function workspace(files: Record<string, unknown>, extraConfig = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'compline-run-'));

@@ -11,7 +11,7 @@ import { unzipFiles } from '../src/evidence/zip.js';
 import { ownsTenant, parseShard, shardOfTenant } from '../src/sharding/shard.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from './support/azurite.js';
 import { compline, complineAsync } from './support/cli.js';
-import { queryStore } from './support/store-query.js';
+import { queryStore, vaultRow } from './support/store-query.js';
 
 const RUN = 'nightly-20261205';
 const TENANTS = ['acme', 'delta', 'zeta'];
@@ -26,16 +26,8 @@ const SUB_ZETA = '7f9e0a31-3d5c-4f20-9b77-2c3d4e5f6071';
 const SUB_DELTA = '8a0f1b42-4e6d-4031-8c88-3d4e5f607182';
 const vaultId = (name: string, rg: string, sub = SUB) =>
   `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`;
-const vault = (name: string, rg: string, purge: boolean | null, sub = SUB) => ({
-  id: vaultId(name, rg, sub),
-  name,
-  type: 'microsoft.keyvault/vaults',
-  location: 'eastus',
-  resourceGroup: rg,
-  subscriptionId: sub,
-  tags: {},
-  properties: purge === null ? {} : { enablePurgeProtection: purge },
-});
+const vault = (name: string, rg: string, purge: boolean | null, sub = SUB) =>
+  vaultRow(name, rg, purge === null ? {} : { enablePurgeProtection: purge }, sub);
 const namespace = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: `uid-${name}` } });
 
 const COST_HEADER =

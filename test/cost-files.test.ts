@@ -180,8 +180,18 @@ describe('bad cost input', () => {
   it('counts rows after a line with too many fields as the file does', async () => {
     const { runId, statuses } = await ingest({ 'wide.csv': [FOCUS_12_HEADER, good, `${good},surplus`, good, ''].join('\n') });
     expect(statuses[0]).toMatchObject({ status: 'partial', rows: 2 });
+    expect(statuses[0]!.error).toMatch(new RegExp(`^${runId}/wide.csv: row 2, Expected Number of Columns: 15 Found: 16`));
+    expect((await costRows(store, runId, 'x_SourceRow')).map((r) => r.x_SourceRow)).toEqual(['1', '3']);
+  });
+
+  it('refuses a line longer than 2 MB by its row and keeps the rows around it', async () => {
+    const huge = good.replace(',INV,', `,${'x'.repeat(2_100_000)},`);
+    const { runId, statuses } = await ingest({ 'long.csv': [FOCUS_12_HEADER, good, huge, good, ''].join('\n') });
+    expect(statuses[0]).toMatchObject({ status: 'partial', rows: 2 });
     expect(statuses[0]!.error).toMatch(
-      new RegExp(`^${runId}/wide.csv: row 2, column .*: Expected Number of Columns: 15 Found: 16`),
+      new RegExp(
+        `^${runId}/long.csv: row 2, Maximum line size of 2000000 bytes exceeded\\. Actual Size:\\d+ bytes\\. \\(1 row refused, 2 loaded\\)$`,
+      ),
     );
     expect((await costRows(store, runId, 'x_SourceRow')).map((r) => r.x_SourceRow)).toEqual(['1', '3']);
   });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { folderStore } from '../dist/collectors/terraform-state/state-files.js';
 import { TerraformStateSource } from '../dist/collectors/terraform-state/terraform-state-source.js';
-import { boundSql, evaluate } from '../dist/engine.js';
+import { boundSql, evaluateInto } from '../dist/engine.js';
 import { loadCatalogue, sharedMacros } from '../dist/rules.js';
 import { Store } from '../dist/store.js';
 
@@ -186,12 +186,14 @@ async function main() {
   for (const group of values.each ? checks.map((c) => [c]) : [checks]) {
     const t = performance.now();
     const tCpu = process.cpuUsage();
-    const evaluation = await evaluate(store, group, ctx);
-    for (const f of evaluation.findings)
-      counts.set(`${f.check_id} ${f.status}`, (counts.get(`${f.check_id} ${f.status}`) ?? 0) + 1);
+    await evaluateInto(store, group, ctx);
     if (values.each) console.log(`  ${group[0].id}: ${seconds(t)} s, CPU ${cpu(tCpu)} s`);
   }
-  console.log(`checks: ${checks.length} in ${seconds(t2)} s, CPU ${cpu(t2Cpu)} s`);
+  console.log(`checks: ${checks.length} in ${seconds(t2)} s, CPU ${cpu(t2Cpu)} s (findings stored in DuckDB)`);
+  for (const { check_id, status, n } of await store.read(
+    `select check_id, status, count(*)::integer as n from ${store.table('findings')} where run_id = '${runId}' group by all`,
+  ))
+    counts.set(`${check_id} ${status}`, n);
   for (const [k, n] of [...counts].sort()) console.log(`  ${k}: ${n}`);
   const total = (performance.now() - start) / 1000;
   console.log(

@@ -7,7 +7,6 @@ import type { DuckDBAppender, DuckDBConnection, DuckDBInstance as Instance } fro
 import { UsageError } from './errors.js';
 import type {
   ChildCoverage,
-  Finding,
   IacDocument,
   K8sObjectRow,
   K8sUsageRow,
@@ -265,6 +264,8 @@ function appendList(a: DuckDBAppender, v: readonly string[] | null): void {
   if (v === null) a.appendNull();
   else a.appendList(v, VARCHAR_LIST);
 }
+
+type SqlParam = string | number | boolean | null;
 
 export class Store {
   private constructor(
@@ -688,25 +689,6 @@ export class Store {
     return result.getRowObjectsJson() as unknown as PolicyGroupCounts[];
   }
 
-  async appendFindings(runId: string, findings: readonly Finding[], firstSeen: Map<string, string>): Promise<void> {
-    const a = await this.writer.createAppender('findings', 'main', this.catalog);
-    for (const f of findings) {
-      a.appendVarchar(runId);
-      appendNullable(a, f.tenant_id);
-      a.appendVarchar(f.check_id);
-      a.appendVarchar(f.resource_id);
-      a.appendVarchar(f.status);
-      a.appendVarchar(f.severity);
-      a.appendVarchar(f.reason);
-      appendNullable(a, json(f.evidence));
-      appendNullable(a, f.waiver_id);
-      a.appendVarchar(firstSeen.get(`${f.check_id}\u0000${f.resource_id}`) ?? runId);
-      appendNullable(a, f.plan_address);
-      a.endRow();
-    }
-    a.closeSync();
-  }
-
   /**
    * A tenant's (null: the platform's) findings history before `runId`: nightly runs that finished, and for the
    * previous run only one the tenant was part of.
@@ -762,19 +744,6 @@ export class Store {
       ]);
   }
 
-  /** When each currently failing (check, resource) pair first failed in an unbroken history. */
-  async firstSeen(runId: string): Promise<Map<string, string>> {
-    const prev = await this.writer.runAndReadAll(
-      `select check_id, resource_id, first_seen_run from findings
-       where run_id = (select run_id from runs where run_id <> $1 and status <> 'running'
-                       order by started_at desc limit 1) and status in ('fail', 'error', 'waived')`,
-      [runId],
-    );
-    const map = new Map<string, string>();
-    for (const [check, resource, first] of prev.getRows()) map.set(`${check}\u0000${resource}`, String(first));
-    return map;
-  }
-
   /**
    * A tenant's open findings (fail, error or unknown, waived) of its last `limit` nightly runs up to and including
    * `runId`, oldest first, counted over `checks` only; `tenant` null is the platform.
@@ -812,10 +781,20 @@ export class Store {
     await Promise.all(this.readers.map((reader) => reader.run(sql)));
   }
 
-  /** Runs SQL on the run-scoped reader; rows as plain JS objects. */
-  async read<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-    const result = await this.reader.runAndReadAll(sql);
+  /** Runs SQL on the run-scoped reader, with positional parameters ($1, …); rows as plain JS objects. */
+  async read<T = Record<string, unknown>>(sql: string, params: SqlParam[] = []): Promise<T[]> {
+    const result = await this.reader.runAndReadAll(sql, params.length ? params : undefined);
     return result.getRowObjectsJson() as T[];
+  }
+
+  /** Runs a statement on the run-scoped reader: the engine's temp tables live on that connection. */
+  async execOnReader(sql: string, params: SqlParam[] = []): Promise<void> {
+    await this.reader.run(sql, params.length ? params : undefined);
+  }
+
+  /** A table of the store by its full name: on the readers, the run-scoped views of the same names come first. */
+  table(name: string): string {
+    return `"${this.catalog.replaceAll('"', '""')}".main.${name}`;
   }
 
   /**

@@ -20,7 +20,7 @@ import { ResourceChangesFileSource } from '../collectors/resource-graph/resource
 import { liveResourceChanges } from '../collectors/resource-graph/resource-changes-live.js';
 import { terraformStateSource } from '../collectors/terraform-state/index.js';
 import { type Config, type LoadedConfig, loadConfig } from '../config.js';
-import { evaluate, validateQueries } from '../engine.js';
+import { evaluateInto, storedFindings, validateQueries } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { loadSigner } from '../evidence/signer.js';
 import { runFinops } from '../finops/index.js';
@@ -412,23 +412,30 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
     if (scope) await keepShardRows(store, runId, scope);
 
     telemetry?.phase('evaluate');
-    const evaluation = await evaluate(store, catalogue.checks, {
-      runId,
-      tenantIds: scope ? scope.tenants : tenancy.tenantIds,
-      subjectTenant: (id) => tenancy.subjectTenant(id),
-      waivers: config.waivers,
-      params: config.check_params,
-      today: now.toISOString().slice(0, 10),
-    });
     // A tenant is audited against its own frameworks: a check none of them names gives it no finding, in the store or
     // anywhere after it (the platform's findings, with no tenant, are all kept).
-    const frameworksOf = new Map(config.tenants.map((t) => [t.id, t.frameworks]));
-    const findings = evaluation.findings.filter((f) => {
-      const frameworks = f.tenant_id === null ? undefined : frameworksOf.get(f.tenant_id);
-      const requirements = catalogue.byId.get(f.check_id)?.requirements ?? {};
-      return owned(f.tenant_id) && (!frameworks || frameworks.some((fw) => requirements[fw]));
-    });
-    await store.appendFindings(runId, findings, await store.firstSeen(runId));
+    const evaluation = await evaluateInto(
+      store,
+      catalogue.checks,
+      {
+        runId,
+        tenantIds: scope ? scope.tenants : tenancy.tenantIds,
+        subjectTenant: (id) => tenancy.subjectTenant(id),
+        waivers: config.waivers,
+        params: config.check_params,
+        today: now.toISOString().slice(0, 10),
+      },
+      {
+        firstSeen: true,
+        dropped: (check) => ({
+          platform: !owned(null),
+          tenants: config.tenants
+            .filter((t) => !owned(t.id) || !t.frameworks.some((fw) => check.requirements[fw]))
+            .map((t) => t.id),
+        }),
+      },
+    );
+    const findings = await storedFindings(store, runId, catalogue.checks);
     for (const e of evaluation.expiredWaivers)
       log(`warn: waiver ${e.waiver.id} expired on ${e.waiver.expires}; it no longer applies (${e.matched} findings)`);
 

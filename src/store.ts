@@ -787,9 +787,20 @@ export class Store {
     return result.getRowObjectsJson() as T[];
   }
 
-  /** Runs a statement on the run-scoped reader: the engine's temp tables live on that connection. */
-  async execOnReader(sql: string, params: SqlParam[] = []): Promise<void> {
-    await this.reader.run(sql, params.length ? params : undefined);
+  /** How many run-scoped readers there are: statements on different ones run at once. */
+  get readerCount(): number {
+    return this.readers.length;
+  }
+
+  /** Runs a statement on a run-scoped reader (default the first): temp tables live on the connection that made them. */
+  async execOnReader(sql: string, params: SqlParam[] = [], reader = 0): Promise<void> {
+    await this.readers[reader]!.run(sql, params.length ? params : undefined);
+  }
+
+  /** `read` on a given run-scoped reader, where its temp tables are. */
+  async readOnReader<T = Record<string, unknown>>(reader: number, sql: string, params: SqlParam[] = []): Promise<T[]> {
+    const result = await this.readers[reader]!.runAndReadAll(sql, params.length ? params : undefined);
+    return result.getRowObjectsJson() as T[];
   }
 
   /** A table of the store by its full name: on the readers, the run-scoped views of the same names come first. */

@@ -1,9 +1,10 @@
 // One generic runner over every rule folder: exact pass / fail / error (/ unknown) sets from fixtures.yaml, and
 // every branch of the check's query reached by a fixture row.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boundSql, evaluate, validateQueries } from '../src/engine.js';
+import { boundSql, type Evaluation, evaluate, validateQueries } from '../src/engine.js';
 import { loadCatalogue, sharedMacros } from '../src/rules.js';
 import { Store } from '../src/store.js';
+import { evaluateStored } from './support/evaluate-stored.js';
 import { FIXTURE_RUN, fixtureStore, readFixtures } from './support/fixture-store.js';
 import { type Branch, caseBranches, macroSpans, macrosCalledBy, withCounters } from './support/sql-branches.js';
 
@@ -47,20 +48,30 @@ describe.each(catalogue.checks.map((c) => [c.id, c] as const))('%s', (_id, check
   const fixtures = readFixtures(check.dir);
   let verdicts: Map<string, string>;
   let store: Store;
+  let javascript: Evaluation;
+  let stored: Evaluation;
 
   beforeAll(async () => {
     store = await fixtureStore(fixtures.tables);
-    const result = await evaluate(store, [check], {
+    const ctx = {
       runId: FIXTURE_RUN,
       tenantIds: ['t1'],
       waivers: [],
       params: fixtures.params ? { [check.id]: fixtures.params } : {},
       today: '2026-01-01',
-    });
+    };
+    const result = await evaluate(store, [check], ctx);
     verdicts = new Map(result.findings.map((f) => [f.resource_id, f.status]));
     expect(result.findings.length).toBe(verdicts.size);
+    stored = await evaluateStored(store, [check], ctx);
+    javascript = result;
   });
   afterAll(() => store?.close());
+
+  it('gives the same findings stored by DuckDB as in JavaScript', () => {
+    const order = (e: Evaluation) => [...e.findings].sort((a, b) => (a.resource_id < b.resource_id ? -1 : 1));
+    expect(order(stored)).toEqual(order(javascript));
+  });
 
   it('has at least one pass, one fail and one error case', () => {
     expect(fixtures.expect.pass?.length ?? 0).toBeGreaterThan(0);

@@ -970,6 +970,7 @@ describe('the DuckDB store the gate evaluates holds no planted value', () => {
         waivers: [],
         params: {},
         today: '2025-01-01',
+        resources: plan.rows,
         passDetail: true,
       });
       const rows = await store.read<Record<string, unknown>>('select * from resources');

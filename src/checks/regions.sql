@@ -86,10 +86,11 @@ create or replace temp macro tenant_residency() as table
   with configured as (
     select tenant_id, region_name(unnest(coalesce(regions, []))) as region from tenants
   )
+  -- Sorted: list(distinct …) keeps no order, and reasons and evidence must read the same on every run.
   select t.tenant_id,
-         coalesce(list(distinct c.region) filter (where c.region is not null), []) as regions,
-         coalesce(list(distinct a.geography) filter (where a.geography is not null), []) as geographies,
-         coalesce(list(distinct c.region) filter (where c.region is not null and a.region is null), []) as unknown_regions
+         list_sort(coalesce(list(distinct c.region) filter (where c.region is not null), [])) as regions,
+         list_sort(coalesce(list(distinct a.geography) filter (where a.geography is not null), [])) as geographies,
+         list_sort(coalesce(list(distinct c.region) filter (where c.region is not null and a.region is null), [])) as unknown_regions
   from tenants t
   left join configured c on c.tenant_id = t.tenant_id
   left join azure_regions() a on a.region = c.region

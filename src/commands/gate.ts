@@ -201,6 +201,7 @@ export async function gateCommand(opts: GateOptions): Promise<GateOutcome> {
       waivers,
       params: config?.check_params ?? {},
       today,
+      resources: plan.rows,
       passDetail: [opts.format, ...opts.outputs.map((o) => o.format)].includes('json'),
     });
     findings = evaluation.findings;

@@ -116,16 +116,23 @@ function parseEvidence(value: Json): Json {
   }
 }
 
-function globRegex(glob: string): RegExp {
-  const body = glob
+/** `*` is any run of characters; case does not matter (a JavaScript RegExp, or RE2 as DuckDB's regexp functions take it). */
+function globPattern(glob: string): string {
+  return glob
     .split('*')
     .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*');
-  return new RegExp(`^${body}$`, 'i');
 }
 
+function globRegex(glob: string): RegExp {
+  return new RegExp(`^${globPattern(glob)}$`, 'i');
+}
+
+/** `properties.pools[*].x` as the engine compares paths: `[*]` a segment of its own. */
+const normalPath = (path: string): string => path.replaceAll('[*]', '.[*]');
+
 /** `properties.pools[*].x` → ['properties', 'pools', '[*]', 'x']. */
-const segments = (path: string): string[] => path.replaceAll('[*]', '.[*]').split('.');
+const segments = (path: string): string[] => normalPath(path).split('.');
 
 /** One path lies on the other: equal, or one is an ancestor of the other. */
 function overlaps(a: string[], b: string[]): boolean {
@@ -178,17 +185,6 @@ export interface StoredEvaluation {
 
 const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 const litOrNull = (s: string | null | undefined): string => (s === null || s === undefined ? 'null' : lit(s));
-
-/** `*` is any run of characters; case does not matter (RE2, as DuckDB's regexp functions take it). */
-function globPattern(glob: string): string {
-  return glob
-    .split('*')
-    .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-}
-
-/** `properties.pools[*].x` as the engine compares paths: `[*]` a segment of its own. */
-const normalPath = (path: string): string => path.replaceAll('[*]', '.[*]');
 
 /** SQL: the scope withholds the verdict on this row (see scopeCovers; a state file's scope only its own tenant's). */
 function taintCondition(s: SourceStatus): string {
@@ -611,7 +607,7 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
       );
       if (taint) {
         status = 'error';
-        reason = `source ${taint.source} ${taint.status} for ${taint.scope}: ${taint.error ?? 'incomplete'}; verdict withheld (${reason})`;
+        reason = `${sourceReason(taint)}; verdict withheld (${reason})`;
       }
       // Unknown values reach the query as absent properties, and no query decides pass or fail from an absent
       // value: a definite verdict was decided on known values and stands. Only missing evidence may be the unknown.
@@ -642,7 +638,7 @@ export async function evaluate(store: Store, checks: readonly CheckMeta[], ctx: 
           tenant_id: tenant,
           status: 'error',
           severity: check.severity,
-          reason: `source ${s.source} ${s.status} for ${s.scope}: ${s.error ?? 'incomplete'}`,
+          reason: sourceReason(s),
           evidence: { source: s.source, scope: s.scope, status: s.status, rows: s.rows },
           waiver_id: null,
           plan_address: null,

@@ -179,8 +179,6 @@ export interface StoreOptions {
 export interface StoredEvaluation {
   expiredWaivers: ExpiredWaiver[];
   incompleteSources: SourceStatus[];
-  /** Findings stored, by status. */
-  counts: Record<FindingStatus, number>;
 }
 
 const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
@@ -297,8 +295,6 @@ function findingsSql(
     ev, waiver_id, plan_address, s4
   from waived`;
 }
-
-const STATUSES: readonly FindingStatus[] = ['pass', 'fail', 'error', 'unknown', 'waived'];
 
 /** A finding the engine makes itself (a failed query, an incomplete source), before first_seen and the kept tenants. */
 interface OwnRow {
@@ -469,15 +465,9 @@ export async function evaluateInto(
       );
     }),
   );
-  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<FindingStatus, number>;
-  for (const { status, n } of await store.read<{ status: FindingStatus; n: number }>(
-    `select status, count(*)::integer as n from ${findings} where run_id = $1 group by all`,
-    [target],
-  ))
-    counts[status] = n;
   // Expired waivers in the config's order, as they were listed before.
   expiredWaivers.sort((a, b) => ctx.waivers.indexOf(a.waiver) - ctx.waivers.indexOf(b.waiver));
-  return { expiredWaivers, incompleteSources, counts };
+  return { expiredWaivers, incompleteSources };
 }
 
 /** The findings stored under `runId` as objects, in the checks' order; without `passDetail`, passes carry no reason or evidence. */

@@ -783,8 +783,7 @@ export class Store {
 
   /** Runs SQL on the run-scoped reader, with positional parameters ($1, …); rows as plain JS objects. */
   async read<T = Record<string, unknown>>(sql: string, params: SqlParam[] = []): Promise<T[]> {
-    const result = await this.reader.runAndReadAll(sql, params.length ? params : undefined);
-    return result.getRowObjectsJson() as T[];
+    return this.readOnReader<T>(0, sql, params);
   }
 
   /** How many run-scoped readers there are: statements on different ones run at once. */

@@ -1,26 +1,21 @@
 -- Drift per resource: attributes a refresh-only plan found changed, and tracked scalar properties that differ live.
--- Joined before grouped: only the state rows live in their tenant's scope are grouped, not every instance of every state.
-with tracked as (
-  select s.tenant_id, r.id as live_id, min(s.workspace_key) as workspace_key, min(s.address) as address,
-         any_value(s.properties) as properties, any_value(r.properties) as live_properties
+-- Each state instance is compared with the live resource of its tenant it tracks, then grouped per resource.
+with pairs as (
+  select s.tenant_id, r.id as live_id, s.workspace_key, s.address, r.properties is null as uncollected,
+         s.properties::map(varchar, json) as sp, r.properties::map(varchar, json) as lp
   from iac_resources s
   join resources r on r.id = s.resource_id and r.tenant_id is not distinct from s.tenant_id and r.origin <> 'plan'
   where s.document = 'state' and s.resource_id is not null
-  group by s.tenant_id, r.id
 ),
-compared as (
-  select live_id, list_sort(list(distinct k) filter (where k is not null)) as differing
-  from (
-    select t.live_id, k.k
-    from tracked t, unnest(coalesce(json_keys(t.properties), [])) as k(k)
-    where json_type(t.properties, '$."' || k.k || '"') not in ('OBJECT', 'ARRAY', 'NULL')
-      and json_type(t.live_properties, '$."' || k.k || '"') not in ('OBJECT', 'ARRAY', 'NULL')
-      and lower(json_extract_string(t.properties, '$."' || k.k || '"'))
-          <> lower(json_extract_string(t.live_properties, '$."' || k.k || '"'))
-    union all
-    select live_id, null from tracked
-  )
-  group by live_id
+tracked as (
+  select tenant_id, live_id, min(workspace_key) as workspace_key, min(address) as address,
+         bool_and(uncollected) as uncollected,
+         -- Scalars on both sides only: a nested value is compared by the checks that read into it.
+         nullif(list_sort(list_distinct(flatten(list(list_filter(coalesce(map_keys(sp), []), k ->
+           json_type(sp[k]) not in ('OBJECT', 'ARRAY', 'NULL') and json_type(lp[k]) not in ('OBJECT', 'ARRAY', 'NULL')
+           and lower(sp[k] ->> '$') <> lower(lp[k] ->> '$')))))), []) as differing
+  from pairs
+  group by tenant_id, live_id
 ),
 refreshed as (
   select tenant_id, resource_id, min(workspace_key) as workspace_key, min(address) as address,
@@ -33,11 +28,9 @@ subjects as (
   -- A plan's resource not live in its own tenant's scope is named by its plan entry: the id may be another tenant's.
   select coalesce(t.live_id, 'iac://' || p.workspace_key || '#' || p.address) as id, coalesce(t.tenant_id, p.tenant_id) as tenant_id,
          coalesce(t.workspace_key, p.workspace_key) as workspace_key, coalesce(t.address, p.address) as address,
-         t.live_id is not null and t.live_properties is null as uncollected,
-         c.differing, p.drifted
+         coalesce(t.uncollected, false) as uncollected, t.differing, p.drifted
   from tracked t
   full join refreshed p on p.resource_id = t.live_id and p.tenant_id is not distinct from t.tenant_id
-  left join compared c on c.live_id = t.live_id
 )
 select
   id as resource_id,

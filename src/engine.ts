@@ -214,7 +214,7 @@ const EVIDENCE = `case when typeof(q.evidence) = 'VARCHAR'
     else to_json(q.evidence) end`;
 
 /**
- * The check's rows (`rows`: its query, or a table of its result) as findings, every rule of the engine in SQL: a status outside the contract is an
+ * The check's rows (`rows`: a table of its result) as findings, every rule of the engine in SQL: a status outside the contract is an
  * error; a tenant other than the resource's (or the subject's owner's) is a broken check; an incomplete source
  * withholds what it covers; an error the resource's unknown-until-apply values explain is `unknown`; then waivers.
  */
@@ -391,12 +391,11 @@ export async function evaluateInto(
       expired: waivers.filter((w) => w.expires < ctx.today),
     };
     try {
-      // Subjects the tenancy rules may own are looked up between the query and the findings: its rows are kept for
-      // that. Otherwise the query is part of the one statement that stores its findings (the gate: ~110 checks).
-      let rows = `(${sql}\n)`;
+      // The query's rows are kept before they become findings: DuckDB then joins them knowing how many there are
+      // (a check's estimate can be a thousandth of its millions of rows), and subjects the tenancy rules may own are
+      // looked up in between.
+      await store.execOnReader(`create or replace temp table _q as select * from (${sql}\n)`, [], reader);
       if (ctx.subjectTenant) {
-        await store.execOnReader(`create or replace temp table _q as select * from ${rows}`, [], reader);
-        rows = '_q';
         const subjects = await store.readOnReader<{ rid: string }>(
           reader,
           `select distinct resource_id::varchar as rid from _q
@@ -415,7 +414,7 @@ export async function evaluateInto(
             reader,
           );
       }
-      await insert(findingsSql(check, rows, tainting, split, ctx.subjectTenant !== undefined));
+      await insert(findingsSql(check, '_q', tainting, split, ctx.subjectTenant !== undefined));
     } catch (e) {
       // A query that breaks on this run's data withholds every verdict it would have given: one error per tenant.
       const message = (e as Error).message.split('\n')[0] ?? 'error';

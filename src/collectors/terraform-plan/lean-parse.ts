@@ -9,6 +9,7 @@
 // Only plans with a prior state take this way. Anything unexpected gives null, and the caller parses the
 // whole text.
 
+import { utf8Text } from '../utf8-text.js';
 import { splitSteps } from './references.js';
 
 /** Placeholder written where a part was left out; patched back from its bytes when it turns out to be needed. */
@@ -321,7 +322,7 @@ export function parseLeanPlan(b: Buffer, from = 0, keepBefore?: (type: string) =
   pieces.push(b.subarray(at));
   let plan: unknown;
   try {
-    plan = JSON.parse(Buffer.concat(pieces).toString('utf8'));
+    plan = JSON.parse(utf8Text(Buffer.concat(pieces)));
   } catch {
     return null;
   }

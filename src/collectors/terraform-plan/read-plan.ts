@@ -4,6 +4,7 @@ import { type FileHandle, open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../errors.js';
 import { jsonReason } from '../json-reason.js';
+import { utf8Text } from '../utf8-text.js';
 import { parseLeanPlan } from './lean-parse.js';
 
 export interface PlanReadOptions {
@@ -99,7 +100,7 @@ export function parsePlanBytes(buf: Buffer, label: string, keepBefore?: (type: s
   const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   const lean = parseLeanPlan(buf, bom, keepBefore);
   if (lean) return lean;
-  let text = buf.toString('utf8');
+  let text = utf8Text(buf);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw new UsageError(`${label}: empty input, not a JSON plan (truncated?)`);
   try {

@@ -2,6 +2,7 @@
 // (document-readers.ts) or in this one; what it returns holds no attribute value beyond what read-state.ts keeps.
 import type { IacDocument, IacInstance } from '../../model.js';
 import { jsonReason } from '../json-reason.js';
+import { utf8Text } from '../utf8-text.js';
 import { readTerraformDocument } from './read-state.js';
 
 export type DocumentRead =
@@ -20,7 +21,7 @@ const EMPTY_STATE: IacInstance = {
 };
 
 export function readDocumentBytes(bytes: Uint8Array): DocumentRead {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const text = utf8Text(bytes);
   let doc: unknown;
   try {
     doc = JSON.parse(text);

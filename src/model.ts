@@ -213,8 +213,8 @@ export interface IacDocument
     IacResourceRow,
     'tenant_id' | 'environment' | 'workspace_key' | 'document' | 'backend_account' | 'serial' | 'lineage' | 'last_modified'
   > {
-  /** Newline-separated JSON objects, one per instance. */
-  instances: string;
+  /** Newline-separated JSON objects, one per instance, as UTF-8 bytes (a reader thread hands them over without a copy). */
+  instances: Uint8Array;
   count: number;
 }
 

@@ -414,7 +414,7 @@ export class Store {
             `${text(d.last_modified)}::timestamptz)`,
         )
         .join(',\n');
-      const longest = Math.max(...docs.map((d) => Buffer.byteLength(d.instances)));
+      const longest = Math.max(...docs.map((d) => d.instances.byteLength));
       await this.writer.run(
         `insert into iac_resources by name
          select ${text(runId)} as run_id, f.* exclude (filename), i.* exclude (filename)

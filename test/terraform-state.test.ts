@@ -229,7 +229,10 @@ describe('reading Terraform documents', () => {
     events.flatMap((e) =>
       e.kind === 'iac-documents'
         ? e.documents.flatMap(({ instances, count: _, ...facts }) =>
-            instances.split('\n').map((line) => ({ ...facts, ...(JSON.parse(line) as IacInstance) })),
+            Buffer.from(instances)
+              .toString()
+              .split('\n')
+              .map((line) => ({ ...facts, ...(JSON.parse(line) as IacInstance) })),
           )
         : [],
     );

@@ -30,6 +30,6 @@ describe('utf8Text', () => {
     };
     const read = readDocumentBytes(Buffer.from(JSON.stringify(state), 'utf8'));
     if ('problem' in read) throw new Error(read.problem);
-    expect(JSON.parse(read.instances).tags).toEqual({ Kostenstelle: 'Zürich' });
+    expect(JSON.parse(Buffer.from(read.instances).toString()).tags).toEqual({ Kostenstelle: 'Zürich' });
   });
 });

@@ -3,5 +3,6 @@ import { parentPort } from 'node:worker_threads';
 import { readDocumentBytes } from './read-document.js';
 
 parentPort?.on('message', (task: { id: number; bytes: Uint8Array }) => {
-  parentPort?.postMessage({ id: task.id, read: readDocumentBytes(task.bytes) });
+  const read = readDocumentBytes(task.bytes);
+  parentPort?.postMessage({ id: task.id, read }, 'instances' in read ? [read.instances.buffer as ArrayBuffer] : []);
 });

@@ -56,7 +56,8 @@ export function readDocumentBytes(bytes: Uint8Array): DocumentRead {
     document: read.document,
     serial: read.serial,
     lineage: read.lineage,
-    instances: lines.join('\n'),
+    // Encoded here, in the reader thread, and handed over without a copy: the main thread only writes the bytes.
+    instances: new TextEncoder().encode(lines.join('\n')),
     count: read.resources.length,
   };
 }

@@ -15,6 +15,13 @@ export const TERRAFORM_SOURCE = 'terraform-state';
 
 /** Instances per store batch: large enough that a statement's cost is spread, small enough to stay in memory. */
 const BATCH_INSTANCES = 100_000;
+/**
+ * Bytes of files being read at once. While the run stores a batch this generator waits, so what is already in flight
+ * is what keeps the reader threads busy meanwhile: a batch's worth (~40 states of 5,000 resources), bounded in memory.
+ */
+const IN_FLIGHT_BYTES = 128 * 1024 ** 2;
+/** Files being read at once, whatever their size: each holds a request or an open file. */
+const IN_FLIGHT_FILES = 64;
 
 export class TerraformStateSource implements Collector {
   readonly source = TERRAFORM_SOURCE;
@@ -37,9 +44,15 @@ export class TerraformStateSource implements Collector {
 
   async *collect(signal?: AbortSignal): AsyncIterable<CollectorEvent> {
     const readers = new DocumentReaders(this.threads);
-    // Files being read, in listing order; at most two per thread, so memory stays bounded.
-    const inFlight: Promise<CollectorEvent[]>[] = [];
-    const window = Math.max(1, 2 * readers.threads);
+    // Files being read, in listing order: at least two per thread, more while their bytes stay within the bound.
+    const inFlight: { bytes: number; events: Promise<CollectorEvent[]> }[] = [];
+    let inFlightBytes = 0;
+    const minimum = Math.max(1, 2 * readers.threads);
+    const settle = async (): Promise<CollectorEvent[]> => {
+      const next = inFlight.shift()!;
+      inFlightBytes -= next.bytes;
+      return next.events;
+    };
     let batch: IacDocument[] = [];
     let batched = 0;
     let held: CollectorEvent[] = [];
@@ -65,17 +78,21 @@ export class TerraformStateSource implements Collector {
         const m = this.match(file.key);
         if (m === null) continue;
         matched++;
-        inFlight.push(
-          'stray' in m
-            ? Promise.resolve([status(file, 'partial', m.stray, 0)])
-            : this.readOne(file, m.tenant, m.environment, readers, signal),
-        );
-        while (inFlight.length >= window) yield* take(await inFlight.shift()!, false);
+        inFlight.push({
+          bytes: file.size,
+          events:
+            'stray' in m
+              ? Promise.resolve([status(file, 'partial', m.stray, 0)])
+              : this.readOne(file, m.tenant, m.environment, readers, signal),
+        });
+        inFlightBytes += file.size;
+        while (inFlight.length >= minimum && (inFlightBytes >= IN_FLIGHT_BYTES || inFlight.length >= IN_FLIGHT_FILES))
+          yield* take(await settle(), false);
       }
-      while (inFlight.length) yield* take(await inFlight.shift()!, false);
+      while (inFlight.length) yield* take(await settle(), false);
       yield* take([], true);
     } finally {
-      await Promise.allSettled(inFlight);
+      await Promise.allSettled(inFlight.map((f) => f.events));
       await readers.close();
     }
     // No file at all is a misconfigured layout or an empty container, not an estate with no Terraform.

@@ -1,11 +1,12 @@
 // npm run bench:terraform [-- --tenants N --envs N --per-state N --live N --each --queries]   (runs on the build in dist/)
 // Terraform states against the live estate: tenants × environments state files (raw format 4, written once under
 // bench/.data/) read through the terraform source into DuckDB, then the state checks over them and a live estate of
-// --live resources, in one evaluation as `compline run` does (--each: one check at a time, to see each one's cost).
+// --live resources, in one evaluation as `compline run` does: a store file (bench/.data/terraform-state.duckdb, removed
+// after), the tenancy rules' subject owners, first-seen runs and kept tenants (--each: one check at a time).
 // Prints each phase's wall and CPU time (all threads: readers, DuckDB) and the load average, as the machine is
 // shared; the goal is the states read and compared in under 60 s. --queries: then each check's query alone, DuckDB
 // counting the rows it returns (evidence built, nothing turned into findings): what the comparison costs in SQL.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { TerraformStateSource } from '../dist/collectors/terraform-state/terrafo
 import { boundSql, evaluateInto } from '../dist/engine.js';
 import { loadCatalogue, sharedMacros } from '../dist/rules.js';
 import { Store } from '../dist/store.js';
+import { tenantResolver } from '../dist/tenancy.js';
 
 const { values } = parseArgs({
   options: {
@@ -86,12 +88,13 @@ function writeStates(dir) {
 }
 
 /** The live estate: the first resources of every state, spread evenly to reach --live, TLS lowered on every 100th. */
-function liveRows() {
-  const rows = [];
+function* liveRows() {
+  let rows = [];
+  let made = 0;
   const perState = Math.ceil(LIVE / (TENANTS * ENVS.length));
   for (let t = 0; t < TENANTS; t++)
     for (const env of ENVS)
-      for (let i = 0; i < perState && rows.length < LIVE; i++) {
+      for (let i = 0; i < perState && made < LIVE; i++, made++) {
         const r = resource(t, env, i);
         rows.push({
           id: r.id.toLowerCase(),
@@ -113,8 +116,12 @@ function liveRows() {
           secrets: null,
           tenant_id: tenantId(t),
         });
+        if (rows.length === 50_000) {
+          yield rows;
+          rows = [];
+        }
       }
-  return rows;
+  if (rows.length) yield rows;
 }
 
 const seconds = (from) => ((performance.now() - from) / 1000).toFixed(1);
@@ -138,14 +145,24 @@ async function main() {
     writeStates(dataDir);
     console.log(`wrote ${TENANTS * ENVS.length} states × ${PER_STATE} resources in ${seconds(t0)} s (once, reused)`);
   }
-  const store = await Store.open(':memory:');
+  const storePath = join(import.meta.dirname, '.data', 'terraform-state.duckdb');
+  const removeStore = () => {
+    for (const f of [storePath, `${storePath}.wal`]) rmSync(f, { force: true });
+  };
+  removeStore();
+  const store = await Store.open(storePath);
   const runId = 'bench';
   await store.beginRun({ runId, mode: 'nightly', toolVersion: 'bench', configSha256: null });
   const t1 = performance.now();
-  const live = liveRows();
-  for (let i = 0; i < live.length; i += 50_000) await store.appendResources(runId, live.slice(i, i + 50_000));
+  // Built in pieces and let go: a million row objects kept alive would slow every garbage collection after.
+  let loaded = 0;
+  for (const part of liveRows()) {
+    await store.appendResources(runId, part);
+    loaded += part.length;
+  }
+  await store.execOnReader('checkpoint', [], 0);
   console.log(
-    `live estate: ${live.length} resources loaded in ${seconds(t1)} s (not counted: the Resource Graph collector's part)`,
+    `live estate: ${loaded} resources loaded in ${seconds(t1)} s (not counted: the Resource Graph collector's part)`,
   );
 
   const tenants = Array.from({ length: TENANTS }, (_, t) => ({ id: tenantId(t), environments: ENVS }));
@@ -174,19 +191,25 @@ async function main() {
   const catalogue = await loadCatalogue();
   const checks = catalogue.checks.filter((c) => c.id.startsWith('iac-') && c.id !== 'iac-state-backend-hardening');
   const counts = new Map();
+  const tenancy = tenantResolver({
+    tenants: tenants.map((x, t) => ({ ...x, subscriptions: [sub(t)], clusters: [] })),
+    mapping: { tenant_tag: 'CustomerID', resource_groups: ['rg-{tenant}-{env}'], namespaces: [] },
+  });
   const ctx = {
     runId,
     tenantIds: tenants.map((x) => x.id),
+    subjectTenant: (id) => tenancy.subjectTenant(id),
     waivers: [],
     params: {},
     today: new Date().toISOString().slice(0, 10),
   };
+  const opts = { firstSeen: true, dropped: () => ({ platform: false, tenants: [] }) };
   const t2 = performance.now();
   const t2Cpu = process.cpuUsage();
   for (const group of values.each ? checks.map((c) => [c]) : [checks]) {
     const t = performance.now();
     const tCpu = process.cpuUsage();
-    await evaluateInto(store, group, ctx);
+    await evaluateInto(store, group, ctx, opts);
     if (values.each) console.log(`  ${group[0].id}: ${seconds(t)} s, CPU ${cpu(tCpu)} s`);
   }
   console.log(`checks: ${checks.length} in ${seconds(t2)} s, CPU ${cpu(t2Cpu)} s (findings stored in DuckDB)`);
@@ -215,6 +238,7 @@ async function main() {
     console.log(`queries alone: ${seconds(tq)} s, CPU ${cpu(tqCpu)} s (after the total, not in it)`);
   }
   store.close();
+  removeStore();
 }
 
 await main();

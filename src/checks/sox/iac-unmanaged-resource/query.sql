@@ -1,5 +1,6 @@
 -- Top-level live resources of tenants with Terraform states, and whether a state of the same tenant tracks each.
--- Joined before grouped: only the state instances that name a live resource of their tenant are grouped.
+-- Joined before grouped: only the state instances that name a live resource of their tenant are grouped. Exclusions
+-- are looked up for the resources no state tracks: a tracked one needs none.
 with rules as (
   select trim(split_part(item, '=', 1)) as pattern, trim(substr(item, strpos(item, '=') + 1)) as why
   from (select unnest(string_split(getvariable('exclusions'), ';')) as item)
@@ -22,26 +23,32 @@ tracked as (
   group by l.tenant_id, l.id
 ),
 judged as (
-  select l.*, (select min(why) from rules where l.id like replace(lower(pattern), '*', '%')) as excluded
-  from live l
+  select l.*, t.workspace_key, t.address from live l left join tracked t on t.tenant_id = l.tenant_id and t.id = l.id
+),
+excluded as (
+  select j.tenant_id, j.id, (select min(why) from rules where j.id like replace(lower(pattern), '*', '%')) as why
+  from judged j where j.address is null
 )
 select
   l.id as resource_id,
   l.tenant_id,
   case
-    when l.excluded is not null then 'pass'
+    when l.address is not null then 'pass'
+    when x.why is not null then 'pass'
     when s.tenant_id is null then 'error'
-    when t.id is not null then 'pass'
     else 'fail'
   end as status,
   case
-    when l.excluded is not null then 'excluded: ' || l.excluded
+    when l.address is not null then 'tracked by ' || l.workspace_key || ' as ' || l.address
+    when x.why is not null then 'excluded: ' || x.why
     when s.tenant_id is null then 'no Terraform state of this tenant was collected: cannot tell whether it is managed'
-    when t.id is not null then 'tracked by ' || t.workspace_key || ' as ' || t.address
     else 'no state of the tenant tracks this ' || l.type || ': made outside the pipeline'
   end as reason,
-  json_object('resourceId', l.id, 'stateKey', t.workspace_key, 'address', t.address, 'statesOfTenant', s.keys,
-              'exclusion', l.excluded) as evidence
+  -- Tracked: where. Not tracked: the states searched, or the exclusion that applies.
+  case
+    when l.address is not null then json_object('resourceId', l.id, 'stateKey', l.workspace_key, 'address', l.address)
+    else json_object('resourceId', l.id, 'statesOfTenant', coalesce(s.keys, []), 'exclusion', x.why)
+  end as evidence
 from judged l
 left join states s on s.tenant_id = l.tenant_id
-left join tracked t on t.tenant_id = l.tenant_id and t.id = l.id
+left join excluded x on x.tenant_id = l.tenant_id and x.id = l.id

@@ -181,6 +181,9 @@ export interface StoredEvaluation {
   incompleteSources: SourceStatus[];
 }
 
+/** Evaluations made by this process: each names the database of what its checks share. */
+let evaluations = 0;
+
 const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 const litOrNull = (s: string | null | undefined): string => (s === null || s === undefined ? 'null' : lit(s));
 
@@ -224,6 +227,7 @@ function findingsSql(
   tainting: readonly SourceStatus[],
   waivers: Waivers,
   owners: boolean,
+  facts: string,
 ): string {
   const contract = QUERY_STATUSES.map(lit).join(', ');
   const taint = tainting.length
@@ -257,7 +261,7 @@ function findingsSql(
            q.reason::varchar as qr, ${EVIDENCE} as ev, f.id is not null as known, f.tenant_id as ft, f.subscription_id as fsub,
            f.unknown_paths as fup, ${owners ? 'o.tenant' : 'null::varchar'} as owner
     from ${rows} q
-    left join _facts f on f.id = coalesce(q.resource_id::varchar, '(no resource id)')
+    left join ${facts} f on f.id = coalesce(q.resource_id::varchar, '(no resource id)')
     ${owners ? "left join _owners o on o.id = coalesce(q.resource_id::varchar, '(no resource id)')" : ''}
   ), checked as (
     select *,
@@ -323,150 +327,159 @@ export async function evaluateInto(
     'select source, scope, status, error, rows::integer as rows, tenant_id from source_status',
   );
   const incompleteSources = sources.filter((s) => s.status !== 'ok');
-  // Checks run on every reader at once, each keeping what the engine knows in temp tables of its own: the subjects that
-  // are resource rows (one row per id), owners of other subjects, and the previous run's first-seen runs.
+  // Checks run on every reader at once. What they all need is made once in a database of this evaluation, which every
+  // connection of the store sees: the subjects that are resource rows (one row per id) and the previous run's
+  // first-seen runs. Owners of other subjects are kept per reader, in a temp table, as each looks up its own checks'.
   const readers = Array.from({ length: store.readerCount }, (_, i) => i);
-  await Promise.all(
-    readers.map(async (reader) => {
+  const shared = `compline_evaluation_${++evaluations}`;
+  const facts = `${shared}.facts`;
+  const prev = `${shared}.prev`;
+  await store.execOnReader(`attach ':memory:' as ${shared}`, [], 0);
+  try {
+    await store.execOnReader(
+      `create table ${facts} as
+       select id, any_value(tenant_id) as tenant_id, any_value(subscription_id) as subscription_id,
+              any_value(unknown_paths) as unknown_paths
+       from resources group by id`,
+      [],
+      0,
+    );
+    if (opts.firstSeen)
       await store.execOnReader(
-        `create or replace temp table _facts as
-         select id, any_value(tenant_id) as tenant_id, any_value(subscription_id) as subscription_id,
-                any_value(unknown_paths) as unknown_paths
-         from resources group by id`,
-        [],
-        reader,
+        `create table ${prev} as
+         select check_id, resource_id, any_value(first_seen_run) as first_seen_run from ${findings}
+         where run_id = (select run_id from ${store.table('runs')} where run_id <> $1 and status <> 'running'
+                         order by started_at desc limit 1) and status in ('fail', 'error', 'waived')
+         group by all`,
+        [ctx.runId],
+        0,
       );
-      if (ctx.subjectTenant)
-        await store.execOnReader('create or replace temp table _owners (id varchar primary key, tenant varchar)', [], reader);
-      if (opts.firstSeen)
-        await store.execOnReader(
-          `create or replace temp table _prev as
-           select check_id, resource_id, any_value(first_seen_run) as first_seen_run from ${findings}
-           where run_id = (select run_id from ${store.table('runs')} where run_id <> $1 and status <> 'running'
-                           order by started_at desc limit 1) and status in ('fail', 'error', 'waived')
-           group by all`,
-          [ctx.runId],
-          reader,
-        );
-    }),
-  );
-  const expiredWaivers: ExpiredWaiver[] = [];
-  const evaluateCheck = async (check: CheckMeta, reader: number, owned: Set<string>): Promise<void> => {
-    const tainting = incompleteSources.filter((s) => check.tables.some((t) => TABLE_SOURCES[t]?.includes(s.source)));
-    const dropped = opts.dropped?.(check);
-    const drops = [
-      ...(dropped?.platform ? ['tenant is null'] : []),
-      ...(dropped?.tenants.length ? [`tenant in (${dropped.tenants.map(lit).join(', ')})`] : []),
-    ];
-    // A platform finding's tenant is null: `in` alone would drop it.
-    const keep = drops.length ? `where not coalesce(${drops.join(' or ')}, false)` : '';
-    const insert = (select: string) =>
-      store.execOnReader(
-        `insert into ${findings} (run_id, tenant_id, check_id, resource_id, status, severity, reason, evidence, waiver_id,
+    if (ctx.subjectTenant)
+      await Promise.all(
+        readers.map((reader) =>
+          store.execOnReader('create or replace temp table _owners (id varchar primary key, tenant varchar)', [], reader),
+        ),
+      );
+    return await evaluateChecks();
+  } finally {
+    await store.execOnReader(`detach ${shared}`, [], 0);
+  }
+
+  async function evaluateChecks(): Promise<StoredEvaluation> {
+    const expiredWaivers: ExpiredWaiver[] = [];
+    const evaluateCheck = async (check: CheckMeta, reader: number, owned: Set<string>): Promise<void> => {
+      const tainting = incompleteSources.filter((s) => check.tables.some((t) => TABLE_SOURCES[t]?.includes(s.source)));
+      const dropped = opts.dropped?.(check);
+      const drops = [
+        ...(dropped?.platform ? ['tenant is null'] : []),
+        ...(dropped?.tenants.length ? [`tenant in (${dropped.tenants.map(lit).join(', ')})`] : []),
+      ];
+      // A platform finding's tenant is null: `in` alone would drop it.
+      const keep = drops.length ? `where not coalesce(${drops.join(' or ')}, false)` : '';
+      const insert = (select: string) =>
+        store.execOnReader(
+          `insert into ${findings} (run_id, tenant_id, check_id, resource_id, status, severity, reason, evidence, waiver_id,
            first_seen_run, plan_address)
          select $1, tenant, ${lit(check.id)}, rid, status, ${lit(check.severity)}, reason, ev, waiver_id,
            ${opts.firstSeen ? 'coalesce(p.first_seen_run, $1)' : '$1'}, plan_address
          from (${select}) f
-         ${opts.firstSeen ? `left join _prev p on p.check_id = ${lit(check.id)} and p.resource_id = f.rid` : ''}
+         ${opts.firstSeen ? `left join ${prev} p on p.check_id = ${lit(check.id)} and p.resource_id = f.rid` : ''}
          ${keep}`,
-        [target],
-        reader,
-      );
-    const insertOwn = (rows: readonly OwnRow[]) =>
-      rows.length
-        ? insert(
-            `select tenant, rid, 'error' as status, reason, ev::json as ev, null::varchar as waiver_id, null::varchar as plan_address
+          [target],
+          reader,
+        );
+      const insertOwn = (rows: readonly OwnRow[]) =>
+        rows.length
+          ? insert(
+              `select tenant, rid, 'error' as status, reason, ev::json as ev, null::varchar as waiver_id, null::varchar as plan_address
              from (values ${rows
                .map(
                  (r) =>
                    `(${litOrNull(r.tenant)}, ${lit(r.rid)}, ${lit(r.reason)}, ${litOrNull(r.evidence === null ? null : JSON.stringify(r.evidence))})`,
                )
                .join(', ')}) v(tenant, rid, reason, ev)`,
-          )
-        : Promise.resolve();
-    const sql = boundSql(check, ctx.params[check.id]);
-    const waivers = ctx.waivers.filter((w) => w.check === check.id);
-    const split: Waivers = {
-      live: waivers.filter((w) => w.expires >= ctx.today),
-      expired: waivers.filter((w) => w.expires < ctx.today),
-    };
-    try {
-      // The query's rows are kept before they become findings: DuckDB then joins them knowing how many there are
-      // (a check's estimate can be a thousandth of its millions of rows), and subjects the tenancy rules may own are
-      // looked up in between.
-      await store.execOnReader(`create or replace temp table _q as select * from (${sql}\n)`, [], reader);
-      if (ctx.subjectTenant) {
-        const subjects = await store.readOnReader<{ rid: string }>(
-          reader,
-          `select distinct resource_id::varchar as rid from _q
-           where starts_with(lower(resource_id::varchar), '/subscriptions/') and resource_id::varchar not in (select id from _facts)`,
-        );
-        const claims = subjects.filter(({ rid }) => !owned.has(rid)).map(({ rid }) => [rid, ctx.subjectTenant!(rid)] as const);
-        for (const [rid] of claims) owned.add(rid);
-        const claimed = claims.filter(([, tenant]) => tenant !== null);
-        for (let i = 0; i < claimed.length; i += 1000)
-          await store.execOnReader(
-            `insert into _owners values ${claimed
-              .slice(i, i + 1000)
-              .map(([rid, tenant]) => `(${lit(rid)}, ${lit(tenant!)})`)
-              .join(', ')}`,
-            [],
+            )
+          : Promise.resolve();
+      const sql = boundSql(check, ctx.params[check.id]);
+      const waivers = ctx.waivers.filter((w) => w.check === check.id);
+      const split: Waivers = {
+        live: waivers.filter((w) => w.expires >= ctx.today),
+        expired: waivers.filter((w) => w.expires < ctx.today),
+      };
+      try {
+        // The query's rows are kept before they become findings: DuckDB then joins them knowing how many there are
+        // (a check's estimate can be a thousandth of its millions of rows), and subjects the tenancy rules may own are
+        // looked up in between.
+        await store.execOnReader(`create or replace temp table _q as select * from (${sql}\n)`, [], reader);
+        if (ctx.subjectTenant) {
+          const subjects = await store.readOnReader<{ rid: string }>(
             reader,
+            `select distinct resource_id::varchar as rid from _q
+           where starts_with(lower(resource_id::varchar), '/subscriptions/') and resource_id::varchar not in (select id from ${facts})`,
           );
+          const claims = subjects.filter(({ rid }) => !owned.has(rid)).map(({ rid }) => [rid, ctx.subjectTenant!(rid)] as const);
+          for (const [rid] of claims) owned.add(rid);
+          const claimed = claims.filter(([, tenant]) => tenant !== null);
+          for (let i = 0; i < claimed.length; i += 1000)
+            await store.execOnReader(
+              `insert into _owners values ${claimed
+                .slice(i, i + 1000)
+                .map(([rid, tenant]) => `(${lit(rid)}, ${lit(tenant!)})`)
+                .join(', ')}`,
+              [],
+              reader,
+            );
+        }
+        await insert(findingsSql(check, '_q', tainting, split, ctx.subjectTenant !== undefined, facts));
+      } catch (e) {
+        // A query that breaks on this run's data withholds every verdict it would have given: one error per tenant.
+        const message = (e as Error).message.split('\n')[0] ?? 'error';
+        await insertOwn(
+          [...ctx.tenantIds, null].map((tenant) => ({
+            tenant,
+            rid: `check://${check.id}`,
+            reason: `check query failed: ${message}`,
+            evidence: null,
+          })),
+        );
+        return;
       }
-      await insert(findingsSql(check, '_q', tainting, split, ctx.subjectTenant !== undefined));
-    } catch (e) {
-      // A query that breaks on this run's data withholds every verdict it would have given: one error per tenant.
-      const message = (e as Error).message.split('\n')[0] ?? 'error';
-      await insertOwn(
-        [...ctx.tenantIds, null].map((tenant) => ({
-          tenant,
-          rid: `check://${check.id}`,
-          reason: `check query failed: ${message}`,
-          evidence: null,
-        })),
-      );
-      return;
-    }
-    for (const w of split.expired) {
-      // Counted as the waivers are tried, in order: a failing finding stops at the first waiver that still applies.
-      const before = waivers.slice(0, waivers.indexOf(w)).filter((v) => split.live.includes(v));
-      const [row] = await store.readOnReader<{ n: number }>(
-        reader,
-        `select count(*)::integer as n from (
+      for (const w of split.expired) {
+        // Counted as the waivers are tried, in order: a failing finding stops at the first waiver that still applies.
+        const before = waivers.slice(0, waivers.indexOf(w)).filter((v) => split.live.includes(v));
+        const [row] = await store.readOnReader<{ n: number }>(
+          reader,
+          `select count(*)::integer as n from (
            select tenant_id as tenant, resource_id as rid, plan_address, status, waiver_id from ${findings}
            where run_id = $1 and check_id = $2)
          where ${waiverMatch(w)} and (status = 'fail' or (status = 'waived' and ${before.length ? `waiver_id not in (${before.map((v) => lit(v.id)).join(', ')})` : 'true'}))`,
-        [target, check.id],
+          [target, check.id],
+        );
+        expiredWaivers.push({ waiver: w, matched: row?.n ?? 0 });
+      }
+      // A scope that failed outright may have no rows at all: its absence is itself an error per tenant.
+      await insertOwn(
+        tainting.flatMap((s) =>
+          (s.tenant_id ? [s.tenant_id] : [...ctx.tenantIds, null]).map((tenant) => ({
+            tenant,
+            rid: `source://${s.source}/${s.scope}`,
+            reason: sourceReason(s),
+            evidence: { source: s.source, scope: s.scope, status: s.status, rows: s.rows },
+          })),
+        ),
       );
-      expiredWaivers.push({ waiver: w, matched: row?.n ?? 0 });
-    }
-    // A scope that failed outright may have no rows at all: its absence is itself an error per tenant.
-    await insertOwn(
-      tainting.flatMap((s) =>
-        (s.tenant_id ? [s.tenant_id] : [...ctx.tenantIds, null]).map((tenant) => ({
-          tenant,
-          rid: `source://${s.source}/${s.scope}`,
-          reason: sourceReason(s),
-          evidence: { source: s.source, scope: s.scope, status: s.status, rows: s.rows },
-        })),
-      ),
+    };
+    await Promise.all(
+      readers.map(async (reader) => {
+        const owned = new Set<string>();
+        for (let i = reader; i < checks.length; i += readers.length) await evaluateCheck(checks[i]!, reader, owned);
+        await store.execOnReader('drop table if exists _q; drop table if exists _owners', [], reader);
+      }),
     );
-  };
-  await Promise.all(
-    readers.map(async (reader) => {
-      const owned = new Set<string>();
-      for (let i = reader; i < checks.length; i += readers.length) await evaluateCheck(checks[i]!, reader, owned);
-      await store.execOnReader(
-        'drop table if exists _q; drop table if exists _facts; drop table if exists _owners; drop table if exists _prev',
-        [],
-        reader,
-      );
-    }),
-  );
-  // Expired waivers in the config's order, as they were listed before.
-  expiredWaivers.sort((a, b) => ctx.waivers.indexOf(a.waiver) - ctx.waivers.indexOf(b.waiver));
-  return { expiredWaivers, incompleteSources };
+    // Expired waivers in the config's order, as they were listed before.
+    expiredWaivers.sort((a, b) => ctx.waivers.indexOf(a.waiver) - ctx.waivers.indexOf(b.waiver));
+    return { expiredWaivers, incompleteSources };
+  }
 }
 
 /** The findings stored under `runId` as objects, in the checks' order; without `passDetail`, passes carry no reason or evidence. */

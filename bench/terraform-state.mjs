@@ -161,9 +161,7 @@ async function main() {
     loaded += part.length;
   }
   await store.execOnReader('checkpoint', [], 0);
-  console.log(
-    `live estate: ${loaded} resources loaded in ${seconds(t1)} s (not counted: the Resource Graph collector's part)`,
-  );
+  console.log(`live estate: ${loaded} resources loaded in ${seconds(t1)} s (not counted: the Resource Graph collector's part)`);
 
   const tenants = Array.from({ length: TENANTS }, (_, t) => ({ id: tenantId(t), environments: ENVS }));
   const source = new TerraformStateSource(
@@ -220,7 +218,7 @@ async function main() {
   for (const [k, n] of [...counts].sort()) console.log(`  ${k}: ${n}`);
   const total = (performance.now() - start) / 1000;
   console.log(
-    `states read and compared: ${total.toFixed(1)} s, CPU ${cpu(startCpu)} s (goal < 60 s): ${total < 60 ? 'met' : 'NOT met'} · load average ${load()}`,
+    `states read and compared: ${total.toFixed(1)} s, CPU ${cpu(startCpu)} s (goal < 60 s): ${total < 60 ? 'met' : 'NOT met'} · peak RSS ${(process.resourceUsage().maxRSS / 1024 ** 2).toFixed(2)} GB · load average ${load()}`,
   );
   if (values.queries) {
     await store.scopeToRun(runId);

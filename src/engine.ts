@@ -184,16 +184,15 @@ export interface StoredEvaluation {
 /** Evaluations made by this process: each names the database of what its checks share. */
 let evaluations = 0;
 
-const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
-const litOrNull = (s: string | null | undefined): string => (s === null || s === undefined ? 'null' : lit(s));
+const litOrNull = (s: string | null | undefined): string => (s === null || s === undefined ? 'null' : literal(s));
 
 /** SQL: the scope withholds the verdict on this row (see scopeCovers; a state file's scope only its own tenant's). */
 function taintCondition(s: SourceStatus): string {
   let covers = 'true';
   if (s.scope.startsWith('subscription:'))
-    covers = `(known and fsub = ${lit(s.scope.slice('subscription:'.length).toLowerCase())})`;
-  else if (s.scope.startsWith('cluster:')) covers = `starts_with(rid, ${lit(`k8s://${s.scope.slice('cluster:'.length)}/`)})`;
-  if (s.scope.startsWith('state:') && s.tenant_id !== null) covers += ` and tenant = ${lit(s.tenant_id)}`;
+    covers = `(known and fsub = ${literal(s.scope.slice('subscription:'.length).toLowerCase())})`;
+  else if (s.scope.startsWith('cluster:')) covers = `starts_with(rid, ${literal(`k8s://${s.scope.slice('cluster:'.length)}/`)})`;
+  if (s.scope.startsWith('state:') && s.tenant_id !== null) covers += ` and tenant = ${literal(s.tenant_id)}`;
   return covers;
 }
 
@@ -206,8 +205,8 @@ interface Waivers {
 
 /** SQL: the waiver covers a failing row of its check (its tenant, its resource or plan address pattern). */
 function waiverMatch(w: Waiver): string {
-  const re = lit(globPattern(w.resource));
-  return `(${w.tenant ? `tenant = ${lit(w.tenant)} and ` : ''}(regexp_full_match(rid, ${re}, 'i')
+  const re = literal(globPattern(w.resource));
+  return `(${w.tenant ? `tenant = ${literal(w.tenant)} and ` : ''}(regexp_full_match(rid, ${re}, 'i')
     or (plan_address is not null and regexp_full_match(plan_address, ${re}, 'i'))))`;
 }
 
@@ -229,12 +228,12 @@ function findingsSql(
   owners: boolean,
   facts: string,
 ): string {
-  const contract = QUERY_STATUSES.map(lit).join(', ');
+  const contract = QUERY_STATUSES.map(literal).join(', ');
   const taint = tainting.length
     ? `case ${tainting.map((s, i) => `when ${taintCondition(s)} then ${i}`).join(' ')} end`
     : 'null::integer';
   const taintReason = tainting.length
-    ? `case taint ${tainting.map((s, i) => `when ${i} then ${lit(`${sourceReason(s)}; verdict withheld (`)}`).join(' ')} end || r2 || ')'`
+    ? `case taint ${tainting.map((s, i) => `when ${i} then ${literal(`${sourceReason(s)}; verdict withheld (`)}`).join(' ')} end || r2 || ')'`
     : 'r2';
   // Unknown values reach the query as absent properties, and no query decides pass or fail from an absent value: a
   // definite verdict was decided on known values and stands. Only missing evidence may be the unknown.
@@ -243,17 +242,17 @@ function findingsSql(
     ? `list_filter(coalesce(fup, []), p -> ${reads
         .map(
           (r) =>
-            `(replace(p, '[*]', '.[*]') = ${lit(r)} or starts_with(replace(p, '[*]', '.[*]'), ${lit(`${r}.`)}) or starts_with(${lit(r)}, replace(p, '[*]', '.[*]') || '.'))`,
+            `(replace(p, '[*]', '.[*]') = ${literal(r)} or starts_with(replace(p, '[*]', '.[*]'), ${literal(`${r}.`)}) or starts_with(${literal(r)}, replace(p, '[*]', '.[*]') || '.'))`,
         )
         .join(' or ')})`
     : '[]::varchar[]';
   const waiver = waivers.live.length
-    ? `case when s4 = 'fail' then case ${waivers.live.map((w) => `when ${waiverMatch(w)} then ${lit(w.id)}`).join(' ')} end end`
+    ? `case when s4 = 'fail' then case ${waivers.live.map((w) => `when ${waiverMatch(w)} then ${literal(w.id)}`).join(' ')} end end`
     : 'null::varchar';
   const waived = waivers.live
     .map(
       (w) =>
-        `when ${lit(w.id)} then ${lit(` [waived by ${w.id}: ${w.reason}; approved by ${w.approver}, ${w.ticket}, until ${w.expires}]`)}`,
+        `when ${literal(w.id)} then ${literal(` [waived by ${w.id}: ${w.reason}; approved by ${w.approver}, ${w.ticket}, until ${w.expires}]`)}`,
     )
     .join(' ');
   return `with base as (
@@ -275,7 +274,7 @@ function findingsSql(
              then 'check reported tenant ' || coalesce(qt, 'none') || ' for a subject of tenant ' || owner
            when qs in (${contract}) then coalesce(qr, '')
            else 'check returned status ' || coalesce(to_json(qs)::varchar, 'null') || '; expected pass, fail, error or unknown' end as r2,
-      case when known and starts_with(rid, ${lit(PLAN_PREFIX)}) then substr(rid, ${PLAN_PREFIX.length + 1}) end as plan_address
+      case when known and starts_with(rid, ${literal(PLAN_PREFIX)}) then substr(rid, ${PLAN_PREFIX.length + 1}) end as plan_address
     from base
   ), tainted as (
     select *, ${taint} as taint from checked
@@ -296,7 +295,7 @@ function findingsSql(
   )
   select tenant, rid, case when waiver_id is not null then 'waived' else s4 end as status,
     ${waivers.live.length ? `case when waiver_id is not null then r4 || case waiver_id ${waived} end else r4 end` : 'r4'} as reason,
-    ev, waiver_id, plan_address, s4
+    ev, waiver_id, plan_address
   from waived`;
 }
 
@@ -372,7 +371,7 @@ export async function evaluateInto(
       const dropped = opts.dropped?.(check);
       const drops = [
         ...(dropped?.platform ? ['tenant is null'] : []),
-        ...(dropped?.tenants.length ? [`tenant in (${dropped.tenants.map(lit).join(', ')})`] : []),
+        ...(dropped?.tenants.length ? [`tenant in (${dropped.tenants.map(literal).join(', ')})`] : []),
       ];
       // A platform finding's tenant is null: `in` alone would drop it.
       const keep = drops.length ? `where not coalesce(${drops.join(' or ')}, false)` : '';
@@ -380,10 +379,10 @@ export async function evaluateInto(
         store.execOnReader(
           `insert into ${findings} (run_id, tenant_id, check_id, resource_id, status, severity, reason, evidence, waiver_id,
            first_seen_run, plan_address)
-         select $1, tenant, ${lit(check.id)}, rid, status, ${lit(check.severity)}, reason, ev, waiver_id,
+         select $1, tenant, ${literal(check.id)}, rid, status, ${literal(check.severity)}, reason, ev, waiver_id,
            ${opts.firstSeen ? 'coalesce(p.first_seen_run, $1)' : '$1'}, plan_address
          from (${select}) f
-         ${opts.firstSeen ? `left join ${prev} p on p.check_id = ${lit(check.id)} and p.resource_id = f.rid` : ''}
+         ${opts.firstSeen ? `left join ${prev} p on p.check_id = ${literal(check.id)} and p.resource_id = f.rid` : ''}
          ${keep}`,
           [target],
           reader,
@@ -395,7 +394,7 @@ export async function evaluateInto(
              from (values ${rows
                .map(
                  (r) =>
-                   `(${litOrNull(r.tenant)}, ${lit(r.rid)}, ${lit(r.reason)}, ${litOrNull(r.evidence === null ? null : JSON.stringify(r.evidence))})`,
+                   `(${litOrNull(r.tenant)}, ${literal(r.rid)}, ${literal(r.reason)}, ${litOrNull(r.evidence === null ? null : JSON.stringify(r.evidence))})`,
                )
                .join(', ')}) v(tenant, rid, reason, ev)`,
             )
@@ -424,7 +423,7 @@ export async function evaluateInto(
             await store.execOnReader(
               `insert into _owners values ${claimed
                 .slice(i, i + 1000)
-                .map(([rid, tenant]) => `(${lit(rid)}, ${lit(tenant!)})`)
+                .map(([rid, tenant]) => `(${literal(rid)}, ${literal(tenant!)})`)
                 .join(', ')}`,
               [],
               reader,
@@ -452,7 +451,7 @@ export async function evaluateInto(
           `select count(*)::integer as n from (
            select tenant_id as tenant, resource_id as rid, plan_address, status, waiver_id from ${findings}
            where run_id = $1 and check_id = $2)
-         where ${waiverMatch(w)} and (status = 'fail' or (status = 'waived' and ${before.length ? `waiver_id not in (${before.map((v) => lit(v.id)).join(', ')})` : 'true'}))`,
+         where ${waiverMatch(w)} and (status = 'fail' or (status = 'waived' and ${before.length ? `waiver_id not in (${before.map((v) => literal(v.id)).join(', ')})` : 'true'}))`,
           [target, check.id],
         );
         expiredWaivers.push({ waiver: w, matched: row?.n ?? 0 });
@@ -489,7 +488,7 @@ export async function storedFindings(
   checks: readonly Pick<CheckMeta, 'id'>[],
   passDetail = true,
 ): Promise<Finding[]> {
-  const order = checks.length ? `list_position([${checks.map((c) => lit(c.id)).join(', ')}], check_id), ` : '';
+  const order = checks.length ? `list_position([${checks.map((c) => literal(c.id)).join(', ')}], check_id), ` : '';
   const rows = await store.read<Finding & { evidence: string | null }>(
     `select check_id, resource_id, tenant_id, status, severity,
        ${passDetail ? 'reason' : "case when status = 'pass' then '' else reason end as reason"},

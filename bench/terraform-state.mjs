@@ -31,6 +31,8 @@ const TENANTS = Number(values.tenants);
 const ENVS = ['prod', 'staging', 'dev', 'qa', 'uat'].slice(0, Number(values.envs));
 const PER_STATE = Number(values['per-state']);
 const LIVE = Number(values.live);
+// The goal is stated for 200 tenants × 3 environments × 5,000 instances against 1 M live resources.
+const atGoalSize = TENANTS >= 200 && ENVS.length >= 3 && PER_STATE >= 5000 && LIVE >= 1_000_000;
 const sub = (t) => `00000000-0000-4000-8000-${String(t).padStart(12, '0')}`;
 const tenantId = (t) => `t${String(t).padStart(3, '0')}`;
 
@@ -218,7 +220,7 @@ async function main() {
   for (const [k, n] of [...counts].sort()) console.log(`  ${k}: ${n}`);
   const total = (performance.now() - start) / 1000;
   console.log(
-    `states read and compared: ${total.toFixed(1)} s, CPU ${cpu(startCpu)} s (goal < 60 s): ${total < 60 ? 'met' : 'NOT met'} · peak RSS ${(process.resourceUsage().maxRSS / 1024 ** 2).toFixed(2)} GB · load average ${load()}`,
+    `states read and compared: ${total.toFixed(1)} s, CPU ${cpu(startCpu)} s ${atGoalSize ? `(goal < 60 s): ${total < 60 ? 'met' : 'NOT met'}` : "(not the goal's size)"} · peak RSS ${(process.resourceUsage().maxRSS / 1024 ** 2).toFixed(2)} GB · load average ${load()}`,
   );
   if (values.queries) {
     await store.scopeToRun(runId);

@@ -30,7 +30,8 @@ const UNMANAGED = 'nsg-alpha-prod-2';
 /** Its live minimum TLS version was lowered by hand; the state still says what the pipeline set. */
 const DRIFTED = 'stalphaprod5';
 const SUB_ALPHA = '1f4c2a10-7b3e-4d0a-9c55-0a1b2c3d4e5f';
-const PIPELINE = { bank_alpha: '3c9d2f4e-8a1b-4c6d-9e0f-1a2b3c4d5e6f', credit_union_beta: '7e6d5c4b-3a29-4180-b7c6-d5e4f3a2b1c0' };
+/** The platform pipeline's service principal (object id): it applies every tenant's configuration. */
+const PIPELINE = '3c9d2f4e-8a1b-4c6d-9e0f-1a2b3c4d5e6f';
 
 const read = (url) => JSON.parse(readFileSync(url, 'utf8'));
 const rows = ['1f4c2a10', '6e8d9f20', '9a7b6c50'].flatMap((s) => [
@@ -113,9 +114,9 @@ const change = (n, r, by, client, at, props) => ({
   },
 });
 const changes = [
-  change(1, find('kv-alpha-prod-0'), PIPELINE.bank_alpha, 'Terraform', '2026-12-01T02:10:00Z', ['properties.enablePurgeProtection']),
+  change(1, find('kv-alpha-prod-0'), PIPELINE, 'Terraform', '2026-12-01T02:10:00Z', ['properties.enablePurgeProtection']),
   change(2, find(DRIFTED), 'ops.admin@bank-alpha.example', 'Azure Portal', '2026-12-02T14:32:00Z', ['properties.minimumTlsVersion']),
-  change(3, find('kv-cub-prod-0'), PIPELINE.credit_union_beta, 'Terraform', '2026-12-01T03:00:00Z', ['tags.Owner']),
+  change(3, find('kv-cub-prod-0'), PIPELINE, 'Terraform', '2026-12-01T03:00:00Z', ['tags.Owner']),
 ];
 writeFileSync(
   new URL('resource-changes.json', ESTATE),

@@ -324,7 +324,7 @@ describe('demo estate', () => {
       // State checks name the tenant's own state files (iac://<key>).
       // In the shared subscription the tenant's flow log sits in the platform's NetworkWatcherRG, claimed by its CustomerID tag.
       credit_union_beta:
-        /\/resourcegroups\/rg-credit_union_beta-|\/resourcegroups\/networkwatcherrg\/.*\/flowlogs\/fl-vnet-cub-prod$|^k8s:\/\/aks-shared-westus\/(Namespace\/)?gc-credit-union-beta-/,
+        /\/resourcegroups\/rg-credit_union_beta-|\/resourcegroups\/networkwatcherrg\/.*\/flowlogs\/fl-vnet-cub-prod$|^k8s:\/\/aks-shared-westus\/(Namespace\/)?gc-credit-union-beta-|^iac:\/\/customers\/credit_union_beta\//,
     };
     for (const [tenant, own] of Object.entries(owners)) {
       const text = JSON.stringify(reports[tenant]);
@@ -413,7 +413,7 @@ describe('demo Terraform states', () => {
     expect(counts('bank_alpha', 'iac-stale-state')).toEqual([1, 0, 0, 0]);
   });
 
-  it('credit_union_beta: its states are collected; PCI only, it gets no SOX state verdicts', async () => {
+  it('credit_union_beta: its states track everything it has, and its pipeline made every change: all pass, under PCI DSS 6.5.1', async () => {
     const store = await Store.open(join(work, 'store.duckdb'));
     try {
       const rows = await store.read<{ tenant_id: string; environment: string; n: number }>(
@@ -429,6 +429,16 @@ describe('demo Terraform states', () => {
     } finally {
       store.close();
     }
-    expect(reports.credit_union_beta!.findings.filter((f) => f.check_id.startsWith('iac-'))).toEqual([]);
+    expect(counts('credit_union_beta', 'iac-unmanaged-resource')).toEqual([42, 0, 0, 0]);
+    expect(counts('credit_union_beta', 'iac-drift')).toEqual([41, 0, 0, 0]);
+    expect(counts('credit_union_beta', 'iac-orphaned-state-entry')).toEqual([41, 0, 0, 0]);
+    expect(counts('credit_union_beta', 'iac-out-of-band-change')).toEqual([1, 0, 0, 0]);
+    expect(counts('credit_union_beta', 'iac-stale-state')).toEqual([1, 0, 0, 0]);
+    // PCI only: the state checks reach it through 6.5.1, and none of its findings names another tenant's state.
+    expect(Object.keys(reports.credit_union_beta!.frameworks)).toEqual(['pci-dss-4.0.1']);
+    const changes = reports.credit_union_beta!.frameworks['pci-dss-4.0.1']!.requirements.find((q) => q.id === '6.5.1');
+    expect(changes?.checks).toEqual(expect.arrayContaining(['iac-unmanaged-resource', 'iac-drift', 'iac-out-of-band-change']));
+    const iac = reports.credit_union_beta!.findings.filter((f) => f.check_id.startsWith('iac-'));
+    expect(iac.filter((f) => JSON.stringify(f).includes('bank_alpha'))).toEqual([]);
   });
 });

@@ -276,8 +276,11 @@ const blobCredential = z
 /** A key layout: placeholders {tenant} and {env}, `*` within one path segment, e.g. customers/{tenant}/{env}/terraform.tfstate. */
 const keyPattern = z
   .string()
-  .regex(/^[^{}]*(\{(tenant|env)\}[^{}]*)+$/, 'expected a key pattern naming {tenant} and {env}')
-  .refine((p) => p.includes('{tenant}') && p.includes('{env}'), 'expected a key pattern naming {tenant} and {env}');
+  // One rule, one message: only the placeholders {tenant} and {env}, and both of them.
+  .refine(
+    (p) => /^[^{}]*(\{(tenant|env)\}[^{}]*)+$/.test(p) && p.includes('{tenant}') && p.includes('{env}'),
+    'expected a key pattern naming {tenant} and {env}',
+  );
 
 const terraformKeys = z.array(keyPattern).min(1).default(['customers/{tenant}/{env}/terraform.tfstate']);
 

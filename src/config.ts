@@ -273,12 +273,14 @@ const blobCredential = z
   ])
   .default({ kind: 'azure' });
 
+const KEY_PLACEHOLDERS = /^[^{}]*(\{(tenant|env)\}[^{}]*)+$/;
 /** A key layout: placeholders {tenant} and {env}, `*` within one path segment, e.g. customers/{tenant}/{env}/terraform.tfstate. */
 const keyPattern = z
   .string()
-  // One rule, one message: only the placeholders {tenant} and {env}, and both of them.
+  .regex(KEY_PLACEHOLDERS, 'expected a key pattern naming {tenant} and {env}')
+  // Both placeholders; a pattern the regex already refused is not reported twice.
   .refine(
-    (p) => /^[^{}]*(\{(tenant|env)\}[^{}]*)+$/.test(p) && p.includes('{tenant}') && p.includes('{env}'),
+    (p) => !KEY_PLACEHOLDERS.test(p) || (p.includes('{tenant}') && p.includes('{env}')),
     'expected a key pattern naming {tenant} and {env}',
   );
 

@@ -1,4 +1,4 @@
-// npm run bench:terraform [-- --tenants N --envs N --per-state N --live N --each --queries]   (runs on the build in dist/)
+// npm run bench:terraform [-- --tenants N --envs N --per-state N --live N --each --queries --read-back]   (runs on the build in dist/)
 // Terraform states against the live estate: tenants × environments state files (raw format 4, written once under
 // bench/.data/) read through the terraform source into DuckDB, then the state checks over them and a live estate of
 // --live resources, in one evaluation as `compline run` does: a store file (bench/.data/terraform-state.duckdb, removed
@@ -6,13 +6,14 @@
 // Prints each phase's wall and CPU time (all threads: readers, DuckDB) and the load average, as the machine is
 // shared; the goal is the states read and compared in under 60 s. --queries: then each check's query alone, DuckDB
 // counting the rows it returns (evidence built, nothing turned into findings): what the comparison costs in SQL.
+// --read-back: then the run's findings read back as objects, as `compline run` reads them for its reports.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { folderStore } from '../dist/collectors/terraform-state/state-files.js';
 import { TerraformStateSource } from '../dist/collectors/terraform-state/terraform-state-source.js';
-import { boundSql, evaluateInto } from '../dist/engine.js';
+import { boundSql, evaluateInto, storedFindings } from '../dist/engine.js';
 import { loadCatalogue, sharedMacros } from '../dist/rules.js';
 import { Store } from '../dist/store.js';
 import { tenantResolver } from '../dist/tenancy.js';
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     live: { type: 'string', default: '1000000' },
     each: { type: 'boolean', default: false },
     queries: { type: 'boolean', default: false },
+    'read-back': { type: 'boolean', default: false },
   },
 });
 const TENANTS = Number(values.tenants);
@@ -222,6 +224,17 @@ async function main() {
   console.log(
     `states read and compared: ${total.toFixed(1)} s, CPU ${cpu(startCpu)} s ${atGoalSize ? `(goal < 60 s): ${total < 60 ? 'met' : 'NOT met'}` : "(not the goal's size)"} · peak RSS ${(process.resourceUsage().maxRSS / 1024 ** 2).toFixed(2)} GB · load average ${load()}`,
   );
+  if (values['read-back']) {
+    // What `compline run` does next for its reports: every finding of the run back as JavaScript objects.
+    const tr = performance.now();
+    const trCpu = process.cpuUsage();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const found = await storedFindings(store, runId, catalogue.checks);
+    const heap = (process.memoryUsage().heapUsed - heapBefore) / 1024 ** 3;
+    console.log(
+      `read back: ${found.length} findings in ${seconds(tr)} s, CPU ${cpu(trCpu)} s, heap +${heap.toFixed(2)} GB · peak RSS ${(process.resourceUsage().maxRSS / 1024 ** 2).toFixed(2)} GB (after the total, not in it)`,
+    );
+  }
   if (values.queries) {
     await store.scopeToRun(runId);
     await store.defineOnReaders(sharedMacros());

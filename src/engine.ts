@@ -489,15 +489,32 @@ export async function storedFindings(
   passDetail = true,
 ): Promise<Finding[]> {
   const order = checks.length ? `list_position([${checks.map((c) => literal(c.id)).join(', ')}], check_id), ` : '';
-  const rows = await store.read<Finding & { evidence: string | null }>(
+  const found: Finding[] = [];
+  const strings = new Map<string, string>();
+  const shared = <S extends string>(v: S): S => {
+    const known = strings.get(v);
+    if (known !== undefined) return known as S;
+    strings.set(v, v);
+    return v;
+  };
+  // A run's findings can be millions: read a chunk at a time, not all of DuckDB's result at once beside them.
+  for await (const rows of store.readChunks<Finding & { evidence: string | null }>(
     `select check_id, resource_id, tenant_id, status, severity,
        ${passDetail ? 'reason' : "case when status = 'pass' then '' else reason end as reason"},
        ${passDetail ? 'evidence' : "case when status = 'pass' then null else evidence end as evidence"}, waiver_id, plan_address
      from ${store.table('findings')} where run_id = $1 order by ${order}rowid`,
     [runId],
-  );
-  for (const r of rows) (r as Finding).evidence = r.evidence === null ? null : (JSON.parse(r.evidence) as Json);
-  return rows;
+  ))
+    for (const r of rows) {
+      (r as Finding).evidence = r.evidence === null ? null : (JSON.parse(r.evidence) as Json);
+      // The same few values on every row: one string each instead of millions of copies.
+      r.check_id = shared(r.check_id);
+      r.status = shared(r.status);
+      r.severity = shared(r.severity);
+      if (r.tenant_id !== null) r.tenant_id = shared(r.tenant_id);
+      found.push(r);
+    }
+  return found;
 }
 
 /**

@@ -786,6 +786,15 @@ export class Store {
     return this.readOnReader<T>(0, sql, params);
   }
 
+  /**
+   * `read` a chunk of rows at a time (DuckDB's vector, 2,048 rows): a large result is never held whole beside the
+   * objects made of it. Consume it to the end before the first reader runs another statement.
+   */
+  async *readChunks<T = Record<string, unknown>>(sql: string, params: SqlParam[] = []): AsyncGenerator<T[]> {
+    const result = await this.readers[0]!.stream(sql, params.length ? params : undefined);
+    for await (const rows of result.yieldRowObjectJson()) yield rows as T[];
+  }
+
   /** How many run-scoped readers there are: statements on different ones run at once. */
   get readerCount(): number {
     return this.readers.length;

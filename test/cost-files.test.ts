@@ -307,3 +307,27 @@ describe('export manifests', () => {
     }
   });
 });
+
+describe('a load that fails after its insert', () => {
+  it('leaves none of the file’s rows: the insert commits on its own, so the failure deletes them again', async () => {
+    const runId = `run-${++run}`;
+    const select = `select null::varchar as _problem, 'broken.csv' as x_SourceFile, 'USD' as BillingCurrency,
+      12.5 as BilledCost, 10.0 as EffectiveCost from range(3)`;
+    // The rejects table read after the insert does not exist: the numbering and counting transaction fails.
+    await expect(
+      store.loadCosts(runId, 'broken.csv', select, {
+        rejects: { table: 'compline_no_such_rejects', reason: 'error_message' },
+        numberRows: true,
+      }),
+    ).rejects.toThrow(/compline_no_such_rejects/);
+    expect(await costRows(store, runId, 'x_SourceFile')).toEqual([]);
+    // The same select loads when nothing fails after it: the rows were there to delete.
+    const load = await store.loadCosts(runId, 'broken.csv', select, { rejects: null, numberRows: true });
+    expect(load).toEqual({ rows: 3, refused: 0, problem: null });
+    expect(await costRows(store, runId, 'x_SourceFile, x_SourceRow::integer as row')).toEqual([
+      { x_SourceFile: 'broken.csv', row: 1 },
+      { x_SourceFile: 'broken.csv', row: 2 },
+      { x_SourceFile: 'broken.csv', row: 3 },
+    ]);
+  });
+});

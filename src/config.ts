@@ -273,16 +273,11 @@ const blobCredential = z
   ])
   .default({ kind: 'azure' });
 
-const KEY_PLACEHOLDERS = /^[^{}]*(\{(tenant|env)\}[^{}]*)+$/;
 /** A key layout: placeholders {tenant} and {env}, `*` within one path segment, e.g. customers/{tenant}/{env}/terraform.tfstate. */
 const keyPattern = z
   .string()
-  .regex(KEY_PLACEHOLDERS, 'expected a key pattern naming {tenant} and {env}')
-  // Both placeholders; a pattern the regex already refused is not reported twice.
-  .refine(
-    (p) => !KEY_PLACEHOLDERS.test(p) || (p.includes('{tenant}') && p.includes('{env}')),
-    'expected a key pattern naming {tenant} and {env}',
-  );
+  // Both placeholders and no other: one rule, so one message, and the published schema says the same.
+  .regex(/^(?=.*\{tenant\})(?=.*\{env\})[^{}]*(\{(tenant|env)\}[^{}]*)+$/, 'expected a key pattern naming {tenant} and {env}');
 
 const terraformKeys = z.array(keyPattern).min(1).default(['customers/{tenant}/{env}/terraform.tfstate']);
 

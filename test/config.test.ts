@@ -195,13 +195,14 @@ check_params:
       );
     });
 
-    it('a state key pattern with a misspelt placeholder is one problem, said once', () => {
-      expect(() =>
-        parseConfig(
-          `version: 1\ntenants:${tenant()}\nsources: { terraform: { mode: folder, path: states, keys: ["customers/{tenat}/{env}/terraform.tfstate"] } }\n`,
-          'c.yaml',
-        ),
-      ).toThrow(/^c\.yaml: sources\.terraform\.keys\[0\]: expected a key pattern naming \{tenant\} and \{env\}$/);
+    it('a state key pattern with a misspelt or a missing placeholder is one problem, said once', () => {
+      for (const key of ['customers/{tenat}/{env}/terraform.tfstate', 'customers/{tenant}/terraform.tfstate'])
+        expect(() =>
+          parseConfig(
+            `version: 1\ntenants:${tenant()}\nsources: { terraform: { mode: folder, path: states, keys: ["${key}"] } }\n`,
+            'c.yaml',
+          ),
+        ).toThrow(/^c\.yaml: sources\.terraform\.keys\[0\]: expected a key pattern naming \{tenant\} and \{env\}$/);
     });
 
     it('an unknown key far from every known one gets no suggestion, and a missing key is called required', () => {
